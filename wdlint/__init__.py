@@ -1,0 +1,5 @@
+"""wdlint: find weight-decay mistakes in PyTorch training code."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,175 @@
+"""The OptimizerSite IR: what the extraction knows about one optimizer construction.
+
+Every front-end produces these and every static rule reads them, so a rule never needs to
+re-read the syntax tree for what a site already knows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from wdlint.diagnostics import Position
+from wdlint.knowledge.optimizers import OptimizerSpec
+
+
+@dataclass(frozen=True)
+class Span:
+    start: Position
+    end: Position
+
+
+class ValueKind(Enum):
+    LITERAL = "literal"  # resolved to a constant written in the code
+    DEFAULT = "default"  # not given: the class default applies
+    UNKNOWN = "unknown"  # given, but not resolvable statically
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: ValueKind
+    constant: float | bool | str | None = None  # LITERAL/DEFAULT; for UNKNOWN see `hidden`
+    expr: str = ""  # the source expression, for messages
+    # UNKNOWN only: the value may not be given at all (it could hide in an unresolved
+    # `**kwargs`), in which case `constant` holds the class default that would apply.
+    hidden: bool = False
+
+    @classmethod
+    def literal(cls, constant: float | bool | str | None, expr: str) -> Value:
+        return cls(ValueKind.LITERAL, constant, expr)
+
+    @classmethod
+    def default(cls, constant: float | bool | str | None) -> Value:
+        return cls(ValueKind.DEFAULT, constant, repr(constant))
+
+    @classmethod
+    def unknown(cls, expr: str) -> Value:
+        return cls(ValueKind.UNKNOWN, None, expr)
+
+    @classmethod
+    def maybe_hidden(cls, expr: str, fallback: float | bool | str | None) -> Value:
+        return cls(ValueKind.UNKNOWN, fallback, expr, hidden=True)
+
+    @property
+    def is_known(self) -> bool:
+        return self.kind is not ValueKind.UNKNOWN
+
+    @property
+    def provably_zero(self) -> bool:
+        return (
+            self.is_known
+            and isinstance(self.constant, (int, float))
+            and not isinstance(self.constant, bool)
+            and self.constant == 0
+        )
+
+    @property
+    def may_decay(self) -> bool:
+        """Whether this weight_decay should be read as "the user decays here".
+
+        An expression we cannot resolve counts (the user wrote a decay knob); a value that may
+        only hide in `**kwargs` counts as its class default.
+        """
+        if self.kind is ValueKind.UNKNOWN and not self.hidden:
+            return True
+        return not (
+            isinstance(self.constant, (int, float))
+            and not isinstance(self.constant, bool)
+            and self.constant == 0
+        ) and self.constant is not None
+
+    @property
+    def is_true(self) -> bool:
+        return self.is_known and self.constant is True
+
+    def describe(self) -> str:
+        """How a message shows this value: `weight_decay=0.1`, `... (class default)`."""
+        if self.kind is ValueKind.DEFAULT:
+            return f"{self.constant!r} (the class default)"
+        if self.kind is ValueKind.LITERAL and self.expr and self.expr != repr(self.constant):
+            return f"`{self.expr}` = {self.constant!r}"
+        if self.kind is ValueKind.LITERAL:
+            return repr(self.constant)
+        return f"`{self.expr}`"
+
+
+class SourceKind(Enum):
+    FLAT = "flat"  # every param of a module, in one iterable: m.parameters() and friends
+    GROUPS = "groups"  # a list of param-group dicts
+    SUBSET = "subset"  # selected params (by ndim, name, an explicit list)
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ParamGroup:
+    span: Span
+    params: ParamSource | None  # None when the group has no visible "params" entry
+    weight_decay: Value | None  # None: the key is absent and the constructor's value applies
+    keys: tuple[str, ...]  # the literal keys the group sets
+    complete: bool = True  # False when the dict also spreads something unresolved (**x)
+
+    @property
+    def sets_weight_decay(self) -> bool:
+        return self.weight_decay is not None
+
+
+@dataclass(frozen=True)
+class ParamSource:
+    kind: SourceKind
+    span: Span
+    expr: str
+    groups: tuple[ParamGroup, ...] = ()
+    # GROUPS only: False when the list may hold more groups than we saw (comprehensions,
+    # extend() with unknown values, appends in loops)
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class Argument:
+    """An argument as written at the call."""
+
+    span: Span
+    expr: str
+    keyword: str | None  # None for a positional argument
+    index: int | None  # position for positional arguments, params is 0
+
+
+@dataclass(frozen=True)
+class OptimizerSite:
+    spec: OptimizerSpec
+    qualified_name: str  # as resolved from the imports, e.g. "torch.optim.adam.Adam"
+    written_name: str  # as the code spells the class, e.g. "optim.Adam"
+    span: Span  # the whole call
+    func_span: Span  # the callee expression
+    weight_decay: Value  # the constructor's effective value (given, or the class default)
+    decoupled: Value  # the decoupled flag's effective value (spec default when absent)
+    params: ParamSource
+    arguments: tuple[Argument, ...] = field(default=())
+
+    def argument(self, name: str) -> Argument | None:
+        """The argument that binds `name`, by keyword or by position."""
+        for argument in self.arguments:
+            if argument.keyword == name:
+                return argument
+        if name in self.spec.positional:
+            index = self.spec.positional.index(name) + 1
+            for argument in self.arguments:
+                if argument.index == index:
+                    return argument
+        return None
+
+    def effective_decays(self) -> list[tuple[ParamGroup | None, Value]]:
+        """The weight_decay each part of the params gets: per group, or the constructor's."""
+        if self.params.kind is not SourceKind.GROUPS:
+            return [(None, self.weight_decay)]
+        return [
+            (group, group.weight_decay if group.weight_decay is not None else self.weight_decay)
+            for group in self.params.groups
+        ]
+
+    @property
+    def is_decoupled(self) -> bool | None:
+        """True/False when known; None when the flag is an expression we cannot resolve."""
+        if not self.decoupled.is_known:
+            return None
+        return bool(self.decoupled.constant)

@@ -1,0 +1,89 @@
+"""The diagnostic every front-end and rule produces, shaped like ruff's JSON output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    row: int  # 1-based
+    column: int  # 1-based, in characters as ruff counts them
+
+    def to_dict(self) -> dict[str, int]:
+        return {"row": self.row, "column": self.column}
+
+
+class Applicability(Enum):
+    SAFE = "safe"  # behaviour unchanged
+    UNSAFE = "unsafe"  # changes training; applied only with --unsafe-fixes
+
+
+@dataclass(frozen=True)
+class Edit:
+    content: str
+    location: Position
+    end_location: Position
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "content": self.content,
+            "location": self.location.to_dict(),
+            "end_location": self.end_location.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "applicability": self.applicability.value,
+            "message": self.message,
+            "edits": [edit.to_dict() for edit in self.edits],
+        }
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    name: str
+    message: str
+    filename: str
+    location: Position
+    end_location: Position
+    # the line whose `# noqa` suppresses this diagnostic (a multi-line call's first line)
+    noqa_row: int | None = None
+    fix: Fix | None = None
+    cell: int | None = None
+    url: str | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, int, int, str]:
+        return (
+            self.filename,
+            self.cell or 0,
+            self.location.row,
+            self.location.column,
+            self.end_location.row,
+            self.code,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "message": self.message,
+            "filename": self.filename,
+            "location": self.location.to_dict(),
+            "end_location": self.end_location.to_dict(),
+            "fix": self.fix.to_dict() if self.fix else None,
+            "noqa_row": self.noqa_row,
+            "cell": self.cell,
+            "url": self.url,
+        }

@@ -1,0 +1,334 @@
+"""What wdlint knows about optimizer classes: data, and lookups over it.
+
+The torch facts were read off torch 2.13's signatures (``inspect.signature``) and source;
+``tests/knowledge/test_optimizers_match_torch.py`` checks them against the installed torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final
+
+
+class Family(Enum):
+    """Which coupled-decay rule an optimizer belongs to when its decay is coupled."""
+
+    ADAM = "adam"  # WD101: L2 through Adam's adaptive step
+    ADAPTIVE = "adaptive"  # WD102: L2 through another adaptive scale
+    SGD = "sgd"  # coupled, but equivalent to decoupled up to lr scaling: no coupling rule
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    name: str  # the canonical qualified name, e.g. "torch.optim.Adam"
+    family: Family
+    takes_weight_decay: bool = True
+    default_weight_decay: float | None = 0.0
+    decoupled: bool = False  # decoupled with its default options
+    # keyword that switches between coupled and decoupled decay, its default is `decoupled`
+    decoupled_flag: str | None = None
+    decoupled_flag_since: tuple[int, int] | None = None  # torch version that added the flag
+    # constructor parameters after `params` that may be passed positionally, in order
+    positional: tuple[str, ...] = ()
+    keyword_only: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other qualified names of the same class
+    matrix_only: bool = False  # the constructor rejects params that are not 2-D (Muon)
+    removed: str | None = None  # why the class is gone, for classes removed upstream
+
+    @property
+    def short_name(self) -> str:
+        return self.name.rpartition(".")[2]
+
+    @property
+    def weight_decay_index(self) -> int | None:
+        """Index of weight_decay among the call's positional arguments (params is 0)."""
+        if "weight_decay" not in self.positional:
+            return None
+        return self.positional.index("weight_decay") + 1
+
+    @property
+    def group_keys(self) -> frozenset[str]:
+        """Keys a param group of this optimizer may carry; others are kept but ignored."""
+        return frozenset(
+            (*self.positional, *self.keyword_only, "params", "param_names", "initial_lr")
+        )
+
+    @property
+    def has_nonzero_default(self) -> bool:
+        return bool(self.default_weight_decay)
+
+
+_ADAM_POSITIONAL: Final = ("lr", "betas", "eps", "weight_decay", "amsgrad")
+_ADAM_KEYWORD_ONLY: Final = ("foreach", "maximize", "capturable", "differentiable", "fused")
+
+TORCH_OPTIMIZERS: Final[tuple[OptimizerSpec, ...]] = (
+    OptimizerSpec(
+        "torch.optim.Adam",
+        Family.ADAM,
+        decoupled_flag="decoupled_weight_decay",
+        decoupled_flag_since=(2, 7),
+        positional=_ADAM_POSITIONAL,
+        keyword_only=(*_ADAM_KEYWORD_ONLY, "decoupled_weight_decay"),
+        aliases=("torch.optim.adam.Adam",),
+    ),
+    OptimizerSpec(
+        "torch.optim.AdamW",
+        Family.ADAM,
+        default_weight_decay=0.01,
+        decoupled=True,
+        positional=_ADAM_POSITIONAL,
+        keyword_only=_ADAM_KEYWORD_ONLY,
+        aliases=("torch.optim.adamw.AdamW",),
+    ),
+    OptimizerSpec(
+        "torch.optim.Adamax",
+        Family.ADAM,
+        positional=("lr", "betas", "eps", "weight_decay", "foreach"),
+        keyword_only=("maximize", "differentiable", "capturable"),
+        aliases=("torch.optim.adamax.Adamax",),
+    ),
+    OptimizerSpec(
+        "torch.optim.NAdam",
+        Family.ADAM,
+        decoupled_flag="decoupled_weight_decay",
+        decoupled_flag_since=(2, 1),
+        positional=(
+            "lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay"
+        ),
+        keyword_only=("foreach", "maximize", "capturable", "differentiable"),
+        aliases=("torch.optim.nadam.NAdam",),
+    ),
+    OptimizerSpec(
+        "torch.optim.RAdam",
+        Family.ADAM,
+        decoupled_flag="decoupled_weight_decay",
+        decoupled_flag_since=(2, 2),
+        positional=("lr", "betas", "eps", "weight_decay", "decoupled_weight_decay"),
+        keyword_only=("foreach", "maximize", "capturable", "differentiable"),
+        aliases=("torch.optim.radam.RAdam",),
+    ),
+    OptimizerSpec(
+        "torch.optim.Adagrad",
+        Family.ADAPTIVE,
+        positional=(
+            "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "foreach"
+        ),
+        keyword_only=("maximize", "differentiable", "fused"),
+        aliases=("torch.optim.adagrad.Adagrad",),
+    ),
+    OptimizerSpec(
+        "torch.optim.Adadelta",
+        Family.ADAPTIVE,
+        positional=("lr", "rho", "eps", "weight_decay", "foreach"),
+        keyword_only=("capturable", "maximize", "differentiable"),
+        aliases=("torch.optim.adadelta.Adadelta",),
+    ),
+    OptimizerSpec(
+        "torch.optim.RMSprop",
+        Family.ADAPTIVE,
+        positional=(
+            "lr", "alpha", "eps", "weight_decay", "momentum", "centered", "capturable",
+            "foreach", "maximize", "differentiable",
+        ),
+        aliases=("torch.optim.rmsprop.RMSprop",),
+    ),
+    OptimizerSpec(
+        "torch.optim.SGD",
+        Family.SGD,
+        positional=("lr", "momentum", "dampening", "weight_decay", "nesterov"),
+        keyword_only=("maximize", "foreach", "differentiable", "fused"),
+        aliases=("torch.optim.sgd.SGD",),
+    ),
+    OptimizerSpec(
+        "torch.optim.ASGD",
+        Family.SGD,
+        positional=(
+            "lr", "lambd", "alpha", "t0", "weight_decay", "foreach", "maximize",
+            "differentiable", "capturable",
+        ),
+        aliases=("torch.optim.asgd.ASGD",),
+    ),
+    OptimizerSpec(
+        "torch.optim.Adafactor",
+        Family.OTHER,
+        decoupled=True,
+        positional=("lr", "beta2_decay", "eps", "d", "weight_decay"),
+        keyword_only=("foreach", "maximize"),
+        aliases=("torch.optim._adafactor.Adafactor",),
+    ),
+    OptimizerSpec(
+        "torch.optim.Muon",
+        Family.OTHER,
+        default_weight_decay=0.1,
+        decoupled=True,
+        positional=(
+            "lr", "weight_decay", "momentum", "nesterov", "ns_coefficients", "eps",
+            "ns_steps", "adjust_lr_fn",
+        ),
+        aliases=("torch.optim._muon.Muon",),
+        matrix_only=True,
+    ),
+    OptimizerSpec(
+        "torch.optim.SparseAdam",
+        Family.OTHER,
+        takes_weight_decay=False,
+        default_weight_decay=None,
+        positional=("lr", "betas", "eps", "maximize"),
+        aliases=("torch.optim.sparse_adam.SparseAdam",),
+    ),
+    OptimizerSpec(
+        "torch.optim.Rprop",
+        Family.OTHER,
+        takes_weight_decay=False,
+        default_weight_decay=None,
+        positional=("lr", "etas", "step_sizes"),
+        keyword_only=("capturable", "foreach", "maximize", "differentiable"),
+        aliases=("torch.optim.rprop.Rprop",),
+    ),
+    OptimizerSpec(
+        "torch.optim.LBFGS",
+        Family.OTHER,
+        takes_weight_decay=False,
+        default_weight_decay=None,
+        positional=(
+            "lr", "max_iter", "max_eval", "tolerance_grad", "tolerance_change",
+            "history_size", "line_search_fn",
+        ),
+        aliases=("torch.optim.lbfgs.LBFGS",),
+    ),
+)
+
+
+def _bnb(name: str, *, decay: float, paged: bool) -> OptimizerSpec:
+    # bitsandbytes' Adam and AdamW run the same kernel, which decays decoupled; only the
+    # default weight_decay differs. Paged variants take no `is_paged` argument.
+    positional = ("lr", "betas", "eps", "weight_decay", "amsgrad", "optim_bits", "args",
+                  "min_8bit_size", "percentile_clipping", "block_wise")
+    if not paged:
+        positional = (*positional, "is_paged")
+    module = "adamw" if "AdamW" in name else "adam"
+    return OptimizerSpec(
+        f"bitsandbytes.optim.{name}",
+        Family.ADAM,
+        default_weight_decay=decay,
+        decoupled=True,
+        positional=positional,
+        aliases=(f"bitsandbytes.optim.{module}.{name}",),
+    )
+
+
+THIRD_PARTY_OPTIMIZERS: Final[tuple[OptimizerSpec, ...]] = (
+    *(
+        _bnb(f"{prefix}Adam{bits}", decay=0.0, paged=prefix == "Paged")
+        for prefix in ("", "Paged")
+        for bits in ("", "8bit", "32bit")
+    ),
+    *(
+        _bnb(f"{prefix}AdamW{bits}", decay=0.01, paged=prefix == "Paged")
+        for prefix in ("", "Paged")
+        for bits in ("", "8bit", "32bit")
+    ),
+    OptimizerSpec(
+        "transformers.AdamW",
+        Family.ADAM,
+        default_weight_decay=0.0,
+        decoupled=True,
+        positional=("lr", "betas", "eps", "weight_decay", "correct_bias", "no_deprecation_warning"),
+        aliases=("transformers.optimization.AdamW",),
+        removed="transformers.AdamW was deprecated and removed in transformers 4.50",
+    ),
+    OptimizerSpec(
+        "apex.optimizers.FusedAdam",
+        Family.ADAM,
+        decoupled=True,
+        decoupled_flag="adam_w_mode",
+        positional=("lr", "bias_correction", "betas", "eps", "adam_w_mode", "weight_decay",
+                    "amsgrad", "set_grad_none", "capturable", "master_weights"),
+        aliases=("apex.optimizers.fused_adam.FusedAdam",),
+    ),
+    OptimizerSpec(
+        "deepspeed.ops.adam.FusedAdam",
+        Family.ADAM,
+        decoupled=True,
+        decoupled_flag="adam_w_mode",
+        positional=("lr", "bias_correction", "betas", "eps", "adam_w_mode", "weight_decay",
+                    "amsgrad", "set_grad_none"),
+        aliases=("deepspeed.ops.adam.fused_adam.FusedAdam",),
+    ),
+    OptimizerSpec(
+        "deepspeed.ops.adam.DeepSpeedCPUAdam",
+        Family.ADAM,
+        decoupled=True,
+        decoupled_flag="adamw_mode",
+        positional=("lr", "bias_correction", "betas", "eps", "weight_decay", "amsgrad",
+                    "adamw_mode", "fp32_optimizer_states"),
+        aliases=("deepspeed.ops.adam.cpu_adam.DeepSpeedCPUAdam",),
+    ),
+)
+
+ALL_OPTIMIZERS: Final[tuple[OptimizerSpec, ...]] = (*TORCH_OPTIMIZERS, *THIRD_PARTY_OPTIMIZERS)
+
+_BY_QUALIFIED_NAME: Final[dict[str, OptimizerSpec]] = {
+    qualified: spec for spec in ALL_OPTIMIZERS for qualified in (spec.name, *spec.aliases)
+}
+
+# Packages whose names a qualified name must start with to be one of ours; a name from
+# anywhere else (a user's own `class Adam`) is never looked up further.
+KNOWN_ROOTS: Final[frozenset[str]] = frozenset(
+    name.partition(".")[0] for name in _BY_QUALIFIED_NAME
+)
+
+
+def lookup(qualified_name: str) -> OptimizerSpec | None:
+    return _BY_QUALIFIED_NAME.get(qualified_name)
+
+
+def class_names() -> frozenset[str]:
+    """The bare class names of every known optimizer, for the byte-level prefilter."""
+    return frozenset(q.rpartition(".")[2] for q in _BY_QUALIFIED_NAME)
+
+
+@dataclass(frozen=True)
+class TimmOpt:
+    """An `opt=` name of timm's `create_optimizer_v2`."""
+
+    family: Family
+    decoupled: bool
+    default_weight_decay: float = 0.0
+
+
+# timm lower-cases the name and strips a `fused`/`lookahead_` prefix before this lookup.
+TIMM_OPTS: Final[dict[str, TimmOpt]] = {
+    "sgd": TimmOpt(Family.SGD, decoupled=False),
+    "nesterov": TimmOpt(Family.SGD, decoupled=False),
+    "momentum": TimmOpt(Family.SGD, decoupled=False),
+    "adam": TimmOpt(Family.ADAM, decoupled=False),
+    "adamw": TimmOpt(Family.ADAM, decoupled=True),
+    "adamax": TimmOpt(Family.ADAM, decoupled=False),
+    "nadam": TimmOpt(Family.ADAM, decoupled=False),
+    "nadamw": TimmOpt(Family.ADAM, decoupled=True),
+    "radam": TimmOpt(Family.ADAM, decoupled=False),
+    "radamw": TimmOpt(Family.ADAM, decoupled=True),
+    "adamp": TimmOpt(Family.ADAM, decoupled=True),
+    "lamb": TimmOpt(Family.ADAM, decoupled=True),
+    "lambw": TimmOpt(Family.ADAM, decoupled=True),
+    "lion": TimmOpt(Family.ADAM, decoupled=True),
+    "adan": TimmOpt(Family.ADAM, decoupled=True),
+    "adafactor": TimmOpt(Family.OTHER, decoupled=True),
+    "adagrad": TimmOpt(Family.ADAPTIVE, decoupled=False),
+    "adadelta": TimmOpt(Family.ADAPTIVE, decoupled=False),
+    "rmsprop": TimmOpt(Family.ADAPTIVE, decoupled=False),
+    "rmsproptf": TimmOpt(Family.ADAPTIVE, decoupled=False),
+}
+
+TIMM_FACTORIES: Final[frozenset[str]] = frozenset(
+    {
+        "timm.optim.create_optimizer_v2",
+        "timm.optim.create_optimizer",
+        "timm.optim.optim_factory.create_optimizer_v2",
+        "timm.optim.optim_factory.create_optimizer",
+        "timm.optim._optim_factory.create_optimizer_v2",
+    }
+)
