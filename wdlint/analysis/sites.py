@@ -169,7 +169,10 @@ class OptimizerSite:
 
     @property
     def is_decoupled(self) -> bool | None:
-        """True/False when known; None when the flag is an expression we cannot resolve."""
-        if not self.decoupled.is_known:
+        """True/False when known; None when the flag is an expression we cannot resolve.
+
+        A flag that could only hide in an unresolved `**kwargs` counts as not given.
+        """
+        if not self.decoupled.is_known and not self.decoupled.hidden:
             return None
         return bool(self.decoupled.constant)

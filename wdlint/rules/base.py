@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from wdlint.analysis.sites import OptimizerSite, Span
 from wdlint.diagnostics import Applicability, Fix
@@ -27,14 +27,6 @@ Check = Callable[[OptimizerSite, RuleContext], Iterator[Finding]]
 
 
 @dataclass(frozen=True)
-class Case:
-    """An example: source, and the (code, row, column) findings it must produce."""
-
-    source: str
-    expected: tuple[tuple[str, int, int], ...] = ()
-
-
-@dataclass(frozen=True)
 class Rule:
     code: str
     name: str
@@ -49,8 +41,6 @@ class Rule:
     fix_safety: str = ""
     known_problems: str = ""
     references: tuple[str, ...] = ()
-    invalid: tuple[Case, ...] = field(default=())
-    valid: tuple[str, ...] = field(default=())
 
     def markdown(self) -> str:
         """The rule's page, in the shape of ruff's rule pages."""

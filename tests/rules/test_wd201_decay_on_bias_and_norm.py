@@ -1,0 +1,116 @@
+import pytest
+
+CODE = "WD201"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    (
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.1)\n",
+            [(2, 25)],
+            id="adamw explicit",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4)\n", [(2, 25)], id="adamw default counts"
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.SGD(net.parameters(), lr=0.1, weight_decay=5e-4)\n", [(2, 23)], id="sgd"
+        ),
+        pytest.param(
+            "import torch\nclass M:\n    def configure_optimizers(self):\n        return torch.optim.AdamW(self.parameters(), lr=1e-3)\n",
+            [(4, 34)],
+            id="self.parameters",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW(filter(lambda p: p.requires_grad, model.parameters()), weight_decay=0.05)\n",
+            [(2, 25)],
+            id="filter requires_grad",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW(list(model.parameters()), weight_decay=0.05)\n", [(2, 25)], id="list"
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], weight_decay=0.05)\n",
+            [(2, 25)],
+            id="comprehension over trainable params",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW([p for _, p in model.named_parameters()], weight_decay=0.05)\n",
+            [(2, 25)],
+            id="comprehension over named params",
+        ),
+        pytest.param(
+            "import itertools, torch\nopt = torch.optim.AdamW(itertools.chain(enc.parameters(), dec.parameters()), weight_decay=0.05)\n",
+            [(2, 25)],
+            id="itertools.chain",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW(list(enc.parameters()) + list(dec.parameters()), weight_decay=0.05)\n",
+            [(2, 25)],
+            id="sum of lists",
+        ),
+        pytest.param(
+            "import torch\nparams = model.parameters()\nopt = torch.optim.AdamW(params, weight_decay=0.05)\n",
+            [(3, 25)],
+            id="through a variable",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW([{'params': model.parameters(), 'weight_decay': 0.1}], lr=1e-3)\n",
+            [(2, 37)],
+            id="flat params in a group",
+        ),
+        pytest.param(
+            "import torch\ndef f(m, wd):\n    return torch.optim.SGD(m.parameters(), lr=0.1, weight_decay=wd)\n",
+            [(3, 28)],
+            id="unknown decay counts",
+        ),
+    ),
+)
+def test_fires(findings, source, expected):
+    assert findings(source, CODE) == [(CODE, row, col) for row, col in expected]
+
+
+@pytest.mark.parametrize(
+    "source",
+    (
+        pytest.param("import torch\nopt = torch.optim.AdamW(model.parameters(), weight_decay=0.0)\n", id="zero decay"),
+        pytest.param("import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3)\n", id="adam default zero"),
+        pytest.param("import torch\nopt = torch.optim.Adam(model.parameters(), **kwargs)\n", id="adam maybe kwargs"),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW([p for p in model.parameters() if p.ndim >= 2], weight_decay=0.1)\n",
+            id="ndim selection",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW([p for n, p in model.named_parameters() if 'bias' not in n], weight_decay=0.1)\n",
+            id="name selection",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW(model.parameters(recurse=False), weight_decay=0.1)\n",
+            id="non-recursive",
+        ),
+        pytest.param(
+            """\
+import torch
+decay = [p for p in model.parameters() if p.dim() >= 2]
+no_decay = [p for p in model.parameters() if p.dim() < 2]
+groups = [{'params': decay, 'weight_decay': 0.1}, {'params': no_decay, 'weight_decay': 0.0}]
+opt = torch.optim.AdamW(groups, lr=3e-4)
+""",
+            id="nanogpt groups",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW([{'params': model.parameters(), 'weight_decay': 0.0}])\n",
+            id="flat group without decay",
+        ),
+        pytest.param("import torch\nopt = torch.optim.AdamW(params, weight_decay=0.1)\n", id="unknown params"),
+        pytest.param("import torch\nopt = torch.optim.Muon(model.parameters())\n", id="muon is WD206's"),
+        pytest.param("import torch\nopt = torch.optim.LBFGS(model.parameters())\n", id="takes no decay"),
+        pytest.param(
+            "import torch\nfrom transformers import AdamW\nopt = AdamW(model.parameters(), lr=2e-5)\n",
+            id="transformers adamw default zero",
+        ),
+    ),
+)
+def test_quiet(findings, source):
+    assert findings(source, CODE) == []

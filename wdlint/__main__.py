@@ -1,0 +1,3 @@
+from wdlint.cli import main
+
+main()

@@ -1,0 +1,516 @@
+"""Names and values in one module: imports, a simple scope walk, constants, argparse defaults.
+
+One walk over the tree builds every scope's bindings; lookups afterwards are dictionary reads.
+This replaces libcst's QualifiedNameProvider/ScopeProvider, which cost about 7x the parse.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+from wdlint.analysis.sites import Value
+from wdlint.knowledge.optimizers import KNOWN_ROOTS
+
+_MAX_DEPTH = 12  # how many assignments a lookup may follow; stops self-referential chains
+
+
+class BindingKind(Enum):
+    IMPORT = "import"  # `target` holds the qualified name
+    ASSIGN = "assign"  # `value` holds the assigned expression
+    PARAM = "param"  # a function parameter; `value` holds its default, if any
+    DEFINITION = "definition"  # def / class: the user's own object
+    OTHER = "other"  # loop targets, with-targets, unpacking we do not follow
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: BindingKind
+    lineno: int
+    value: ast.expr | None = None
+    target: str = ""
+
+
+@dataclass
+class Scope:
+    node: ast.AST
+    parent: Scope | None
+    is_class: bool = False
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    # name -> calls that grow a list in place: x.append(...), x.extend(...), x += ...
+    mutations: dict[str, list[tuple[int, str, ast.expr]]] = field(default_factory=dict)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+
+@dataclass(frozen=True)
+class ArgparseOption:
+    default: ast.expr | None
+    action: str | None
+
+
+_NUMBER_OPERATORS: dict[type[ast.operator], Callable[[float, float], float]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+
+
+def expr_text(node: ast.AST, limit: int = 80) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class ModuleIndex(ast.NodeVisitor):
+    """Scopes and bindings of one module, and every call in it with the scope it is in."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.module_scope = Scope(tree, None)
+        self.scope_of: dict[int, Scope] = {}  # id(call node) -> scope of the call
+        self.calls: list[ast.Call] = []
+        self.star_imports: list[str] = []
+        self.argparse: dict[str, ArgparseOption] = {}
+        # functions of this module that return parsed arguments: `def get_args(): ...`
+        self.args_factories: set[str] = set()
+        self._functions: list[str] = []
+        self._scope = self.module_scope
+        self.visit(tree)
+
+    # -- the walk --------------------------------------------------------------------------
+
+    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        if not isinstance(node, ast.Lambda):
+            self._scope.bind(node.name, Binding(BindingKind.DEFINITION, node.lineno))
+            for decorator in node.decorator_list:
+                self.visit(decorator)
+            if node.returns:
+                self.visit(node.returns)
+        args = node.args
+        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+            self.visit(default)
+        scope = Scope(node, self._scope)
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += args.defaults
+        pairs = [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]
+        for arg, default in pairs:
+            scope.bind(arg.arg, Binding(BindingKind.PARAM, node.lineno, default))
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                scope.bind(extra.arg, Binding(BindingKind.PARAM, node.lineno))
+        outer, self._scope = self._scope, scope
+        self._functions.append("" if isinstance(node, ast.Lambda) else node.name)
+        body = [node.body] if isinstance(node, ast.Lambda) else node.body
+        for statement in body:
+            self.visit(statement)
+        self._functions.pop()
+        self._scope = outer
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            if self._functions and _parses_args(node.value):
+                self.args_factories.add(self._functions[-1])
+
+    visit_FunctionDef = _visit_function
+    visit_AsyncFunctionDef = _visit_function
+    visit_Lambda = _visit_function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._scope.bind(node.name, Binding(BindingKind.DEFINITION, node.lineno))
+        for expr in (*node.decorator_list, *node.bases, *node.keywords):
+            self.visit(expr)
+        outer, self._scope = self._scope, Scope(node, self._scope, is_class=True)
+        for statement in node.body:
+            self.visit(statement)
+        self._scope = outer
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._scope.bind(alias.asname, Binding(BindingKind.IMPORT, node.lineno, target=alias.name))
+            else:
+                root = alias.name.partition(".")[0]
+                self._scope.bind(root, Binding(BindingKind.IMPORT, node.lineno, target=root))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_imports.append(module)
+                continue
+            target = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
+            name = alias.asname or alias.name
+            self._scope.bind(name, Binding(BindingKind.IMPORT, node.lineno, target=target))
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        for target in node.targets:
+            self._bind_target(target, node.value, node.lineno)
+            if not isinstance(target, ast.Name):
+                self.visit(target)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self._bind_target(node.target, node.value, node.lineno)
+        if not isinstance(node.target, ast.Name):
+            self.visit(node.target)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+        if isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add):
+            self._mutate(node.target.id, node.lineno, "extend", node.value)
+        elif isinstance(node.target, ast.Name):
+            self._scope.bind(node.target.id, Binding(BindingKind.OTHER, node.lineno))
+        else:
+            self.visit(node.target)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        self._scope.bind(node.target.id, Binding(BindingKind.ASSIGN, node.lineno, node.value))
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self._bind_other(node.target, node.lineno)
+        for statement in (*node.body, *node.orelse):
+            self.visit(statement)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self._bind_other(item.optional_vars, node.lineno)
+        for statement in node.body:
+            self.visit(statement)
+
+    visit_AsyncWith = visit_With
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name:
+            self._scope.bind(node.name, Binding(BindingKind.OTHER, node.lineno))
+        for statement in node.body:
+            self.visit(statement)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        # Comprehension variables live in their own scope in Python 3; binding them in the
+        # enclosing one as OTHER would shadow real bindings, so they are left unbound here.
+        self.visit(node.iter)
+        for condition in node.ifs:
+            self.visit(condition)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.calls.append(node)
+        self.scope_of[id(node)] = self._scope
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.attr in ("append", "extend", "insert") and node.args:
+                self._mutate(func.value.id, node.lineno, func.attr, node.args[-1])
+            elif func.attr == "add_argument":
+                self._record_argparse(node)
+        self.generic_visit(node)
+
+    # -- helpers of the walk ---------------------------------------------------------------
+
+    def _bind_target(self, target: ast.expr, value: ast.expr, lineno: int) -> None:
+        if isinstance(target, ast.Name):
+            self._scope.bind(target.id, Binding(BindingKind.ASSIGN, lineno, value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            if values is not None and len(values) == len(target.elts) and not any(
+                isinstance(v, ast.Starred) for v in values
+            ):
+                for element, element_value in zip(target.elts, values):
+                    self._bind_target(element, element_value, lineno)
+            else:
+                self._bind_other(target, lineno)
+
+    def _bind_other(self, target: ast.expr, lineno: int) -> None:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                self._scope.bind(node.id, Binding(BindingKind.OTHER, lineno))
+
+    def _mutate(self, name: str, lineno: int, how: str, value: ast.expr) -> None:
+        self._scope.mutations.setdefault(name, []).append((lineno, how, value))
+
+    def _record_argparse(self, call: ast.Call) -> None:
+        options = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        dest_node = keywords.get("dest")
+        if isinstance(dest_node, ast.Constant) and isinstance(dest_node.value, str):
+            dest = dest_node.value
+        else:
+            longs = [o for o in options if o.startswith("--")]
+            shorts = [o for o in options if o.startswith("-") and not o.startswith("--")]
+            positionals = [o for o in options if not o.startswith("-")]
+            chosen = (longs or shorts or positionals or [""])[0]
+            dest = chosen.lstrip("-").replace("-", "_")
+        if not dest:
+            return
+        action = keywords.get("action")
+        action_name = action.value if isinstance(action, ast.Constant) and isinstance(action.value, str) else None
+        self.argparse[dest] = ArgparseOption(keywords.get("default"), action_name)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def lookup(self, name: str, scope: Scope, lineno: int) -> Binding | None:
+        """The binding a use of `name` at `lineno` in `scope` sees, or None (builtins, unbound)."""
+        current: Scope | None = scope
+        same_scope = True
+        while current is not None:
+            if current.is_class and not same_scope:
+                current = current.parent
+                continue
+            bindings = current.bindings.get(name)
+            if bindings:
+                if same_scope:
+                    before = [b for b in bindings if b.lineno <= lineno]
+                    return before[-1] if before else None
+                # a function body runs after the enclosing scope was fully executed
+                return bindings[-1]
+            current, same_scope = current.parent, False
+        return None
+
+    def scope_defining(self, name: str, scope: Scope) -> Scope:
+        current: Scope | None = scope
+        while current is not None:
+            if name in current.bindings:
+                return current
+            current = current.parent
+        return self.module_scope
+
+    def qualified_name(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> str | None:
+        """`torch.optim.Adam` for `optim.Adam` after `from torch import optim`, else None."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Attribute):
+            base = self.qualified_name(node.value, scope, lineno, depth + 1)
+            return f"{base}.{node.attr}" if base else None
+        if not isinstance(node, ast.Name):
+            return None
+        binding = self.lookup(node.id, scope, lineno)
+        if binding is None:
+            return self._from_star_import(node.id)
+        if binding.kind is BindingKind.IMPORT:
+            return binding.target
+        if binding.kind is BindingKind.ASSIGN and binding.value is not None:
+            if isinstance(binding.value, (ast.Name, ast.Attribute)):
+                defining = self.scope_defining(node.id, scope)
+                return self.qualified_name(binding.value, defining, binding.lineno, depth + 1)
+        return None
+
+    def _from_star_import(self, name: str) -> str | None:
+        for module in self.star_imports:
+            if module.partition(".")[0] in KNOWN_ROOTS:
+                return f"{module}.{name}"
+        return None
+
+    def assigned_value(self, node: ast.Name, scope: Scope, lineno: int) -> tuple[Binding, Scope] | None:
+        binding = self.lookup(node.id, scope, lineno)
+        if binding is None:
+            return None
+        return binding, self.scope_defining(node.id, scope)
+
+    def resolve_value(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> Value:
+        """A constant when the expression provably evaluates to one, else unknown."""
+        shown = expr_text(node)
+        constant = self._constant(node, scope, lineno, depth)
+        if constant is _UNRESOLVED:
+            return Value.unknown(shown)
+        return Value.literal(constant, shown)  # type: ignore[arg-type]
+
+    def _constant(self, node: ast.expr, scope: Scope, lineno: int, depth: int) -> object:
+        if depth > _MAX_DEPTH:
+            return _UNRESOLVED
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, (int, float, bool, str)) or node.value is None:
+                return node.value
+            return _UNRESOLVED
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self._constant(node.operand, scope, lineno, depth + 1)
+            if _is_number(operand):
+                return -operand if isinstance(node.op, ast.USub) else operand  # type: ignore[operator]
+            return _UNRESOLVED
+        if isinstance(node, ast.BinOp) and type(node.op) in _NUMBER_OPERATORS:
+            left = self._constant(node.left, scope, lineno, depth + 1)
+            right = self._constant(node.right, scope, lineno, depth + 1)
+            if _is_number(left) and _is_number(right):
+                try:
+                    return _NUMBER_OPERATORS[type(node.op)](left, right)  # type: ignore[arg-type]
+                except (ArithmeticError, ValueError):
+                    return _UNRESOLVED
+            return _UNRESOLVED
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("float", "int"):
+            if len(node.args) == 1 and not node.keywords and self.lookup(node.func.id, scope, lineno) is None:
+                value = self._constant(node.args[0], scope, lineno, depth + 1)
+                if _is_number(value) or isinstance(value, str):
+                    try:
+                        return float(value) if node.func.id == "float" else int(value)  # type: ignore[arg-type]
+                    except ValueError:
+                        return _UNRESOLVED
+            return _UNRESOLVED
+        if isinstance(node, ast.Name):
+            return self._name_constant(node, scope, lineno, depth)
+        if isinstance(node, ast.Attribute):
+            return self._argparse_constant(node, scope, lineno, depth)
+        if isinstance(node, ast.Subscript):
+            return self._subscript_constant(node, scope, lineno, depth)
+        return _UNRESOLVED
+
+    def _name_constant(self, node: ast.Name, scope: Scope, lineno: int, depth: int) -> object:
+        found = self.assigned_value(node, scope, lineno)
+        if found is None:
+            return _UNRESOLVED
+        binding, defining = found
+        if binding.value is None or binding.kind not in (BindingKind.ASSIGN, BindingKind.PARAM):
+            return _UNRESOLVED
+        if binding.kind is BindingKind.PARAM:
+            # a default may be overridden by a caller; we read the common case, the default
+            defining = defining.parent or self.module_scope
+        return self._constant(binding.value, defining, binding.lineno, depth + 1)
+
+    def _argparse_constant(self, node: ast.Attribute, scope: Scope, lineno: int, depth: int) -> object:
+        option = self.argparse.get(node.attr)
+        if option is None or not isinstance(node.value, ast.Name):
+            return _UNRESOLVED
+        if not self._may_hold_parsed_args(node.value, scope, lineno):
+            return _UNRESOLVED
+        if option.default is None:
+            return {"store_true": False, "store_false": True}.get(option.action or "", _UNRESOLVED)
+        return self._constant(option.default, self.module_scope, 10**9, depth + 1)
+
+    def _may_hold_parsed_args(self, name: ast.Name, scope: Scope, lineno: int) -> bool:
+        """A name bound to `parse_args()`, or a parameter (`def main(args)`) that may carry it."""
+        found = self.assigned_value(name, scope, lineno)
+        if found is None:
+            return False
+        binding, _ = found
+        if binding.kind is BindingKind.PARAM:
+            return True
+        value = binding.value
+        if binding.kind is not BindingKind.ASSIGN or value is None:
+            return False
+        if _parses_args(value):
+            return True
+        return (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in self.args_factories
+        )
+
+    def _subscript_constant(self, node: ast.Subscript, scope: Scope, lineno: int, depth: int) -> object:
+        key = node.slice
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return _UNRESOLVED
+        mapping = self.mapping(node.value, scope, lineno, depth + 1)
+        if mapping is None or key.value not in mapping.entries:
+            return _UNRESOLVED
+        return self._constant(mapping.entries[key.value], mapping.scope, mapping.lineno, depth + 1)
+
+    def mapping(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> Mapping | None:
+        """The literal keys of a dict expression (`{...}`, `dict(...)`, a name bound to one).
+
+        Keys whose value differs between the branches of a conditional map to the conditional
+        itself, which resolves to unknown; None when the keys themselves are not known.
+        """
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Name):
+            found = self.assigned_value(node, scope, lineno)
+            if found is None:
+                return None
+            binding, defining = found
+            if binding.kind is not BindingKind.ASSIGN or binding.value is None:
+                return None
+            if defining.mutations.get(node.id):
+                return None
+            return self.mapping(binding.value, defining, binding.lineno, depth + 1)
+        if isinstance(node, ast.IfExp):
+            body = self.mapping(node.body, scope, lineno, depth + 1)
+            orelse = self.mapping(node.orelse, scope, lineno, depth + 1)
+            if body is None or orelse is None:
+                return None
+            entries: dict[str, ast.expr] = {}
+            for key in {**body.entries, **orelse.entries}:
+                left, right = body.entries.get(key), orelse.entries.get(key)
+                same = left is not None and right is not None and ast.dump(left) == ast.dump(right)
+                entries[key] = left if same and left is not None else node
+            return Mapping(entries, scope, lineno)
+        pairs = literal_pairs(node)
+        if pairs is None:
+            return None
+        entries = {}
+        for key, value in pairs:
+            if key is None:
+                spread = self.mapping(value, scope, lineno, depth + 1)
+                if spread is None:
+                    return None
+                entries.update(spread.entries)
+            else:
+                entries[key] = value
+        return Mapping(entries, scope, lineno)
+
+    def growth(self, name: str, scope: Scope, start: int, end: int) -> Iterator[tuple[str, ast.expr]]:
+        """In-place additions to list `name` in `scope` between two lines."""
+        for lineno, how, value in scope.mutations.get(name, ()):
+            if start <= lineno <= end:
+                yield how, value
+
+
+@dataclass(frozen=True)
+class Mapping:
+    entries: dict[str, ast.expr]
+    scope: Scope
+    lineno: int
+
+
+class _Unresolved:
+    def __repr__(self) -> str:
+        return "<unresolved>"
+
+
+_UNRESOLVED = _Unresolved()
+
+
+def _parses_args(node: ast.expr) -> bool:
+    """`parser.parse_args()`, or `parser.parse_known_args()[0]`."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("parse_args", "parse_known_args")
+    )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def literal_pairs(node: ast.expr) -> list[tuple[str | None, ast.expr]] | None:
+    """(key, value) pairs of a dict display or a `dict(...)` call; a None key is a `**spread`."""
+    if isinstance(node, ast.Dict):
+        pairs: list[tuple[str | None, ast.expr]] = []
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                pairs.append((None, value))
+            elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+                pairs.append((key.value, value))
+            else:
+                return None
+        return pairs
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        if node.args:
+            return None
+        return [(k.arg, k.value) for k in node.keywords]
+    return None

@@ -1,0 +1,89 @@
+"""`# noqa` comments: per line (`# noqa`, `# noqa: WD101, WD201`) and per file (`# wdlint: noqa`)."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from wdlint.diagnostics import Diagnostic
+
+_CODE_LIST = r"[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*"
+_LINE_NOQA = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_CODE_LIST}))?", re.IGNORECASE)
+_FILE_NOQA = re.compile(rf"#\s*wdlint\s*:\s*noqa(?::\s*(?P<codes>{_CODE_LIST}))?", re.IGNORECASE)
+_SPLIT = re.compile(r"[\s,]+")
+
+ALL = None  # a bare noqa: every code
+
+
+@dataclass
+class Suppressions:
+    # row -> codes suppressed there; ALL (None) for a bare `# noqa`
+    lines: dict[int, frozenset[str] | None] = field(default_factory=dict)
+    file: frozenset[str] | None = frozenset()  # ALL: the whole file is exempt
+
+    def suppresses(self, diagnostic: Diagnostic) -> bool:
+        code = diagnostic.code
+        if self.file is ALL or code in self.file:
+            return True
+        rows = {diagnostic.location.row}
+        if diagnostic.noqa_row is not None:
+            rows.add(diagnostic.noqa_row)
+        for row in rows:
+            if row in self.lines:
+                codes = self.lines[row]
+                if codes is ALL or code in codes:
+                    return True
+        return False
+
+
+def _codes(match: re.Match[str]) -> frozenset[str] | None:
+    listed = match.group("codes")
+    if not listed:
+        return ALL
+    return frozenset(code.upper() for code in _SPLIT.split(listed.strip()) if code)
+
+
+def _comments(text: str) -> Iterable[tuple[int, str]]:
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                yield token.start[0], token.string
+    except (tokenize.TokenError, SyntaxError):
+        return
+
+
+def comment_suppressions(comments: Iterable[tuple[int, str]]) -> Suppressions:
+    result = Suppressions()
+    file_codes: set[str] = set()
+    for row, comment in comments:
+        file_match = _FILE_NOQA.search(comment)
+        if file_match:
+            codes = _codes(file_match)
+            if codes is ALL:
+                result.file = ALL
+                return result
+            file_codes |= codes
+            continue
+        line_match = _LINE_NOQA.search(comment)
+        if line_match:
+            codes = _codes(line_match)
+            previous = result.lines.get(row, frozenset())
+            result.lines[row] = ALL if codes is ALL or previous is ALL else previous | codes
+    result.file = frozenset(file_codes)
+    return result
+
+
+def python_suppressions(text: str) -> Suppressions:
+    if "noqa" not in text.lower():
+        return Suppressions()
+    return comment_suppressions(_comments(text))
+
+
+def filter_suppressed(diagnostics: list[Diagnostic], text: str) -> list[Diagnostic]:
+    if not diagnostics:
+        return diagnostics
+    suppressions = python_suppressions(text)
+    return [d for d in diagnostics if not suppressions.suppresses(d)]

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wdlint.analysis.sites import OptimizerSite
+from wdlint.knowledge.optimizers import Family
+from wdlint.rules.base import Finding, Rule, RuleContext
+
+
+def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
+    if site.spec.family is not Family.ADAPTIVE:
+        return
+    decaying = [value for _, value in site.effective_decays() if value.may_decay]
+    if not decaying:
+        return
+    yield Finding(
+        f"`{site.written_name}` with weight_decay={decaying[0].describe()} adds L2 to the "
+        f"gradient before {site.spec.short_name}'s adaptive scaling, so parameters with large "
+        "gradients are barely decayed; use decoupled decay (`torch.optim.AdamW`) or no decay",
+        site.func_span,
+    )
+
+
+RULE = Rule(
+    code="WD102",
+    name="adaptive-coupled-decay",
+    summary="Adagrad/RMSprop/Adadelta with coupled (L2) weight decay",
+    what_it_does="""
+Checks for `torch.optim.Adagrad`, `RMSprop` and `Adadelta` constructed with a weight_decay that
+is not provably zero.
+""",
+    why_is_this_bad="""
+These optimizers add `weight_decay * p` to the gradient and then divide by a running scale of
+the gradient, exactly like `Adam(weight_decay=...)`: the decay a parameter gets depends on its
+gradient history instead of being uniform. None of them has a decoupled mode; if you want weight
+decay, an AdamW-style optimizer gives it, and if you want L2 regularization this way, say so with
+a `# noqa: WD102`.
+""",
+    example="""
+import torch
+
+optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, weight_decay=1e-5)
+""",
+    use_instead="""
+import torch
+
+optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+""",
+    check=check,
+    references=(
+        "[torch.optim.RMSprop](https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html)",
+        "[Decoupled Weight Decay Regularization, arXiv 1711.05101](https://arxiv.org/abs/1711.05101)",
+    ),
+)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wdlint.analysis.sites import OptimizerSite, SourceKind
+from wdlint.rules.base import Finding, Rule, RuleContext
+
+
+def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
+    spec = site.spec
+    if not spec.takes_weight_decay or spec.matrix_only:
+        return  # Muon rejects non-matrix params at construction: WD206's business
+    for group, value in site.effective_decays():
+        source = site.params if group is None else group.params
+        if source is None or source.kind is not SourceKind.FLAT or not value.may_decay:
+            continue
+        yield Finding(
+            f"`{source.expr}` gives every parameter to `{site.written_name}` with "
+            f"weight_decay={value.describe()}, so biases and normalization weights are decayed "
+            "too; put params with `ndim < 2` in a group with weight_decay=0.0",
+            source.span,
+        )
+
+
+RULE = Rule(
+    code="WD201",
+    name="decay-on-bias-and-norm",
+    summary="Weight decay applied to every parameter, biases and norm weights included",
+    what_it_does="""
+Checks for an optimizer (or a param group) whose weight_decay is not provably zero and whose
+params are a flat iterable of a module's parameters: `model.parameters()`, `self.parameters()`,
+`filter(lambda p: p.requires_grad, ...)`, `list(...)`, `itertools.chain(...)`, and
+comprehensions that select nothing but trainable params. `AdamW`'s default of 0.01 counts.
+""",
+    why_is_this_bad="""
+Decay pulls every parameter it touches towards zero. For weight matrices that is the intended
+regularization; for biases and the gains of LayerNorm/RMSNorm/BatchNorm it only fights the
+normalization (a gain decayed towards zero shrinks the layer's output) and regularizes nothing.
+nanoGPT, timm, open_clip, Megatron and the Hugging Face Trainer all exclude biases and every
+1-D parameter from decay.
+""",
+    example="""
+import torch
+
+optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.1)
+""",
+    use_instead="""
+import torch
+
+decay = [p for p in model.parameters() if p.requires_grad and p.ndim >= 2]
+no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim < 2]
+optimizer = torch.optim.AdamW(
+    [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+    lr=3e-4,
+)
+""",
+    check=check,
+    known_problems="""
+Embeddings are 2-D and stay in the decay group with the `ndim` split; recipes disagree on
+whether they should be decayed (nanoGPT, timm and HF do; minGPT and OLMo do not).
+""",
+    references=(
+        "[Decoupled Weight Decay Regularization, arXiv 1711.05101](https://arxiv.org/abs/1711.05101)",
+        "[torch.optim: per-parameter options](https://pytorch.org/docs/stable/optim.html#per-parameter-options)",
+    ),
+)

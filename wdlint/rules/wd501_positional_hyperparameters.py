@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wdlint.analysis.sites import OptimizerSite
+from wdlint.rules.base import Finding, Rule, RuleContext
+
+_FIRST_HYPERPARAMETER = 2  # params and lr are conventionally positional
+
+
+def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
+    names = ("params", *site.spec.positional)
+    positional = [
+        argument
+        for argument in site.arguments
+        if argument.index is not None and argument.index >= _FIRST_HYPERPARAMETER
+    ]
+    if not positional:
+        return
+    bindings = []
+    for argument in positional:
+        if argument.expr.startswith("*") or argument.index is None:
+            break
+        name = names[argument.index] if argument.index < len(names) else "nothing (TypeError)"
+        bindings.append(f"`{argument.expr}` -> {name}")
+    if not bindings:
+        return
+    yield Finding(
+        f"`{site.written_name}` takes hyperparameters by position ({', '.join(bindings)}); "
+        "pass them by keyword, a shifted position silently lands in another hyperparameter",
+        positional[0].span,
+    )
+
+
+RULE = Rule(
+    code="WD501",
+    name="positional-hyperparameters",
+    summary="Optimizer hyperparameters passed by position after lr",
+    what_it_does="""
+Checks for optimizer constructions that pass hyperparameters after `lr` by position.
+""",
+    why_is_this_bad="""
+The positional order differs between optimizers: `weight_decay` is the 5th argument of `Adam`,
+the 4th of `Adagrad` (after `lr_decay`) and the 3rd of `Muon`. Switching the class, or
+miscounting, silently puts the decay into `eps`, `lr_decay` or `momentum`, and nothing fails.
+""",
+    example="""
+import torch
+
+optimizer = torch.optim.Adam(model.parameters(), 1e-3, (0.9, 0.999), 1e-8, 1e-4)
+""",
+    use_instead="""
+import torch
+
+optimizer = torch.optim.Adam(
+    model.parameters(), 1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4
+)
+""",
+    check=check,
+)
