@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from wdlint import __version__
-from wdlint.config import ConfigError, Settings, resolve_settings
+from wdlint.config import ConfigError, Settings, parse_torch_version, resolve_settings
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.discover import discover
 from wdlint.engine.runner import FileJob, FileResult, LintOptions, lint_bytes, lint_jobs
@@ -49,10 +49,10 @@ def _split_codes(values: Sequence[str]) -> tuple[str, ...]:
 def _torch_version(value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
-    parts = value.split(".")
-    if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
-        raise click.BadParameter(f"expected a version like 2.7, got `{value}`")
-    return int(parts[0]), int(parts[1])
+    try:
+        return parse_torch_version(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--target-torch-version") from None
 
 
 def _error(message: str) -> None:

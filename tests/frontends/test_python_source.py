@@ -1,0 +1,68 @@
+"""Reading Python files: encodings, bad input, and positions as ruff reports them."""
+
+import codecs
+
+import pytest
+
+from wdlint.engine.runner import LintOptions, lint_bytes
+
+OPTIONS = LintOptions.from_selection()
+MISTAKE = "import torch\nopt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n"
+
+
+def lint(data: bytes):
+    return [(d.code, d.location.row, d.location.column, d.message) for d in lint_bytes(data, "f.py", OPTIONS).diagnostics]
+
+
+def codes(data: bytes):
+    return [(code, row) for code, row, _, _ in lint(data)]
+
+
+def test_utf8_with_bom():
+    assert codes(codecs.BOM_UTF8 + MISTAKE.encode()) == [("WD101", 2), ("WD201", 2)]
+
+
+def test_coding_cookie():
+    source = "# -*- coding: latin-1 -*-\n# caf\xe9\n" + MISTAKE
+    assert codes(source.encode("latin-1")) == [("WD101", 4), ("WD201", 4)]
+
+
+def test_crlf_line_endings():
+    assert codes(MISTAKE.replace("\n", "\r\n").encode()) == [("WD101", 2), ("WD201", 2)]
+
+
+def test_non_ascii_before_the_node_counts_characters():
+    source = "import torch\nx = 'ééé'; opt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n"
+    [(code, row, column, _), _] = lint(source.encode())
+    assert (code, row, column) == ("WD101", 2, 18)
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    (
+        pytest.param(b"import torch\nprint 'weight_decay'\n", "SyntaxError", id="python 2"),
+        pytest.param(b"import torch\nopt = torch.optim.Adam(\n", "SyntaxError", id="unclosed call"),
+        pytest.param(b"import torch\nx = '\xff\xfe weight_decay'\n", "cannot decode", id="invalid utf-8"),
+        pytest.param(b"# coding: klingon\nweight_decay = 1\n", "cannot decode", id="unknown encoding"),
+        pytest.param(b"import torch\nweight_decay = 1\x00\n", "", id="nul byte"),
+    ),
+)
+def test_bad_input_is_one_parse_error(data, fragment):
+    [(code, _, _, message)] = lint(data)
+    assert code == "WD001"
+    assert fragment in message
+
+
+def test_syntax_error_position():
+    [(code, row, column, _)] = lint(b"import torch\nopt = torch.optim.Adam(m.parameters(), lr=1e-3\n")
+    assert (code, row) == ("WD001", 2)
+
+
+def test_empty_file_and_file_without_vocabulary():
+    assert lint(b"") == []
+    assert lint(b"def broken(:\n") == []  # never parsed: no optimizer vocabulary
+
+
+def test_deep_nesting_does_not_crash():
+    data = b"weight_decay = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n"
+    assert [code for code, _, _, _ in lint(data)] in ([], ["WD001"])

@@ -1,0 +1,259 @@
+"""The command line, in-process through click's runner, and once through the console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from wdlint.cli import cli
+
+MISTAKE = "import torch\nopt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n"
+CLEAN = "import torch\nopt = torch.optim.Adam(m.parameters(), lr=1e-3)\n"
+
+
+def run(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "train.py").write_text(MISTAKE)
+    (tmp_path / "src" / "clean.py").write_text(CLEAN)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_default_command_is_check(project):
+    default, explicit = run("src"), run("check", "src")
+    assert default.exit_code == explicit.exit_code == 1
+    assert default.output == explicit.output
+
+
+def test_concise_output_and_summary(project):
+    result = run("--output-format", "concise", "src")
+    assert result.output.splitlines() == [
+        "src/train.py:2:7: WD101 `torch.optim.Adam` with weight_decay=0.0001 is L2 regularization "
+        "through Adam's adaptive step, not decoupled weight decay; use `torch.optim.AdamW` "
+        "(or `decoupled_weight_decay=True`) and re-tune the value",
+        "src/train.py:2:24: WD201 `m.parameters()` gives every parameter to `torch.optim.Adam` "
+        "with weight_decay=0.0001, so biases and normalization weights are decayed too; put "
+        "params with `ndim < 2` in a group with weight_decay=0.0",
+        "Found 2 errors.",
+    ]
+
+
+def test_full_output_shows_the_source(project):
+    result = run("src")
+    assert "2 | opt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)" in result.output
+    assert "^^^^^^^^^^^^^^ WD201" in result.output
+
+
+def test_clean_tree_exits_zero(project):
+    result = run("src/clean.py")
+    assert (result.exit_code, result.output) == (0, "All checks passed!\n")
+
+
+def test_tree_without_python_files(tmp_path, monkeypatch):
+    (tmp_path / "notes.txt").write_text("Adam weight_decay")
+    monkeypatch.chdir(tmp_path)
+    result = run(".")
+    assert (result.exit_code, result.output) == (0, "All checks passed!\n")
+
+
+def test_missing_path_is_exit_2_and_the_rest_is_still_linted(project):
+    result = run("--output-format", "concise", "nope.py", "src")
+    assert result.exit_code == 2
+    assert "nope.py: No such file or directory" in result.stderr
+    assert "src/train.py:2:7: WD101" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "codes"),
+    (
+        ((), ["WD101", "WD201"]),
+        (("--select", "WD1"), ["WD101"]),
+        (("--select", "wd2"), ["WD201"]),
+        (("--ignore", "WD101"), ["WD201"]),
+        (("--ignore", "WD1,WD2"), []),
+        (("--select", "ALL", "--ignore", "WD2"), ["WD101"]),
+        (("--select", "WD101", "--ignore", "WD1"), ["WD101"]),
+        (("--extend-select", "WD104"), ["WD101", "WD201"]),
+    ),
+)
+def test_selection(project, args, codes):
+    result = run("--output-format", "json", *args, "src")
+    assert [d["code"] for d in json.loads(result.output)] == codes
+
+
+def test_opt_in_rule_by_extend_select(project):
+    (project / "src" / "adamw.py").write_text("import torch\nopt = torch.optim.AdamW(groups)\n")
+    assert run("src/adamw.py").exit_code == 0
+    result = run("--extend-select", "WD104", "--output-format", "json", "src/adamw.py")
+    assert [d["code"] for d in json.loads(result.output)] == ["WD104"]
+
+
+def test_unknown_code_is_a_usage_error(project):
+    result = run("--select", "WD9", "src")
+    assert result.exit_code == 2
+    assert "WD9" in result.output
+
+
+def test_json_has_ruffs_keys(project):
+    [first, _] = json.loads(run("--output-format", "json", "src").output)
+    assert set(first) == {
+        "code", "name", "message", "filename", "location", "end_location", "fix", "noqa_row", "cell", "url",
+    }
+    assert first["location"] == {"row": 2, "column": 7}
+    assert first["end_location"] == {"row": 2, "column": 23}
+    assert (first["filename"], first["noqa_row"], first["fix"]) == ("src/train.py", 2, None)
+
+
+def test_json_lines(project):
+    lines = run("--output-format", "json-lines", "src").output.splitlines()
+    assert [json.loads(line)["code"] for line in lines] == ["WD101", "WD201"]
+
+
+def test_exit_zero(project):
+    result = run("--exit-zero", "src")
+    assert result.exit_code == 0
+    assert "Found 2 errors." in result.output
+
+
+def test_statistics(project):
+    result = run("--statistics", "src")
+    assert result.output == "1\tWD101\tadam-coupled-decay\n1\tWD201\tdecay-on-bias-and-norm\n"
+    assert result.exit_code == 1
+
+
+def test_stdin(project):
+    result = run("--output-format", "concise", "--stdin-filename", "pkg/train.py", "-", input=MISTAKE)
+    assert result.exit_code == 1
+    assert result.output.startswith("pkg/train.py:2:7: WD101")
+    assert run("-", input=CLEAN).exit_code == 0
+
+
+def test_stdin_default_name(project):
+    assert run("--output-format", "concise", "-", input=MISTAKE).output.startswith("-:2:7: WD101")
+
+
+def test_config_in_pyproject(project):
+    (project / "pyproject.toml").write_text('[tool.wdlint]\nignore = ["WD201"]\n')
+    result = run("--output-format", "json", "src")
+    assert [d["code"] for d in json.loads(result.output)] == ["WD101"]
+    isolated = run("--isolated", "--output-format", "json", "src")
+    assert [d["code"] for d in json.loads(isolated.output)] == ["WD101", "WD201"]
+
+
+def test_explicit_config_file(project):
+    (project / "custom.toml").write_text('select = ["WD2"]\n')
+    result = run("--config", "custom.toml", "--output-format", "json", "src")
+    assert [d["code"] for d in json.loads(result.output)] == ["WD201"]
+
+
+def test_bad_config_key_is_exit_2_naming_file_and_key(project):
+    (project / "pyproject.toml").write_text('[tool.wdlint]\nselct = ["WD1"]\n')
+    result = run("src")
+    assert result.exit_code == 2
+    assert "pyproject.toml" in result.stderr and "selct" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_unknown_code_in_config_is_exit_2(project):
+    (project / "pyproject.toml").write_text('[tool.wdlint]\nignore = ["WD999"]\n')
+    result = run("src")
+    assert result.exit_code == 2
+    assert "WD999" in result.stderr
+
+
+def test_per_file_ignores(project):
+    (project / "pyproject.toml").write_text('[tool.wdlint.per-file-ignores]\n"src/train.py" = ["WD1"]\n')
+    result = run("--output-format", "json", "src")
+    assert [d["code"] for d in json.loads(result.output)] == ["WD201"]
+
+
+def test_target_torch_version(project):
+    result = run("--target-torch-version", "2.6", "--output-format", "json", "src")
+    message = json.loads(result.output)[0]["message"]
+    assert "decoupled_weight_decay" not in message
+    assert run("--target-torch-version", "two", "src").exit_code == 2
+
+
+def test_force_exclude(project):
+    (project / "pyproject.toml").write_text('[tool.wdlint]\nextend-exclude = ["src/train.py"]\n')
+    assert run("src/train.py").exit_code == 1  # named explicitly: linted
+    assert run("--force-exclude", "src/train.py").exit_code == 0
+    assert run("src").exit_code == 0
+
+
+def test_output_is_sorted_and_identical_across_runs_and_jobs(tmp_path, monkeypatch):
+    for i in range(40):
+        (tmp_path / f"m{i:02}.py").write_text(MISTAKE if i % 3 else CLEAN)
+    monkeypatch.chdir(tmp_path)
+    serial = run("--jobs", "1", "--output-format", "concise", ".")
+    parallel = run("--jobs", "2", "--output-format", "concise", ".")
+    assert serial.output == parallel.output == run("--output-format", "concise", ".").output
+    lines = serial.output.splitlines()[:-1]
+    keys = [(path, int(row), int(column)) for path, row, column, _ in (line.split(":", 3) for line in lines)]
+    assert keys == sorted(keys)
+    assert len(lines) == 2 * 26
+
+
+def test_parse_error_does_not_stop_the_others(project):
+    (project / "src" / "broken.py").write_text("import torch\nopt = torch.optim.Adam(\n")
+    result = run("--output-format", "concise", "src")
+    assert result.exit_code == 1
+    assert "src/broken.py:3:1: WD001 SyntaxError" in result.output or "src/broken.py:2:" in result.output
+    assert "src/train.py:2:7: WD101" in result.output
+
+
+def test_rule_page():
+    result = run("rule", "WD201")
+    assert result.exit_code == 0
+    assert result.output.startswith("# decay-on-bias-and-norm (WD201)")
+    assert "## Why is this bad?" in result.output
+
+
+def test_rule_all_as_json():
+    payload = json.loads(run("rule", "--all", "--output-format", "json").output)
+    assert [r["code"] for r in payload][:3] == ["WD001", "WD101", "WD102"]
+    assert {"code", "name", "summary", "default", "fix", "explanation"} <= set(payload[0])
+
+
+def test_unknown_rule():
+    assert run("rule", "WD999").exit_code == 2
+    assert run("rule").exit_code == 2
+
+
+def test_version():
+    from wdlint import __version__
+
+    assert run("--version").output.strip() == f"wdlint, version {__version__}"
+
+
+def test_console_script(project):
+    script = Path(sys.executable).parent / "wdlint"
+    if not script.exists():
+        pytest.skip("wdlint is not installed in this environment (pip install -e .)")
+    done = subprocess.run(
+        [str(script), "--output-format", "concise", "src"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert done.stdout.startswith("src/train.py:2:7: WD101")
+
+
+def test_module_entry_point(project):
+    import wdlint
+
+    env = {**os.environ, "PYTHONPATH": str(Path(wdlint.__file__).parent.parent)}
+    done = subprocess.run(
+        [sys.executable, "-m", "wdlint", "--output-format", "concise", "src/clean.py"],
+        capture_output=True, text=True, check=False, env=env,
+    )
+    assert (done.returncode, done.stdout) == (0, "All checks passed!\n")

@@ -1,0 +1,307 @@
+"""Settings: `.wdlint.toml`, `wdlint.toml` or `[tool.wdlint]` in pyproject.toml, found upward.
+
+Every mistake in a config file is an error naming the file and the key: a linter that silently
+drops a misspelt `ignore` reports what the user thought was turned off.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from wdlint import selection
+from wdlint.engine.globs import GlobSet, relative_posix
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+Embeddings = Literal["decay", "no-decay", "either"]
+_EMBEDDINGS: tuple[Embeddings, ...] = ("decay", "no-decay", "either")
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".env",
+    "__pypackages__",
+    "build",
+    "dist",
+    "node_modules",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".wdlint_cache",
+    ".eggs",
+    "*.egg-info",
+    "site-packages",
+    ".ipynb_checkpoints",
+    "_build",
+    "buck-out",
+    ".direnv",
+)
+
+# In each directory, the first of these that configures wdlint is the config file.
+CONFIG_NAMES = (".wdlint.toml", "wdlint.toml", "pyproject.toml")
+
+_KEYS = frozenset(
+    {
+        "select",
+        "extend-select",
+        "ignore",
+        "exclude",
+        "extend-exclude",
+        "per-file-ignores",
+        "target-torch-version",
+        "policy",
+    }
+)
+_POLICY_KEYS = frozenset({"embeddings", "no-decay", "norm-classes"})
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.\d+)?")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    embeddings: Embeddings = "either"
+    no_decay: tuple[str, ...] = ()  # fnmatch patterns of param names never decayed
+    norm_classes: tuple[str, ...] = ()  # extra normalization module class names
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path  # what globs are relative to: the config file's directory, else the cwd
+    config_path: Path | None = None
+    select: tuple[str, ...] | None = None  # None: the default-on rules
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    target_torch_version: tuple[int, int] | None = None
+    policy: PolicySettings = PolicySettings()
+
+    def ignores_for(self, path: Path) -> tuple[str, ...]:
+        """The selectors that per-file-ignores turns off for `path` (relative to the cwd)."""
+        absolute = os.path.abspath(path)
+        rel = relative_posix(absolute, os.path.abspath(self.root))
+        name = os.path.basename(absolute)
+        ignored: dict[str, None] = {}
+        for pattern, selectors in self.per_file_ignores:
+            negated = pattern.startswith("!")
+            matched = _glob(pattern[1:] if negated else pattern).match(name, rel, False)
+            if matched != negated:
+                ignored.update(dict.fromkeys(selectors))
+        return tuple(ignored)
+
+
+@cache
+def _glob(pattern: str) -> GlobSet:
+    return GlobSet((pattern,))
+
+
+def parse_torch_version(text: str) -> tuple[int, int]:
+    """`"2.7"` or `"2.7.1"` as `(2, 7)`; ValueError otherwise."""
+    match = _VERSION.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f'expected a version such as "2.7", got "{text}"')
+    return int(match[1]), int(match[2])
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest config file at or above `start` (a file stands for its directory)."""
+    directory = Path(os.path.abspath(start))
+    if not directory.is_dir():
+        directory = directory.parent
+    for candidate_dir in (directory, *directory.parents):
+        for name in CONFIG_NAMES:
+            candidate = candidate_dir / name
+            if not candidate.is_file():
+                continue
+            if name == "pyproject.toml" and _tool_table(_read_toml(candidate), candidate) is None:
+                continue
+            return candidate
+    return None
+
+
+def load_settings(path: Path) -> Settings:
+    """The settings of one config file; a pyproject.toml without `[tool.wdlint]` gives defaults."""
+    path = Path(os.path.abspath(path))
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = _tool_table(data, path)
+        if table is None:
+            return Settings(root=path.parent, config_path=path)
+        return _settings(_Table(path, "[tool.wdlint]", table))
+    table = _tool_table(data, path) if set(data) == {"tool"} else None
+    if table is not None:
+        return _settings(_Table(path, "[tool.wdlint]", table))
+    return _settings(_Table(path, "", data))
+
+
+def resolve_settings(
+    paths: Sequence[Path], config: Path | None, isolated: bool, cwd: Path
+) -> Settings:
+    """The settings of a run: `--isolated`, else `--config`, else the file found from the paths."""
+    cwd = Path(os.path.abspath(cwd))
+    if isolated:
+        return Settings(root=cwd)
+    if config is not None:
+        return load_settings(cwd / config)
+    found = find_config_file(cwd / paths[0] if paths else cwd)
+    return load_settings(found) if found is not None else Settings(root=cwd)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        raise ConfigError(f"{_display(path)}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{_display(path)}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{_display(path)}: invalid TOML: {exc}") from None
+
+
+def _tool_table(data: Mapping[str, object], path: Path) -> Mapping[str, object] | None:
+    """`[tool.wdlint]`, or None when the file has none."""
+    tool = data.get("tool")
+    table = tool.get("wdlint") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{_display(path)}: [tool.wdlint] must be a table")
+    return table
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Table:
+    path: Path
+    name: str  # as the messages show it: "[tool.wdlint]", "[policy]", "" for the top level
+    data: Mapping[str, object]
+
+    def error(self, message: str) -> ConfigError:
+        where = f"{self.name} " if self.name else ""
+        return ConfigError(f"{_display(self.path)}: {where}{message}")
+
+    def check_keys(self, known: frozenset[str]) -> None:
+        for key in self.data:
+            if key not in known:
+                raise self.error(f"unknown key `{key}`")
+
+    def get(self, key: str, parse: Callable[[_Table, str], _T], default: _T) -> _T:
+        return parse(self, key) if key in self.data else default
+
+
+def _settings(table: _Table) -> Settings:
+    table.check_keys(_KEYS)
+    return Settings(
+        root=table.path.parent,
+        config_path=table.path,
+        select=table.get("select", _selectors, None),
+        extend_select=table.get("extend-select", _selectors, ()),
+        ignore=table.get("ignore", _selectors, ()),
+        exclude=table.get("exclude", _strings, DEFAULT_EXCLUDE),
+        extend_exclude=table.get("extend-exclude", _strings, ()),
+        per_file_ignores=table.get("per-file-ignores", _per_file_ignores, ()),
+        target_torch_version=table.get("target-torch-version", _torch_version, None),
+        policy=table.get("policy", _policy, PolicySettings()),
+    )
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
+    names.update({list: "an array", dict: "a table"})
+    return names.get(type(value), type(value).__name__)
+
+
+def _string_list(table: _Table, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise table.error(f"`{key}` must be an array of strings, got {_toml_type(value)}")
+    return tuple(value)
+
+
+def _strings(table: _Table, key: str) -> tuple[str, ...]:
+    return _string_list(table, key, table.data[key])
+
+
+def _checked_selectors(table: _Table, key: str, value: object) -> tuple[str, ...]:
+    codes = tuple(code.upper() for code in _string_list(table, key, value))
+    for code in codes:
+        if not selection.is_valid_selector(code):
+            raise table.error(f"`{key}` names an unknown rule code or prefix `{code}`")
+    return codes
+
+
+def _selectors(table: _Table, key: str) -> tuple[str, ...]:
+    return _checked_selectors(table, key, table.data[key])
+
+
+def _per_file_ignores(table: _Table, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    value = table.data[key]
+    if not isinstance(value, dict):
+        raise table.error(f"`{key}` must be a table of glob = [codes], got {_toml_type(value)}")
+    return tuple(
+        (pattern, _checked_selectors(table, f'{key}."{pattern}"', codes))
+        for pattern, codes in value.items()
+    )
+
+
+def _torch_version(table: _Table, key: str) -> tuple[int, int]:
+    value = table.data[key]
+    if not isinstance(value, str):
+        # TOML reads `2.10` as the float 2.1: only a string keeps the minor version.
+        hint = ' (write it as a string: "2.10", not 2.10)' if isinstance(value, float) else ""
+        raise table.error(f'`{key}` must be a string such as "2.7", got {_toml_type(value)}{hint}')
+    try:
+        return parse_torch_version(value)
+    except ValueError as exc:
+        raise table.error(f"`{key}`: {exc}") from None
+
+
+def _policy(table: _Table, key: str) -> PolicySettings:
+    value = table.data[key]
+    if not isinstance(value, dict):
+        raise table.error(f"`{key}` must be a table, got {_toml_type(value)}")
+    name = f"[{table.name[1:-1]}.{key}]" if table.name else f"[{key}]"
+    policy = _Table(table.path, name, value)
+    policy.check_keys(_POLICY_KEYS)
+    defaults = PolicySettings()
+    return PolicySettings(
+        embeddings=policy.get("embeddings", _embeddings, defaults.embeddings),
+        no_decay=policy.get("no-decay", _strings, defaults.no_decay),
+        norm_classes=policy.get("norm-classes", _strings, defaults.norm_classes),
+    )
+
+
+def _embeddings(table: _Table, key: str) -> Embeddings:
+    value = table.data[key]
+    for choice in _EMBEDDINGS:
+        if value == choice:
+            return choice
+    choices = ", ".join(f'"{choice}"' for choice in _EMBEDDINGS)
+    raise table.error(f"`{key}` must be one of {choices}, got {value!r}")

@@ -1,0 +1,252 @@
+"""Glob patterns and `.gitignore` rules over relative posix paths, with the standard library only.
+
+Patterns have gitignore's shape, which is also what ruff's `exclude` accepts: `*` and `?` stay
+within one path component, `**` as a whole component spans any number of them, a pattern with a
+`/` other than a trailing one is anchored at its base directory, one without names a basename at
+any depth, and a trailing `/` restricts it to directories.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+
+def relative_posix(path: str, root: str) -> str | None:
+    """`path` relative to `root` with `/` separators ("" for root itself); None when outside."""
+    if path == root:
+        return ""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not path.startswith(prefix):
+        return None
+    return path[len(prefix) :].replace(os.sep, "/")
+
+
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    """The regex for `pattern`, to be used with `fullmatch` on a relative posix path."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "*":
+            i = _compile_stars(pattern, i, out)
+        elif char == "?":
+            out.append("[^/]")
+            i += 1
+        elif char == "[" and (parsed := _compile_class(pattern, i)) is not None:
+            regex, i = parsed
+            out.append(regex)
+        elif char == "\\" and i + 1 < n:
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(char))
+            i += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _compile_stars(pattern: str, start: int, out: list[str]) -> int:
+    end = start
+    while end < len(pattern) and pattern[end] == "*":
+        end += 1
+    # As in git, `**` spans directories only as a whole component; elsewhere it is a plain `*`.
+    whole = (
+        end - start >= 2
+        and (start == 0 or pattern[start - 1] == "/")
+        and (end == len(pattern) or pattern[end] == "/")
+    )
+    if not whole:
+        out.append("[^/]*")
+        return end
+    if end == len(pattern):
+        out.append(".*")
+        return end
+    out.append("(?:.*/)?")
+    return end + 1
+
+
+def _compile_class(pattern: str, start: int) -> tuple[str, int] | None:
+    """The regex of the `[...]` class at `start` and the index after it; None if it is no class."""
+    i = start + 1
+    negated = i < len(pattern) and pattern[i] in "!^"
+    if negated:
+        i += 1
+    items: list[str] = []
+    while i < len(pattern) and (pattern[i] != "]" or not items):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            items.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        is_range = char == "-" and bool(items) and i + 1 < len(pattern) and pattern[i + 1] != "]"
+        items.append("-" if is_range else re.escape(char))
+        i += 1
+    if i >= len(pattern):
+        return None  # unclosed: the `[` is a literal character, as in fnmatch
+    body = "".join(items)
+    # A class never matches the separator, whatever its ranges span.
+    regex = f"[^{body}/]" if negated else f"(?!/)[{body}]"
+    try:
+        re.compile(regex)
+    except re.error:  # a reversed range such as `[z-a]`
+        return None
+    return regex, i + 1
+
+
+@dataclass(frozen=True)
+class Glob:
+    """One parsed pattern.
+
+    An anchored one is for the whole relative path, the others for the basename; a dir-only one
+    (with a trailing `/`) is for directories only.
+    """
+
+    regex: re.Pattern[str]
+    anchored: bool
+    dir_only: bool
+
+    @classmethod
+    def parse(cls, pattern: str) -> Glob:
+        body = pattern.rstrip("/")
+        dir_only = body != pattern
+        anchored = "/" in body
+        return cls(compile_glob(body.removeprefix("/")), anchored, dir_only)
+
+
+class _Union:
+    """Several globs of one kind folded into two regexes, so that a check costs one match."""
+
+    def __init__(self, globs: Iterable[Glob]) -> None:
+        globs = list(globs)
+        self._any = _alternation(g.regex for g in globs if not g.dir_only)
+        self._dirs = _alternation(g.regex for g in globs if g.dir_only)
+
+    def matches(self, text: str, is_dir: bool) -> bool:
+        if self._any is not None and self._any.fullmatch(text):
+            return True
+        return is_dir and self._dirs is not None and self._dirs.fullmatch(text) is not None
+
+
+def _alternation(regexes: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
+    sources = [f"(?:{regex.pattern})" for regex in regexes]
+    return re.compile("|".join(sources), re.DOTALL) if sources else None
+
+
+class GlobSet:
+    """Patterns relative to one root, as `exclude` and `per-file-ignores` give them."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        globs = [Glob.parse(pattern.removeprefix("./")) for pattern in patterns]
+        self._names = _Union(g for g in globs if not g.anchored)
+        self._paths = _Union(g for g in globs if g.anchored)
+
+    def match(self, name: str, rel: str | None, is_dir: bool) -> bool:
+        """Whether this entry matches; `rel` is None outside the root, where only basenames can."""
+        if self._names.matches(name, is_dir):
+            return True
+        return rel is not None and self._paths.matches(rel, is_dir)
+
+    def match_path(self, rel: str, is_dir: bool) -> bool:
+        """Whether `rel` or a directory above it matches."""
+        parts = rel.split("/")
+        return any(
+            self.match(parts[k - 1], "/".join(parts[:k]), is_dir or k < len(parts))
+            for k in range(1, len(parts) + 1)
+        )
+
+
+@dataclass(frozen=True)
+class _GitRule:
+    source: str  # a regex over the path relative to the tree's root
+    negated: bool
+    dir_only: bool
+
+    @classmethod
+    def parse(cls, pattern: str, negated: bool, base: str) -> _GitRule:
+        """The rule of `pattern` in the .gitignore of `base` ("" at the tree's root)."""
+        glob = Glob.parse(pattern)
+        prefix = re.escape(base + "/") if base else ""
+        # An unanchored body never matches a `/`, so this reaches the basename at any depth.
+        body = glob.regex.pattern if glob.anchored else f"(?:.*/)?{glob.regex.pattern}"
+        return cls(prefix + body, negated, glob.dir_only)
+
+
+class _Decider:
+    """Rules folded into one regex, the last rule first: the alternative that matches decides."""
+
+    def __init__(self, rules: Sequence[_GitRule]) -> None:
+        latest_first = rules[::-1]
+        self._negated = [rule.negated for rule in latest_first]
+        sources = "|".join(f"({rule.source})" for rule in latest_first)
+        self._regex = re.compile(sources, re.DOTALL) if latest_first else None
+
+    def ignores(self, rel: str) -> bool:
+        match = self._regex.fullmatch(rel) if self._regex is not None else None
+        if match is None or match.lastindex is None:
+            return False
+        return not self._negated[match.lastindex - 1]
+
+
+def _parse_gitignore_line(line: str, base: str) -> _GitRule | None:
+    if line.startswith("#"):
+        return None
+    end = len(line)
+    while end and line[end - 1] == " " and not line[: end - 1].endswith("\\"):
+        end -= 1
+    line = line[:end]
+    negated = line.startswith("!")
+    if negated:
+        line = line[1:]
+    # `\#` and `\!` reach the glob compiler, which reads them as literal characters.
+    return _GitRule.parse(line, negated, base) if line else None
+
+
+@dataclass(frozen=True)
+class GitIgnore:
+    """The gitignore rules met so far, in git's order of precedence: a later matching rule wins.
+
+    Paths are relative to the root of the tree the rules were collected over (the repository).
+    """
+
+    rules: tuple[_GitRule, ...] = ()
+
+    @classmethod
+    def for_repo(cls, repo_root: Path) -> GitIgnore:
+        """The rules of `.git/info/exclude`, which weigh less than any .gitignore."""
+        return cls().with_file(repo_root / ".git" / "info" / "exclude", "")
+
+    def with_file(self, path: Path, base: str) -> GitIgnore:
+        """These rules followed by those of the file at `path`, whose directory is `base`."""
+        try:
+            text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        except OSError:
+            return self
+        return self.with_lines(text.splitlines(), base)
+
+    def with_lines(self, lines: Iterable[str], base: str) -> GitIgnore:
+        added = tuple(r for line in lines if (r := _parse_gitignore_line(line, base)) is not None)
+        return GitIgnore(self.rules + added) if added else self
+
+    @cached_property
+    def _for_files(self) -> _Decider:
+        return _Decider([rule for rule in self.rules if not rule.dir_only])
+
+    @cached_property
+    def _for_dirs(self) -> _Decider:
+        return _Decider(self.rules)
+
+    def ignores_entry(self, rel: str, is_dir: bool) -> bool:
+        """Whether the rules ignore this entry, its parent directories aside."""
+        return (self._for_dirs if is_dir else self._for_files).ignores(rel)
+
+    def ignores(self, rel: str, is_dir: bool) -> bool:
+        """Whether git ignores `rel`: nothing inside an ignored directory can be re-included."""
+        parts = rel.split("/")
+        return any(
+            self.ignores_entry("/".join(parts[:k]), is_dir or k < len(parts))
+            for k in range(1, len(parts) + 1)
+        )
