@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import wdlint
+
+# hypothesmith compiles what it generates, which warns about calls like `1()`
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 
 PREFIX = "import torch\nfrom torch import optim\nimport bitsandbytes as bnb\n"
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

@@ -131,7 +131,7 @@ def check(
 
 def _lint_stdin(stdin_filename: str | None, settings: Settings, options: LintOptions) -> FileResult:
     display = stdin_filename or "-"
-    result = lint_bytes(click.get_binary_stream("stdin").read(), display, options)
+    result = lint_bytes(sys.stdin.buffer.read(), display, options)
     if stdin_filename is None:
         return result
     ignored = settings.ignores_for(Path(stdin_filename))

@@ -124,6 +124,32 @@ def test_weight_decay_left_unknown(source, expr, hidden):
     assert (value.expr, value.hidden) == (expr, hidden)
 
 
+@pytest.mark.parametrize(
+    ("source", "kind", "constant"),
+    (
+        ("kw = dict(lr=1e-3)\nkw['weight_decay'] = 0.0\n", ValueKind.LITERAL, 0.0),
+        ("kw = {}\nkw.update(weight_decay=0.05)\n", ValueKind.LITERAL, 0.05),
+        ("kw = {}\nkw.update({'weight_decay': 0.05})\n", ValueKind.LITERAL, 0.05),
+        ("kw = {'weight_decay': 0.1}\nkw.pop('weight_decay')\n", ValueKind.UNKNOWN, 0.01),
+        ("kw = {'weight_decay': 0.1}\nkw.update(other)\n", ValueKind.UNKNOWN, 0.01),
+        ("kw = {'weight_decay': 0.1}\ndel kw['weight_decay']\n", ValueKind.UNKNOWN, 0.01),
+    ),
+)
+def test_kwargs_dict_changed_in_place(source, kind, constant):
+    value = site(f"import torch\n{source}torch.optim.AdamW(p, **kw)\n").weight_decay
+    assert (value.kind, value.constant) == (kind, constant)
+
+
+def test_kwargs_changed_after_the_call_do_not_count():
+    source = "import torch\nkw = {}\ntorch.optim.AdamW(p, **kw)\nkw['weight_decay'] = 0.0\n"
+    assert site(source).weight_decay.kind is ValueKind.DEFAULT
+
+
+def test_groups_list_changed_other_than_by_growth_is_unknown():
+    source = "import torch\ngroups = [{'params': a}]\ngroups.pop()\ntorch.optim.AdamW(groups)\n"
+    assert site(source).params.kind is SourceKind.UNKNOWN
+
+
 def test_same_scope_takes_the_binding_before_the_call():
     source = "import torch\nWD = 0.1\ntorch.optim.Adam(p, weight_decay=WD)\nWD = 0.0\n"
     assert site(source).weight_decay.constant == 0.1

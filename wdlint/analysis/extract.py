@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from wdlint.analysis.resolve import BindingKind, ModuleIndex, Scope, expr_text, literal_pairs
 from wdlint.analysis.sites import (
@@ -222,21 +223,23 @@ class _Extractor:
         if binding.kind is not BindingKind.ASSIGN or binding.value is None:
             return SourceKind.UNKNOWN, (), True
         kind, groups, complete = self._classify(binding.value, defining, binding.lineno, depth + 1)
-        growth = list(self.index.growth(node.id, defining, binding.lineno, lineno))
+        growth = list(self.index.mutations_between(node.id, scope, defining, binding, lineno))
         if not growth:
             return kind, groups, complete
         starts_empty = isinstance(binding.value, (ast.List, ast.Tuple)) and not binding.value.elts
         if kind is not SourceKind.GROUPS and not starts_empty:
             return SourceKind.UNKNOWN, (), True
         extra: list[ParamGroup] = []
-        for how, value in growth:
-            if how in ("append", "insert"):
-                group = self._group(value, defining, lineno, depth + 1)
+        for change in growth:
+            if change.value is None or change.how not in ("append", "insert", "extend"):
+                return SourceKind.UNKNOWN, (), True
+            if change.how in ("append", "insert"):
+                group = self._group(change.value, defining, lineno, depth + 1)
                 if group is None:
                     return SourceKind.UNKNOWN, (), True
                 extra.append(group)
             else:
-                more_kind, more, more_complete = self._classify(value, defining, lineno, depth + 1)
+                more_kind, more, more_complete = self._classify(change.value, defining, lineno, depth + 1)
                 if more_kind is not SourceKind.GROUPS:
                     return SourceKind.UNKNOWN, (), True
                 extra += more
@@ -262,10 +265,12 @@ class _Extractor:
         )
 
 
+@dataclass(frozen=True)
 class _Spread:
-    def __init__(self, entries: dict[str, ast.expr], unresolved: list[str]) -> None:
-        self.entries = entries
-        self.unresolved = unresolved
+    """What `**kwargs`/`*args` at a call contribute: known entries, and what stays unresolved."""
+
+    entries: dict[str, ast.expr]
+    unresolved: list[str]
 
 
 def _selects_only_trainable(predicate: ast.expr) -> bool:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import ast
 import operator
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TypeGuard
 
 from wdlint.analysis.sites import Value
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
@@ -34,14 +36,28 @@ class Binding:
     target: str = ""
 
 
+@dataclass(frozen=True)
+class Mutation:
+    lineno: int
+    how: str  # a method name (append, extend, insert, update, pop, ...), "setitem" or "delitem"
+    value: ast.expr | None  # what was added: the argument, the assigned value, the update call
+    key: str | None = None  # setitem with a constant string key
+
+
+# methods that change a list or a dict in place
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove"}
+)
+
+
 @dataclass
 class Scope:
     node: ast.AST
     parent: Scope | None
     is_class: bool = False
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    # name -> calls that grow a list in place: x.append(...), x.extend(...), x += ...
-    mutations: dict[str, list[tuple[int, str, ast.expr]]] = field(default_factory=dict)
+    # name -> in-place changes: x.append(v), x.extend(v), x += v, x["k"] = v, x.update(...)
+    mutations: dict[str, list[Mutation]] = field(default_factory=dict)
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -92,13 +108,15 @@ class ModuleIndex(ast.NodeVisitor):
             if node.returns:
                 self.visit(node.returns)
         args = node.args
-        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
-            self.visit(default)
+        for given in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+            self.visit(given)
         scope = Scope(node, self._scope)
         positional = [*args.posonlyargs, *args.args]
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
         defaults += args.defaults
-        pairs = [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]
+        pairs: list[tuple[ast.arg, ast.expr | None]] = [
+            *zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)
+        ]
         for arg, default in pairs:
             scope.bind(arg.arg, Binding(BindingKind.PARAM, node.lineno, default))
         for extra in (args.vararg, args.kwarg):
@@ -153,8 +171,18 @@ class ModuleIndex(ast.NodeVisitor):
         self.visit(node.value)
         for target in node.targets:
             self._bind_target(target, node.value, node.lineno)
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                key = target.slice
+                constant = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+                self._mutate(target.value.id, Mutation(node.lineno, "setitem", node.value, constant))
             if not isinstance(target, ast.Name):
                 self.visit(target)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                self._mutate(target.value.id, Mutation(node.lineno, "delitem", None))
+            self.visit(target)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -166,7 +194,7 @@ class ModuleIndex(ast.NodeVisitor):
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.visit(node.value)
         if isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add):
-            self._mutate(node.target.id, node.lineno, "extend", node.value)
+            self._mutate(node.target.id, Mutation(node.lineno, "extend", node.value))
         elif isinstance(node.target, ast.Name):
             self._scope.bind(node.target.id, Binding(BindingKind.OTHER, node.lineno))
         else:
@@ -214,8 +242,9 @@ class ModuleIndex(ast.NodeVisitor):
         self.scope_of[id(node)] = self._scope
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            if func.attr in ("append", "extend", "insert") and node.args:
-                self._mutate(func.value.id, node.lineno, func.attr, node.args[-1])
+            if func.attr in _MUTATING_METHODS:
+                value = node if func.attr == "update" else (node.args[-1] if node.args else None)
+                self._mutate(func.value.id, Mutation(node.lineno, func.attr, value))
             elif func.attr == "add_argument":
                 self._record_argparse(node)
         self.generic_visit(node)
@@ -240,8 +269,8 @@ class ModuleIndex(ast.NodeVisitor):
             if isinstance(node, ast.Name):
                 self._scope.bind(node.id, Binding(BindingKind.OTHER, lineno))
 
-    def _mutate(self, name: str, lineno: int, how: str, value: ast.expr) -> None:
-        self._scope.mutations.setdefault(name, []).append((lineno, how, value))
+    def _mutate(self, name: str, mutation: Mutation) -> None:
+        self._scope.mutations.setdefault(name, []).append(mutation)
 
     def _record_argparse(self, call: ast.Call) -> None:
         options = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
@@ -339,14 +368,14 @@ class ModuleIndex(ast.NodeVisitor):
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             operand = self._constant(node.operand, scope, lineno, depth + 1)
             if _is_number(operand):
-                return -operand if isinstance(node.op, ast.USub) else operand  # type: ignore[operator]
+                return -operand if isinstance(node.op, ast.USub) else operand
             return _UNRESOLVED
         if isinstance(node, ast.BinOp) and type(node.op) in _NUMBER_OPERATORS:
             left = self._constant(node.left, scope, lineno, depth + 1)
             right = self._constant(node.right, scope, lineno, depth + 1)
             if _is_number(left) and _is_number(right):
                 try:
-                    return _NUMBER_OPERATORS[type(node.op)](left, right)  # type: ignore[arg-type]
+                    return _NUMBER_OPERATORS[type(node.op)](left, right)
                 except (ArithmeticError, ValueError):
                     return _UNRESOLVED
             return _UNRESOLVED
@@ -355,7 +384,7 @@ class ModuleIndex(ast.NodeVisitor):
                 value = self._constant(node.args[0], scope, lineno, depth + 1)
                 if _is_number(value) or isinstance(value, str):
                     try:
-                        return float(value) if node.func.id == "float" else int(value)  # type: ignore[arg-type]
+                        return float(value) if node.func.id == "float" else int(value)
                     except ValueError:
                         return _UNRESOLVED
             return _UNRESOLVED
@@ -426,45 +455,84 @@ class ModuleIndex(ast.NodeVisitor):
         if depth > _MAX_DEPTH:
             return None
         if isinstance(node, ast.Name):
-            found = self.assigned_value(node, scope, lineno)
-            if found is None:
-                return None
-            binding, defining = found
-            if binding.kind is not BindingKind.ASSIGN or binding.value is None:
-                return None
-            if defining.mutations.get(node.id):
-                return None
-            return self.mapping(binding.value, defining, binding.lineno, depth + 1)
+            return self._name_mapping(node, scope, lineno, depth)
         if isinstance(node, ast.IfExp):
-            body = self.mapping(node.body, scope, lineno, depth + 1)
-            orelse = self.mapping(node.orelse, scope, lineno, depth + 1)
-            if body is None or orelse is None:
-                return None
-            entries: dict[str, ast.expr] = {}
-            for key in {**body.entries, **orelse.entries}:
-                left, right = body.entries.get(key), orelse.entries.get(key)
-                same = left is not None and right is not None and ast.dump(left) == ast.dump(right)
-                entries[key] = left if same and left is not None else node
-            return Mapping(entries, scope, lineno)
+            return self._conditional_mapping(node, scope, lineno, depth)
         pairs = literal_pairs(node)
         if pairs is None:
             return None
-        entries = {}
-        for key, value in pairs:
-            if key is None:
-                spread = self.mapping(value, scope, lineno, depth + 1)
-                if spread is None:
-                    return None
-                entries.update(spread.entries)
-            else:
-                entries[key] = value
+        entries: dict[str, ast.expr] = {}
+        for name, value in pairs:
+            if name is not None:
+                entries[name] = value
+                continue
+            spread = self.mapping(value, scope, lineno, depth + 1)
+            if spread is None:
+                return None
+            entries.update(spread.entries)
         return Mapping(entries, scope, lineno)
 
-    def growth(self, name: str, scope: Scope, start: int, end: int) -> Iterator[tuple[str, ast.expr]]:
-        """In-place additions to list `name` in `scope` between two lines."""
-        for lineno, how, value in scope.mutations.get(name, ()):
-            if start <= lineno <= end:
-                yield how, value
+    def _name_mapping(self, node: ast.Name, scope: Scope, lineno: int, depth: int) -> Mapping | None:
+        found = self.assigned_value(node, scope, lineno)
+        if found is None:
+            return None
+        binding, defining = found
+        if binding.kind is not BindingKind.ASSIGN or binding.value is None:
+            return None
+        initial = self.mapping(binding.value, defining, binding.lineno, depth + 1)
+        if initial is None:
+            return None
+        entries = dict(initial.entries)
+        for change in self.mutations_between(node.id, scope, defining, binding, lineno):
+            if change.how == "setitem" and change.key is not None and change.value is not None:
+                entries[change.key] = change.value
+            elif change.how == "update" and isinstance(change.value, ast.Call):
+                update = self._update_entries(change.value, defining, change.lineno, depth)
+                if update is None:
+                    return None
+                entries.update(update)
+            else:
+                return None
+        return Mapping(entries, initial.scope, initial.lineno)
+
+    def _conditional_mapping(self, node: ast.IfExp, scope: Scope, lineno: int, depth: int) -> Mapping | None:
+        body = self.mapping(node.body, scope, lineno, depth + 1)
+        orelse = self.mapping(node.orelse, scope, lineno, depth + 1)
+        if body is None or orelse is None:
+            return None
+        entries: dict[str, ast.expr] = {}
+        for key in {**body.entries, **orelse.entries}:
+            left, right = body.entries.get(key), orelse.entries.get(key)
+            same = left is not None and right is not None and ast.dump(left) == ast.dump(right)
+            entries[key] = left if same and left is not None else node
+        return Mapping(entries, scope, lineno)
+
+    def _update_entries(self, call: ast.Call, scope: Scope, lineno: int, depth: int) -> dict[str, ast.expr] | None:
+        """What `d.update(other, k=v)` writes into `d`, or None when unknown."""
+        entries: dict[str, ast.expr] = {}
+        for arg in call.args:
+            other = self.mapping(arg, scope, lineno, depth + 1)
+            if other is None:
+                return None
+            entries.update(other.entries)
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                return None
+            entries[keyword.arg] = keyword.value
+        return entries
+
+    def mutations_between(
+        self, name: str, use_scope: Scope, defining: Scope, binding: Binding, lineno: int
+    ) -> Iterator[Mutation]:
+        """In-place changes to `name` after its binding and before a use at `lineno`.
+
+        A use from an inner scope (a function body) runs after the whole defining scope did,
+        so every later change counts.
+        """
+        end = lineno if use_scope is defining else sys.maxsize
+        for mutation in defining.mutations.get(name, ()):
+            if binding.lineno <= mutation.lineno <= end:
+                yield mutation
 
 
 @dataclass(frozen=True)
@@ -493,7 +561,7 @@ def _parses_args(node: ast.expr) -> bool:
     )
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

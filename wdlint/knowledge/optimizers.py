@@ -204,7 +204,7 @@ TORCH_OPTIMIZERS: Final[tuple[OptimizerSpec, ...]] = (
 def _bnb(name: str, *, decay: float, paged: bool) -> OptimizerSpec:
     # bitsandbytes' Adam and AdamW run the same kernel, which decays decoupled; only the
     # default weight_decay differs. Paged variants take no `is_paged` argument.
-    positional = ("lr", "betas", "eps", "weight_decay", "amsgrad", "optim_bits", "args",
+    positional: tuple[str, ...] = ("lr", "betas", "eps", "weight_decay", "amsgrad", "optim_bits", "args",
                   "min_8bit_size", "percentile_clipping", "block_wise")
     if not paged:
         positional = (*positional, "is_paged")
