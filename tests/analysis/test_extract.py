@@ -160,6 +160,18 @@ def test_function_sees_the_last_module_binding():
     assert site(source).weight_decay.constant == 0.0
 
 
+def test_methods_do_not_see_class_attributes():
+    source = """\
+    import torch
+    WD = 0.1
+    class Module:
+        WD = 0.0
+        def configure(self):
+            return torch.optim.Adam(p, weight_decay=WD)
+    """
+    assert site(source).weight_decay.constant == 0.1
+
+
 def test_decoupled_flag():
     assert site("import torch\ntorch.optim.Adam(p)").is_decoupled is False
     assert site("import torch\ntorch.optim.AdamW(p)").is_decoupled is True

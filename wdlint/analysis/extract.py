@@ -216,7 +216,7 @@ class _Extractor:
     def _classify_name(
         self, node: ast.Name, scope: Scope, lineno: int, depth: int
     ) -> tuple[SourceKind, tuple[ParamGroup, ...], bool]:
-        found = self.index.assigned_value(node, scope, lineno)
+        found = self.index.lookup(node.id, scope, lineno)
         if found is None:
             return SourceKind.UNKNOWN, (), True
         binding, defining = found

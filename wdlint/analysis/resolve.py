@@ -292,8 +292,11 @@ class ModuleIndex(ast.NodeVisitor):
 
     # -- lookups ---------------------------------------------------------------------------
 
-    def lookup(self, name: str, scope: Scope, lineno: int) -> Binding | None:
-        """The binding a use of `name` at `lineno` in `scope` sees, or None (builtins, unbound)."""
+    def lookup(self, name: str, scope: Scope, lineno: int) -> tuple[Binding, Scope] | None:
+        """The binding a use of `name` at `lineno` in `scope` sees, and the scope that holds it.
+
+        None for builtins and unbound names. Methods do not see their class body's names.
+        """
         current: Scope | None = scope
         same_scope = True
         while current is not None:
@@ -304,19 +307,11 @@ class ModuleIndex(ast.NodeVisitor):
             if bindings:
                 if same_scope:
                     before = [b for b in bindings if b.lineno <= lineno]
-                    return before[-1] if before else None
+                    return (before[-1], current) if before else None
                 # a function body runs after the enclosing scope was fully executed
-                return bindings[-1]
+                return bindings[-1], current
             current, same_scope = current.parent, False
         return None
-
-    def scope_defining(self, name: str, scope: Scope) -> Scope:
-        current: Scope | None = scope
-        while current is not None:
-            if name in current.bindings:
-                return current
-            current = current.parent
-        return self.module_scope
 
     def qualified_name(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> str | None:
         """`torch.optim.Adam` for `optim.Adam` after `from torch import optim`, else None."""
@@ -327,15 +322,14 @@ class ModuleIndex(ast.NodeVisitor):
             return f"{base}.{node.attr}" if base else None
         if not isinstance(node, ast.Name):
             return None
-        binding = self.lookup(node.id, scope, lineno)
-        if binding is None:
+        found = self.lookup(node.id, scope, lineno)
+        if found is None:
             return self._from_star_import(node.id)
+        binding, defining = found
         if binding.kind is BindingKind.IMPORT:
             return binding.target
-        if binding.kind is BindingKind.ASSIGN and binding.value is not None:
-            if isinstance(binding.value, (ast.Name, ast.Attribute)):
-                defining = self.scope_defining(node.id, scope)
-                return self.qualified_name(binding.value, defining, binding.lineno, depth + 1)
+        if binding.kind is BindingKind.ASSIGN and isinstance(binding.value, (ast.Name, ast.Attribute)):
+            return self.qualified_name(binding.value, defining, binding.lineno, depth + 1)
         return None
 
     def _from_star_import(self, name: str) -> str | None:
@@ -343,12 +337,6 @@ class ModuleIndex(ast.NodeVisitor):
             if module.partition(".")[0] in KNOWN_ROOTS:
                 return f"{module}.{name}"
         return None
-
-    def assigned_value(self, node: ast.Name, scope: Scope, lineno: int) -> tuple[Binding, Scope] | None:
-        binding = self.lookup(node.id, scope, lineno)
-        if binding is None:
-            return None
-        return binding, self.scope_defining(node.id, scope)
 
     def resolve_value(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> Value:
         """A constant when the expression provably evaluates to one, else unknown."""
@@ -397,7 +385,7 @@ class ModuleIndex(ast.NodeVisitor):
         return _UNRESOLVED
 
     def _name_constant(self, node: ast.Name, scope: Scope, lineno: int, depth: int) -> object:
-        found = self.assigned_value(node, scope, lineno)
+        found = self.lookup(node.id, scope, lineno)
         if found is None:
             return _UNRESOLVED
         binding, defining = found
@@ -420,7 +408,7 @@ class ModuleIndex(ast.NodeVisitor):
 
     def _may_hold_parsed_args(self, name: ast.Name, scope: Scope, lineno: int) -> bool:
         """A name bound to `parse_args()`, or a parameter (`def main(args)`) that may carry it."""
-        found = self.assigned_value(name, scope, lineno)
+        found = self.lookup(name.id, scope, lineno)
         if found is None:
             return False
         binding, _ = found
@@ -473,7 +461,7 @@ class ModuleIndex(ast.NodeVisitor):
         return Mapping(entries, scope, lineno)
 
     def _name_mapping(self, node: ast.Name, scope: Scope, lineno: int, depth: int) -> Mapping | None:
-        found = self.assigned_value(node, scope, lineno)
+        found = self.lookup(node.id, scope, lineno)
         if found is None:
             return None
         binding, defining = found

@@ -167,6 +167,10 @@ class OptimizerSite:
             for group in self.params.groups
         ]
 
+    def first_decay(self) -> Value | None:
+        """The first weight_decay that may decay some params (constructor's or a group's)."""
+        return next((value for _, value in self.effective_decays() if value.may_decay), None)
+
     @property
     def is_decoupled(self) -> bool | None:
         """True/False when known; None when the flag is an expression we cannot resolve.

@@ -13,11 +13,11 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         return
     if site.is_decoupled is not False:
         return
-    decaying = [value for _, value in site.effective_decays() if value.may_decay]
-    if not decaying:
+    decay = site.first_decay()
+    if decay is None:
         return
     yield Finding(
-        f"`{site.written_name}` with weight_decay={decaying[0].describe()} is L2 regularization "
+        f"`{site.written_name}` with weight_decay={decay.describe()} is L2 regularization "
         f"through Adam's adaptive step, not decoupled weight decay; {_advice(site, context)} "
         "and re-tune the value",
         site.func_span,

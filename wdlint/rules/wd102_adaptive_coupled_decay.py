@@ -10,11 +10,11 @@ from wdlint.rules.base import Finding, Rule, RuleContext
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     if site.spec.family is not Family.ADAPTIVE:
         return
-    decaying = [value for _, value in site.effective_decays() if value.may_decay]
-    if not decaying:
+    decay = site.first_decay()
+    if decay is None:
         return
     yield Finding(
-        f"`{site.written_name}` with weight_decay={decaying[0].describe()} adds L2 to the "
+        f"`{site.written_name}` with weight_decay={decay.describe()} adds L2 to the "
         f"gradient before {site.spec.short_name}'s adaptive scaling, so parameters with large "
         "gradients are barely decayed; use decoupled decay (`torch.optim.AdamW`) or no decay",
         site.func_span,
