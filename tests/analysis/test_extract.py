@@ -215,7 +215,7 @@ def test_groups_keep_their_own_decay_and_keys():
     """
     found = site(source)
     assert found.params.kind is SourceKind.GROUPS
-    assert [g.keys for g in found.params.groups] == [("params", "weight_decay", "lr"), ("params",), ("params", "weight_decay")]
+    assert [g.key_names for g in found.params.groups] == [("params", "weight_decay", "lr"), ("params",), ("params", "weight_decay")]
     decays = [(v.kind, v.constant) for _, v in found.effective_decays()]
     assert decays == [(ValueKind.LITERAL, 0.1), (ValueKind.DEFAULT, 0.0), (ValueKind.LITERAL, 0.0)]
 

@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from wdlint.analysis.resolve import BindingKind, ModuleIndex, Scope, expr_text, literal_pairs
 from wdlint.analysis.sites import (
     Argument,
+    Key,
     OptimizerSite,
     ParamGroup,
     ParamSource,
+    Selector,
     SourceKind,
+    Span,
     Value,
 )
+from wdlint.diagnostics import Position
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import KNOWN_ROOTS, OptimizerSpec, lookup
 
@@ -124,16 +128,14 @@ class _Extractor:
     # -- params ----------------------------------------------------------------------------
 
     def classify(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> ParamSource:
-        span, shown = self.source.span(node), expr_text(node)
-        kind, groups, complete = self._classify(node, scope, lineno, depth)
-        return ParamSource(kind, span, shown, groups, complete)
+        shape = self._classify(node, scope, lineno, depth)
+        return ParamSource(
+            shape.kind, self.source.span(node), expr_text(node), shape.groups, shape.complete, shape.selects
+        )
 
-    def _classify(
-        self, node: ast.expr, scope: Scope, lineno: int, depth: int
-    ) -> tuple[SourceKind, tuple[ParamGroup, ...], bool]:
-        unknown: tuple[SourceKind, tuple[ParamGroup, ...], bool] = (SourceKind.UNKNOWN, (), True)
+    def _classify(self, node: ast.expr, scope: Scope, lineno: int, depth: int) -> _Shape:
         if depth > _MAX_DEPTH:
-            return unknown
+            return _UNKNOWN
         if isinstance(node, ast.Call):
             return self._classify_call(node, scope, lineno, depth)
         if isinstance(node, (ast.List, ast.Tuple)):
@@ -144,17 +146,15 @@ class _Extractor:
             return self._combine([node.left, node.right], scope, lineno, depth)
         if isinstance(node, ast.Name):
             return self._classify_name(node, scope, lineno, depth)
-        return unknown
+        return _UNKNOWN
 
-    def _classify_call(
-        self, call: ast.Call, scope: Scope, lineno: int, depth: int
-    ) -> tuple[SourceKind, tuple[ParamGroup, ...], bool]:
+    def _classify_call(self, call: ast.Call, scope: Scope, lineno: int, depth: int) -> _Shape:
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in _PARAMETER_METHODS:
             recurse = next((k.value for k in call.keywords if k.arg == "recurse"), None)
             if call.args or (isinstance(recurse, ast.Constant) and recurse.value is False):
-                return SourceKind.SUBSET, (), True
-            return SourceKind.FLAT, (), True
+                return _Shape(SourceKind.SUBSET, selects=frozenset({Selector.OTHER}))
+            return _FLAT
         name = expr_text(func)
         if isinstance(func, ast.Name) and name in _PASS_THROUGH and len(call.args) == 1:
             return self._classify(call.args[0], scope, lineno, depth + 1)
@@ -163,88 +163,81 @@ class _Extractor:
             return self._combine(list(call.args), scope, lineno, depth)
         if name == "filter" and len(call.args) == 2:
             predicate, iterable = call.args
-            if _selects_only_trainable(predicate):
-                return self._classify(iterable, scope, lineno, depth + 1)
-            return SourceKind.SUBSET, (), True
-        return SourceKind.UNKNOWN, (), True
+            inner = self._classify(iterable, scope, lineno, depth + 1)
+            if not isinstance(predicate, ast.Lambda) or inner.kind is not SourceKind.FLAT:
+                return _Shape(SourceKind.SUBSET, selects=frozenset({Selector.OTHER}))
+            return _selection(inner, [predicate.body], name_variables=())
+        return _UNKNOWN
 
-    def _classify_display(
-        self, elements: list[ast.expr], scope: Scope, lineno: int, depth: int
-    ) -> tuple[SourceKind, tuple[ParamGroup, ...], bool]:
+    def _classify_display(self, elements: list[ast.expr], scope: Scope, lineno: int, depth: int) -> _Shape:
         if not elements:  # filled later, in ways the caller may follow (appends)
-            return SourceKind.UNKNOWN, (), True
+            return _UNKNOWN
         groups = [self._group(e, scope, lineno, depth) for e in elements]
         if all(group is not None for group in groups):
-            return SourceKind.GROUPS, tuple(g for g in groups if g is not None), True
+            return _Shape(SourceKind.GROUPS, tuple(g for g in groups if g is not None))
         if any(isinstance(e, ast.Starred) for e in elements):
-            return SourceKind.UNKNOWN, (), True
-        return SourceKind.SUBSET, (), True
+            return _UNKNOWN
+        return _Shape(SourceKind.SUBSET, selects=frozenset({Selector.OTHER}))
 
     def _classify_comprehension(
         self, node: ast.ListComp | ast.GeneratorExp | ast.SetComp, scope: Scope, lineno: int, depth: int
-    ) -> tuple[SourceKind, tuple[ParamGroup, ...], bool]:
+    ) -> _Shape:
         group = self._group(node.elt, scope, lineno, depth)
         if group is not None:
-            return SourceKind.GROUPS, (group,), False
+            return _Shape(SourceKind.GROUPS, (group,), complete=False)
         if len(node.generators) != 1:
-            return SourceKind.UNKNOWN, (), True
+            return _UNKNOWN
         generator = node.generators[0]
-        source_kind, _, _ = self._classify(generator.iter, scope, lineno, depth + 1)
-        if source_kind is not SourceKind.FLAT:
-            return (SourceKind.SUBSET if source_kind is not SourceKind.UNKNOWN else source_kind), (), True
-        if not _yields_loop_param(node.elt, generator.target):
-            return SourceKind.UNKNOWN, (), True
-        if all(_only_trainable(condition) for condition in generator.ifs):
-            return SourceKind.FLAT, (), True
-        return SourceKind.SUBSET, (), True
+        inner = self._classify(generator.iter, scope, lineno, depth + 1)
+        if inner.kind is not SourceKind.FLAT:
+            return inner if inner.kind in (SourceKind.UNKNOWN, SourceKind.SUBSET) else _UNKNOWN
+        loop_param = _loop_param(node.elt, generator.target)
+        if loop_param is None:
+            return _UNKNOWN
+        return _selection(inner, generator.ifs, name_variables=_name_variables(generator.target))
 
-    def _combine(
-        self, parts: list[ast.expr], scope: Scope, lineno: int, depth: int
-    ) -> tuple[SourceKind, tuple[ParamGroup, ...], bool]:
-        kinds = [self._classify(p, scope, lineno, depth + 1) for p in parts]
-        if all(kind is SourceKind.GROUPS for kind, _, _ in kinds):
-            groups = tuple(g for _, gs, _ in kinds for g in gs)
-            return SourceKind.GROUPS, groups, all(c for _, _, c in kinds)
-        if any(kind is SourceKind.FLAT for kind, _, _ in kinds) and not any(
-            kind is SourceKind.GROUPS for kind, _, _ in kinds
-        ):
-            return SourceKind.FLAT, (), True
-        if all(kind is SourceKind.SUBSET for kind, _, _ in kinds):
-            return SourceKind.SUBSET, (), True
-        return SourceKind.UNKNOWN, (), True
+    def _combine(self, parts: list[ast.expr], scope: Scope, lineno: int, depth: int) -> _Shape:
+        shapes = [self._classify(p, scope, lineno, depth + 1) for p in parts]
+        kinds = {shape.kind for shape in shapes}
+        if kinds == {SourceKind.GROUPS}:
+            groups = tuple(g for shape in shapes for g in shape.groups)
+            return _Shape(SourceKind.GROUPS, groups, all(shape.complete for shape in shapes))
+        if SourceKind.FLAT in kinds and SourceKind.GROUPS not in kinds:
+            return _FLAT
+        if kinds == {SourceKind.SUBSET}:
+            return _Shape(SourceKind.SUBSET, selects=frozenset().union(*(s.selects for s in shapes)))
+        return _UNKNOWN
 
-    def _classify_name(
-        self, node: ast.Name, scope: Scope, lineno: int, depth: int
-    ) -> tuple[SourceKind, tuple[ParamGroup, ...], bool]:
+    def _classify_name(self, node: ast.Name, scope: Scope, lineno: int, depth: int) -> _Shape:
         found = self.index.lookup(node.id, scope, lineno)
         if found is None:
-            return SourceKind.UNKNOWN, (), True
+            return _UNKNOWN
         binding, defining = found
         if binding.kind is not BindingKind.ASSIGN or binding.value is None:
-            return SourceKind.UNKNOWN, (), True
-        kind, groups, complete = self._classify(binding.value, defining, binding.lineno, depth + 1)
+            return _UNKNOWN
+        shape = self._classify(binding.value, defining, binding.lineno, depth + 1)
         growth = list(self.index.mutations_between(node.id, scope, defining, binding, lineno))
         if not growth:
-            return kind, groups, complete
+            return shape
         starts_empty = isinstance(binding.value, (ast.List, ast.Tuple)) and not binding.value.elts
-        if kind is not SourceKind.GROUPS and not starts_empty:
-            return SourceKind.UNKNOWN, (), True
-        extra: list[ParamGroup] = []
+        if shape.kind is not SourceKind.GROUPS and not starts_empty:
+            return _UNKNOWN
+        groups, complete = list(shape.groups), shape.complete
         for change in growth:
             if change.value is None or change.how not in ("append", "insert", "extend"):
-                return SourceKind.UNKNOWN, (), True
+                return _UNKNOWN
             if change.how in ("append", "insert"):
                 group = self._group(change.value, defining, lineno, depth + 1)
                 if group is None:
-                    return SourceKind.UNKNOWN, (), True
-                extra.append(group)
-            else:
-                more_kind, more, more_complete = self._classify(change.value, defining, lineno, depth + 1)
-                if more_kind is not SourceKind.GROUPS:
-                    return SourceKind.UNKNOWN, (), True
-                extra += more
-                complete = complete and more_complete
-        return SourceKind.GROUPS, (*groups, *extra), complete
+                    return _UNKNOWN
+                groups.append(group)
+                continue
+            more = self._classify(change.value, defining, lineno, depth + 1)
+            if more.kind is not SourceKind.GROUPS:
+                return _UNKNOWN
+            groups += more.groups
+            complete = complete and more.complete
+        return _Shape(SourceKind.GROUPS, tuple(groups), complete)
 
     def _group(self, node: ast.expr, scope: Scope, lineno: int, depth: int) -> ParamGroup | None:
         """A param-group dict, or None when `node` is not one."""
@@ -252,17 +245,90 @@ class _Extractor:
         if pairs is None or not any(key == "params" for key, _ in pairs):
             return None
         entries = {key: value for key, value in pairs if key is not None}
-        params_node = entries["params"]
         weight_decay = entries.get("weight_decay")
         return ParamGroup(
             span=self.source.span(node),
-            params=self.classify(params_node, scope, lineno, depth + 1),
+            params=self.classify(entries["params"], scope, lineno, depth + 1),
             weight_decay=(
                 self.index.resolve_value(weight_decay, scope, lineno) if weight_decay is not None else None
             ),
-            keys=tuple(entries),
+            keys=tuple(self._keys(node)),
             complete=all(key is not None for key, _ in pairs),
         )
+
+    def _keys(self, node: ast.expr) -> Iterator[Key]:
+        """The literal keys of a dict display or `dict(...)` call, where they are written."""
+        if isinstance(node, ast.Dict):
+            for key in node.keys:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    yield Key(key.value, self.source.span(key))
+        elif isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg is not None:
+                    span = self.source.span(keyword)
+                    end = Position(span.start.row, span.start.column + len(keyword.arg))
+                    yield Key(keyword.arg, Span(span.start, end))
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a params expression turned out to be, before it gets its span and text."""
+
+    kind: SourceKind
+    groups: tuple[ParamGroup, ...] = ()
+    complete: bool = True
+    selects: frozenset[Selector] = frozenset()
+
+
+_UNKNOWN = _Shape(SourceKind.UNKNOWN)
+_FLAT = _Shape(SourceKind.FLAT)
+
+
+def _selection(inner: _Shape, conditions: list[ast.expr], name_variables: tuple[str, ...]) -> _Shape:
+    """A flat iterable filtered by `conditions`: still flat if they only keep trainable params."""
+    selects = frozenset(s for condition in conditions for s in _selectors(condition, name_variables))
+    if not selects:
+        return inner
+    return _Shape(SourceKind.SUBSET, selects=selects)
+
+
+def _selectors(condition: ast.expr, name_variables: tuple[str, ...]) -> Iterator[Selector]:
+    """What a filter condition looks at; nothing for a condition on `requires_grad` alone."""
+    for node in ast.walk(condition):
+        if isinstance(node, ast.Attribute):
+            if node.attr in ("ndim", "shape"):
+                yield Selector.NDIM
+            elif node.attr in ("dim", "ndimension"):
+                yield Selector.NDIM
+            elif node.attr != "requires_grad":
+                yield Selector.OTHER
+        elif isinstance(node, ast.Name) and node.id in name_variables:
+            yield Selector.NAME
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield Selector.NAME
+        elif isinstance(node, ast.Call) and not isinstance(node.func, ast.Attribute):
+            if not (isinstance(node.func, ast.Name) and node.func.id == "len"):
+                yield Selector.OTHER
+
+
+def _loop_param(element: ast.expr, target: ast.expr) -> str | None:
+    """`p` of `p for p in m.parameters()` or of `p for _, p in m.named_parameters()`."""
+    if not isinstance(element, ast.Name):
+        return None
+    if isinstance(target, ast.Name) and target.id == element.id:
+        return element.id
+    if isinstance(target, ast.Tuple) and len(target.elts) == 2:
+        last = target.elts[1]
+        if isinstance(last, ast.Name) and last.id == element.id:
+            return element.id
+    return None
+
+
+def _name_variables(target: ast.expr) -> tuple[str, ...]:
+    """`n` of `for n, p in m.named_parameters()`: the variable holding the param's name."""
+    if isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name):
+        return (target.elts[0].id,)
+    return ()
 
 
 @dataclass(frozen=True)
@@ -271,29 +337,3 @@ class _Spread:
 
     entries: dict[str, ast.expr]
     unresolved: list[str]
-
-
-def _selects_only_trainable(predicate: ast.expr) -> bool:
-    """`lambda p: p.requires_grad`: keeps every trainable param, so the result is still flat."""
-    if isinstance(predicate, ast.Lambda):
-        return _only_trainable(predicate.body)
-    return False
-
-
-def _only_trainable(condition: ast.expr) -> bool:
-    """A condition that looks only at `requires_grad` (not at names, shapes or ndim)."""
-    attributes = [n.attr for n in ast.walk(condition) if isinstance(n, ast.Attribute)]
-    calls = [n for n in ast.walk(condition) if isinstance(n, ast.Call)]
-    return attributes == ["requires_grad"] and not calls
-
-
-def _yields_loop_param(element: ast.expr, target: ast.expr) -> bool:
-    """`p for p in m.parameters()` or `p for _, p in m.named_parameters()`."""
-    if not isinstance(element, ast.Name):
-        return False
-    if isinstance(target, ast.Name):
-        return target.id == element.id
-    if isinstance(target, ast.Tuple) and len(target.elts) == 2:
-        last = target.elts[1]
-        return isinstance(last, ast.Name) and last.id == element.id
-    return False

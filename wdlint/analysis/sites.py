@@ -93,6 +93,14 @@ class Value:
         return f"`{self.expr}`"
 
 
+class Selector(Enum):
+    """What a param selection filters on."""
+
+    NDIM = "ndim"  # p.ndim, p.dim(), p.shape, len(p.shape)
+    NAME = "name"  # the parameter's name
+    OTHER = "other"
+
+
 class SourceKind(Enum):
     FLAT = "flat"  # every param of a module, in one iterable: m.parameters() and friends
     GROUPS = "groups"  # a list of param-group dicts
@@ -101,12 +109,24 @@ class SourceKind(Enum):
 
 
 @dataclass(frozen=True)
+class Key:
+    """An option name as written in the code or config, with where it is written."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class ParamGroup:
     span: Span
     params: ParamSource | None  # None when the group has no visible "params" entry
     weight_decay: Value | None  # None: the key is absent and the constructor's value applies
-    keys: tuple[str, ...]  # the literal keys the group sets
+    keys: tuple[Key, ...]  # the literal keys the group sets
     complete: bool = True  # False when the dict also spreads something unresolved (**x)
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return tuple(key.name for key in self.keys)
 
     @property
     def sets_weight_decay(self) -> bool:
@@ -122,6 +142,8 @@ class ParamSource:
     # GROUPS only: False when the list may hold more groups than we saw (comprehensions,
     # extend() with unknown values, appends in loops)
     complete: bool = True
+    # SUBSET only: what the selection looks at (Selector values)
+    selects: frozenset[Selector] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -145,6 +167,9 @@ class OptimizerSite:
     decoupled: Value  # the decoupled flag's effective value (spec default when absent)
     params: ParamSource
     arguments: tuple[Argument, ...] = field(default=())
+    # constructor-level options that the optimizer ignores (a DeepSpeed `adam_w_mode` placed
+    # beside `"type"` instead of inside `"params"`)
+    ignored_keys: tuple[Key, ...] = field(default=())
 
     def argument(self, name: str) -> Argument | None:
         """The argument that binds `name`, by keyword or by position."""

@@ -290,6 +290,25 @@ def class_names() -> frozenset[str]:
     return frozenset(q.rpartition(".")[2] for q in _BY_QUALIFIED_NAME)
 
 
+# Param-group keys that people write meaning an option the optimizer has, but that torch keeps
+# and ignores: TensorFlow/Flax/HF names and shorthands. Other unknown keys ("name", "lr_scale",
+# "layer_id") are legitimate bookkeeping read by schedulers and loggers, and are not reported.
+GROUP_KEY_ALIASES: Final[dict[str, str]] = {
+    "weight_decay_rate": "weight_decay",
+    "weightdecay": "weight_decay",
+    "weight-decay": "weight_decay",
+    "wd": "weight_decay",
+    "decay": "weight_decay",
+    "decay_rate": "weight_decay",
+    "l2": "weight_decay",
+    "l2_reg": "weight_decay",
+    "l2_weight": "weight_decay",
+    "learning_rate": "lr",
+    "beta": "betas",
+    "epsilon": "eps",
+}
+
+
 @dataclass(frozen=True)
 class TimmOpt:
     """An `opt=` name of timm's `create_optimizer_v2`."""

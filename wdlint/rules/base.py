@@ -35,8 +35,10 @@ class Rule:
     why_is_this_bad: str
     example: str  # must fire (the tests check it)
     use_instead: str  # must stay quiet (the tests check it)
-    check: Check | None  # None: emitted by the front-ends (WD001)
+    check: Check | None  # None: emitted elsewhere (WD001 by the front-ends, WD6xx by the audit)
     default_on: bool = True
+    static: bool = True  # reported by `wdlint check`
+    runtime: bool = False  # reported by `wdlint.audit` / `wdlint audit`
     fix: Applicability | None = None
     fix_safety: str = ""
     known_problems: str = ""
@@ -50,8 +52,11 @@ class Rule:
             Applicability.SAFE: "A safe fix is available.",
             Applicability.UNSAFE: "An unsafe fix is available (`--unsafe-fixes`).",
         }[self.fix]
+        where = " and ".join(
+            w for w, on in (("`wdlint check`", self.static), ("the runtime audit", self.runtime)) if on
+        )
         parts = [
-            f"# {self.name} ({self.code})\n\n{fix}{opt_in}",
+            f"# {self.name} ({self.code})\n\nReported by {where}. {fix}{opt_in}",
             f"## What it does\n{self.what_it_does.strip()}",
             f"## Why is this bad?\n{self.why_is_this_bad.strip()}",
         ]

@@ -73,6 +73,7 @@ optimizer = torch.optim.AdamW(
 )
 """,
     check=check,
+    runtime=True,
     references=(
         "[torch.optim.Adam](https://pytorch.org/docs/stable/generated/torch.optim.Adam.html)",
         "[torch.optim.AdamW](https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html)",

@@ -47,6 +47,7 @@ import torch
 optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
 """,
     check=check,
+    runtime=True,
     references=(
         "[torch.optim.RMSprop](https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html)",
         "[Decoupled Weight Decay Regularization, arXiv 1711.05101](https://arxiv.org/abs/1711.05101)",

@@ -55,6 +55,7 @@ optimizer = torch.optim.AdamW(
 )
 """,
     check=check,
+    runtime=True,
     known_problems="""
 Embeddings are 2-D and stay in the decay group with the `ndim` split; recipes disagree on
 whether they should be decayed (nanoGPT, timm and HF do; minGPT and OLMo do not).

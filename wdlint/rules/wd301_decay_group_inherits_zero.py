@@ -62,6 +62,7 @@ optimizer = torch.optim.SGD(
 )
 """,
     check=check,
+    runtime=True,
     references=(
         "[torch.optim: per-parameter options](https://pytorch.org/docs/stable/optim.html#per-parameter-options)",
     ),

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from wdlint.analysis.sites import Key, OptimizerSite, SourceKind
+from wdlint.knowledge.optimizers import GROUP_KEY_ALIASES, OptimizerSpec
+from wdlint.rules.base import Finding, Rule, RuleContext
+
+_SIMILARITY = 0.85  # `weight_deacy` -> weight_decay, but `name` and `lr_scale` stay quiet
+
+
+def intended_key(key: str, spec: OptimizerSpec) -> str | None:
+    """The option a misspelt or foreign key most likely meant, or None for bookkeeping keys."""
+    accepted = spec.group_keys
+    if key in accepted:
+        return None
+    alias = GROUP_KEY_ALIASES.get(key.lower())
+    if alias is not None and alias in accepted:
+        return alias
+    close = difflib.get_close_matches(key, sorted(accepted), n=1, cutoff=_SIMILARITY)
+    return close[0] if close else None
+
+
+def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
+    for key in site.ignored_keys:
+        yield _finding(site, key, intended_key(key.name, site.spec), "where it is written")
+    if site.params.kind is not SourceKind.GROUPS:
+        return
+    for key in (key for group in site.params.groups for key in group.keys):
+        meant = intended_key(key.name, site.spec)
+        if meant is not None:
+            yield _finding(site, key, meant, "in a param group")
+
+
+def _finding(site: OptimizerSite, key: Key, meant: str | None, where: str) -> Finding:
+    hint = f"; did you mean `{meant}`?" if meant else ""
+    return Finding(
+        f"`{site.written_name}` never reads `{key.name}` {where}: the option has no effect{hint}",
+        key.span,
+    )
+
+
+RULE = Rule(
+    code="WD204",
+    name="unknown-group-key",
+    summary="A param-group key the optimizer silently ignores (`wd`, `weight_decay_rate`, ...)",
+    what_it_does="""
+Checks param groups for keys that the optimizer does not read but that look like one of its
+options: names from other frameworks (`weight_decay_rate` from TensorFlow and Flax,
+`learning_rate`), shorthands (`wd`, `decay`, `l2`) and misspellings (`weight_deacy`).
+""",
+    why_is_this_bad="""
+`torch.optim` keeps every key of a param group and reads only its own options. A group with
+`"wd": 0.0` is not excluded from decay: it gets the constructor's weight_decay, and nothing
+warns. Keys that are plainly your own bookkeeping (`"name"`, `"lr_scale"`, `"layer_id"`) are
+not reported.
+""",
+    example="""
+import torch
+
+optimizer = torch.optim.AdamW(
+    [
+        {"params": decay, "weight_decay": 0.1},
+        {"params": no_decay, "weight_decay_rate": 0.0},
+    ],
+    lr=3e-4,
+)
+""",
+    use_instead="""
+import torch
+
+optimizer = torch.optim.AdamW(
+    [
+        {"params": decay, "weight_decay": 0.1},
+        {"params": no_decay, "weight_decay": 0.0},
+    ],
+    lr=3e-4,
+)
+""",
+    check=check,
+    runtime=True,
+    references=(
+        "[torch.optim: per-parameter options](https://pytorch.org/docs/stable/optim.html#per-parameter-options)",
+    ),
+)

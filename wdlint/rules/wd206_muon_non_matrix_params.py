@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wdlint.analysis.sites import OptimizerSite, ParamSource, Selector, SourceKind
+from wdlint.rules.base import Finding, Rule, RuleContext
+
+
+def _problem(source: ParamSource) -> str | None:
+    if source.kind is SourceKind.FLAT:
+        return "every parameter, biases and norm gains included, which Muon rejects (it only takes 2-D params)"
+    if source.kind is SourceKind.SUBSET and source.selects == {Selector.NDIM}:
+        return (
+            "every parameter that passes a shape filter, so the token embedding and the output "
+            "head (2-D, but not hidden-layer matrices) are orthogonalized too"
+        )
+    return None
+
+
+def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
+    if not site.spec.matrix_only:
+        return
+    sources = [site.params] if site.params.kind is not SourceKind.GROUPS else [
+        group.params for group in site.params.groups if group.params is not None
+    ]
+    for source in sources:
+        problem = _problem(source)
+        if problem is not None:
+            yield Finding(
+                f"`{site.written_name}` gets `{source.expr}`: {problem}; give Muon the hidden "
+                "weight matrices and an AdamW the rest",
+                source.span,
+            )
+
+
+RULE = Rule(
+    code="WD206",
+    name="muon-non-matrix-params",
+    summary="Muon given non-matrix params, or embeddings/head through an ndim filter",
+    what_it_does="""
+Checks `torch.optim.Muon` constructions whose params are a whole module's parameters, or a
+selection by shape alone (`p.ndim == 2`, `p.ndim >= 2`) that does not also exclude the
+embeddings and the output head by name.
+""",
+    why_is_this_bad="""
+Muon orthogonalizes each update matrix; `torch.optim.Muon` raises for parameters that are not
+2-D, so biases and normalization gains must go to another optimizer. Embeddings and the output
+head are 2-D but are not hidden-layer weight matrices: Muon's authors train them with AdamW, and
+a shape filter alone hands them to Muon. Its default weight_decay of 0.1 then also applies to
+them.
+""",
+    example="""
+import torch
+
+muon = torch.optim.Muon([p for p in model.parameters() if p.ndim == 2], lr=0.02)
+""",
+    use_instead="""
+import torch
+
+hidden = [p for n, p in model.named_parameters() if p.ndim == 2 and "embed" not in n and "lm_head" not in n]
+muon = torch.optim.Muon(hidden, lr=0.02)
+""",
+    check=check,
+    runtime=True,
+    references=(
+        "[torch.optim.Muon](https://pytorch.org/docs/stable/generated/torch.optim.Muon.html)",
+        "[Muon: An optimizer for hidden layers](https://kellerjordan.github.io/posts/muon/)",
+    ),
+)
