@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wdlint.analysis.extract import extract_sites
+from wdlint.analysis.sites import OptimizerSite
 from wdlint.diagnostics import Diagnostic, Position
 from wdlint.engine.prefilter import may_contain_optimizer
 from wdlint.engine.suppress import filter_suppressed
@@ -63,19 +64,16 @@ def _rule(code: str) -> Rule:
     return next(rule for rule in all_rules() if rule.code == code)
 
 
-def lint_text(text: str, filename: str, options: LintOptions) -> list[Diagnostic]:
-    """Diagnostics for Python source text, sorted, suppressions applied."""
-    try:
-        source = parse_python(text, filename)
-    except SourceError as error:
-        return [_parse_error(filename, error.message, error.position)]
+def check_sites(sites: Iterable[OptimizerSite], filename: str, options: LintOptions) -> list[Diagnostic]:
+    """Every enabled static rule over every site: the part each front-end shares."""
     context = RuleContext(options.target_torch_version)
-    rules = [rule for rule in all_rules() if rule.check is not None and rule.code in options.codes]
+    checks = [
+        (rule, rule.check) for rule in all_rules() if rule.check is not None and rule.code in options.codes
+    ]
     diagnostics: list[Diagnostic] = []
-    for site in extract_sites(source):
-        for rule in rules:
-            assert rule.check is not None
-            for finding in rule.check(site, context):
+    for site in sites:
+        for rule, check in checks:
+            for finding in check(site, context):
                 diagnostics.append(
                     Diagnostic(
                         code=rule.code,
@@ -88,7 +86,16 @@ def lint_text(text: str, filename: str, options: LintOptions) -> list[Diagnostic
                         fix=finding.fix,
                     )
                 )
-    diagnostics = filter_suppressed(diagnostics, text)
+    return diagnostics
+
+
+def lint_text(text: str, filename: str, options: LintOptions) -> list[Diagnostic]:
+    """Diagnostics for Python source text, sorted, suppressions applied."""
+    try:
+        source = parse_python(text, filename)
+    except SourceError as error:
+        return [_parse_error(filename, error.message, error.position)]
+    diagnostics = filter_suppressed(check_sites(extract_sites(source), filename, options), text)
     return sorted(diagnostics, key=lambda d: d.sort_key)
 
 
