@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from wdlint.analysis.choice import Candidate, branch_state, candidates
 from wdlint.analysis.resolve import BindingKind, ModuleIndex, Scope, expr_text, literal_pairs
 from wdlint.analysis.sites import (
     Argument,
@@ -20,7 +21,7 @@ from wdlint.analysis.sites import (
 )
 from wdlint.diagnostics import Position
 from wdlint.frontends.python import PythonSource
-from wdlint.knowledge.optimizers import KNOWN_ROOTS, OptimizerSpec, lookup
+from wdlint.knowledge.optimizers import OptimizerSpec
 
 _MAX_DEPTH = 8
 # attribute calls that yield every parameter of a module
@@ -42,16 +43,21 @@ class _Extractor:
     def sites(self) -> Iterator[OptimizerSite]:
         for call in self.index.calls:
             scope = self.index.scope_of[id(call)]
-            qualified = self.index.qualified_name(call.func, scope, call.lineno)
-            if qualified is None or qualified.partition(".")[0] not in KNOWN_ROOTS:
+            found = candidates(self.index, call.func, scope, call.lineno)
+            if not found:
                 continue
-            spec = lookup(qualified)
-            if spec is not None:
-                yield self._site(call, scope, spec, qualified)
+            conditions = self.index.conditions_of.get(id(call), ())
+            runs, branch = branch_state(self.index, conditions, scope, call.lineno)
+            if not runs:
+                continue  # a branch that the option's default does not select
+            for candidate in found:
+                choice = " and ".join(c for c in (branch, candidate.choice) if c) or None
+                yield self._site(_with_partial(call, candidate), scope, candidate, choice)
 
     # -- one call --------------------------------------------------------------------------
 
-    def _site(self, call: ast.Call, scope: Scope, spec: OptimizerSpec, qualified: str) -> OptimizerSite:
+    def _site(self, call: ast.Call, scope: Scope, candidate: Candidate, choice: str | None) -> OptimizerSite:
+        spec = candidate.spec
         arguments = tuple(self._arguments(call))
         bound = self._bind(call, spec)
         spread = self._spread(call, scope)
@@ -62,8 +68,8 @@ class _Extractor:
             params = ParamSource(SourceKind.UNKNOWN, self.source.span(call), expr_text(call))
         return OptimizerSite(
             spec=spec,
-            qualified_name=qualified,
-            written_name=expr_text(call.func),
+            qualified_name=candidate.qualified_name,
+            written_name=candidate.written_name,
             span=self.source.span(call),
             func_span=self.source.span(call.func),
             weight_decay=self._option(
@@ -72,6 +78,7 @@ class _Extractor:
             decoupled=self._option(spec.decoupled_flag, bound, spread, scope, call, spec.decoupled),
             params=params,
             arguments=arguments,
+            choice=choice,
         )
 
     def _arguments(self, call: ast.Call) -> Iterator[Argument]:
@@ -268,6 +275,18 @@ class _Extractor:
                     span = self.source.span(keyword)
                     end = Position(span.start.row, span.start.column + len(keyword.arg))
                     yield Key(keyword.arg, Span(span.start, end))
+
+
+def _with_partial(call: ast.Call, candidate: Candidate) -> ast.Call:
+    """`partial(AdamW, weight_decay=0.1)(params)` read as `AdamW(params, weight_decay=0.1)`."""
+    if not candidate.partial_args and not candidate.partial_keywords:
+        return call
+    merged = ast.Call(
+        func=call.func,
+        args=[*candidate.partial_args, *call.args],
+        keywords=[*candidate.partial_keywords, *call.keywords],
+    )
+    return ast.copy_location(merged, call)
 
 
 @dataclass(frozen=True)

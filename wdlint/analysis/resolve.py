@@ -94,6 +94,9 @@ class ModuleIndex(ast.NodeVisitor):
         self.argparse: dict[str, ArgparseOption] = {}
         # functions of this module that return parsed arguments: `def get_args(): ...`
         self.args_factories: set[str] = set()
+        # id(call) -> the `if` conditions around it in its function: (test, in the body?)
+        self.conditions_of: dict[int, tuple[tuple[ast.expr, bool], ...]] = {}
+        self._conditions: list[tuple[ast.expr, bool]] = []
         self._functions: list[str] = []
         self._scope = self.module_scope
         self.visit(tree)
@@ -123,12 +126,21 @@ class ModuleIndex(ast.NodeVisitor):
             if extra is not None:
                 scope.bind(extra.arg, Binding(BindingKind.PARAM, node.lineno))
         outer, self._scope = self._scope, scope
+        outer_conditions, self._conditions = self._conditions, []
         self._functions.append("" if isinstance(node, ast.Lambda) else node.name)
         body = [node.body] if isinstance(node, ast.Lambda) else node.body
         for statement in body:
             self.visit(statement)
         self._functions.pop()
-        self._scope = outer
+        self._scope, self._conditions = outer, outer_conditions
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        for positive, block in ((True, node.body), (False, node.orelse)):
+            self._conditions.append((node.test, positive))
+            for statement in block:
+                self.visit(statement)
+            self._conditions.pop()
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
@@ -240,6 +252,8 @@ class ModuleIndex(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(node)
         self.scope_of[id(node)] = self._scope
+        if self._conditions:
+            self.conditions_of[id(node)] = tuple(self._conditions)
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             if func.attr in _MUTATING_METHODS:
@@ -338,26 +352,30 @@ class ModuleIndex(ast.NodeVisitor):
                 return f"{module}.{name}"
         return None
 
+    def constant(self, node: ast.expr, scope: Scope, lineno: int) -> object:
+        """The constant an expression provably evaluates to, or UNRESOLVED."""
+        return self._constant(node, scope, lineno, 0)
+
     def resolve_value(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> Value:
         """A constant when the expression provably evaluates to one, else unknown."""
         shown = expr_text(node)
         constant = self._constant(node, scope, lineno, depth)
-        if constant is _UNRESOLVED:
+        if constant is UNRESOLVED:
             return Value.unknown(shown)
         return Value.literal(constant, shown)  # type: ignore[arg-type]
 
     def _constant(self, node: ast.expr, scope: Scope, lineno: int, depth: int) -> object:
         if depth > _MAX_DEPTH:
-            return _UNRESOLVED
+            return UNRESOLVED
         if isinstance(node, ast.Constant):
             if isinstance(node.value, (int, float, bool, str)) or node.value is None:
                 return node.value
-            return _UNRESOLVED
+            return UNRESOLVED
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             operand = self._constant(node.operand, scope, lineno, depth + 1)
             if _is_number(operand):
                 return -operand if isinstance(node.op, ast.USub) else operand
-            return _UNRESOLVED
+            return UNRESOLVED
         if isinstance(node, ast.BinOp) and type(node.op) in _NUMBER_OPERATORS:
             left = self._constant(node.left, scope, lineno, depth + 1)
             right = self._constant(node.right, scope, lineno, depth + 1)
@@ -365,8 +383,8 @@ class ModuleIndex(ast.NodeVisitor):
                 try:
                     return _NUMBER_OPERATORS[type(node.op)](left, right)
                 except (ArithmeticError, ValueError):
-                    return _UNRESOLVED
-            return _UNRESOLVED
+                    return UNRESOLVED
+            return UNRESOLVED
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("float", "int"):
             if len(node.args) == 1 and not node.keywords and self.lookup(node.func.id, scope, lineno) is None:
                 value = self._constant(node.args[0], scope, lineno, depth + 1)
@@ -374,23 +392,23 @@ class ModuleIndex(ast.NodeVisitor):
                     try:
                         return float(value) if node.func.id == "float" else int(value)
                     except ValueError:
-                        return _UNRESOLVED
-            return _UNRESOLVED
+                        return UNRESOLVED
+            return UNRESOLVED
         if isinstance(node, ast.Name):
             return self._name_constant(node, scope, lineno, depth)
         if isinstance(node, ast.Attribute):
             return self._argparse_constant(node, scope, lineno, depth)
         if isinstance(node, ast.Subscript):
             return self._subscript_constant(node, scope, lineno, depth)
-        return _UNRESOLVED
+        return UNRESOLVED
 
     def _name_constant(self, node: ast.Name, scope: Scope, lineno: int, depth: int) -> object:
         found = self.lookup(node.id, scope, lineno)
         if found is None:
-            return _UNRESOLVED
+            return UNRESOLVED
         binding, defining = found
         if binding.value is None or binding.kind not in (BindingKind.ASSIGN, BindingKind.PARAM):
-            return _UNRESOLVED
+            return UNRESOLVED
         if binding.kind is BindingKind.PARAM:
             # a default may be overridden by a caller; we read the common case, the default
             defining = defining.parent or self.module_scope
@@ -399,11 +417,11 @@ class ModuleIndex(ast.NodeVisitor):
     def _argparse_constant(self, node: ast.Attribute, scope: Scope, lineno: int, depth: int) -> object:
         option = self.argparse.get(node.attr)
         if option is None or not isinstance(node.value, ast.Name):
-            return _UNRESOLVED
+            return UNRESOLVED
         if not self._may_hold_parsed_args(node.value, scope, lineno):
-            return _UNRESOLVED
+            return UNRESOLVED
         if option.default is None:
-            return {"store_true": False, "store_false": True}.get(option.action or "", _UNRESOLVED)
+            return {"store_true": False, "store_false": True}.get(option.action or "", UNRESOLVED)
         return self._constant(option.default, self.module_scope, 10**9, depth + 1)
 
     def _may_hold_parsed_args(self, name: ast.Name, scope: Scope, lineno: int) -> bool:
@@ -428,10 +446,10 @@ class ModuleIndex(ast.NodeVisitor):
     def _subscript_constant(self, node: ast.Subscript, scope: Scope, lineno: int, depth: int) -> object:
         key = node.slice
         if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-            return _UNRESOLVED
+            return UNRESOLVED
         mapping = self.mapping(node.value, scope, lineno, depth + 1)
         if mapping is None or key.value not in mapping.entries:
-            return _UNRESOLVED
+            return UNRESOLVED
         return self._constant(mapping.entries[key.value], mapping.scope, mapping.lineno, depth + 1)
 
     def mapping(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> Mapping | None:
@@ -535,7 +553,7 @@ class _Unresolved:
         return "<unresolved>"
 
 
-_UNRESOLVED = _Unresolved()
+UNRESOLVED = _Unresolved()
 
 
 def _parses_args(node: ast.expr) -> bool:

@@ -170,6 +170,9 @@ class OptimizerSite:
     # constructor-level options that the optimizer ignores (a DeepSpeed `adam_w_mode` placed
     # beside `"type"` instead of inside `"params"`)
     ignored_keys: tuple[Key, ...] = field(default=())
+    # the condition under which this class is the one constructed, when the code chooses it
+    # from an option we cannot resolve: "`args.optimizer` is 'adam'"
+    choice: str | None = None
 
     def argument(self, name: str) -> Argument | None:
         """The argument that binds `name`, by keyword or by position."""

@@ -71,14 +71,21 @@ def check_sites(sites: Iterable[OptimizerSite], filename: str, options: LintOpti
         (rule, rule.check) for rule in all_rules() if rule.check is not None and rule.code in options.codes
     ]
     diagnostics: list[Diagnostic] = []
+    reported: set[tuple[str, Position, Position]] = set()
     for site in sites:
         for rule, check in checks:
             for finding in check(site, context):
+                # candidates of one call share its arguments: one finding per place
+                where = (rule.code, finding.span.start, finding.span.end)
+                if where in reported:
+                    continue
+                reported.add(where)
+                message = finding.message if site.choice is None else f"{finding.message} (when {site.choice})"
                 diagnostics.append(
                     Diagnostic(
                         code=rule.code,
                         name=rule.name,
-                        message=finding.message,
+                        message=message,
                         filename=filename,
                         location=finding.span.start,
                         end_location=finding.span.end,
