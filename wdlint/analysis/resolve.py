@@ -7,6 +7,7 @@ This replaces libcst's QualifiedNameProvider/ScopeProvider, which cost about 7x 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import operator
 import sys
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ _MAX_DEPTH = 12  # how many assignments a lookup may follow; stops self-referent
 class BindingKind(Enum):
     IMPORT = "import"  # `target` holds the qualified name
     ASSIGN = "assign"  # `value` holds the assigned expression
+    UNPACKED = "unpacked"  # `a, b = call(...)`: `value` holds the call, not this name's value
     PARAM = "param"  # a function parameter; `value` holds its default, if any
     DEFINITION = "definition"  # def / class: the user's own object
     OTHER = "other"  # loop targets, with-targets, unpacking we do not follow
@@ -42,11 +44,14 @@ class Mutation:
     how: str  # a method name (append, extend, insert, update, pop, ...), "setitem" or "delitem"
     value: ast.expr | None  # what was added: the argument, the assigned value, the update call
     key: str | None = None  # setitem with a constant string key
+    loop: ast.For | ast.AsyncFor | None = None  # the innermost loop around the change
+    # the `if` conditions around the change inside that loop: (test, in the body?)
+    conditions: tuple[tuple[ast.expr, bool], ...] = ()
 
 
 # methods that change a list or a dict in place
 _MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove"}
+    {"append", "add", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove", "discard"}
 )
 
 
@@ -97,6 +102,7 @@ class ModuleIndex(ast.NodeVisitor):
         # id(call) -> the `if` conditions around it in its function: (test, in the body?)
         self.conditions_of: dict[int, tuple[tuple[ast.expr, bool], ...]] = {}
         self._conditions: list[tuple[ast.expr, bool]] = []
+        self._loops: list[tuple[ast.For | ast.AsyncFor, int]] = []  # loop, conditions at entry
         self._functions: list[str] = []
         self._scope = self.module_scope
         self.visit(tree)
@@ -127,12 +133,13 @@ class ModuleIndex(ast.NodeVisitor):
                 scope.bind(extra.arg, Binding(BindingKind.PARAM, node.lineno))
         outer, self._scope = self._scope, scope
         outer_conditions, self._conditions = self._conditions, []
+        outer_loops, self._loops = self._loops, []
         self._functions.append("" if isinstance(node, ast.Lambda) else node.name)
         body = [node.body] if isinstance(node, ast.Lambda) else node.body
         for statement in body:
             self.visit(statement)
         self._functions.pop()
-        self._scope, self._conditions = outer, outer_conditions
+        self._scope, self._conditions, self._loops = outer, outer_conditions, outer_loops
 
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
@@ -219,7 +226,11 @@ class ModuleIndex(ast.NodeVisitor):
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
         self._bind_other(node.target, node.lineno)
-        for statement in (*node.body, *node.orelse):
+        self._loops.append((node, len(self._conditions)))
+        for statement in node.body:
+            self.visit(statement)
+        self._loops.pop()
+        for statement in node.orelse:
             self.visit(statement)
 
     visit_AsyncFor = visit_For
@@ -275,6 +286,10 @@ class ModuleIndex(ast.NodeVisitor):
             ):
                 for element, element_value in zip(target.elts, values):
                     self._bind_target(element, element_value, lineno)
+            elif isinstance(value, ast.Call) and all(isinstance(e, ast.Name) for e in target.elts):
+                for element in target.elts:
+                    assert isinstance(element, ast.Name)
+                    self._scope.bind(element.id, Binding(BindingKind.UNPACKED, lineno, value))
             else:
                 self._bind_other(target, lineno)
 
@@ -284,6 +299,9 @@ class ModuleIndex(ast.NodeVisitor):
                 self._scope.bind(node.id, Binding(BindingKind.OTHER, lineno))
 
     def _mutate(self, name: str, mutation: Mutation) -> None:
+        if self._loops:
+            loop, depth = self._loops[-1]
+            mutation = dataclasses.replace(mutation, loop=loop, conditions=tuple(self._conditions[depth:]))
         self._scope.mutations.setdefault(name, []).append(mutation)
 
     def _record_argparse(self, call: ast.Call) -> None:
@@ -355,6 +373,27 @@ class ModuleIndex(ast.NodeVisitor):
     def constant(self, node: ast.expr, scope: Scope, lineno: int) -> object:
         """The constant an expression provably evaluates to, or UNRESOLVED."""
         return self._constant(node, scope, lineno, 0)
+
+    def strings(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> Strings | None:
+        """The strings of a literal list, tuple or set of them (or one string), and where it is written."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return Strings((node.value,), node)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            values = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            return Strings(tuple(values), node) if len(values) == len(node.elts) else None
+        if isinstance(node, ast.Name):
+            found = self.lookup(node.id, scope, lineno)
+            if found is None:
+                return None
+            binding, defining = found
+            if binding.kind is not BindingKind.ASSIGN or binding.value is None:
+                return None
+            if any(self.mutations_between(node.id, scope, defining, binding, lineno)):
+                return None
+            return self.strings(binding.value, defining, binding.lineno, depth + 1)
+        return None
 
     def resolve_value(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> Value:
         """A constant when the expression provably evaluates to one, else unknown."""
@@ -539,6 +578,12 @@ class ModuleIndex(ast.NodeVisitor):
         for mutation in defining.mutations.get(name, ()):
             if binding.lineno <= mutation.lineno <= end:
                 yield mutation
+
+
+@dataclass(frozen=True)
+class Strings:
+    values: tuple[str, ...]
+    node: ast.expr  # where the literal is written
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,38 @@ class Selector(Enum):
     OTHER = "other"
 
 
+class NameMatch(Enum):
+    """How a filter tests a parameter's name."""
+
+    SUBSTRING = "substring"  # "bias" in n, any(nd in n for nd in no_decay)
+    MEMBERSHIP = "membership"  # n in no_decay: equality with one of several strings
+    PREFIX = "prefix"  # n.startswith(...)
+    SUFFIX = "suffix"  # n.endswith(...)
+    EQUALITY = "equality"  # n == "..."
+
+
+@dataclass(frozen=True)
+class NameTest:
+    match: NameMatch
+    span: Span  # the test as written
+    expr: str
+    fragments: tuple[str, ...] | None = None  # the strings the name is tested against, if known
+    fragments_span: Span | None = None  # where a list of those strings is written
+    collection: str | None = None  # the list's name, e.g. "no_decay"
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """The module whose parameters are iterated: `model` in `model.named_parameters()`."""
+
+    expr: str
+    # one representative name per norm parameter, when the module's class is defined in the
+    # linted file ("h.0.ln_1.weight", "ln_f.weight"); None when the class is not visible
+    norm_params: tuple[str, ...] | None = None
+    wrapped_by: str | None = None  # "DistributedDataParallel", "torch.compile", ...
+    checkpoint: str | None = None  # the pretrained checkpoint it was loaded from, if known
+
+
 class SourceKind(Enum):
     FLAT = "flat"  # every param of a module, in one iterable: m.parameters() and friends
     GROUPS = "groups"  # a list of param-group dicts
@@ -142,8 +174,18 @@ class ParamSource:
     # GROUPS only: False when the list may hold more groups than we saw (comprehensions,
     # extend() with unknown values, appends in loops)
     complete: bool = True
-    # SUBSET only: what the selection looks at (Selector values)
+    # SUBSET only: what the selection looks at (Selector values), and how it tests names
     selects: frozenset[Selector] = frozenset()
+    name_tests: tuple[NameTest, ...] = ()
+    receiver: Receiver | None = None  # FLAT/SUBSET: the module whose parameters these are
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """`sum(p.pow(2).sum() for p in model.parameters())`: L2 written into the loss by hand."""
+
+    span: Span
+    expr: str  # the module whose parameters are penalized, e.g. "model"
 
 
 @dataclass(frozen=True)
@@ -173,6 +215,8 @@ class OptimizerSite:
     # the condition under which this class is the one constructed, when the code chooses it
     # from an option we cannot resolve: "`args.optimizer` is 'adam'"
     choice: str | None = None
+    # explicit L2 penalties over a module's parameters anywhere in the same file
+    l2_penalties: tuple[Penalty, ...] = field(default=())
 
     def argument(self, name: str) -> Argument | None:
         """The argument that binds `name`, by keyword or by position."""

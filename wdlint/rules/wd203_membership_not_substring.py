@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wdlint.analysis.sites import NameMatch, OptimizerSite
+from wdlint.knowledge.naming import NO_DECAY_FRAGMENTS
+from wdlint.rules.base import Finding, Rule, RuleContext
+
+
+def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
+    sources = [site.params, *(g.params for g in site.params.groups if g.params is not None)]
+    for test in (t for source in sources for t in source.name_tests):
+        if test.match is not NameMatch.MEMBERSHIP or not test.fragments:
+            continue
+        fragments = [f for f in test.fragments if f in NO_DECAY_FRAGMENTS]
+        if not fragments:
+            continue
+        collection = test.collection or "the list"
+        yield Finding(
+            f"`{test.expr}` compares whole parameter names with fragments such as {fragments[0]!r}, "
+            f"which never equal a name: the filter does nothing; use "
+            f"`any(nd in n for nd in {collection})`",
+            test.span,
+        )
+
+
+RULE = Rule(
+    code="WD203",
+    name="membership-not-substring",
+    summary="`n in no_decay` over name fragments: always False, the filter does nothing",
+    what_it_does="""
+Checks name filters written as `n in no_decay` / `n not in no_decay` where `no_decay` holds
+name fragments such as `"bias"` or `"LayerNorm.weight"`.
+""",
+    why_is_this_bad="""
+`in` on a list tests equality with each element. A parameter is named `encoder.layer.0.output.
+LayerNorm.weight`, never `LayerNorm.weight`, so `n in no_decay` is always False and
+`n not in no_decay` always True: every parameter lands in the decay group, biases and norms
+included. The intended test is a substring test against each fragment.
+""",
+    example="""
+import torch
+
+no_decay = ["bias", "LayerNorm.weight"]
+groups = [
+    {"params": [p for n, p in model.named_parameters() if n not in no_decay], "weight_decay": 0.01},
+    {"params": [p for n, p in model.named_parameters() if n in no_decay], "weight_decay": 0.0},
+]
+optimizer = torch.optim.AdamW(groups, lr=5e-5)
+""",
+    use_instead="""
+import torch
+
+no_decay = ["bias", "LayerNorm.weight"]
+groups = [
+    {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
+    {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+]
+optimizer = torch.optim.AdamW(groups, lr=5e-5)
+""",
+    check=check,
+)
