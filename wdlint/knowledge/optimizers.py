@@ -36,6 +36,7 @@ class OptimizerSpec:
     aliases: tuple[str, ...] = ()  # other qualified names of the same class
     matrix_only: bool = False  # the constructor rejects params that are not 2-D (Muon)
     removed: str | None = None  # why the class is gone, for classes removed upstream
+    decoupled_alternative: str = "`torch.optim.AdamW`"  # what to use instead when coupled
 
     @property
     def short_name(self) -> str:
@@ -277,7 +278,7 @@ _BY_QUALIFIED_NAME: Final[dict[str, OptimizerSpec]] = {
 # Packages whose names a qualified name must start with to be one of ours; a name from
 # anywhere else (a user's own `class Adam`) is never looked up further.
 KNOWN_ROOTS: Final[frozenset[str]] = frozenset(
-    name.partition(".")[0] for name in _BY_QUALIFIED_NAME
+    {*(name.partition(".")[0] for name in _BY_QUALIFIED_NAME), "timm", "peft"}
 )
 
 
@@ -315,20 +316,20 @@ class TimmOpt:
 
     family: Family
     decoupled: bool
-    default_weight_decay: float = 0.0
+    alternative: str | None = None  # the decoupled opt name to suggest when coupled
 
 
-# timm lower-cases the name and strips a `fused`/`lookahead_` prefix before this lookup.
+# timm lower-cases the name and keeps what follows the last "_" ("lookahead_adamw" -> "adamw").
 TIMM_OPTS: Final[dict[str, TimmOpt]] = {
     "sgd": TimmOpt(Family.SGD, decoupled=False),
     "nesterov": TimmOpt(Family.SGD, decoupled=False),
     "momentum": TimmOpt(Family.SGD, decoupled=False),
-    "adam": TimmOpt(Family.ADAM, decoupled=False),
+    "adam": TimmOpt(Family.ADAM, decoupled=False, alternative="adamw"),
     "adamw": TimmOpt(Family.ADAM, decoupled=True),
-    "adamax": TimmOpt(Family.ADAM, decoupled=False),
-    "nadam": TimmOpt(Family.ADAM, decoupled=False),
+    "adamax": TimmOpt(Family.ADAM, decoupled=False, alternative="adamw"),
+    "nadam": TimmOpt(Family.ADAM, decoupled=False, alternative="nadamw"),
     "nadamw": TimmOpt(Family.ADAM, decoupled=True),
-    "radam": TimmOpt(Family.ADAM, decoupled=False),
+    "radam": TimmOpt(Family.ADAM, decoupled=False, alternative="radamw"),
     "radamw": TimmOpt(Family.ADAM, decoupled=True),
     "adamp": TimmOpt(Family.ADAM, decoupled=True),
     "lamb": TimmOpt(Family.ADAM, decoupled=True),
@@ -341,13 +342,75 @@ TIMM_OPTS: Final[dict[str, TimmOpt]] = {
     "rmsprop": TimmOpt(Family.ADAPTIVE, decoupled=False),
     "rmsproptf": TimmOpt(Family.ADAPTIVE, decoupled=False),
 }
+# create_optimizer_v2's parameters after `model_or_params`, in order
+TIMM_FACTORY_POSITIONAL: Final = ("opt", "lr", "weight_decay", "momentum", "foreach", "filter_bias_and_bn")
+TIMM_DEFAULT_OPT: Final = "sgd"
+
+
+def timm_spec(opt: str) -> OptimizerSpec | None:
+    """The facts of `create_optimizer_v2(opt=...)` as an OptimizerSpec, for the rules."""
+    name = opt.lower().rsplit("_", 1)[-1]
+    found = TIMM_OPTS.get(name)
+    if found is None:
+        return None
+    return OptimizerSpec(
+        f"timm.optim.create_optimizer_v2(opt={name!r})",
+        found.family,
+        decoupled=found.decoupled,
+        positional=TIMM_FACTORY_POSITIONAL,
+        decoupled_alternative=f"`opt={found.alternative!r}`" if found.alternative else "a decoupled opt",
+    )
+
 
 TIMM_FACTORIES: Final[frozenset[str]] = frozenset(
     {
         "timm.optim.create_optimizer_v2",
-        "timm.optim.create_optimizer",
         "timm.optim.optim_factory.create_optimizer_v2",
-        "timm.optim.optim_factory.create_optimizer",
         "timm.optim._optim_factory.create_optimizer_v2",
     }
 )
+# the legacy `create_optimizer(args, model, filter_bias_and_bn=True)`, reading args.opt etc.
+TIMM_LEGACY_FACTORIES: Final[frozenset[str]] = frozenset(
+    {
+        "timm.optim.create_optimizer",
+        "timm.optim.optim_factory.create_optimizer",
+        "timm.optim._optim_factory.create_optimizer",
+    }
+)
+
+# PEFT's LoRA+ builds its own groups and sets every group's weight_decay to
+# `loraplus_weight_decay` (0.0 unless given); the optimizer's own weight_decay is overridden.
+LORAPLUS_FACTORIES: Final[frozenset[str]] = frozenset(
+    {"peft.optimizers.create_loraplus_optimizer", "peft.optimizers.loraplus.create_loraplus_optimizer"}
+)
+LORAPLUS_DEFAULT_WEIGHT_DECAY: Final = 0.0
+
+
+# DeepSpeed JSON configs: `"optimizer": {"type": ...}`. DeepSpeed lower-cases a type that is one
+# of its own names; these two build FusedAdam (DeepSpeedCPUAdam under ZeRO-Offload, torch's
+# Adam/AdamW with `"torch_adam": true`: the same decay either way), with `adam_w_mode` read from
+# "params" (default true). Any other type is `getattr(torch.optim, type)`, by its exact name.
+DEEPSPEED_OPTIMIZER_TYPES: Final[dict[str, str]] = {
+    "adam": "deepspeed.ops.adam.FusedAdam",
+    "adamw": "deepspeed.ops.adam.FusedAdam",
+}
+# DeepSpeed types that force decoupled decay whatever "params" says about adam_w_mode
+DEEPSPEED_DECOUPLED_TYPES: Final[frozenset[str]] = frozenset({"adamw"})
+# Keys of the "optimizer" section that DeepSpeed reads; any other key there is ignored
+DEEPSPEED_SECTION_KEYS: Final[frozenset[str]] = frozenset({"type", "params", "legacy_fusion"})
+# Options DeepSpeed itself pops from "params" before building the optimizer
+DEEPSPEED_PARAMS_KEYS: Final[frozenset[str]] = frozenset({"adam_w_mode", "torch_adam"})
+
+# mmengine/mmcv configs: `dict(type="AdamW", ...)` names a class in the OPTIMIZERS registry,
+# which registers every torch.optim class by its own name, bitsandbytes classes by theirs (with
+# a `bnb_` prefix where the name is taken by torch) and DeepSpeed's by theirs.
+MMENGINE_OPTIMIZER_TYPES: Final[dict[str, str]] = {
+    **{spec.short_name: spec.name for spec in TORCH_OPTIMIZERS},
+    **{
+        (f"bnb_{spec.short_name}" if spec.short_name in ("Adam", "AdamW") else spec.short_name): spec.name
+        for spec in THIRD_PARTY_OPTIMIZERS
+        if spec.name.startswith("bitsandbytes.")
+    },
+    "FusedAdam": "deepspeed.ops.adam.FusedAdam",
+    "DeepSpeedCPUAdam": "deepspeed.ops.adam.DeepSpeedCPUAdam",
+}

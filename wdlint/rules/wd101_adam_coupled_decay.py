@@ -28,14 +28,15 @@ def _advice(site: OptimizerSite, context: RuleContext) -> str:
     spec = site.spec
     flag = spec.decoupled_flag
     target = context.target_torch_version
+    alternative = spec.decoupled_alternative
     if flag is None:
-        return "use `torch.optim.AdamW`"
+        return f"use {alternative}"
     if spec.decoupled_flag_since is None:  # a third-party class whose flag defaults to decoupled
         return f"pass `{flag}=True`"
     if target is not None and target < spec.decoupled_flag_since:
-        return "use `torch.optim.AdamW`"
+        return f"use {alternative}"
     if spec.short_name == "Adam":
-        return f"use `torch.optim.AdamW` (or `{flag}=True`)"
+        return f"use {alternative} (or `{flag}=True`)"
     return f"pass `{flag}=True`"
 
 
