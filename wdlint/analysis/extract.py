@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wdlint.analysis.choice import Candidate, branch_state, candidates
+from wdlint.analysis.factories import factory_calls, is_factory
 from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.penalties import l2_penalties
 from wdlint.analysis.receivers import ModuleIdentifier
@@ -35,28 +36,39 @@ class _Extractor:
     def sites(self) -> Iterator[OptimizerSite]:
         for call in self.index.calls:
             scope = self.index.scope_of[id(call)]
-            found = candidates(self.index, call.func, scope, call.lineno)
-            if not found:
+            constructions = self._constructions(call, scope)
+            if not constructions:
                 continue
             conditions = self.index.conditions_of.get(id(call), ())
             runs, branch = branch_state(self.index, conditions, scope, call.lineno)
             if not runs:
                 continue  # a branch that the option's default does not select
-            for candidate in found:
+            for candidate, as_called, params in constructions:
                 choice = " and ".join(c for c in (branch, candidate.choice) if c) or None
-                yield self._site(_with_partial(call, candidate), scope, candidate, choice)
+                yield self._site(as_called, scope, candidate, choice, params)
+
+    def _constructions(self, call: ast.Call, scope: Scope) -> list[tuple[Candidate, ast.Call, ParamSource | None]]:
+        """What a call constructs: each candidate class, the call as its constructor sees it."""
+        qualified = self.index.qualified_name(call.func, scope, call.lineno)
+        if qualified is not None and is_factory(qualified):
+            made = factory_calls(qualified, call, scope, self.source, self.index, self.params)
+            return [(f.candidate, f.call, f.params) for f in made]
+        found = candidates(self.index, call.func, scope, call.lineno)
+        return [(candidate, _with_partial(call, candidate), None) for candidate in found]
 
     # -- one call --------------------------------------------------------------------------
 
-    def _site(self, call: ast.Call, scope: Scope, candidate: Candidate, choice: str | None) -> OptimizerSite:
+    def _site(
+        self, call: ast.Call, scope: Scope, candidate: Candidate, choice: str | None, params: ParamSource | None
+    ) -> OptimizerSite:
         spec = candidate.spec
         arguments = tuple(self._arguments(call))
         bound = self._bind(call, spec)
         spread = self._spread(call, scope)
         params_node = bound.get("params")
-        if params_node is not None:
+        if params is None and params_node is not None:
             params = self.params.classify(params_node, scope, call.lineno)
-        else:
+        elif params is None:
             params = ParamSource(SourceKind.UNKNOWN, self.source.span(call), expr_text(call))
         return OptimizerSite(
             spec=spec,

@@ -16,9 +16,11 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     if not all(group.sets_weight_decay for group in params.groups):
         return
     argument = site.argument("weight_decay")
+    overriding = params.groups[0].weight_decay
+    assert overriding is not None
     yield Finding(
         f"weight_decay={value.describe()} given to `{site.written_name}` is never used: every "
-        "param group sets its own weight_decay",
+        f"param group sets its own weight_decay (the first: {overriding.describe()})",
         argument.span if argument is not None else site.func_span,
     )
 

@@ -1,0 +1,160 @@
+"""Optimizer factories of frameworks, read as the constructor call they make.
+
+timm's `create_optimizer_v2(model, opt=..., weight_decay=...)` groups a module's parameters
+itself (no decay for `ndim <= 1`, `.bias` and `model.no_weight_decay()`), but not parameters
+handed over as `model.parameters()`, nor with `filter_bias_and_bn=False`. PEFT's
+`create_loraplus_optimizer(model, optimizer_cls, ...)` builds its own groups and sets each
+group's weight_decay to `loraplus_weight_decay`, overriding the optimizer's.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from wdlint.analysis.choice import Candidate, candidates
+from wdlint.analysis.params import ParamClassifier
+from wdlint.analysis.resolve import ModuleIndex, Scope, expr_text
+from wdlint.analysis.sites import (
+    Key,
+    NameMatch,
+    NameTest,
+    ParamGroup,
+    ParamSource,
+    Selector,
+    SourceKind,
+    Value,
+)
+from wdlint.frontends.python import PythonSource
+from wdlint.knowledge.optimizers import (
+    LORAPLUS_DEFAULT_WEIGHT_DECAY,
+    LORAPLUS_FACTORIES,
+    TIMM_DEFAULT_OPT,
+    TIMM_FACTORIES,
+    TIMM_FACTORY_POSITIONAL,
+    TIMM_LEGACY_FACTORIES,
+    timm_spec,
+)
+
+# options with which timm groups the parameters in a way we do not model
+_TIMM_CUSTOM_GROUPING = frozenset({"layer_decay", "param_group_fn"})
+# LoRA+'s own options, consumed before the optimizer class is called
+_LORAPLUS_OPTIONS = frozenset(
+    {"model", "optimizer_cls", "loraplus_lr_ratio", "loraplus_weight_decay", "loraplus_lr_embedding"}
+)
+
+
+@dataclass(frozen=True)
+class FactoryCall:
+    """A factory call read as `candidate.spec(call's arguments)`, with the params it builds."""
+
+    candidate: Candidate
+    call: ast.Call
+    params: ParamSource
+
+
+def is_factory(qualified: str | None) -> bool:
+    return qualified in TIMM_FACTORIES or qualified in TIMM_LEGACY_FACTORIES or qualified in LORAPLUS_FACTORIES
+
+
+def factory_calls(
+    qualified: str, call: ast.Call, scope: Scope, source: PythonSource, index: ModuleIndex, params: ParamClassifier
+) -> list[FactoryCall]:
+    if qualified in LORAPLUS_FACTORIES:
+        return _loraplus(call, scope, source, index)
+    legacy = qualified in TIMM_LEGACY_FACTORIES
+    found = _timm(_legacy_as_v2(call) if legacy else call, scope, source, index, params)
+    return [found] if found is not None else []
+
+
+def _keywords(call: ast.Call) -> dict[str, ast.expr]:
+    return {k.arg: k.value for k in call.keywords if k.arg is not None}
+
+
+def _timm(
+    call: ast.Call, scope: Scope, source: PythonSource, index: ModuleIndex, params: ParamClassifier
+) -> FactoryCall | None:
+    names = ("model_or_params", *TIMM_FACTORY_POSITIONAL)
+    bound = {**dict(zip(names, (a for a in call.args if not isinstance(a, ast.Starred)))), **_keywords(call)}
+    opt_node = bound.get("opt")
+    opt = index.constant(opt_node, scope, call.lineno) if opt_node is not None else TIMM_DEFAULT_OPT
+    model = bound.get("model_or_params")
+    spec = timm_spec(opt) if isinstance(opt, str) else None
+    if spec is None or model is None:
+        return None
+    if _TIMM_CUSTOM_GROUPING & bound.keys():
+        source_of_params = ParamSource(SourceKind.UNKNOWN, source.span(model), expr_text(model))
+    else:
+        source_of_params = _timm_params(model, bound.get("filter_bias_and_bn"), scope, call.lineno, source, index, params)
+    written = f"{expr_text(call.func)}(opt={opt!r})"
+    candidate = Candidate(spec, spec.name, written)
+    return FactoryCall(candidate, call, source_of_params)
+
+
+def _timm_params(
+    model: ast.expr,
+    filter_node: ast.expr | None,
+    scope: Scope,
+    lineno: int,
+    source: PythonSource,
+    index: ModuleIndex,
+    params: ParamClassifier,
+) -> ParamSource:
+    classified = params.classify(model, scope, lineno)
+    if classified.kind is not SourceKind.UNKNOWN:
+        return classified  # parameters, not a module: timm passes them on as they are
+    filtered = True if filter_node is None else index.constant(filter_node, scope, lineno)
+    receiver = params.modules.receiver(model, scope, lineno)
+    span, shown = source.span(model), expr_text(model)
+    if filtered is False:
+        return ParamSource(SourceKind.FLAT, span, shown, receiver=receiver)
+    if filtered is not True:
+        return ParamSource(SourceKind.UNKNOWN, span, shown)
+    # timm excludes `ndim <= 1`, `.bias` and the names of the module's own no_weight_decay()
+    hook = NameTest(NameMatch.MEMBERSHIP, span, f"{shown}.no_weight_decay()")
+    return ParamSource(
+        SourceKind.SUBSET, span, shown, selects=frozenset({Selector.NDIM, Selector.NAME}), name_tests=(hook,), receiver=receiver
+    )
+
+
+def _legacy_as_v2(call: ast.Call) -> ast.Call:
+    """`create_optimizer(args, model, flag)` -> `create_optimizer_v2(model, opt=args.opt, ...)`."""
+    if len(call.args) < 2 or any(isinstance(a, ast.Starred) for a in call.args[:2]):
+        return call
+    args_node, model = call.args[0], call.args[1]
+    options = [
+        ast.copy_location(ast.keyword(arg=name, value=ast.copy_location(ast.Attribute(args_node, name, ast.Load()), args_node)), args_node)
+        for name in ("opt", "weight_decay")
+    ]
+    if len(call.args) > 2:
+        options.append(ast.copy_location(ast.keyword(arg="filter_bias_and_bn", value=call.args[2]), call.args[2]))
+    rewritten = ast.Call(func=call.func, args=[model], keywords=[*options, *call.keywords])
+    return ast.copy_location(rewritten, call)
+
+
+def _loraplus(call: ast.Call, scope: Scope, source: PythonSource, index: ModuleIndex) -> list[FactoryCall]:
+    keywords = _keywords(call)
+    positional = dict(zip(("model", "optimizer_cls"), call.args))
+    optimizer_cls = keywords.get("optimizer_cls", positional.get("optimizer_cls"))
+    if optimizer_cls is None:
+        return []
+    given = keywords.get("loraplus_weight_decay")
+    decay = (
+        index.resolve_value(given, scope, call.lineno)
+        if given is not None
+        else Value.default(LORAPLUS_DEFAULT_WEIGHT_DECAY)
+    )
+    span = source.span(call)
+    key_span = source.span(given) if given is not None else span
+    groups = tuple(
+        ParamGroup(span, None, value, (Key("weight_decay", key_span),))
+        for value in (decay, Value.literal(0.0, "0.0"))  # the decay groups, then groupB_no_decay
+    )
+    built = ParamSource(SourceKind.GROUPS, span, expr_text(call), groups)
+    passed_on = [k for k in call.keywords if k.arg not in _LORAPLUS_OPTIONS]
+    as_constructor = ast.copy_location(ast.Call(func=call.func, args=[], keywords=passed_on), call)
+    found = []
+    for candidate in candidates(index, optimizer_cls, scope, call.lineno):
+        written = f"{expr_text(call.func)}(optimizer_cls={candidate.written_name})"
+        found.append(FactoryCall(Candidate(candidate.spec, candidate.qualified_name, written, candidate.choice), as_constructor, built))
+    return found
