@@ -6,11 +6,13 @@ import ast
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from wdlint.analysis.choice import Candidate, branch_state, candidates
 from wdlint.analysis.factories import factory_calls, is_factory
 from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.penalties import l2_penalties
+from wdlint.analysis.project import Project
 from wdlint.analysis.receivers import ModuleIdentifier
 from wdlint.analysis.resolve import ModuleIndex, Scope, expr_text
 from wdlint.analysis.sites import Argument, OptimizerSite, ParamSource, SourceKind, Value
@@ -18,8 +20,10 @@ from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import OptimizerSpec
 
 
-def extract_sites(source: PythonSource) -> list[OptimizerSite]:
-    index = ModuleIndex(source.tree)
+def extract_sites(source: PythonSource, path: Path | None = None, project: Project | None = None) -> list[OptimizerSite]:
+    """The optimizer constructions of a module; `path` and `project` let imports of the
+    project's own modules (constants, helper functions) be followed."""
+    index = ModuleIndex(source.tree, path=path, project=project)
     sites = list(_Extractor(source, index).sites())
     if not sites:
         return sites

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from wdlint.analysis.receivers import ModuleIdentifier
 from wdlint.analysis.resolve import BindingKind, ModuleIndex, Mutation, Scope, expr_text, literal_pairs
@@ -25,17 +26,33 @@ from wdlint.analysis.sites import (
     Span,
 )
 from wdlint.diagnostics import Position
-from wdlint.frontends.python import PythonSource
 
 _MAX_DEPTH = 8
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
 # attribute calls that yield every parameter of a module
 _PARAMETER_METHODS = frozenset({"parameters", "named_parameters"})
 _PASS_THROUGH = frozenset({"list", "tuple", "iter", "sorted"})
 _CHAIN = frozenset({"itertools.chain", "chain", "itertools.chain.from_iterable"})
 
 
+class Spans(Protocol):
+    """Where nodes are: a parsed file, or one fixed place for code read from another file."""
+
+    def span(self, node: ast.expr | ast.stmt | ast.keyword | ast.arg) -> Span: ...
+
+
+@dataclass(frozen=True)
+class AtCallSite:
+    """Spans for a helper read from another file: everything is reported where it is called."""
+
+    where: Span
+
+    def span(self, node: ast.expr | ast.stmt | ast.keyword | ast.arg) -> Span:
+        return self.where
+
+
 class ParamClassifier:
-    def __init__(self, source: PythonSource, index: ModuleIndex, modules: ModuleIdentifier) -> None:
+    def __init__(self, source: Spans, index: ModuleIndex, modules: ModuleIdentifier) -> None:
         self.source = source
         self.index = index
         self.modules = modules
@@ -87,7 +104,49 @@ class ParamClassifier:
             if not isinstance(predicate, ast.Lambda) or inner.kind is not SourceKind.FLAT:
                 return _Shape(SourceKind.SUBSET, selects=frozenset({Selector.OTHER}))
             return self._selection(inner, [predicate.body], (), scope, lineno)
+        found = self._helper(func, scope, lineno, call)
+        if found is not None:
+            classifier, function = found
+            return classifier._inline(function, call, scope, depth)
         return _UNKNOWN
+
+    def _helper(self, func: ast.expr, scope: Scope, lineno: int, call: ast.Call) -> tuple[ParamClassifier, _Function] | None:
+        """The function `func` names, with the classifier that reads its body.
+
+        A function of this file (`get_groups`, `self.get_groups`), or one imported from another
+        file of the project, read with every position mapped to this call.
+        """
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            owner = scope.parent if scope.parent is not None and scope.parent.is_class else None
+            bindings = owner.bindings.get(func.attr, []) if owner is not None else []
+            function = bindings[-1].function if bindings else None
+            return (self, function) if function is not None else None
+        if not isinstance(func, ast.Name):
+            return None
+        found = self.index.lookup(func.id, scope, lineno)
+        if found is None:
+            return None
+        if found[0].function is not None:
+            return self, found[0].function
+        imported = self.index.imported(found[0])
+        if imported is None or imported.binding.function is None:
+            return None
+        tree = imported.index.module_scope.node
+        assert isinstance(tree, ast.Module)
+        foreign = ParamClassifier(
+            AtCallSite(self.source.span(call)), imported.index, ModuleIdentifier(tree, imported.index)
+        )
+        return foreign, imported.binding.function
+
+    def _inline(self, function: _Function, call: ast.Call, scope: Scope, depth: int) -> _Shape:
+        """A helper that returns the params: what its `return` gives, with the call's arguments."""
+        returns = self.index.returns.get(id(function), [])
+        if len(returns) != 1 or returns[0].value is None:
+            return _UNKNOWN
+        with self.index.inlined(function, call, scope) as body:
+            if body is None:
+                return _UNKNOWN
+            return self._classify(returns[0].value, body, returns[0].lineno, depth + 1)
 
     def _classify_display(self, elements: list[ast.expr], scope: Scope, lineno: int, depth: int) -> _Shape:
         if not elements:  # filled later, in ways the caller may follow (appends)
@@ -257,7 +316,7 @@ class ParamClassifier:
             self.source.span(node),
             expr_text(node),
             fragments=found.values if found else None,
-            fragments_span=self.source.span(found.node) if found else None,
+            fragments_span=self.source.span(found.node) if found and found.local else None,
             collection=strings.id if isinstance(strings, ast.Name) else None,
         )
 

@@ -7,16 +7,21 @@ This replaces libcst's QualifiedNameProvider/ScopeProvider, which cost about 7x 
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import operator
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeGuard
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
 
 from wdlint.analysis.sites import Value
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
+
+if TYPE_CHECKING:
+    from wdlint.analysis.project import Imported, Project
 
 _MAX_DEPTH = 12  # how many assignments a lookup may follow; stops self-referential chains
 
@@ -36,6 +41,7 @@ class Binding:
     lineno: int
     value: ast.expr | None = None
     target: str = ""
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None = None  # DEFINITION of a function
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,9 @@ def expr_text(node: ast.AST, limit: int = 80) -> str:
 class ModuleIndex(ast.NodeVisitor):
     """Scopes and bindings of one module, and every call in it with the scope it is in."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, path: Path | None = None, project: Project | None = None) -> None:
+        self.path = path  # where the module is on disk, for imports from its project
+        self.project = project
         self.module_scope = Scope(tree, None)
         self.scope_of: dict[int, Scope] = {}  # id(call node) -> scope of the call
         self.calls: list[ast.Call] = []
@@ -104,6 +112,10 @@ class ModuleIndex(ast.NodeVisitor):
         self._conditions: list[tuple[ast.expr, bool]] = []
         self._loops: list[tuple[ast.For | ast.AsyncFor, int]] = []  # loop, conditions at entry
         self._functions: list[str] = []
+        self.function_scopes: dict[int, Scope] = {}  # id(function node) -> its scope
+        self.returns: dict[int, list[ast.Return]] = {}  # id(function node) -> its returns
+        # calls being inlined: id(function scope) -> parameter -> (argument, caller scope, line)
+        self._frames: dict[int, dict[str, tuple[ast.expr, Scope, int]]] = {}
         self._scope = self.module_scope
         self.visit(tree)
 
@@ -111,7 +123,7 @@ class ModuleIndex(ast.NodeVisitor):
 
     def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         if not isinstance(node, ast.Lambda):
-            self._scope.bind(node.name, Binding(BindingKind.DEFINITION, node.lineno))
+            self._scope.bind(node.name, Binding(BindingKind.DEFINITION, node.lineno, function=node))
             for decorator in node.decorator_list:
                 self.visit(decorator)
             if node.returns:
@@ -120,6 +132,7 @@ class ModuleIndex(ast.NodeVisitor):
         for given in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
             self.visit(given)
         scope = Scope(node, self._scope)
+        self.function_scopes[id(node)] = scope
         positional = [*args.posonlyargs, *args.args]
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
         defaults += args.defaults
@@ -151,6 +164,7 @@ class ModuleIndex(ast.NodeVisitor):
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
+            self.returns.setdefault(id(self._scope.node), []).append(node)
             self.visit(node.value)
             if self._functions and _parses_args(node.value):
                 self.args_factories.add(self._functions[-1])
@@ -339,11 +353,43 @@ class ModuleIndex(ast.NodeVisitor):
             if bindings:
                 if same_scope:
                     before = [b for b in bindings if b.lineno <= lineno]
-                    return (before[-1], current) if before else None
-                # a function body runs after the enclosing scope was fully executed
-                return bindings[-1], current
+                    found = before[-1] if before else None
+                else:
+                    # a function body runs after the enclosing scope was fully executed
+                    found = bindings[-1]
+                if found is not None and found.kind is BindingKind.PARAM:
+                    argument = self._frames.get(id(current), {}).get(name)
+                    if argument is not None:  # inlining a call: the caller's argument
+                        value, caller, caller_line = argument
+                        return Binding(BindingKind.ASSIGN, caller_line, value), caller
+                return (found, current) if found is not None else None
             current, same_scope = current.parent, False
         return None
+
+    @contextlib.contextmanager
+    def inlined(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, caller: Scope
+    ) -> Iterator[Scope | None]:
+        """Read `function`'s body as called by `call`: its parameters are the call's arguments.
+
+        Yields the function's scope, or None when the call cannot be mapped (`*args`) or the
+        function is already being inlined (recursion).
+        """
+        scope = self.function_scopes.get(id(function))
+        if scope is None or id(scope) in self._frames or any(isinstance(a, ast.Starred) for a in call.args):
+            yield None
+            return
+        arguments = function.args
+        names = [a.arg for a in (*arguments.posonlyargs, *arguments.args)]
+        if isinstance(scope.parent, Scope) and scope.parent.is_class and names:
+            names = names[1:]  # a method called on an instance: self is bound already
+        frame = {name: (value, caller, call.lineno) for name, value in zip(names, call.args)}
+        frame.update({k.arg: (k.value, caller, call.lineno) for k in call.keywords if k.arg is not None})
+        self._frames[id(scope)] = frame
+        try:
+            yield scope
+        finally:
+            del self._frames[id(scope)]
 
     def qualified_name(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> str | None:
         """`torch.optim.Adam` for `optim.Adam` after `from torch import optim`, else None."""
@@ -388,6 +434,10 @@ class ModuleIndex(ast.NodeVisitor):
             if found is None:
                 return None
             binding, defining = found
+            imported = self.imported(binding)
+            if imported is not None and imported.binding.value is not None:
+                other = imported.index.strings(imported.binding.value, imported.scope, 10**9, depth + 1)
+                return Strings(other.values, other.node, local=False) if other else None
             if binding.kind is not BindingKind.ASSIGN or binding.value is None:
                 return None
             if any(self.mutations_between(node.id, scope, defining, binding, lineno)):
@@ -445,7 +495,16 @@ class ModuleIndex(ast.NodeVisitor):
         found = self.lookup(node.id, scope, lineno)
         if found is None:
             return UNRESOLVED
-        binding, defining = found
+        return self._binding_constant(*found, depth)
+
+    def _binding_constant(self, binding: Binding, defining: Scope, depth: int) -> object:
+        if depth > _MAX_DEPTH:
+            return UNRESOLVED
+        if binding.kind is BindingKind.IMPORT:
+            imported = self.imported(binding)
+            if imported is None:
+                return UNRESOLVED
+            return imported.index._binding_constant(imported.binding, imported.scope, depth + 1)
         if binding.value is None or binding.kind not in (BindingKind.ASSIGN, BindingKind.PARAM):
             return UNRESOLVED
         if binding.kind is BindingKind.PARAM:
@@ -453,7 +512,19 @@ class ModuleIndex(ast.NodeVisitor):
             defining = defining.parent or self.module_scope
         return self._constant(binding.value, defining, binding.lineno, depth + 1)
 
+    def imported(self, binding: Binding) -> Imported | None:
+        """The binding in another file of the project that an import binding refers to."""
+        if binding.kind is not BindingKind.IMPORT or self.project is None or self.path is None:
+            return None
+        return self.project.resolve(self.path, binding.target)
+
     def _argparse_constant(self, node: ast.Attribute, scope: Scope, lineno: int, depth: int) -> object:
+        if isinstance(node.value, ast.Name):  # `config.WEIGHT_DECAY` after `import config`
+            found = self.lookup(node.value.id, scope, lineno)
+            if found is not None and found[0].kind is BindingKind.IMPORT and self.project and self.path:
+                imported = self.project.resolve(self.path, f"{found[0].target}.{node.attr}")
+                if imported is not None:
+                    return imported.index._binding_constant(imported.binding, imported.scope, depth + 1)
         option = self.argparse.get(node.attr)
         if option is None or not isinstance(node.value, ast.Name):
             return UNRESOLVED
@@ -584,6 +655,7 @@ class ModuleIndex(ast.NodeVisitor):
 class Strings:
     values: tuple[str, ...]
     node: ast.expr  # where the literal is written
+    local: bool = True  # False: in another file, so `node`'s position is not in this one
 
 
 @dataclass(frozen=True)

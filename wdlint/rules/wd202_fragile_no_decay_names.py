@@ -32,9 +32,10 @@ def _finding(source: ParamSource, tests: list[NameTest]) -> Finding | None:
         if not missed:
             return None
         listed = ", ".join(f"`{name}`" for name in missed[:4]) + (" ..." if len(missed) > 4 else "")
+        verb = "is" if len(missed) == 1 else "are"
         return Finding(
             f"the no-decay names {shown} miss the normalization weights of `{receiver.expr}`: "
-            f"{listed} are decayed; match them (e.g. by `p.ndim < 2`)",
+            f"{listed} {verb} decayed; match them (e.g. by `p.ndim < 2`)",
             span,
         )
     fragments = tuple(f for t in tests for f in t.fragments or ())
@@ -56,15 +57,16 @@ def _finding(source: ParamSource, tests: list[NameTest]) -> Finding | None:
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     sources = [site.params, *(g.params for g in site.params.groups if g.params is not None)]
+    reported: set[str] = set()  # the decay and the no-decay group test the same list
     for source in sources:
         tests = [
             t for t in source.name_tests
             if t.match in (NameMatch.SUBSTRING, NameMatch.SUFFIX) and t.fragments is not None
         ]
-        if tests:
-            finding = _finding(source, tests)
-            if finding is not None:
-                yield finding
+        finding = _finding(source, tests) if tests else None
+        if finding is not None and finding.message not in reported:
+            reported.add(finding.message)
+            yield finding
 
 
 RULE = Rule(

@@ -1,0 +1,80 @@
+"""Other files of the linted project that a module imports names from.
+
+`from .config import WEIGHT_DECAY` or `from utils import get_param_groups`: the imported module
+is found on disk next to the importing file (relative imports) or in it or one of its parent
+directories (absolute imports), parsed with `ast` once per run and process, and its
+module-level names read like the importing module's own. Nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from wdlint.analysis.resolve import Binding, ModuleIndex, Scope
+from wdlint.frontends.python import SourceError, decode_source, parse_python
+from wdlint.knowledge.optimizers import KNOWN_ROOTS
+
+_MAX_BYTES = 2_000_000  # a module larger than this is not a config or helper module
+_MAX_PARENTS = 6  # how far up an absolute import is looked for
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A module-level name of another project file."""
+
+    index: ModuleIndex
+    binding: Binding
+    scope: Scope
+
+
+class Project:
+    def __init__(self) -> None:
+        self._modules: dict[Path, ModuleIndex | None] = {}
+
+    def resolve(self, importer: Path, target: str) -> Imported | None:
+        """The binding `target` (".config.WEIGHT_DECAY", "utils.get_groups") names, if local."""
+        module_name, _, name = target.rpartition(".")
+        if not module_name or module_name.lstrip(".").partition(".")[0] in KNOWN_ROOTS:
+            return None
+        path = _find_module(importer, module_name)
+        index = self._index(path) if path is not None else None
+        if index is None:
+            return None
+        bindings = index.module_scope.bindings.get(name)
+        if not bindings:
+            return None
+        return Imported(index, bindings[-1], index.module_scope)
+
+    def _index(self, path: Path) -> ModuleIndex | None:
+        if path not in self._modules:
+            self._modules[path] = None  # an import cycle stops here
+            self._modules[path] = self._parse(path)
+        return self._modules[path]
+
+    def _parse(self, path: Path) -> ModuleIndex | None:
+        try:
+            if path.stat().st_size > _MAX_BYTES:
+                return None
+            tree = parse_python(decode_source(path.read_bytes()), str(path)).tree
+        except (OSError, SourceError):
+            return None
+        return ModuleIndex(tree, path=path, project=self)
+
+
+def _find_module(importer: Path, module_name: str) -> Path | None:
+    level = len(module_name) - len(module_name.lstrip("."))
+    parts = module_name.lstrip(".").split(".") if module_name.lstrip(".") else []
+    if level:
+        base = importer.parent
+        for _ in range(level - 1):
+            base = base.parent
+        bases = [base]
+    else:
+        bases = [importer.parent, *list(importer.parent.parents)[:_MAX_PARENTS]]
+    for base in bases:
+        stem = base.joinpath(*parts) if parts else base
+        for candidate in (stem.with_suffix(".py") if parts else None, stem / "__init__.py"):
+            if candidate is not None and candidate.is_file() and candidate.resolve() != importer.resolve():
+                return candidate
+    return None
