@@ -91,6 +91,11 @@ CODE = "WD101"
             [(4, 12)],
             id="import inside the function",
         ),
+        pytest.param(
+            "import torch\nopt = torch.optim.Adam(biases, lr=1e-3)\nopt.add_param_group({'params': weights, 'weight_decay': 1e-5})\n",
+            [(2, 7)],
+            id="decay in a group added later (yolov5)",
+        ),
     ),
 )
 def test_fires(findings, source, expected):

@@ -66,6 +66,15 @@ def test_fires(findings, source, expected):
             "import torch\nopt = torch.optim.Adam([{'params': a, **extra}, {'params': b, 'weight_decay': 0.0}])\n",
             id="group spreads unknown keys",
         ),
+        pytest.param(
+            """\
+import torch
+opt = torch.optim.SGD(biases, lr=0.1)
+opt.add_param_group({"params": weights, "weight_decay": decay})
+opt.add_param_group({"params": norms, "weight_decay": 0.0})
+""",
+            id="yolov5: another group decays (regression)",
+        ),
     ),
 )
 def test_quiet(findings, source):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from wdlint.analysis.penalties import l2_penalties
 from wdlint.analysis.project import Project
 from wdlint.analysis.receivers import ModuleIdentifier
 from wdlint.analysis.resolve import ModuleIndex, Scope, expr_text
-from wdlint.analysis.sites import Argument, OptimizerSite, ParamSource, SourceKind, Value
+from wdlint.analysis.sites import Argument, Key, OptimizerSite, ParamGroup, ParamSource, SourceKind, Value
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import OptimizerSpec
 
@@ -74,6 +75,7 @@ class _Extractor:
             params = self.params.classify(params_node, scope, call.lineno)
         elif params is None:
             params = ParamSource(SourceKind.UNKNOWN, self.source.span(call), expr_text(call))
+        params = self._with_added_groups(call, scope, params)
         return OptimizerSite(
             spec=spec,
             qualified_name=candidate.qualified_name,
@@ -88,6 +90,28 @@ class _Extractor:
             arguments=arguments,
             choice=choice,
         )
+
+    def _with_added_groups(self, call: ast.Call, scope: Scope, params: ParamSource) -> ParamSource:
+        """`opt = Adam(...)` then `opt.add_param_group({...})`: the groups added afterwards."""
+        name = self.index.assigned_to.get(id(call))
+        found = self.index.lookup(name, scope, call.lineno) if name is not None else None
+        if found is None or found[0].value is not call:
+            return params
+        binding, defining = found
+        added = [
+            self.params.group(change.value, defining, change.lineno)
+            for change in self.index.mutations_between(name or "", defining, defining, binding, sys.maxsize)
+            if change.how == "add_param_group" and change.value is not None
+        ]
+        if not added:
+            return params
+        groups = [g for g in added if g is not None]
+        if params.kind is SourceKind.GROUPS:
+            first: tuple[ParamGroup, ...] = params.groups
+        else:
+            first = (ParamGroup(params.span, params, None, (Key("params", params.span),)),)
+        complete = params.complete and len(groups) == len(added)
+        return dataclasses.replace(params, kind=SourceKind.GROUPS, groups=(*first, *groups), complete=complete)
 
     def _arguments(self, call: ast.Call) -> Iterator[Argument]:
         for index, arg in enumerate(call.args):

@@ -151,7 +151,7 @@ class ParamClassifier:
     def _classify_display(self, elements: list[ast.expr], scope: Scope, lineno: int, depth: int) -> _Shape:
         if not elements:  # filled later, in ways the caller may follow (appends)
             return _UNKNOWN
-        groups = [self._group(e, scope, lineno, depth) for e in elements]
+        groups = [self.group(e, scope, lineno, depth) for e in elements]
         if all(group is not None for group in groups):
             return _Shape(SourceKind.GROUPS, tuple(g for g in groups if g is not None))
         if any(isinstance(e, ast.Starred) for e in elements):
@@ -161,7 +161,7 @@ class ParamClassifier:
     def _classify_comprehension(
         self, node: ast.ListComp | ast.GeneratorExp | ast.SetComp, scope: Scope, lineno: int, depth: int
     ) -> _Shape:
-        group = self._group(node.elt, scope, lineno, depth)
+        group = self.group(node.elt, scope, lineno, depth)
         if group is not None:
             return _Shape(SourceKind.GROUPS, (group,), complete=False)
         if len(node.generators) != 1:
@@ -208,7 +208,7 @@ class ParamClassifier:
             if change.value is None or change.how not in ("append", "insert", "extend"):
                 return _UNKNOWN
             if change.how in ("append", "insert"):
-                group = self._group(change.value, defining, lineno, depth + 1)
+                group = self.group(change.value, defining, lineno, depth + 1)
                 if group is None:
                     return _UNKNOWN
                 groups.append(group)
@@ -320,7 +320,7 @@ class ParamClassifier:
             collection=strings.id if isinstance(strings, ast.Name) else None,
         )
 
-    def _group(self, node: ast.expr, scope: Scope, lineno: int, depth: int) -> ParamGroup | None:
+    def group(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> ParamGroup | None:
         """A param-group dict, or None when `node` is not one."""
         pairs = literal_pairs(node)
         if pairs is None or not any(key == "params" for key, _ in pairs):

@@ -55,9 +55,12 @@ class Mutation:
     conditions: tuple[tuple[ast.expr, bool], ...] = ()
 
 
-# methods that change a list or a dict in place
+# methods that change a list or a dict in place, and an optimizer's `add_param_group`
 _MUTATING_METHODS = frozenset(
-    {"append", "add", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove", "discard"}
+    {
+        "append", "add", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove",
+        "discard", "add_param_group",
+    }
 )
 
 
@@ -107,6 +110,8 @@ class ModuleIndex(ast.NodeVisitor):
         self.argparse: dict[str, ArgparseOption] = {}
         # functions of this module that return parsed arguments: `def get_args(): ...`
         self.args_factories: set[str] = set()
+        # id(call) -> the name a plain `name = call(...)` assigns it to
+        self.assigned_to: dict[int, str] = {}
         # id(call) -> the `if` conditions around it in its function: (test, in the body?)
         self.conditions_of: dict[int, tuple[tuple[ast.expr, bool], ...]] = {}
         self._conditions: list[tuple[ast.expr, bool]] = []
@@ -201,6 +206,8 @@ class ModuleIndex(ast.NodeVisitor):
             self._scope.bind(name, Binding(BindingKind.IMPORT, node.lineno, target=target))
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        if isinstance(node.value, ast.Call) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self.assigned_to[id(node.value)] = node.targets[0].id
         self.visit(node.value)
         for target in node.targets:
             self._bind_target(target, node.value, node.lineno)

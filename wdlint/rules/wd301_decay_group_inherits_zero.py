@@ -13,7 +13,8 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     explicit_zero = any(
         group.weight_decay is not None and group.weight_decay.provably_zero for group in groups
     )
-    if not explicit_zero:
+    decays_somewhere = any(group.weight_decay is not None and group.weight_decay.may_decay for group in groups)
+    if not explicit_zero or decays_somewhere:
         return
     for group in groups:
         if group.weight_decay is None and group.complete:

@@ -1,0 +1,52 @@
+"""Download and unpack third-party source trees to lint: the corpora of the benchmarks and of
+the precision review.
+
+    python bench/corpora.py [NAME ...]        # default: transformers timm pytorch-lightning accelerate
+
+Each package's wheel is fetched with `pip download --no-deps` and unpacked into
+`bench/corpora/<name>/` (ignored by git). A corpus already unpacked is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+CORPORA_DIR = Path(__file__).parent / "corpora"
+DEFAULT = ("transformers", "timm", "pytorch-lightning", "accelerate")
+
+
+def corpus(name: str) -> Path:
+    """The unpacked tree of package `name`, downloading it first if needed."""
+    target = CORPORA_DIR / name
+    if target.is_dir() and any(target.iterdir()):
+        return target
+    with tempfile.TemporaryDirectory() as download:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+             "--dest", download, name],
+            check=True,
+        )
+        [wheel] = Path(download).glob("*.whl")
+        target.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(target)
+        (target / "WHEEL_NAME").write_text(wheel.name + "\n")
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", default=list(DEFAULT))
+    for name in parser.parse_args().names:
+        path = corpus(name)
+        files = sum(1 for _ in path.rglob("*.py"))
+        print(f"{name}: {path} ({(path / 'WHEEL_NAME').read_text().strip()}, {files} .py files)")
+
+
+if __name__ == "__main__":
+    main()
