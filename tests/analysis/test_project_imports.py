@@ -150,3 +150,25 @@ def test_torch_is_never_looked_up_on_disk(tmp_path):
 )
 def test_helpers_in_the_same_file(source, expected):
     assert [(d.code, d.location.row) for d in wdlint.lint_source(textwrap.dedent(source))] == expected
+
+
+def test_model_class_imported_from_the_project(tmp_path):
+    files = {
+        "model.py": """\
+            from torch import nn
+            class GPT(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.ln_f = nn.LayerNorm(8)
+            """,
+        "train.py": """\
+            import torch
+            from model import GPT
+            model = GPT()
+            no_decay = ["bias", "ln_f"]
+            skip = ["bias"]
+            good = torch.optim.AdamW([{"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0}])
+            bad = torch.optim.AdamW([{"params": [p for n, p in model.named_parameters() if any(nd in n for nd in skip)], "weight_decay": 0.0}])
+            """,
+    }
+    assert lint_file(tmp_path, files, "train.py") == [("WD202", 5)]

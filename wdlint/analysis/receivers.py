@@ -24,8 +24,21 @@ class ModuleIdentifier:
 
     def receiver(self, node: ast.expr, scope: Scope, lineno: int) -> Receiver:
         identity = self._identify_module(node, scope, lineno, 0)
-        norms = self.model_classes.norm_parameters(identity.class_name) if identity.class_name else None
+        norms = self._norm_parameters(identity.class_name, scope, lineno) if identity.class_name else None
         return Receiver(expr_text(node), norms, identity.wrapped_by, identity.checkpoint)
+
+    def _norm_parameters(self, class_name: str, scope: Scope, lineno: int) -> tuple[str, ...] | None:
+        """Norm parameter names of a class defined in this file or imported from the project."""
+        local = self.model_classes.norm_parameters(class_name)
+        if local is not None:
+            return local
+        found = self.index.lookup(class_name, scope, lineno)
+        imported = self.index.imported(found[0]) if found is not None else None
+        if imported is None:
+            return None
+        tree = imported.index.module_scope.node
+        name = found[0].target.rpartition(".")[2] if found is not None else class_name
+        return ModelClasses(tree).norm_parameters(name) if isinstance(tree, ast.Module) else None
 
     def _identify_module(self, node: ast.expr, scope: Scope, lineno: int, depth: int) -> _Identity:
         """What we know of the model a module expression holds: its class, wrapper, checkpoint."""
