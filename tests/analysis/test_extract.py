@@ -235,3 +235,45 @@ def test_positions_are_one_based_characters():
     source = "import torch\nname = 'ü'; opt = torch.optim.Adam(p)\n"
     found = site(source)
     assert (found.span.start.row, found.span.start.column) == (2, 19)
+
+
+@pytest.mark.parametrize(
+    ("lines", "kind"),
+    (
+        ("pd = {pn: p for pn, p in self.named_parameters()}\nparams = [p for n, p in pd.items()]", SourceKind.FLAT),
+        ("pd = {pn: p for pn, p in self.named_parameters()}\npd = {pn: p for pn, p in pd.items() if p.requires_grad}\nparams = [p for n, p in pd.items() if p.dim() >= 2]", SourceKind.SUBSET),
+        ("pd = dict(model.named_parameters())\nparams = list(pd.values())", SourceKind.FLAT),
+        ("pd = {pn: p for pn, p in model.named_parameters()}\nparams = [pd[pn] for pn in sorted(list(decay))]", SourceKind.SUBSET),
+        ("pd = {pn: p for pn, p in model.named_parameters()}\nparams = [pd[pn] for pn in pd.keys()]", SourceKind.FLAT),
+        ("params = [pd[pn] for pn in names]", SourceKind.UNKNOWN),
+    ),
+)
+def test_parameters_through_a_dict_of_names(lines, kind):
+    source = "import torch\n" + lines + "\ntorch.optim.AdamW(params)\n"
+    assert site(source).params.kind is kind
+
+
+def test_mingpt_grouping_is_quiet():
+    source = """\
+    import torch
+    def configure_optimizers(model, train_config):
+        decay, no_decay = set(), set()
+        for mn, m in model.named_modules():
+            for pn, p in m.named_parameters():
+                fpn = '%s.%s' % (mn, pn) if mn else pn
+                if pn.endswith('bias'):
+                    no_decay.add(fpn)
+                elif pn.endswith('weight') and isinstance(m, (torch.nn.Linear,)):
+                    decay.add(fpn)
+                else:
+                    no_decay.add(fpn)
+        param_dict = {pn: p for pn, p in model.named_parameters()}
+        optim_groups = [
+            {"params": [param_dict[pn] for pn in sorted(list(decay))], "weight_decay": train_config.weight_decay},
+            {"params": [param_dict[pn] for pn in sorted(list(no_decay))], "weight_decay": 0.0},
+        ]
+        return torch.optim.AdamW(optim_groups, lr=train_config.learning_rate, betas=train_config.betas)
+    """
+    import wdlint
+
+    assert wdlint.lint_source(textwrap.dedent(source), select=["ALL"]) == []

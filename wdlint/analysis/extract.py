@@ -94,7 +94,7 @@ class _Extractor:
     def _with_added_groups(self, call: ast.Call, scope: Scope, params: ParamSource) -> ParamSource:
         """`opt = Adam(...)` then `opt.add_param_group({...})`: the groups added afterwards."""
         name = self.index.assigned_to.get(id(call))
-        found = self.index.lookup(name, scope, call.lineno) if name is not None else None
+        found = self.index.lookup(name, scope, call.lineno + 1) if name is not None else None
         if found is None or found[0].value is not call:
             return params
         binding, defining = found

@@ -92,6 +92,9 @@ class ParamClassifier:
             if call.args or (isinstance(recurse, ast.Constant) and recurse.value is False):
                 return _Shape(SourceKind.SUBSET, selects=frozenset({Selector.OTHER}))
             return _Shape(SourceKind.FLAT, receiver=self.modules.receiver(func.value, scope, lineno))
+        if isinstance(func, ast.Attribute) and func.attr in ("items", "values"):
+            parameters = self._param_dict(func.value, scope, lineno, depth + 1)
+            return parameters if parameters is not None else _UNKNOWN
         name = expr_text(func)
         if isinstance(func, ast.Name) and name in _PASS_THROUGH and len(call.args) == 1:
             return self._classify(call.args[0], scope, lineno, depth + 1)
@@ -167,6 +170,8 @@ class ParamClassifier:
         if len(node.generators) != 1:
             return _UNKNOWN
         generator = node.generators[0]
+        if isinstance(node.elt, ast.Subscript):  # [param_dict[pn] for pn in names]
+            return self._lookup_by_name(node.elt, generator, scope, lineno, depth)
         inner = self._classify(generator.iter, scope, lineno, depth + 1)
         if inner.kind is not SourceKind.FLAT:
             return inner if inner.kind in (SourceKind.UNKNOWN, SourceKind.SUBSET) else _UNKNOWN
@@ -174,6 +179,40 @@ class ParamClassifier:
         if loop_param is None:
             return _UNKNOWN
         return self._selection(inner, generator.ifs, _name_variables(generator.target), scope, lineno)
+
+    def _param_dict(self, node: ast.expr, scope: Scope, lineno: int, depth: int) -> _Shape | None:
+        """A dict from names to params: `{n: p for n, p in m.named_parameters() if ...}`, `dict(...)`."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Name):
+            found = self.index.lookup(node.id, scope, lineno)
+            if found is None or found[0].kind is not BindingKind.ASSIGN or found[0].value is None:
+                return None
+            return self._param_dict(found[0].value, found[1], found[0].lineno, depth + 1)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and len(node.args) == 1:
+            inner = self._classify(node.args[0], scope, lineno, depth + 1)
+            return inner if inner.kind is SourceKind.FLAT else None
+        if isinstance(node, ast.DictComp) and len(node.generators) == 1:
+            generator = node.generators[0]
+            inner = self._classify(generator.iter, scope, lineno, depth + 1)
+            if inner.kind is not SourceKind.FLAT or _loop_param(node.value, generator.target) is None:
+                return None
+            return self._selection(inner, generator.ifs, _name_variables(generator.target), scope, lineno)
+        return None
+
+    def _lookup_by_name(
+        self, element: ast.Subscript, generator: ast.comprehension, scope: Scope, lineno: int, depth: int
+    ) -> _Shape:
+        """`[param_dict[pn] for pn in names]`: every param when `names` are the dict's own keys."""
+        parameters = self._param_dict(element.value, scope, lineno, depth + 1)
+        if parameters is None or not _same_name(element.slice, generator.target):
+            return _UNKNOWN
+        iterated = generator.iter
+        if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute) and iterated.func.attr == "keys":
+            iterated = iterated.func.value
+        if _same_name(iterated, element.value) and not generator.ifs:
+            return parameters
+        return _Shape(SourceKind.SUBSET, selects=frozenset({Selector.NAME}), receiver=parameters.receiver)
 
     def _combine(self, parts: list[ast.expr], scope: Scope, lineno: int, depth: int) -> _Shape:
         shapes = [self._classify(p, scope, lineno, depth + 1) for p in parts]
@@ -364,6 +403,10 @@ class _Shape:
 
 
 _UNKNOWN = _Shape(SourceKind.UNKNOWN)
+
+
+def _same_name(left: ast.expr, right: ast.expr) -> bool:
+    return isinstance(left, ast.Name) and isinstance(right, ast.Name) and left.id == right.id
 
 
 def _is_name_in(node: ast.expr, names: tuple[str, ...]) -> bool:

@@ -359,7 +359,8 @@ class ModuleIndex(ast.NodeVisitor):
             bindings = current.bindings.get(name)
             if bindings:
                 if same_scope:
-                    before = [b for b in bindings if b.lineno <= lineno]
+                    # strictly before: `x = f(x)` reads the previous x
+                    before = [b for b in bindings if b.lineno < lineno]
                     found = before[-1] if before else None
                 else:
                     # a function body runs after the enclosing scope was fully executed
