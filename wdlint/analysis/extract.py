@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 import dataclasses
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.choice import Candidate, branch_state, candidates
 from wdlint.analysis.factories import factory_calls, is_factory
 from wdlint.analysis.params import ParamClassifier
@@ -24,12 +26,20 @@ from wdlint.knowledge.optimizers import OptimizerSpec
 def extract_sites(source: PythonSource, path: Path | None = None, project: Project | None = None) -> list[OptimizerSite]:
     """The optimizer constructions of a module; `path` and `project` let imports of the
     project's own modules (constants, helper functions) be followed."""
+    return extract_module(source, path, project)[0]
+
+
+def extract_module(
+    source: PythonSource, path: Path | None = None, project: Project | None = None
+) -> tuple[list[OptimizerSite], ModuleFacts]:
+    """The sites, and the module facts that fixes of their findings need."""
     index = ModuleIndex(source.tree, path=path, project=project)
     sites = list(_Extractor(source, index).sites())
-    if not sites:
-        return sites
-    penalties = tuple(l2_penalties(source))
-    return [dataclasses.replace(site, l2_penalties=penalties) for site in sites] if penalties else sites
+    penalties = tuple(l2_penalties(source)) if sites else ()
+    if penalties:
+        sites = [dataclasses.replace(site, l2_penalties=penalties) for site in sites]
+    callees = Counter(site.written_name for site in sites if site.choice is None)
+    return sites, ModuleFacts(source, index, callees)
 
 
 class _Extractor:

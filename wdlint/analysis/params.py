@@ -8,6 +8,7 @@ and records how a selection tests names (for the name-filter rules).
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -343,7 +344,9 @@ class ParamClassifier:
             if _is_name_in(right, names) and not _is_name_in(left, names):
                 yield self._test(NameMatch.SUBSTRING, node, left, scope, lineno)
             elif _is_name_in(left, names) and not _is_name_in(right, names):
-                yield self._test(NameMatch.MEMBERSHIP, node, right, scope, lineno)
+                test = self._test(NameMatch.MEMBERSHIP, node, right, scope, lineno)
+                assert isinstance(left, ast.Name)
+                yield dataclasses.replace(test, subject=left.id, negated=isinstance(op, ast.NotIn))
         elif isinstance(op, (ast.Eq, ast.NotEq)) and (_is_name_in(left, names) or _is_name_in(right, names)):
             other = right if _is_name_in(left, names) else left
             yield self._test(NameMatch.EQUALITY, node, other, scope, lineno)

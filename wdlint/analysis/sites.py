@@ -119,6 +119,8 @@ class NameTest:
     fragments: tuple[str, ...] | None = None  # the strings the name is tested against, if known
     fragments_span: Span | None = None  # where a list of those strings is written
     collection: str | None = None  # the list's name, e.g. "no_decay"
+    subject: str | None = None  # MEMBERSHIP: the name variable tested, e.g. "n"
+    negated: bool = False  # `not in`, `!=`
 
 
 @dataclass(frozen=True)

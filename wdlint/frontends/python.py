@@ -29,12 +29,18 @@ class SourceError(Exception):
         self.position = position
 
 
-def decode_source(data: bytes) -> str:
-    """Decode as Python does: a BOM or a coding cookie, else UTF-8."""
+def source_encoding(data: bytes) -> str:
+    """The encoding Python reads a file in: `utf-8-sig` with a BOM, a coding cookie's, else UTF-8."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
         raise SourceError(f"cannot decode: {error.msg}") from None
+    return encoding
+
+
+def decode_source(data: bytes) -> str:
+    """Decode as Python does: a BOM or a coding cookie, else UTF-8."""
+    encoding = source_encoding(data)
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
@@ -64,7 +70,7 @@ class PythonSource:
         prefix = line.encode("utf-8")[:col_offset].decode("utf-8", errors="ignore")
         return Position(lineno, len(prefix) + 1)
 
-    def span(self, node: ast.expr | ast.stmt | ast.keyword | ast.arg) -> Span:
+    def span(self, node: ast.expr | ast.stmt | ast.keyword | ast.arg | ast.alias) -> Span:
         end_lineno = node.end_lineno if node.end_lineno is not None else node.lineno
         end_col = node.end_col_offset if node.end_col_offset is not None else node.col_offset
         return Span(self.position(node.lineno, node.col_offset), self.position(end_lineno, end_col))

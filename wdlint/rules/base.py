@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.sites import OptimizerSite, Span
 from wdlint.diagnostics import Applicability, Fix
 
@@ -21,6 +22,7 @@ class Finding:
 @dataclass(frozen=True)
 class RuleContext:
     target_torch_version: tuple[int, int] | None = None
+    module: ModuleFacts | None = None  # for fixes; None when the site comes from a config file
 
 
 Check = Callable[[OptimizerSite, RuleContext], Iterator[Finding]]

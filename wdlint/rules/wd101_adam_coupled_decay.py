@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wdlint.analysis.sites import OptimizerSite
+from wdlint.analysis.facts import ModuleFacts
+from wdlint.analysis.sites import OptimizerSite, ValueKind
+from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.knowledge.optimizers import Family
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.rules.fixes import append_keyword
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -21,7 +24,57 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         f"through Adam's adaptive step, not decoupled weight decay; {_advice(site, context)} "
         "and re-tune the value",
         site.func_span,
+        _fix(site, context),
     )
+
+
+def _fix(site: OptimizerSite, context: RuleContext) -> Fix | None:
+    """Switch to decoupled decay: the class's flag, or AdamW keeping the user's import style."""
+    module = context.module
+    if module is None or site.choice is not None or site.weight_decay.hidden:
+        return None
+    spec, flag = site.spec, site.spec.decoupled_flag
+    given = site.argument(flag) if flag else None
+    if given is not None:  # `adam_w_mode=False` -> True
+        content = f"{flag}=True" if given.keyword else "True"
+        return _unsafe(f"Set `{flag}=True`", Edit(content, given.span.start, given.span.end))
+    target = context.target_torch_version
+    has_flag = flag is not None and (
+        spec.decoupled_flag_since is None or (target is not None and target >= spec.decoupled_flag_since)
+        or spec.short_name != "Adam"
+    )
+    if has_flag:
+        edit = append_keyword(site, f"{flag}=True")
+        return _unsafe(f"Pass `{flag}=True`", edit) if edit else None
+    if spec.name == "torch.optim.Adam":
+        return _adamw(site, module)
+    return None
+
+
+def _adamw(site: OptimizerSite, module: ModuleFacts) -> Fix | None:
+    """`Adam` -> `AdamW` as the code spells it: `optim.AdamW`, or `AdamW` added to the import."""
+    written = site.written_name
+    edits: list[Edit] = []
+    if "." in written:
+        end = site.func_span.end
+        edits.append(Edit("AdamW", Position(end.row, end.column - len("Adam")), end))
+    else:
+        imported = module.imported_name(written)
+        if imported is None or not imported.module.startswith("torch.optim"):
+            return None
+        edits.append(Edit("AdamW", site.func_span.start, site.func_span.end))
+        if module.imported_name("AdamW") is None:
+            edits.append(Edit(", AdamW", imported.alias.end, imported.alias.end))
+    if site.weight_decay.kind is ValueKind.DEFAULT:  # AdamW's default is 0.01, Adam's 0
+        keyword = append_keyword(site, "weight_decay=0.0")
+        if keyword is None:
+            return None
+        edits.append(keyword)
+    return Fix(Applicability.UNSAFE, "Use `AdamW`", tuple(edits))
+
+
+def _unsafe(message: str, edit: Edit | None) -> Fix | None:
+    return Fix(Applicability.UNSAFE, message, (edit,)) if edit is not None else None
 
 
 def _advice(site: OptimizerSite, context: RuleContext) -> str:
@@ -75,6 +128,14 @@ optimizer = torch.optim.AdamW(
 """,
     check=check,
     runtime=True,
+    fix=Applicability.UNSAFE,
+    fix_safety="""
+The fix switches to decoupled decay: `decoupled_weight_decay=True` (`adam_w_mode=True` for
+apex/DeepSpeed) where the class has the flag and the target torch version supports it (set
+`target-torch-version`), else `AdamW`, keeping the import style and writing `weight_decay=0.0`
+where Adam's default 0 applied. It is unsafe: the same weight_decay value means a different
+regularization strength, and must be re-tuned.
+""",
     references=(
         "[torch.optim.Adam](https://pytorch.org/docs/stable/generated/torch.optim.Adam.html)",
         "[torch.optim.AdamW](https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html)",

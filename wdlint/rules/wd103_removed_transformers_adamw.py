@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wdlint.analysis.sites import OptimizerSite
+from wdlint.analysis.facts import ImportedName, ModuleFacts
+from wdlint.analysis.sites import OptimizerSite, ValueKind
+from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.rules.fixes import append_keyword
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -14,7 +17,40 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         f"{site.spec.default_weight_decay!r}: use `torch.optim.AdamW` (default 0.01) with an "
         "explicit weight_decay",
         site.func_span,
+        _fix(site, context.module),
     )
+
+
+def _fix(site: OptimizerSite, module: ModuleFacts | None) -> Fix | None:
+    """`torch.optim.AdamW`, the old default written out, `import torch`, the old import gone."""
+    if module is None or site.weight_decay.hidden or site.choice is not None:
+        return None
+    if site.argument("correct_bias") or site.argument("no_deprecation_warning"):
+        return None  # options torch's AdamW does not take
+    edits = [Edit("torch.optim.AdamW", site.func_span.start, site.func_span.end)]
+    if site.weight_decay.kind is ValueKind.DEFAULT:
+        keyword = append_keyword(site, f"weight_decay={site.spec.default_weight_decay!r}")
+        if keyword is None:
+            return None
+        edits.append(keyword)
+    if not module.binds_module("torch", "torch"):
+        edits.append(Edit("import torch\n", module.import_insertion_point, module.import_insertion_point))
+    callee = site.written_name
+    imported = module.imported_name(callee) if callee.isidentifier() else None
+    if imported is not None and imported.module.startswith("transformers") and module.only_sites(callee):
+        # every use is a site like this one, and each one's fix carries this same edit
+        edits.append(_remove_import(imported))
+    return Fix(Applicability.SAFE, "Use `torch.optim.AdamW` with the same weight_decay", tuple(edits))
+
+
+def _remove_import(imported: ImportedName) -> Edit:
+    if imported.aliases == 1:  # the whole statement, with its line break
+        start, end = imported.statement.start, imported.statement.end
+        return Edit("", Position(start.row, 1), Position(end.row + 1, 1))
+    if imported.previous_alias_end is not None:  # ", AdamW"
+        return Edit("", imported.previous_alias_end, imported.alias.end)
+    assert imported.next_alias_start is not None  # "AdamW, "
+    return Edit("", imported.alias.start, imported.next_alias_start)
 
 
 RULE = Rule(
@@ -40,9 +76,12 @@ import torch
 optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.0)
 """,
     check=check,
+    fix=Applicability.SAFE,
     fix_safety="""
-A safe fix (replacing the class and writing `weight_decay=0.0` when none was given) keeps the
-training unchanged.
+The fix replaces the class with `torch.optim.AdamW`, writes `weight_decay=0.0` when none was given
+(the old default, so nothing changes), adds `import torch` when needed and removes the
+`transformers` import once nothing uses it. It is safe: the two implementations compute the same
+update.
 """,
     references=(
         "[torch.optim.AdamW](https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html)",

@@ -3,7 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import OptimizerSite, ValueKind
+from wdlint.diagnostics import Applicability, Fix
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.rules.fixes import append_keyword
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -11,10 +13,13 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         return
     if all(group is not None and group.sets_weight_decay for group, _ in site.effective_decays()):
         return
+    default = site.spec.default_weight_decay
+    edit = append_keyword(site, f"weight_decay={default!r}")
+    fix = Fix(Applicability.SAFE, f"Write `weight_decay={default!r}`", (edit,)) if edit else None
     yield Finding(
-        f"`{site.written_name}` relies on its default weight_decay="
-        f"{site.spec.default_weight_decay!r}; write the value explicitly",
+        f"`{site.written_name}` relies on its default weight_decay={default!r}; write the value explicitly",
         site.func_span,
+        fix,
     )
 
 
@@ -44,6 +49,10 @@ optimizer = torch.optim.AdamW(param_groups, lr=3e-4, weight_decay=0.01)
 """,
     check=check,
     default_on=False,
+    fix=Applicability.SAFE,
+    fix_safety="""
+The fix writes the value the optimizer uses anyway, so it is safe.
+""",
     references=(
         "[torch.optim.AdamW](https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html)",
     ),

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from wdlint.analysis.sites import OptimizerSite, SourceKind
+from wdlint.analysis.facts import ModuleFacts
+from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind
+from wdlint.diagnostics import Applicability, Edit, Fix
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 
@@ -19,7 +22,29 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
             f"weight_decay={value.describe()}, so biases and normalization weights are decayed "
             "too; put params with `ndim < 2` in a group with weight_decay=0.0",
             source.span,
+            _fix(source, context.module) if group is None else None,
         )
+
+
+_NAMED = re.compile(r"\.named_parameters\([^()]*\)\s*$")
+# expressions that make a fresh iterable each time they run, so the split may read them twice
+_FRESH = re.compile(r"^[\w.]+\.(named_)?parameters\([^()]*\)\s*$|^\s*[\[(]")
+
+
+def _fix(source: ParamSource, module: ModuleFacts | None) -> Fix | None:
+    """Split the flat params into a decayed `ndim >= 2` group and an undecayed `ndim < 2` one."""
+    if module is None:
+        return None
+    text = module.segment(source.span)
+    if not _FRESH.search(text):
+        return None  # a name may hold a one-shot generator: reading it twice would lose params
+    loop = "_, p" if _NAMED.search(text) else "p"
+    groups = (
+        f'[{{"params": [p for {loop} in {text} if p.ndim >= 2]}}, '
+        f'{{"params": [p for {loop} in {text} if p.ndim < 2], "weight_decay": 0.0}}]'
+    )
+    edit = Edit(groups, source.span.start, source.span.end)
+    return Fix(Applicability.UNSAFE, "Split into `ndim >= 2` and `ndim < 2` param groups", (edit,))
 
 
 RULE = Rule(
@@ -56,6 +81,13 @@ optimizer = torch.optim.AdamW(
 """,
     check=check,
     runtime=True,
+    fix=Applicability.UNSAFE,
+    fix_safety="""
+The fix replaces the flat iterable with two groups built from it: `ndim >= 2` (which keeps the
+optimizer's weight_decay) and `ndim < 2` with weight_decay=0.0. It changes training (biases and
+norm gains stop being decayed), so it is unsafe. It is offered only where the params expression
+can be evaluated twice (`model.parameters()`, a list, a comprehension).
+""",
     known_problems="""
 Embeddings are 2-D and stay in the decay group with the `ndim` split; recipes disagree on
 whether they should be decayed (nanoGPT, timm and HF do; minGPT and OLMo do not).

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wdlint.analysis.sites import NameMatch, OptimizerSite
+from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite
+from wdlint.diagnostics import Applicability, Edit, Fix
 from wdlint.knowledge.naming import NO_DECAY_FRAGMENTS
 from wdlint.rules.base import Finding, Rule, RuleContext
 
@@ -15,13 +16,21 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         fragments = [f for f in test.fragments if f in NO_DECAY_FRAGMENTS]
         if not fragments:
             continue
-        collection = test.collection or "the list"
+        replacement = _substring_test(test)
+        fix = Fix(Applicability.SAFE, f"Use `{replacement}`", (Edit(replacement, test.span.start, test.span.end),))
         yield Finding(
             f"`{test.expr}` compares whole parameter names with fragments such as {fragments[0]!r}, "
-            f"which never equal a name: the filter does nothing; use "
-            f"`any(nd in n for nd in {collection})`",
+            f"which never equal a name: the filter does nothing; use `{replacement}`",
             test.span,
+            fix if test.collection and test.subject else None,
         )
+
+
+def _substring_test(test: NameTest) -> str:
+    subject, collection = test.subject or "n", test.collection or "no_decay"
+    variable = next(v for v in ("nd", "fragment", "part") if v not in (subject, collection))
+    found = f"any({variable} in {subject} for {variable} in {collection})"
+    return f"not {found}" if test.negated else found
 
 
 RULE = Rule(
@@ -59,4 +68,10 @@ groups = [
 optimizer = torch.optim.AdamW(groups, lr=5e-5)
 """,
     check=check,
+    fix=Applicability.SAFE,
+    fix_safety="""
+The fix makes the filter do what it was written for: biases and the listed norms move to the
+no-decay group. That changes training, but towards the code's evident intent; it is offered as
+safe because the original test can never be true.
+""",
 )

@@ -3,7 +3,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.sites import Key, OptimizerSite, SourceKind
+from wdlint.diagnostics import Applicability, Edit, Fix
 from wdlint.knowledge.optimizers import GROUP_KEY_ALIASES, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
 
@@ -24,21 +26,33 @@ def intended_key(key: str, spec: OptimizerSpec) -> str | None:
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     for key in site.ignored_keys:
-        yield _finding(site, key, intended_key(key.name, site.spec), "where it is written")
+        yield _finding(site, key, intended_key(key.name, site.spec), "where it is written", None)
     if site.params.kind is not SourceKind.GROUPS:
         return
-    for key in (key for group in site.params.groups for key in group.keys):
-        meant = intended_key(key.name, site.spec)
-        if meant is not None:
-            yield _finding(site, key, meant, "in a param group")
+    for group in site.params.groups:
+        for key in group.keys:
+            meant = intended_key(key.name, site.spec)
+            if meant is not None:
+                fix = _rename(key, meant, context.module) if meant not in group.key_names else None
+                yield _finding(site, key, meant, "in a param group", fix)
 
 
-def _finding(site: OptimizerSite, key: Key, meant: str | None, where: str) -> Finding:
+def _finding(site: OptimizerSite, key: Key, meant: str | None, where: str, fix: Fix | None) -> Finding:
     hint = f"; did you mean `{meant}`?" if meant else ""
     return Finding(
         f"`{site.written_name}` never reads `{key.name}` {where}: the option has no effect{hint}",
         key.span,
+        fix,
     )
+
+
+def _rename(key: Key, meant: str, module: ModuleFacts | None) -> Fix | None:
+    if module is None:
+        return None
+    written = module.segment(key.span)
+    quote = written[0] if written[:1] in ("'", '"') else ""
+    edit = Edit(f"{quote}{meant}{quote}", key.span.start, key.span.end)
+    return Fix(Applicability.UNSAFE, f"Rename to `{meant}`", (edit,))
 
 
 RULE = Rule(
@@ -80,6 +94,11 @@ optimizer = torch.optim.AdamW(
 """,
     check=check,
     runtime=True,
+    fix=Applicability.UNSAFE,
+    fix_safety="""
+The fix renames the key to the option it most likely meant. The option then takes effect, which
+changes training, so it is unsafe.
+""",
     references=(
         "[torch.optim: per-parameter options](https://pytorch.org/docs/stable/optim.html#per-parameter-options)",
     ),

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wdlint.analysis.sites import OptimizerSite
+from wdlint.analysis.sites import Argument, OptimizerSite
+from wdlint.diagnostics import Applicability, Edit, Fix
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 _FIRST_HYPERPARAMETER = 2  # params and lr are conventionally positional
@@ -29,7 +30,16 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         f"`{site.written_name}` takes hyperparameters by position ({', '.join(bindings)}); "
         "pass them by keyword, a shifted position silently lands in another hyperparameter",
         positional[0].span,
+        _fix(positional, names),
     )
+
+
+def _fix(positional: list[Argument], names: tuple[str, ...]) -> Fix | None:
+    """Name each positional argument after lr by the parameter it binds."""
+    if any(a.index is None or a.index >= len(names) or a.expr.startswith("*") for a in positional):
+        return None
+    edits = tuple(Edit(f"{names[a.index]}=", a.span.start, a.span.start) for a in positional if a.index is not None)
+    return Fix(Applicability.SAFE, "Pass the hyperparameters by keyword", edits)
 
 
 RULE = Rule(
@@ -57,4 +67,9 @@ optimizer = torch.optim.Adam(
 )
 """,
     check=check,
+    fix=Applicability.SAFE,
+    fix_safety="""
+The fix names each argument by the parameter it is bound to now, so the call means exactly what
+it meant before; it is safe.
+""",
 )

@@ -1,0 +1,184 @@
+"""Applying fixes: edits to text in passes, a parse check, and atomic writes.
+
+Fixes whose edits overlap are applied in successive passes (each pass re-lints the new text),
+so every fix lands or is dropped for a reason, and a second run has nothing left to fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import re
+import stat
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wdlint.diagnostics import Applicability, Diagnostic, Fix, Position
+from wdlint.frontends.python import SourceError, decode_source, source_encoding
+
+_MAX_PASSES = 10
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def applicable(fix: Fix | None, unsafe: bool) -> bool:
+    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
+
+
+@dataclass
+class FixOutcome:
+    text: str
+    fixed: list[Diagnostic] = field(default_factory=list)  # what the applied fixes resolved
+    remaining: list[Diagnostic] = field(default_factory=list)  # after the last pass
+
+    def changed(self, original: str) -> bool:
+        return self.text != original
+
+
+def fix_text(text: str, lint: Callable[[str], list[Diagnostic]], unsafe: bool, parses: Callable[[str], bool] | None = None) -> FixOutcome:
+    """Lint, apply what can be applied, lint again, until nothing more applies."""
+    parses = parses or python_parses
+    outcome = FixOutcome(text)
+    diagnostics = lint(text)
+    for _ in range(_MAX_PASSES):
+        fixable = [d for d in diagnostics if applicable(d.fix, unsafe)]
+        if not fixable:
+            break
+        new_text, applied = apply_fixes(outcome.text, fixable)
+        if not applied or not parses(new_text):
+            break  # a fix that would break the file is not written
+        outcome.text = new_text
+        outcome.fixed += applied
+        diagnostics = lint(new_text)
+    outcome.remaining = diagnostics
+    return outcome
+
+
+def apply_fixes(text: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, list[Diagnostic]]:
+    """Apply every fix whose edits overlap no fix applied before it; the rest wait a pass.
+
+    Fixes may share an identical edit (every use of a removed import deletes the same import):
+    such an edit is applied once, and only when every fix that carries it is applied, so a use
+    left for a later pass never loses its import.
+    """
+    offsets = _line_offsets(text)
+    fixes = [
+        (d, [(_offset(offsets, e.location), _offset(offsets, e.end_location), e.content) for e in d.fix.edits])
+        for d in sorted(diagnostics, key=lambda d: d.sort_key)
+        if d.fix is not None
+    ]
+    excluded: set[int] = set()
+    while True:
+        chosen = _choose(fixes, excluded)
+        deferred_edits = {e for i, (_, edits) in enumerate(fixes) if i not in chosen for e in edits}
+        shared = {i for i in chosen if any(e in deferred_edits for e in fixes[i][1])}
+        if not shared:
+            break
+        excluded |= shared
+    unique = {e for i in chosen for e in fixes[i][1]}
+    for start, end, content in sorted(unique, key=lambda e: (e[0], e[1]), reverse=True):
+        text = text[:start] + content + text[end:]
+    return text, [fixes[i][0] for i in sorted(chosen)]
+
+
+def _choose(fixes: list[tuple[Diagnostic, list[tuple[int, int, str]]]], excluded: set[int]) -> set[int]:
+    taken: list[tuple[int, int, str]] = []
+    chosen: set[int] = set()
+    for i, (_, edits) in enumerate(fixes):
+        if i in excluded or any(start > end for start, end, _ in edits):
+            continue
+        if any(e not in taken and _overlaps(e, taken) for e in edits):
+            continue
+        taken += [e for e in edits if e not in taken]
+        chosen.add(i)
+    return chosen
+
+
+def _overlaps(edit: tuple[int, int, str], taken: list[tuple[int, int, str]]) -> bool:
+    start, end, _ = edit
+    for other_start, other_end, _ in taken:
+        if start == end == other_start == other_end:
+            return True  # two insertions at one point: their order would be arbitrary
+        if start < other_end and other_start < end:
+            return True
+        if start == end and other_start < start < other_end:
+            return True
+        if other_start == other_end and start < other_start < end:
+            return True
+    return False
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets = [0]
+    offsets += [match.end() for match in _NEWLINE.finditer(text)]
+    return offsets
+
+
+def _offset(offsets: list[int], position: Position) -> int:
+    """A 1-based (row, column in characters) position as an index into the text."""
+    row = min(max(position.row, 1), len(offsets))
+    return offsets[row - 1] + position.column - 1
+
+
+def python_parses(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class FixedFile:
+    display: str
+    fixed: tuple[Diagnostic, ...]  # what the fixes resolved
+    remaining: tuple[Diagnostic, ...]
+    diff: str  # unified diff of the change ("" when nothing changed)
+    source: str | None  # the new text, when diagnostics remain to be shown
+
+
+def fix_python_file(
+    path: Path,
+    display: str,
+    lint: Callable[[str], list[Diagnostic]],
+    unsafe: bool,
+    write: bool,
+) -> FixedFile | None:
+    """Fix one Python file; None when it cannot be read or decoded (the check reports why)."""
+    try:
+        data = path.read_bytes()
+        encoding = source_encoding(data)
+        original = decode_source(data)
+    except (OSError, SourceError):
+        return None
+    outcome = fix_text(original, lint, unsafe)
+    diff = ""
+    if outcome.changed(original):
+        diff = "".join(
+            difflib.unified_diff(
+                original.splitlines(keepends=True), outcome.text.splitlines(keepends=True), display, display
+            )
+        )
+        if write:
+            write_atomically(path, outcome.text.encode(encoding))
+    source = outcome.text if outcome.remaining else None
+    return FixedFile(display, tuple(outcome.fixed), tuple(outcome.remaining), diff, source)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path`'s content in one rename, keeping its permission bits."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".wdlint-tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
