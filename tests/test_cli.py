@@ -46,6 +46,7 @@ def test_concise_output_and_summary(project):
         "with weight_decay=0.0001, so biases and normalization weights are decayed too; put "
         "params with `ndim < 2` in a group with weight_decay=0.0",
         "Found 2 errors.",
+        "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option).",
     ]
 
 
@@ -112,7 +113,11 @@ def test_json_has_ruffs_keys(project):
     }
     assert first["location"] == {"row": 2, "column": 7}
     assert first["end_location"] == {"row": 2, "column": 23}
-    assert (first["filename"], first["noqa_row"], first["fix"]) == ("src/train.py", 2, None)
+    assert (first["filename"], first["noqa_row"]) == ("src/train.py", 2)
+    assert first["fix"]["applicability"] == "unsafe"
+    assert first["fix"]["edits"] == [
+        {"content": "AdamW", "location": {"row": 2, "column": 19}, "end_location": {"row": 2, "column": 23}}
+    ]
 
 
 def test_json_lines(project):
@@ -199,7 +204,7 @@ def test_output_is_sorted_and_identical_across_runs_and_jobs(tmp_path, monkeypat
     serial = run("--jobs", "1", "--output-format", "concise", ".")
     parallel = run("--jobs", "2", "--output-format", "concise", ".")
     assert serial.output == parallel.output == run("--output-format", "concise", ".").output
-    lines = serial.output.splitlines()[:-1]
+    lines = serial.output.splitlines()[:-2]
     keys = [(path, int(row), int(column)) for path, row, column, _ in (line.split(":", 3) for line in lines)]
     assert keys == sorted(keys)
     assert len(lines) == 2 * 26

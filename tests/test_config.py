@@ -8,6 +8,7 @@ import pytest
 from wdlint import config, selection
 from wdlint.config import (
     DEFAULT_EXCLUDE,
+    DEFAULT_INCLUDE,
     ConfigError,
     PolicySettings,
     Settings,
@@ -79,6 +80,15 @@ def test_absent_keys_keep_their_defaults(tmp_path: Path) -> None:
     assert {".venv", "build", "node_modules", ".git"} <= set(DEFAULT_EXCLUDE)
 
 
+def test_include_and_extend_include(tmp_path: Path) -> None:
+    assert Settings(root=tmp_path).included == DEFAULT_INCLUDE
+    assert {"*.py", "*.pyi", "*.ipynb", "*.yaml", "*.yml", "*.json"} == set(DEFAULT_INCLUDE)
+    path = write(tmp_path / "wdlint.toml", "include = ['*.py']\nextend-include = ['conf/*.cfg']\n")
+    settings = load_settings(path)
+    assert (settings.include, settings.extend_include) == (("*.py",), ("conf/*.cfg",))
+    assert settings.included == ("*.py", "conf/*.cfg")
+
+
 def test_empty_select_selects_nothing(tmp_path: Path) -> None:
     path = write(tmp_path / "wdlint.toml", "select = []\n")
     assert load_settings(path).select == ()
@@ -118,6 +128,8 @@ def test_parse_torch_version_rejects(text: str) -> None:
         ("pyproject.toml", "[tool.wdlint]\nselect = 'WD1'", ["`select`", "array of strings"]),
         ("wdlint.toml", "ignore = [1]", ["`ignore`", "array of strings"]),
         ("wdlint.toml", "exclude = 'build'", ["`exclude`", "a string"]),
+        ("wdlint.toml", "include = '*.py'", ["`include`", "a string"]),
+        ("wdlint.toml", "extend-include = [1]", ["`extend-include`", "array of strings"]),
         ("wdlint.toml", "per-file-ignores = ['x']", ["`per-file-ignores`", "table"]),
         ("wdlint.toml", "per-file-ignores = { a = 'WD1' }", ['per-file-ignores."a"']),
         ("wdlint.toml", "select = ['WD999']", ["`select`", "`WD999`"]),

@@ -2,7 +2,10 @@
 
 Rows are 1-based lines of the reported node: WD101 and WD103 the line where the optimizer call
 starts, WD201 the line of the params argument, WD301 the line of the group dict that omits
-weight_decay, WD501 the line of the first positional argument after lr.
+weight_decay, WD501 the line of the first positional argument after lr. In configs WD101 is at
+the class name (or at the key whose mapping merges it in), WD201 at the optimizer's dict, WD204
+at the ignored key; in notebooks the row is within the cell, and the cell is given third (counted
+from 1 over all cells, as ruff counts them).
 fixtures/README.md explains each case; keep the two in step.
 """
 
@@ -14,9 +17,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from wdlint.config import DEFAULT_INCLUDE
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
-EXPECTED: dict[str, list[tuple[str, int]]] = {
+# path under fixtures/ -> (code, row) or (code, row, cell)
+EXPECTED: dict[str, list[tuple[str, int] | tuple[str, int, int]]] = {
     "gpt_pretrain.py": [
         ("WD201", 80),  # AdamW(model.parameters(), weight_decay=args.weight_decay)
     ],
@@ -36,6 +42,43 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     ],
     "nanogpt_correct.py": [],
     "quiet_cases.py": [],
+    "audit_demo.py": [],  # its mistake is only visible at run time: `wdlint audit` reports it
+    "notebooks/colab_cifar_finetune.ipynb": [
+        ("WD101", 1, 8),  # Adam(model.parameters(), weight_decay=WEIGHT_DECAY) from cell 5
+        ("WD201", 1, 8),
+        ("WD001", 1, 11),  # a cell left unfinished; the other cells are still linted
+    ],
+    "configs/lightning_hydra/configs/model/mnist.yaml": [],
+    "configs/lightning_hydra/configs/model/cifar_resnet.yaml": [
+        ("WD101", 4),  # _target_: torch.optim.Adam with weight_decay: 5e-4
+        ("WD101", 10),  # probe_optimizer merges the same optimizer in with `<<: *optimizer`
+    ],
+    "configs/lightning_cli/config.yaml": [
+        ("WD101", 22),  # class_path: torch.optim.Adam, init_args.weight_decay: 0.01
+    ],
+    "configs/torchtune/llama3_2_1B_lora_single_device.yaml": [],
+    "configs/torchtune/llama3_2_1B_full_radam.yaml": [
+        ("WD101", 31),  # _component_: torch.optim.RAdam without decoupled_weight_decay
+    ],
+    "configs/deepspeed/ds_config_zero2.json": [],
+    "configs/deepspeed/ds_config.json": [
+        ("WD204", 6),  # adam_w_mode beside "type": DeepSpeed only reads it inside "params"
+    ],
+    "configs/deepspeed/ds_config_l2.json": [
+        ("WD101", 4),  # "type": "Adam" with "params": {"adam_w_mode": false, "weight_decay": 0.01}
+    ],
+    "configs/mmpretrain/_base_/default_runtime.py": [],
+    "configs/mmpretrain/_base_/schedules/imagenet_bs256.py": [
+        ("WD201", 3),  # SGD with weight_decay and no paramwise_cfg
+    ],
+    "configs/mmpretrain/_base_/schedules/imagenet_bs1024_adamw_swin.py": [],
+    "configs/mmpretrain/swin_transformer/swin-tiny_16xb64_in1k_ft.py": [],
+    "configs/mmpretrain/resnet/resnet50_8xb32_in1k_lr0.2.py": [
+        ("WD201", 7),  # merged over imagenet_bs256.py: its SGD and weight_decay, no paramwise_cfg
+    ],
+    "configs/mmpretrain/vit/vit-base-p16_8xb64_in1k.py": [
+        ("WD201", 12),  # `_delete_=True` drops the base's paramwise_cfg
+    ],
 }
 
 
@@ -50,17 +93,25 @@ def _run() -> tuple[int, list[dict[str, object]]]:
 
 
 def test_every_fixture_has_expectations() -> None:
-    assert {p.name for p in FIXTURES.glob("*.py")} == set(EXPECTED)
+    found = {p.relative_to(FIXTURES).as_posix() for pattern in DEFAULT_INCLUDE for p in FIXTURES.rglob(pattern)}
+    assert found == set(EXPECTED)
 
 
 def test_fixture_findings() -> None:
     exit_code, diagnostics = _run()
     found = Counter(
-        (Path(str(d["filename"])).name, str(d["code"]), int(d["location"]["row"]))  # type: ignore[index]
+        (
+            Path(str(d["filename"])).relative_to(FIXTURES).as_posix(),
+            str(d["code"]),
+            int(d["location"]["row"]),  # type: ignore[index]
+            d["cell"],
+        )
         for d in diagnostics
     )
     expected = Counter(
-        (name, code, row) for name, findings in EXPECTED.items() for code, row in findings
+        (name, finding[0], finding[1], finding[2] if len(finding) == 3 else None)
+        for name, findings in EXPECTED.items()
+        for finding in findings
     )
     assert sorted(found.elements()) == sorted(expected.elements())
     assert exit_code == 1

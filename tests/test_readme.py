@@ -1,14 +1,41 @@
 from pathlib import Path
 
-from wdlint.rules.catalog import markdown_table, with_table
+from wdlint.rules import all_rules
+from wdlint.rules.catalog import markdown_table, stale, with_table
 
-README = Path(__file__).parent.parent / "README.md"
+ROOT = Path(__file__).parent.parent
+README = ROOT / "README.md"
 
 
 def test_rule_table_is_current():
     text = README.read_text(encoding="utf-8")
-    assert markdown_table() in text, "regenerate it: python -m wdlint.rules.catalog README.md"
+    assert markdown_table() in text, "regenerate it: python -m wdlint.rules.catalog"
     assert with_table(text) == text
+
+
+def test_rule_pages_are_current():
+    assert stale(ROOT) == [], "regenerate them: python -m wdlint.rules.catalog"
+
+
+def test_the_table_links_every_rule_to_its_page():
+    text = README.read_text(encoding="utf-8")
+    for rule in all_rules():
+        assert f"| [{rule.code}](docs/rules/{rule.code}.md) | {rule.name} |" in text
+        assert (ROOT / "docs" / "rules" / f"{rule.code}.md").read_text(encoding="utf-8") == rule.markdown()
+
+
+def test_catalog_writes_the_table_and_pages_and_drops_orphans(tmp_path):
+    from wdlint.rules.catalog import write
+
+    (tmp_path / "README.md").write_text("# x\n\n<!-- rule-table:start -->\nold\n<!-- rule-table:end -->\n")
+    (tmp_path / "docs" / "rules").mkdir(parents=True)
+    orphan = tmp_path / "docs" / "rules" / "WD999.md"
+    orphan.write_text("a rule that no longer exists\n")
+    assert orphan in stale(tmp_path)
+    write(tmp_path)
+    assert stale(tmp_path) == []
+    assert not orphan.exists()
+    assert markdown_table() in (tmp_path / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_opens_with_the_two_commands():

@@ -2,12 +2,53 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from wdlint.diagnostics import Diagnostic
 
+if TYPE_CHECKING:
+    from wdlint.runtime.audit import audit
+    from wdlint.runtime.groups import param_groups
+    from wdlint.runtime.report import AuditError, AuditReport
+    from wdlint.runtime.watch import watch
+
 __version__ = "0.1.0"
-__all__ = ["Diagnostic", "__version__", "lint_source"]
+__all__ = [
+    "AuditError",
+    "AuditReport",
+    "Diagnostic",
+    "__version__",
+    "audit",
+    "lint_source",
+    "param_groups",
+    "watch",
+]
+
+# The runtime half is imported on first use: `import wdlint` must not import torch.
+_RUNTIME = {
+    "audit": "wdlint.runtime.audit",
+    "param_groups": "wdlint.runtime.groups",
+    "watch": "wdlint.runtime.watch",
+    "AuditReport": "wdlint.runtime.report",
+    "AuditError": "wdlint.runtime.report",
+}
+
+
+def __getattr__(name: str) -> object:
+    module_name = _RUNTIME.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'wdlint' has no attribute '{name}'")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != "torch":
+            raise
+        from wdlint.runtime import MISSING_TORCH
+
+        raise ImportError(MISSING_TORCH) from None
+    return getattr(module, name)
 
 
 def lint_source(

@@ -1,4 +1,4 @@
-"""The `wdlint` command line: `wdlint [check] PATHS`, `wdlint rule CODE`."""
+"""The `wdlint` command line: `wdlint [check] PATHS`, `wdlint audit TARGET`, `wdlint rule CODE`."""
 
 from __future__ import annotations
 
@@ -13,14 +13,22 @@ from wdlint import __version__
 from wdlint.config import ConfigError, Settings, parse_torch_version, resolve_settings
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.discover import discover
-from wdlint.engine.runner import FileJob, FileResult, LintOptions, lint_bytes, lint_jobs
+from wdlint.engine.fix import fix_text
+from wdlint.engine.runner import FileJob, FileResult, FixRequest, LintOptions, lint_bytes, lint_jobs, lint_text
+from wdlint.frontends.python import SourceError, decode_source
 from wdlint.output import json as json_output
 from wdlint.output import text as text_output
+from wdlint.output.github import github
+from wdlint.output.gitlab import gitlab
+from wdlint.output.junit import junit
+from wdlint.output.sarif import sarif
 from wdlint.rules import all_rules, get_rule
 from wdlint.selection import ignored_by, is_valid_selector
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-OUTPUT_FORMATS = ("full", "concise", "json", "json-lines")
+# the formats for CI services: (diagnostics, the run's directory) -> text
+_CI_FORMATS = {"sarif": sarif, "github": github, "gitlab": gitlab, "junit": junit}
+OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", *_CI_FORMATS)
 
 
 class _DefaultToCheck(click.Group):
@@ -65,6 +73,12 @@ def _error(message: str) -> None:
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="full", show_default=True)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the output, summary included, to this file instead of standard output.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show a count per rule instead of each finding.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
@@ -73,12 +87,18 @@ def _error(message: str) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: every core).")
 @click.option("--force-exclude", is_flag=True, help="Apply `exclude` to paths named on the command line too.")
 @click.option("--target-torch-version", help="The torch version the code runs on, e.g. 2.7.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (and the unsafe ones with --unsafe-fixes).")
+@click.option("--unsafe-fixes", is_flag=True, help="Offer and apply fixes that change training too.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a diff instead of applying them; exit 1 if any.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes without reporting what remains.")
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     output_format: str,
+    output_file: Path | None,
     exit_zero: bool,
     statistics: bool,
     config_file: Path | None,
@@ -87,8 +107,14 @@ def check(
     jobs: int | None,
     force_exclude: bool,
     target_torch_version: str | None,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
+    fix_only: bool,
 ) -> None:
     """Lint PATHS (default: the current directory; `-` reads standard input)."""
+    request = FixRequest(unsafe=unsafe_fixes, write=not diff) if fix or fix_only or diff else None
     cli_select = _split_codes(select) or None
     cli_extend = _split_codes(extend_select)
     cli_ignore = _split_codes(ignore)
@@ -114,41 +140,99 @@ def check(
 
     results: list[FileResult] = []
     if any(str(p) == "-" for p in paths):
-        results.append(_lint_stdin(stdin_filename, settings, options))
-    found = discover([p for p in paths if str(p) != "-"], settings, force_exclude=force_exclude)
+        results.append(_lint_stdin(stdin_filename, settings, options, request))
+    found = discover(
+        [p for p in paths if str(p) != "-"], settings, force_exclude=force_exclude, include=settings.included
+    )
     for missing in found.missing:
         _error(f"{missing}: No such file or directory")
     jobs_to_run = [FileJob(path, path.as_posix(), settings.ignores_for(path)) for path in found.files]
-    results += lint_jobs(jobs_to_run, options, jobs)
+    results += lint_jobs(jobs_to_run, options, jobs, request)
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+    fixed = {r.display: r.fixed for r in results if r.fixed}
+    fixed_count = sum(len(f) for f in fixed.values())
+    if diff:
+        changes = "".join(r.diff for r in results if r.diff)
+        _write(changes, output_file)
+        click.echo(f"Would fix {text_output.errors(fixed_count)}." if fixed_count else "No errors would be fixed.", err=True)
+        sys.exit(EXIT_ERROR if found.missing else (EXIT_FINDINGS if changes else EXIT_CLEAN))
+    listing = text_output.fixes_applied(fixed) if show_fixes else ""
+    if fix_only:
+        click.echo(listing or f"Fixed {text_output.errors(fixed_count)}.", err=True)
+        sys.exit(EXIT_ERROR if found.missing else EXIT_CLEAN)
     sources = {r.display: r.source for r in results if r.source is not None}
-    click.echo(_render(diagnostics, sources, output_format, statistics), nl=False)
+    rendered = _render(diagnostics, sources, output_format, statistics, unsafe_fixes, fixed_count if request else None)
+    _write(listing + rendered, output_file)
     if found.missing:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
 
 
-def _lint_stdin(stdin_filename: str | None, settings: Settings, options: LintOptions) -> FileResult:
+def _lint_stdin(
+    stdin_filename: str | None, settings: Settings, options: LintOptions, request: FixRequest | None
+) -> FileResult:
+    """Lint standard input; with a fix request, print the fixed text (as ruff does)."""
     display = stdin_filename or "-"
-    result = lint_bytes(sys.stdin.buffer.read(), display, options)
-    if stdin_filename is None:
+    ignored = settings.ignores_for(Path(stdin_filename)) if stdin_filename else ()
+    data = sys.stdin.buffer.read()
+    result = lint_bytes(data, display, options)
+    result = dataclasses.replace(
+        result, diagnostics=tuple(d for d in result.diagnostics if not ignored_by(ignored, d.code))
+    )
+    if request is None:
         return result
-    ignored = settings.ignores_for(Path(stdin_filename))
-    kept = tuple(d for d in result.diagnostics if not ignored_by(ignored, d.code))
-    return dataclasses.replace(result, diagnostics=kept)
+    try:
+        text = decode_source(data)
+    except SourceError:
+        sys.stdout.buffer.write(data)  # unreadable: passed through, the WD001 is reported
+        return result
+
+    def lint(source: str) -> list[Diagnostic]:
+        return [d for d in lint_text(source, display, options) if not ignored_by(ignored, d.code)]
+
+    outcome = fix_text(text, lint, request.unsafe)
+    if request.write:
+        sys.stdout.write(outcome.text)
+        sys.stdout.flush()
+    return FileResult(display, tuple(outcome.remaining), outcome.text, tuple(outcome.fixed))
 
 
-def _render(diagnostics: list[Diagnostic], sources: dict[str, str], output_format: str, statistics: bool) -> str:
+def _render(
+    diagnostics: list[Diagnostic],
+    sources: dict[str, str],
+    output_format: str,
+    statistics: bool,
+    unsafe: bool = False,
+    fixed: int | None = None,
+) -> str:
     if output_format == "json":
         return json_output.json_array(diagnostics)
     if output_format == "json-lines":
         return json_output.json_lines(diagnostics)
+    if output_format in _CI_FORMATS:
+        return _CI_FORMATS[output_format](diagnostics, Path.cwd())
     if statistics:
-        return text_output.statistics(diagnostics)
-    body = text_output.concise(diagnostics) if output_format == "concise" else text_output.full(diagnostics, sources)
+        return text_output.statistics(diagnostics, unsafe)
+    if output_format == "concise":
+        body = text_output.concise(diagnostics, unsafe)
+    else:
+        body = text_output.full(diagnostics, sources, unsafe)
     separator = "\n" if body and output_format == "full" else ""
-    return body + separator + text_output.summary(diagnostics)
+    return body + separator + text_output.summary(diagnostics, unsafe, fixed)
+
+
+def _write(text: str, output_file: Path | None) -> None:
+    """To standard output, or all of it to `output_file` as ruff's `--output-file` does."""
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _error(f"cannot write {output_file}: {error.strerror or error}")
+        sys.exit(EXIT_ERROR)
 
 
 @cli.command()
@@ -184,6 +268,82 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
         click.echo(json.dumps(payload if show_all else payload[0], indent=2))
         return
     click.echo("\n".join(r.markdown() for r in rules), nl=False)
+
+
+@cli.command("audit")
+@click.argument("target")
+@click.option(
+    "--device",
+    default="meta",
+    show_default=True,
+    help="Where the factory builds the model: meta (no memory), cpu, cuda or cuda:N.",
+)
+@click.option("--output-format", type=click.Choice(("full", "json")), default="full", show_default=True)
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the default set).")
+@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--all-ranks", is_flag=True, help="Under torch.distributed, report on every rank, not only rank 0.")
+def audit_command(
+    target: str,
+    device: str,
+    output_format: str,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
+    all_ranks: bool,
+) -> None:
+    """Audit the optimizer of the model that TARGET builds.
+
+    TARGET is `package.module:factory` or `path/to/file.py:factory`, a function returning
+    (model, optimizer) or {"model": ..., "optimizer": ...}; it may take a `device` argument.
+    """
+    import importlib.util
+
+    from wdlint.runtime import MISSING_TORCH
+
+    cli_select = _split_codes(select) or None
+    cli_extend = _split_codes(extend_select)
+    cli_ignore = _split_codes(ignore)
+    if importlib.util.find_spec("torch") is None:
+        _error(MISSING_TORCH)
+        sys.exit(EXIT_ERROR)
+    from wdlint.runtime.audit import audit
+    from wdlint.runtime.distributed import rank
+    from wdlint.runtime.factory import DEVICE, TargetError, build, target_path
+
+    if not DEVICE.fullmatch(device):
+        raise click.BadParameter(f"expected meta, cpu, cuda or cuda:N, got `{device}`", param_hint="--device")
+    path = target_path(target)
+    try:
+        settings = resolve_settings([path] if path else [], config_file, isolated, Path.cwd())
+    except ConfigError as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+    try:
+        model, optimizers = build(target, device)
+    except TargetError as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+    report = audit(
+        model,
+        optimizers,
+        policy=settings.policy,
+        select=cli_select if cli_select is not None else settings.select,
+        extend_select=(*settings.extend_select, *cli_extend),
+        ignore=(*settings.ignore, *cli_ignore),
+    )
+    if all_ranks or rank() == 0:
+        if output_format == "json":
+            import json
+
+            click.echo(json.dumps(report.to_dict(), indent=2))
+        else:
+            click.echo(str(report), nl=False)
+    sys.exit(EXIT_CLEAN if report.ok else EXIT_FINDINGS)
 
 
 def main() -> None:

@@ -53,6 +53,10 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".direnv",
 )
 
+# What a directory walk lints: Python, notebooks, and the YAML and JSON configs that name
+# optimizers (other YAML and JSON costs a byte scan). `include` replaces it, `extend-include` adds.
+DEFAULT_INCLUDE: tuple[str, ...] = ("*.py", "*.pyi", "*.ipynb", "*.yaml", "*.yml", "*.json")
+
 # In each directory, the first of these that configures wdlint is the config file.
 CONFIG_NAMES = (".wdlint.toml", "wdlint.toml", "pyproject.toml")
 
@@ -63,6 +67,8 @@ _KEYS = frozenset(
         "ignore",
         "exclude",
         "extend-exclude",
+        "include",
+        "extend-include",
         "per-file-ignores",
         "target-torch-version",
         "policy",
@@ -92,6 +98,8 @@ class Settings:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = DEFAULT_INCLUDE  # glob patterns of the files a walk lints
+    extend_include: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     target_torch_version: tuple[int, int] | None = None
     policy: PolicySettings = PolicySettings()
@@ -108,6 +116,11 @@ class Settings:
             if matched != negated:
                 ignored.update(dict.fromkeys(selectors))
         return tuple(ignored)
+
+    @property
+    def included(self) -> tuple[str, ...]:
+        """The glob patterns of the files a directory walk lints."""
+        return (*self.include, *self.extend_include)
 
 
 @cache
@@ -227,6 +240,8 @@ def _settings(table: _Table) -> Settings:
         ignore=table.get("ignore", _selectors, ()),
         exclude=table.get("exclude", _strings, DEFAULT_EXCLUDE),
         extend_exclude=table.get("extend-exclude", _strings, ()),
+        include=table.get("include", _strings, DEFAULT_INCLUDE),
+        extend_include=table.get("extend-include", _strings, ()),
         per_file_ignores=table.get("per-file-ignores", _per_file_ignores, ()),
         target_torch_version=table.get("target-torch-version", _torch_version, None),
         policy=table.get("policy", _policy, PolicySettings()),

@@ -3,7 +3,9 @@
 As in ruff, what the user names is linted: a file given explicitly is taken whatever its suffix
 and whatever `exclude` says (unless `--force-exclude`, for pre-commit, which names every file),
 and a directory given explicitly is walked even if excluded. Inside a walk, `exclude`,
-`extend-exclude` and `.gitignore` files decide.
+`extend-exclude` and `.gitignore` files decide, and a file is taken when it matches `include`
+(the settings' `include` and `extend-include` globs), or without those when it has one of
+`suffixes`.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ def discover(
     *,
     force_exclude: bool = False,
     suffixes: frozenset[str] = frozenset({".py", ".pyi"}),
+    include: Sequence[str] | None = None,
 ) -> Discovery:
     walker = _Walker(
         GlobSet((*settings.exclude, *settings.extend_exclude)),
         os.path.abspath(settings.root),
-        suffixes,
+        GlobSet(include if include is not None else (f"*{suffix}" for suffix in suffixes)),
     )
     found: dict[str, Path] = {}  # absolute path -> the path as the user sees it
     missing: dict[Path, None] = {}
@@ -61,10 +64,10 @@ class _Dir:
 
 
 class _Walker:
-    def __init__(self, exclude: GlobSet, root: str, suffixes: frozenset[str]) -> None:
+    def __init__(self, exclude: GlobSet, root: str, include: GlobSet) -> None:
         self.exclude = exclude
         self.root = root
-        self.suffixes = suffixes
+        self.include = include
         self.visited: set[str] = set()  # real paths of the directories walked, across all paths
 
     def excludes_given(self, absolute: str, is_dir: bool) -> bool:
@@ -94,11 +97,11 @@ class _Walker:
             return  # unreadable: nothing to lint there
         git_rel, gitignore = _own_gitignore(directory, {entry.name for entry in entries})
         for entry in entries:
-            is_dir = self._is_dir(entry)
-            if is_dir is None:
-                continue
             name = entry.name
             rel = _join(directory.rel, name) if directory.rel is not None else None
+            is_dir = self._is_dir(entry, rel)
+            if is_dir is None:
+                continue
             entry_git_rel = _join(git_rel, name)
             if self.exclude.match(name, rel, is_dir):
                 continue
@@ -116,12 +119,12 @@ class _Walker:
                 shown = directory.shown / name
                 stack.append(_Dir(shown, absolute, real, rel, entry_git_rel, gitignore))
 
-    def _is_dir(self, entry: os.DirEntry[str]) -> bool | None:
+    def _is_dir(self, entry: os.DirEntry[str], rel: str | None) -> bool | None:
         """True for a directory, False for a file to lint, None for anything else."""
         try:
             if entry.is_dir():
                 return True
-            wanted = os.path.splitext(entry.name)[1] in self.suffixes and entry.is_file()
+            wanted = self.include.match(entry.name, rel, False) and entry.is_file()
         except OSError:
             return None
         return False if wanted else None

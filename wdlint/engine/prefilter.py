@@ -7,7 +7,8 @@ from functools import cache
 
 from wdlint.knowledge.optimizers import class_names
 
-_EXTRA_VOCABULARY = ("weight_decay", "param_groups", "create_optimizer")
+# `optim_wrapper`: an mmengine config that only overrides what its `_base_` sets
+_EXTRA_VOCABULARY = ("weight_decay", "param_groups", "create_optimizer", "optim_wrapper")
 
 
 @cache
@@ -18,3 +19,13 @@ def _vocabulary() -> re.Pattern[bytes]:
 
 def may_contain_optimizer(data: bytes) -> bool:
     return _vocabulary().search(data) is not None
+
+
+# A DeepSpeed config has an "optimizer" key and a "type" key; other JSON (package.json,
+# tokenizer files, data) is never parsed. An escaped `\"optimizer\"` inside a JSON string
+# does not match.
+_DEEPSPEED_KEYS = (re.compile(rb'"optimizer"\s*:'), re.compile(rb'"type"\s*:'))
+
+
+def may_configure_deepspeed(data: bytes) -> bool:
+    return all(key.search(data) is not None for key in _DEEPSPEED_KEYS)

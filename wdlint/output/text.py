@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from wdlint.diagnostics import Diagnostic
+from wdlint.engine.fix import applicable
+from wdlint.frontends.notebook import cell_sources
 
 _CONTEXT_LINES = 1
 
@@ -15,13 +17,14 @@ def _location(diagnostic: Diagnostic) -> str:
     return f"{diagnostic.filename}:{cell}{diagnostic.location.row}:{diagnostic.location.column}"
 
 
-def _headline(diagnostic: Diagnostic) -> str:
-    marker = " [*]" if diagnostic.fix is not None else ""
+def _headline(diagnostic: Diagnostic, unsafe: bool) -> str:
+    # as ruff does: `[*]` only for a fix that `--fix` would apply under the current options
+    marker = " [*]" if applicable(diagnostic.fix, unsafe) else ""
     return f"{_location(diagnostic)}: {diagnostic.code}{marker} {diagnostic.message}"
 
 
-def concise(diagnostics: Sequence[Diagnostic]) -> str:
-    return "".join(_headline(d) + "\n" for d in diagnostics)
+def concise(diagnostics: Sequence[Diagnostic], unsafe: bool = False) -> str:
+    return "".join(_headline(d, unsafe) + "\n" for d in diagnostics)
 
 
 def _snippet(diagnostic: Diagnostic, lines: list[str]) -> list[str]:
@@ -40,31 +43,65 @@ def _snippet(diagnostic: Diagnostic, lines: list[str]) -> list[str]:
     return out
 
 
-def full(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
+def full(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], unsafe: bool = False) -> str:
     blocks = []
+    cells: dict[str, dict[int, str]] = {}  # a notebook's code cells, read once per notebook
     for diagnostic in diagnostics:
-        block = [_headline(diagnostic)]
+        block = [_headline(diagnostic, unsafe)]
         text = sources.get(diagnostic.filename)
-        if text is not None and diagnostic.cell is None:
+        if text is not None and diagnostic.cell is not None:
+            if diagnostic.filename not in cells:
+                cells[diagnostic.filename] = cell_sources(text)
+            text = cells[diagnostic.filename].get(diagnostic.cell)
+        if text is not None:
             block += _snippet(diagnostic, text.splitlines())
         blocks.append("\n".join(block) + "\n")
     return "\n".join(blocks)
 
 
-def summary(diagnostics: Sequence[Diagnostic]) -> str:
+def errors(count: int) -> str:
+    return f"{count} error{'s' if count != 1 else ''}"
+
+
+def summary(diagnostics: Sequence[Diagnostic], unsafe: bool = False, fixed: int | None = None) -> str:
+    """ruff's closing lines; `fixed` is how many findings `--fix` resolved, when it ran."""
     count = len(diagnostics)
+    if fixed is not None and fixed:
+        return f"Found {errors(count + fixed)} ({fixed} fixed, {count} remaining).\n"
     if not count:
         return "All checks passed!\n"
-    lines = [f"Found {count} error{'s' if count != 1 else ''}."]
-    fixable = sum(1 for d in diagnostics if d.fix is not None)
+    lines = [f"Found {errors(count)}."]
+    fixable = sum(1 for d in diagnostics if applicable(d.fix, unsafe))
+    hidden = sum(1 for d in diagnostics if d.fix is not None and not applicable(d.fix, unsafe))
+    hint = (
+        f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the `--unsafe-fixes` option"
+        if hidden
+        else ""
+    )
     if fixable:
-        lines.append(f"[*] {fixable} fixable with the `--fix` option.")
+        lines.append(f"[*] {fixable} fixable with the `--fix` option" + (f" ({hint})." if hint else "."))
+    elif hint:
+        lines.append(f"No fixes available ({hint}).")
     return "\n".join(lines) + "\n"
 
 
-def statistics(diagnostics: Sequence[Diagnostic]) -> str:
+def fixes_applied(results: Mapping[str, Sequence[Diagnostic]]) -> str:
+    """`--show-fixes`: what was fixed, per file, as ruff lists it."""
+    total = sum(len(fixed) for fixed in results.values())
+    if not total:
+        return ""
+    lines = [f"Fixed {errors(total)}:"]
+    for filename, fixed in sorted(results.items()):
+        if fixed:
+            lines.append(f"- {filename}:")
+            counts = Counter((d.code, d.name) for d in fixed)
+            lines += [f"    {n} × {code} ({name})" for (code, name), n in sorted(counts.items())]
+    return "\n".join(lines) + "\n"
+
+
+def statistics(diagnostics: Sequence[Diagnostic], unsafe: bool = False) -> str:
     counts = Counter((d.code, d.name) for d in diagnostics)
-    fixable = {d.code for d in diagnostics if d.fix is not None}
+    fixable = {d.code for d in diagnostics if applicable(d.fix, unsafe)}
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
     width = max((len(str(n)) for n in counts.values()), default=1)
     return "".join(

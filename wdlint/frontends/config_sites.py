@@ -1,0 +1,191 @@
+"""What YAML, JSON and mmengine configs are read into, and the OptimizerSite one optimizer's
+options make.
+
+Each config front-end parses its format into the same small tree of mappings, sequences and
+scalars, each with where it is written; recognizing an optimizer is then format-specific (a
+Hydra `_target_`, a DeepSpeed `"type"`, an mmengine `type=`), but turning its options into an
+OptimizerSite is not, and lives here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Union
+
+from wdlint.analysis.sites import Key, OptimizerSite, ParamSource, SourceKind, Span, Value
+from wdlint.frontends.python import SourceError
+from wdlint.knowledge.optimizers import OptimizerSpec, lookup
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN = _Unknown()  # a scalar whose value cannot be known statically (an expression)
+
+# Numbers as OmegaConf and jsonargparse read them: YAML 1.1 takes `1e-4` for a string, but
+# Hydra and LightningCLI hand the optimizer a float.
+_NUMBER = re.compile(r"[-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+# eq=False: nodes compare and hash by identity, so that a node reached twice (a YAML alias) is
+# recognized once.
+@dataclass(frozen=True, eq=False)
+class Scalar:
+    value: object  # str, int, float, bool, None, another constant, or UNKNOWN
+    text: str  # as written, for messages
+    span: Span | None  # None: written in another file (an mmengine base config)
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    key: str
+    key_span: Span | None
+    value: Node
+
+
+@dataclass(frozen=True, eq=False)
+class Mapping:
+    entries: tuple[Entry, ...]
+    span: Span | None
+
+    def entry(self, key: str) -> Entry | None:
+        """The entry for `key`; the last one when a key is repeated, as every loader does."""
+        for entry in reversed(self.entries):
+            if entry.key == key:
+                return entry
+        return None
+
+    def get(self, key: str) -> Node | None:
+        entry = self.entry(key)
+        return entry.value if entry is not None else None
+
+    def string(self, key: str) -> str | None:
+        node = self.get(key)
+        return node.value if isinstance(node, Scalar) and isinstance(node.value, str) else None
+
+
+@dataclass(frozen=True, eq=False)
+class Sequence:
+    items: tuple[Node, ...]
+    span: Span | None
+
+
+Node = Union[Scalar, Mapping, Sequence]
+
+
+def decode_utf8(data: bytes) -> str:
+    """JSON, notebooks and YAML configs are UTF-8 (a BOM is tolerated)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceError(f"cannot decode as UTF-8: {error}") from None
+
+
+def node_text(node: Node) -> str:
+    if isinstance(node, Scalar):
+        return node.text
+    return "{...}" if isinstance(node, Mapping) else "[...]"
+
+
+def value_of(node: Node) -> Value:
+    """A number, a flag, or unknown (`"auto"`, `${interpolation}`, an expression)."""
+    if isinstance(node, Scalar):
+        constant = node.value
+        if isinstance(constant, (bool, int, float)):
+            return Value.literal(constant, node.text)
+        if isinstance(constant, str) and _NUMBER.fullmatch(constant.strip()):
+            return Value.literal(float(constant.replace("_", "")), node.text)
+    return Value.unknown(node_text(node))
+
+
+def number(node: Node | None) -> float | None:
+    """The node's value when it is provably a number."""
+    if node is None:
+        return None
+    value = value_of(node)
+    constant = value.constant
+    if value.is_known and isinstance(constant, (int, float)) and not isinstance(constant, bool):
+        return float(constant)
+    return None
+
+
+def walk_mappings(root: Node) -> Iterator[tuple[Mapping, Entry | None]]:
+    """Every mapping under `root` once, with the entry that holds it (None at the top)."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, Entry | None]] = [(root, None)]
+    while stack:
+        node, holder = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Mapping):
+            yield node, holder
+            stack.extend((entry.value, entry) for entry in reversed(node.entries))
+        elif isinstance(node, Sequence):
+            stack.extend((item, None) for item in reversed(node.items))
+
+
+def with_key(span: Span, holder: Entry | None) -> Span:
+    """A value's span widened to start at the key holding it: a `# noqa` after `optimizer:`."""
+    if holder is None or holder.key_span is None:
+        return span
+    return Span(holder.key_span.start, span.end)
+
+
+def resolve_class(name: str, short_names: bool) -> tuple[OptimizerSpec, str] | None:
+    """The spec and qualified name of a class named in a config; a bare `AdamW` is torch's
+    where the tool reading the config resolves bare names in torch.optim (LightningCLI)."""
+    spec = lookup(name)
+    if spec is not None:
+        return spec, name
+    if short_names and "." not in name:
+        qualified = f"torch.optim.{name}"
+        spec = lookup(qualified)
+        if spec is not None:
+            return spec, qualified
+    return None
+
+
+def config_site(
+    spec: OptimizerSpec,
+    qualified: str,
+    written: str,
+    *,
+    span: Span,
+    func_span: Span,
+    options: Mapping | None,
+    params: ParamSource | None = None,
+    decoupled: Value | None = None,
+    ignored_keys: tuple[Key, ...] = (),
+    hidden: str | None = None,
+) -> OptimizerSite:
+    """The site of an optimizer whose constructor options are the entries of `options`.
+
+    `params` defaults to unknown: the code that reads the config passes them. `decoupled`
+    overrides the flag read from the options; `hidden` names where options we cannot see may
+    come from (an mmengine base config that is not local).
+    """
+    return OptimizerSite(
+        spec=spec,
+        qualified_name=qualified,
+        written_name=written,
+        span=span,
+        func_span=func_span,
+        weight_decay=_option(options, "weight_decay", spec.default_weight_decay, hidden),
+        decoupled=decoupled or _option(options, spec.decoupled_flag, spec.decoupled, hidden),
+        params=params or ParamSource(SourceKind.UNKNOWN, span, ""),
+        ignored_keys=ignored_keys,
+    )
+
+
+def _option(options: Mapping | None, name: str | None, default: float | bool | None, hidden: str | None) -> Value:
+    node = options.get(name) if options is not None and name is not None else None
+    if node is not None:
+        return value_of(node)
+    if hidden is not None and name is not None:
+        return Value.maybe_hidden(hidden, default)
+    return Value.default(default)

@@ -1,0 +1,286 @@
+"""mmengine / mmcv Python configs: `optim_wrapper = dict(optimizer=dict(type="AdamW", ...),
+paramwise_cfg=dict(...))`, and mmcv 1.x's `optimizer = dict(type="SGD", ...)`.
+
+A config is read, never executed: its module-level assignments become config nodes through
+the same name and constant resolution the Python extraction uses, and `_base_` files found on
+disk are merged underneath as mmengine merges them (the child's dicts key by key into the
+base's, unless a dict says `_delete_=True`). Only what the file itself assigns is reported,
+where it writes it; a base file is reported when it is linted itself.
+
+mmengine's default constructor gives the optimizer every parameter of the model; biases and
+norm weights get `weight_decay * bias_decay_mult` / `norm_decay_mult` (`flat_decay_mult` for
+any 1-D param the others leave), so decay without those at zero decays them all (WD201).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from wdlint.analysis.resolve import BindingKind, ModuleIndex, expr_text, literal_pairs
+from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind, Span
+from wdlint.diagnostics import Position
+from wdlint.frontends.config_sites import (
+    UNKNOWN,
+    Entry,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    config_site,
+    number,
+    with_key,
+)
+from wdlint.frontends.python import PythonSource, SourceError, decode_source, parse_python
+from wdlint.knowledge.optimizers import MMENGINE_OPTIMIZER_TYPES, lookup
+
+_WRAPPER = "optim_wrapper"  # mmengine
+_OPTIMIZER = "optimizer"  # mmcv 1.x, where paramwise_cfg sits inside the optimizer's dict
+_VARIABLES = (_WRAPPER, _OPTIMIZER)
+_DEFAULT_CONSTRUCTORS = frozenset({"DefaultOptimWrapperConstructor", "DefaultOptimizerConstructor"})
+_MAX_DEPTH = 12  # names followed, and `_base_` files nested
+_END = 10**9  # a line after every statement: mmengine reads the module's final names
+
+
+def mmconfig_sites(source: PythonSource, path: Path) -> list[OptimizerSite]:
+    """The optimizers that a config at `path` configures, as merged over its `_base_` files."""
+    if not _assigns_config(source.tree):
+        return []
+    config = _read_config(source, path, local=True, seen=frozenset())
+    wrapper = config.variables.get(_WRAPPER)
+    if wrapper is not None and config.own.get(_WRAPPER) is not None:
+        return list(_wrapper_sites(wrapper, _WRAPPER, None, config.hidden))
+    optimizer = config.variables.get(_OPTIMIZER)
+    if wrapper is None and isinstance(optimizer, Mapping) and config.own.get(_OPTIMIZER) is not None:
+        paramwise = optimizer.get("paramwise_cfg")
+        constructor = optimizer.string("constructor")
+        site = _site(optimizer, None, None, _OPTIMIZER, paramwise, constructor, config.hidden)
+        return [site] if site is not None else []
+    return []
+
+
+def _assigns_config(tree: ast.Module) -> bool:
+    """A module-level `optim_wrapper = ...` or `optimizer = dict(...)`: cheap, before any index."""
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name) and target.id == _WRAPPER:
+                    return True
+                if isinstance(target, ast.Name) and target.id == _OPTIMIZER:
+                    return literal_pairs(statement.value) is not None
+    return False
+
+
+@dataclass
+class _Config:
+    own: dict[str, Node]  # what the file itself assigns
+    variables: dict[str, Node]  # merged over its bases
+    hidden: str | None = None  # "_base_" when a base could not be read: options may hide there
+
+
+def _read_config(source: PythonSource, path: Path, local: bool, seen: frozenset[Path]) -> _Config:
+    reader = _Reader(source, local)
+    own = {name: node for name in _VARIABLES if (node := reader.variable(name)) is not None}
+    merged: dict[str, Node] = {}
+    hidden = None
+    for base in _base_paths(reader.variable("_base_")):
+        base_config = _read_base(path.parent / base, seen | {path}) if "::" not in base else None
+        if base_config is None:
+            hidden = "_base_"
+            continue
+        merged.update(base_config.variables)
+        hidden = hidden or base_config.hidden
+    for name, node in own.items():
+        merged[name] = _merge(node, merged.get(name))
+    return _Config(own, merged, hidden)
+
+
+def _read_base(path: Path, seen: frozenset[Path]) -> _Config | None:
+    """A base config's merged variables; None when it cannot be read as a Python config."""
+    if path.suffix != ".py" or len(seen) > _MAX_DEPTH:
+        return None
+    try:
+        resolved = path.resolve()
+        if resolved in seen:
+            return None
+        source = parse_python(decode_source(resolved.read_bytes()), str(path))
+    except (OSError, SourceError):
+        return None
+    return _read_config(source, resolved, local=False, seen=seen)
+
+
+def _base_paths(node: Node | None) -> list[str]:
+    items = node.items if isinstance(node, Sequence) else (node,) if node is not None else ()
+    return [item.value for item in items if isinstance(item, Scalar) and isinstance(item.value, str)]
+
+
+def _merge(child: Node, base: Node | None) -> Node:
+    """mmengine's `Config._merge_a_into_b`: dicts key by key, anything else replaced."""
+    if not isinstance(child, Mapping):
+        return child
+    deletes = child.get("_delete_")
+    own = tuple(entry for entry in child.entries if entry.key != "_delete_")
+    if not isinstance(base, Mapping) or (isinstance(deletes, Scalar) and deletes.value is True):
+        return Mapping(own, child.span)
+    entries = {entry.key: entry for entry in base.entries}
+    for entry in own:
+        entries[entry.key] = Entry(entry.key, entry.key_span, _merge(entry.value, base.get(entry.key)))
+    return Mapping(tuple(entries.values()), child.span)
+
+
+def _wrapper_sites(wrapper: Node, name: str, holder: Entry | None, hidden: str | None) -> Iterator[OptimizerSite]:
+    if not isinstance(wrapper, Mapping):
+        return
+    optimizer = wrapper.entry(_OPTIMIZER)
+    if optimizer is None:
+        # MultiOptimWrapperConstructor: a wrapper per sub-module (generator, discriminator)
+        for entry in wrapper.entries:
+            if isinstance(entry.value, Mapping) and entry.value.get(_OPTIMIZER) is not None:
+                yield from _wrapper_sites(entry.value, entry.key, entry, hidden)
+        return
+    if not isinstance(optimizer.value, Mapping):
+        return
+    span = wrapper.span and with_key(wrapper.span, holder)
+    paramwise = wrapper.get("paramwise_cfg")
+    site = _site(optimizer.value, optimizer, span, name, paramwise, wrapper.string("constructor"), hidden)
+    if site is not None:
+        yield site
+
+
+def _site(
+    optimizer: Mapping,
+    holder: Entry | None,
+    outer: Span | None,
+    owner: str,
+    paramwise: Node | None,
+    constructor: str | None,
+    hidden: str | None,
+) -> OptimizerSite | None:
+    kind = optimizer.get("type")
+    if not isinstance(kind, Scalar) or not isinstance(kind.value, str):
+        return None
+    name = kind.value
+    registered = MMENGINE_OPTIMIZER_TYPES.get(name)
+    spec = lookup(registered or name)  # a full path: `type=AdamW` after `from torch.optim import AdamW`
+    if spec is None:
+        return None
+    span = with_key(optimizer.span, holder) if optimizer.span is not None else outer
+    if span is None:
+        return None  # nothing of it is written in this file
+    # a base we could not read may hold the paramwise_cfg
+    unexcluded = _unexcluded(paramwise, constructor, owner) if hidden is None else None
+    params = ParamSource(SourceKind.FLAT, span, unexcluded) if unexcluded is not None else None
+    return config_site(
+        spec,
+        spec.name,
+        name if registered else spec.short_name,
+        span=span,
+        func_span=kind.span or span,
+        options=optimizer,
+        params=params,
+        hidden=hidden,
+    )
+
+
+def _unexcluded(paramwise: Node | None, constructor: str | None, owner: str) -> str | None:
+    """How the config leaves biases and norm weights decayed, or None when it does not (or
+    when we cannot tell: a custom constructor, names in custom_keys, an expression)."""
+    if constructor is not None and constructor not in _DEFAULT_CONSTRUCTORS:
+        return None
+    if paramwise is None:
+        return f"{owner} without paramwise_cfg"
+    if not isinstance(paramwise, Mapping):
+        return None
+    exempt = [_exempt(paramwise, key) for key in ("norm_decay_mult", "bias_decay_mult")]
+    if None in exempt or all(exempt) or paramwise.get("custom_keys") is not None:
+        return None
+    return "paramwise_cfg without norm_decay_mult=0 and bias_decay_mult=0"
+
+
+def _exempt(paramwise: Mapping, key: str) -> bool | None:
+    """Whether the mult `key` (else flat_decay_mult, which mmengine applies to any 1-D param the
+    others leave) takes decay off; None when its value is not known."""
+    node = paramwise.get(key)
+    if node is None:
+        node = paramwise.get("flat_decay_mult")
+    if node is None:
+        return False
+    value = number(node)
+    return None if value is None else value == 0
+
+
+class _Reader:
+    """Module-level expressions of a config file as config nodes."""
+
+    def __init__(self, source: PythonSource, local: bool) -> None:
+        self.source = source
+        self.local = local  # positions only for the linted file, not for its bases
+        self.index = ModuleIndex(source.tree)
+        self.scope = self.index.module_scope
+
+    def span(self, node: ast.expr | ast.keyword) -> Span | None:
+        return self.source.span(node) if self.local else None
+
+    def variable(self, name: str) -> Node | None:
+        return self._name(name, _END, 0)
+
+    def _name(self, name: str, lineno: int, depth: int) -> Node | None:
+        """The value `name` has at `lineno`; an unknown scalar once it was changed in place."""
+        found = self.index.lookup(name, self.scope, lineno)
+        if found is None:
+            return None
+        binding, defining = found
+        if binding.kind is not BindingKind.ASSIGN or binding.value is None:
+            return None
+        if any(self.index.mutations_between(name, self.scope, defining, binding, lineno)):
+            return Scalar(UNKNOWN, name, None)
+        return self.node(binding.value, binding.lineno, depth + 1)
+
+    def node(self, expr: ast.expr, lineno: int, depth: int = 0) -> Node:
+        if depth > _MAX_DEPTH:
+            return Scalar(UNKNOWN, expr_text(expr), self.span(expr))
+        pairs = literal_pairs(expr)
+        if pairs is not None:
+            return self._mapping(expr, pairs, lineno, depth)
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            return Sequence(tuple(self.node(e, lineno, depth + 1) for e in expr.elts), self.span(expr))
+        if isinstance(expr, ast.Name):
+            named = self._name(expr.id, lineno, depth)
+            if isinstance(named, (Mapping, Sequence)):
+                return named
+        constant = self.index.constant(expr, self.scope, lineno)
+        if isinstance(constant, (str, int, float, bool)) or constant is None:
+            return Scalar(constant, expr_text(expr), self.span(expr))
+        # a class imported by name: `type=AdamW` after `from torch.optim import AdamW`
+        qualified = self.index.qualified_name(expr, self.scope, lineno)
+        return Scalar(qualified or UNKNOWN, expr_text(expr), self.span(expr))
+
+    def _mapping(self, expr: ast.expr, pairs: list[tuple[str | None, ast.expr]], lineno: int, depth: int) -> Node:
+        entries: list[Entry] = []
+        key_spans = self._key_spans(expr)
+        for key, value in pairs:
+            converted = self.node(value, lineno, depth + 1)
+            if key is not None:
+                entries.append(Entry(key, key_spans.get(key), converted))
+            elif isinstance(converted, Mapping):
+                entries += converted.entries
+            else:  # `**something` we cannot read: any key may hide there
+                return Scalar(UNKNOWN, expr_text(expr), self.span(expr))
+        return Mapping(tuple(entries), self.span(expr))
+
+    def _key_spans(self, expr: ast.expr) -> dict[str, Span]:
+        if not self.local:
+            return {}
+        spans: dict[str, Span] = {}
+        if isinstance(expr, ast.Dict):
+            for key in expr.keys:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    spans[key.value] = self.source.span(key)
+        elif isinstance(expr, ast.Call):
+            for keyword in expr.keywords:
+                if keyword.arg is not None:
+                    start = self.source.span(keyword).start
+                    spans[keyword.arg] = Span(start, Position(start.row, start.column + len(keyword.arg)))
+        return spans

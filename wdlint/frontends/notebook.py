@@ -1,0 +1,265 @@
+"""Jupyter notebooks: code cells as one Python module, with positions mapped back to cells.
+
+Each code cell is parsed on its own, after IPython syntax (`%magic`, `!shell`, `x?`) is masked
+with text of the same length, so a cell that does not parse is reported alone and columns
+stay true. The cells that parse are then joined in order into one module, as the kernel runs
+them, so a name bound in cell 2 resolves in cell 5. Cells are numbered from 1 over all cells,
+markdown included, as ruff numbers them. A masked line is never a place a fix can edit, so a
+position in the joined module maps back to the same row and column of the cell's own source.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import dataclasses
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from wdlint.diagnostics import Diagnostic, Position
+from wdlint.frontends.python import PythonSource, SourceError, parse_python
+
+# Cell magics whose body is Python that the kernel runs: only their first line is masked.
+# Any other cell magic (%%bash, %%writefile, %%html, ...) makes the whole cell something else.
+_PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
+_CELL_MAGIC = re.compile(r"%%(\w*)")
+# At the start of a logical line: a line magic, a shell escape, or a help request
+_ESCAPE = re.compile(r"[ \t]*([%!?].*)")
+_HELP_SUFFIX = re.compile(r"[ \t]*([A-Za-z_][\w.]*\?\??)[ \t]*")
+# `files = !ls`, `t = %timeit -o f()`: IPython assigns the escape's result
+_ASSIGNED_ESCAPE = re.compile(r"[ \t]*[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*([%!].*)")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+_STRING_START = re.compile(r"'''|\"\"\"|'|\"")
+
+
+@dataclass(frozen=True)
+class CodeCell:
+    number: int  # 1-based over all cells, as ruff counts them
+    first_row: int  # the row of the cell's first line in the joined module
+    source: str  # the cell's text as written (unmasked)
+
+
+@dataclass(frozen=True)
+class CellError:
+    cell: int
+    message: str
+    position: Position  # within the cell
+
+
+@dataclass(frozen=True)
+class CellMap:
+    """Rows of the joined module back to (cell, row in the cell); columns are unchanged."""
+
+    cells: tuple[CodeCell, ...]
+
+    def locate(self, row: int) -> tuple[CodeCell, int]:
+        index = bisect.bisect_right([cell.first_row for cell in self.cells], row) - 1
+        cell = self.cells[max(index, 0)]
+        return cell, row - cell.first_row + 1
+
+    def place(self, diagnostic: Diagnostic) -> Diagnostic:
+        """A diagnostic of the joined module, with its positions in its cell."""
+        cell, row = self.locate(diagnostic.location.row)
+        end_cell, end_row = self.locate(diagnostic.end_location.row)
+        noqa_row = None
+        if diagnostic.noqa_row is not None:
+            noqa_cell, noqa_in_cell = self.locate(diagnostic.noqa_row)
+            noqa_row = noqa_in_cell if noqa_cell is cell else None
+        return dataclasses.replace(
+            diagnostic,
+            location=Position(row, diagnostic.location.column),
+            end_location=(
+                Position(end_row, diagnostic.end_location.column)
+                if end_cell is cell
+                else Position(row, diagnostic.location.column)
+            ),
+            noqa_row=noqa_row,
+            cell=cell.number,
+        )
+
+
+@dataclass(frozen=True)
+class Notebook:
+    source: PythonSource | None  # the code cells that parse, joined; None when there are none
+    cells: CellMap
+    errors: tuple[CellError, ...]  # code cells that do not parse, even masked
+
+
+def parse_notebook(text: str, filename: str) -> Notebook:
+    """SourceError when the text is not a notebook; cells that do not parse are `errors`."""
+    joined: list[str] = []
+    trees: list[ast.stmt] = []
+    cells: list[CodeCell] = []
+    errors: list[CellError] = []
+    row = 1
+    for number, source in _code_cells(text):
+        if source is None:
+            errors.append(CellError(number, "malformed cell: `source` is not text", Position(1, 1)))
+            continue
+        masked = mask_ipython(source)
+        if masked is None:
+            continue  # a cell magic runs something other than Python
+        try:
+            # not the notebook's own name: CPython re-reads the line of some syntax errors from
+            # the named file, which here is the notebook's JSON
+            tree = parse_python(masked, f"<cell {number}>").tree
+        except SourceError as error:
+            errors.append(CellError(number, error.message, error.position))
+            continue
+        if not masked.endswith(("\n", "\r")):
+            masked += "\n"
+        ast.increment_lineno(tree, row - 1)
+        trees += tree.body
+        cells.append(CodeCell(number, row, source))
+        joined.append(masked)
+        row += _count_rows(masked)
+    module = ast.Module(body=trees, type_ignores=[])
+    python = PythonSource(filename, "".join(joined), module) if cells else None
+    return Notebook(python, CellMap(tuple(cells)), tuple(errors))
+
+
+def cell_sources(text: str) -> dict[int, str]:
+    """Each code cell's source by number; empty for text that is not a notebook."""
+    try:
+        return {number: source for number, source in _code_cells(text) if source is not None}
+    except SourceError:
+        return {}
+
+
+def _code_cells(text: str) -> Iterator[tuple[int, str | None]]:
+    """(number, source) of each code cell; None for a source that is not text."""
+    try:
+        notebook = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SourceError(f"invalid notebook JSON: {error.msg}", Position(error.lineno, error.colno)) from None
+    except RecursionError:
+        raise SourceError("invalid notebook JSON: nested too deeply") from None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        raise SourceError('not a Jupyter notebook (nbformat 4): no "cells" list')
+    if not _is_python(notebook.get("metadata")):
+        return
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            yield number, "".join(source)
+        else:
+            # nbformat allows one string instead of a list of lines
+            yield number, source if isinstance(source, str) else None
+
+
+def _is_python(metadata: object) -> bool:
+    """False for a notebook whose kernel says it runs another language (R, Julia, ...)."""
+    if not isinstance(metadata, dict):
+        return True
+    info = metadata.get("language_info")
+    kernel = metadata.get("kernelspec")
+    language = info.get("name") if isinstance(info, dict) else None
+    if not isinstance(language, str) and isinstance(kernel, dict):
+        language = kernel.get("language")
+    return not isinstance(language, str) or language.lower() == "python"
+
+
+def _count_rows(text: str) -> int:
+    return len(re.findall(r"\r\n|\r|\n", text))
+
+
+def mask_ipython(source: str) -> str | None:
+    """`source` with IPython syntax replaced by `_` and blanks of the same length, or None for
+    a cell whose magic runs something other than Python (`%%bash`)."""
+    lines = _LINE.findall(source)[:-1]  # the pattern also matches the empty end of the text
+    if not lines:
+        return source
+    cell_magic = _CELL_MAGIC.match(lines[0])
+    if cell_magic is not None:
+        if cell_magic.group(1) not in _PYTHON_CELL_MAGICS:
+            return None
+        lines[0] = _blank_escape(lines[0], cell_magic.start())
+        lines[1:] = _mask_lines(lines[1:])
+        return "".join(lines)
+    return "".join(_mask_lines(lines))
+
+
+def _mask_lines(lines: list[str]) -> list[str]:
+    state = _LexState()
+    masked = []
+    for line in lines:
+        if state.at_statement_start:
+            escape = _escape_start(line)
+            if escape is not None:
+                masked.append(_blank_escape(line, escape))
+                state.continued = False
+                continue
+        state.scan(line)
+        masked.append(line)
+    return masked
+
+
+def _escape_start(line: str) -> int | None:
+    """Where IPython syntax starts on a line that begins a statement, or None."""
+    for pattern in (_ESCAPE, _ASSIGNED_ESCAPE, _HELP_SUFFIX):
+        match = pattern.fullmatch(line.rstrip("\r\n"))
+        if match is not None:
+            return match.start(1)
+    return None
+
+
+def _blank_escape(line: str, start: int) -> str:
+    content = line.rstrip("\r\n")
+    ending = line[len(content) :]
+    return content[:start] + "_" + " " * (len(content) - start - 1) + ending
+
+
+class _LexState:
+    """Just enough of Python's tokenizer to tell whether a line starts a new statement: open
+    brackets, strings that span lines, and backslash continuations."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.string: str | None = None  # the quote of a string left open at the end of a line
+        self.continued = False
+
+    @property
+    def at_statement_start(self) -> bool:
+        return self.depth == 0 and self.string is None and not self.continued
+
+    def scan(self, line: str) -> None:
+        content = line.rstrip("\r\n")
+        self.continued = False
+        i = 0
+        while i < len(content):
+            if self.string is not None:
+                i = self._in_string(content, i)
+                continue
+            char = content[i]
+            if char == "#":
+                return
+            if char in "([{":
+                self.depth += 1
+            elif char in ")]}":
+                self.depth = max(self.depth - 1, 0)
+            elif char == "\\" and i == len(content) - 1:
+                self.continued = True
+            else:
+                quote = _STRING_START.match(content, i)
+                if quote is not None:
+                    self.string = quote.group()
+                    i = quote.end()
+                    continue
+            i += 1
+        if self.string is not None and len(self.string) == 1 and not content.endswith("\\"):
+            self.string = None  # an unterminated one-line string: a syntax error, not our concern
+
+    def _in_string(self, content: str, i: int) -> int:
+        assert self.string is not None
+        if content[i] == "\\":
+            return i + 2
+        if content.startswith(self.string, i):
+            end = i + len(self.string)
+            self.string = None
+            return end
+        return i + 1

@@ -1,0 +1,231 @@
+"""YAML configs: optimizers named by Hydra's `_target_`, torchtune's `_component_`, and
+LightningCLI's `class_path`/`init_args` or `optimizer: AdamW`.
+
+Documents are only composed into nodes by PyYAML's safe loader, never constructed into objects
+(plain scalars aside), so every value keeps its position, an alias stays the node it names, and
+nothing in the file is ever imported or run. A tag the safe loader would refuse
+(`!!python/object`, `!include`) makes the file a WD001.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from wdlint.analysis.sites import OptimizerSite, Span
+from wdlint.diagnostics import Position
+from wdlint.frontends.config_sites import (
+    UNKNOWN,
+    Entry,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    config_site,
+    resolve_class,
+    walk_mappings,
+    with_key,
+)
+from wdlint.frontends.python import SourceError
+
+_MERGE = "tag:yaml.org,2002:merge"
+_VALUE = "tag:yaml.org,2002:value"  # the `=` key, which the safe loader reads as a string
+_SAFE_TAGS = frozenset({*(tag for tag in SafeConstructor.yaml_constructors if tag is not None), _VALUE})
+_INSTANTIATE_KEYS = ("_target_", "_component_")  # Hydra, torchtune: the value is a full path
+# What PyYAML counts as a line break (YAML 1.1), so that comment rows agree with node marks
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[^\r\n\x85\u2028\u2029]*", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class YamlConfig:
+    sites: tuple[OptimizerSite, ...]
+    comments: tuple[tuple[int, str], ...]  # (row, text) of each comment, when any says noqa
+
+
+def parse_yaml(text: str) -> YamlConfig:
+    """The optimizer sites of every document; SourceError for YAML the safe loader refuses."""
+    converter = _Converter()
+    try:
+        roots = [converter.convert(node) for node in yaml.compose_all(text, Loader=yaml.SafeLoader)]
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = ", ".join(part for part in (error.context, error.problem) if part)
+        position = Position(mark.line + 1, mark.column + 1) if mark is not None else Position(1, 1)
+        raise SourceError(f"invalid YAML: {message}", position) from None
+    except yaml.reader.ReaderError as error:
+        reason = str(error).splitlines()[0]  # "unacceptable character #x0000: ..."
+        raise SourceError(f"invalid YAML: {reason}", _position(text, error.position)) from None
+    except RecursionError:
+        raise SourceError("invalid YAML: nested too deeply") from None
+    sites = tuple(site for root in roots if root is not None for site in _sites(root))
+    comments = _comments(text, converter.scalar_ranges) if sites and "noqa" in text.lower() else ()
+    return YamlConfig(sites, comments)
+
+
+def _span(node: yaml.Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    return Span(Position(start.line + 1, start.column + 1), Position(end.line + 1, end.column + 1))
+
+
+class _Converter:
+    """YAML nodes to config nodes, checking every tag against what the safe loader accepts."""
+
+    def __init__(self) -> None:
+        self.constructor = SafeConstructor()  # builds plain scalars only; never sees a document
+        self.done: dict[int, Node] = {}  # id(yaml node) -> its conversion: aliases share it
+        self.active: set[int] = set()  # nodes being converted: an alias to one is a cycle
+        self.scalar_ranges: list[tuple[int, int]] = []  # character offsets of every scalar
+
+    def convert(self, node: yaml.Node) -> Node:
+        key = id(node)
+        if key in self.done:
+            return self.done[key]
+        if key in self.active:  # `&a [*a]`: a recursive structure has no value we can use
+            return Scalar(UNKNOWN, f"*{node.tag}", _span(node))
+        if node.tag not in _SAFE_TAGS:
+            raise SourceError(
+                f"the YAML tag `{node.tag}` is refused by the safe loader", _span(node).start
+            )
+        self.active.add(key)
+        try:
+            converted = self._convert(node)
+        finally:
+            self.active.discard(key)
+        self.done[key] = converted
+        return converted
+
+    def _convert(self, node: yaml.Node) -> Node:
+        if isinstance(node, yaml.ScalarNode):
+            self.scalar_ranges.append((node.start_mark.index, node.end_mark.index))
+            if node.tag == _VALUE:
+                return Scalar(node.value, node.value, _span(node))
+            try:
+                value = self.constructor.construct_object(node)
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+                # the safe loader itself crashes on some (`!!int abc`): a parse error of the file
+                raise SourceError(f"invalid YAML scalar {node.value!r}: {error}", _span(node).start) from None
+            return Scalar(value, node.value, _span(node))
+        if isinstance(node, yaml.SequenceNode):
+            return Sequence(tuple(self.convert(item) for item in node.value), _span(node))
+        assert isinstance(node, yaml.MappingNode)
+        return Mapping(self._entries(node), _span(node))
+
+    def _entries(self, node: yaml.MappingNode) -> tuple[Entry, ...]:
+        """Merged entries first, then the mapping's own: the last entry for a key wins, and
+        only it is kept, so that merges of merges stay as small as their keys."""
+        merged: list[Entry] = []
+        own: list[Entry] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged = self._merged(value_node) + merged
+                continue
+            key = self.convert(key_node)
+            value = self.convert(value_node)
+            if isinstance(key, Scalar):
+                own.append(Entry(key.text, key.span, value))
+        return tuple({entry.key: entry for entry in (*merged, *own)}.values())
+
+    def _merged(self, node: yaml.Node) -> list[Entry]:
+        """`<<: *a` or `<<: [*a, *b]`; in a list the first mapping wins, as YAML specifies."""
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        entries: list[Entry] = []
+        for source in reversed(sources):
+            converted = self.convert(source)
+            if not isinstance(converted, Mapping):
+                raise SourceError("invalid YAML: a merge key `<<` takes mappings only", _span(source).start)
+            entries += converted.entries
+        return entries
+
+
+def _sites(root: Node) -> Iterator[OptimizerSite]:
+    for mapping, holder in walk_mappings(root):
+        if mapping.span is None:
+            continue
+        site = _instantiated(mapping, holder)
+        if site is not None:
+            yield site
+        for entry in mapping.entries:
+            if entry.key == "optimizer" and isinstance(entry.value, Scalar):
+                shorthand = _shorthand(entry.value, entry, mapping.span)
+                if shorthand is not None:
+                    yield shorthand
+
+
+def _instantiated(mapping: Mapping, holder: Entry | None) -> OptimizerSite | None:
+    """`{_target_: torch.optim.AdamW, ...}`, `{_component_: ...}`, `{class_path: ..., init_args: ...}`."""
+    assert mapping.span is not None
+    for key in (*_INSTANTIATE_KEYS, "class_path"):
+        entry = mapping.entry(key)
+        if entry is None or not isinstance(entry.value, Scalar) or not isinstance(entry.value.value, str):
+            continue
+        name = entry.value.value
+        resolved = resolve_class(name, short_names=key == "class_path")
+        if resolved is None:
+            return None
+        spec, qualified = resolved
+        span = with_key(mapping.span, holder)
+        if key == "class_path":
+            init_args = mapping.get("init_args")
+            options = init_args if isinstance(init_args, Mapping) else None
+        else:
+            options = mapping
+        return config_site(
+            spec,
+            qualified,
+            name,
+            span=span,
+            func_span=_within(entry.value.span, span),
+            options=options,
+            # Hydra passes `_args_` positionally: weight_decay may be one of them
+            hidden="_args_" if key != "class_path" and mapping.get("_args_") is not None else None,
+        )
+    return None
+
+
+def _shorthand(value: Scalar, entry: Entry, within: Span) -> OptimizerSite | None:
+    """LightningCLI's `optimizer: AdamW`: the class, with its defaults."""
+    if not isinstance(value.value, str) or value.span is None or not _inside(value.span, within):
+        return None  # an entry merged in from an anchor is reported where it is written
+    resolved = resolve_class(value.value, short_names=True)
+    if resolved is None:
+        return None
+    spec, qualified = resolved
+    return config_site(
+        spec, qualified, value.value, span=with_key(value.span, entry), func_span=value.span, options=None
+    )
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def _within(span: Span | None, site: Span) -> Span:
+    """Where to report the class: where it is written, or the site when a merge brought it in."""
+    return span if span is not None and _inside(span, site) else site
+
+
+def _position(text: str, offset: int) -> Position:
+    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text, 0, offset))]
+    return Position(len(starts), offset - starts[-1] + 1)
+
+
+def _comments(text: str, scalar_ranges: list[tuple[int, int]]) -> tuple[tuple[int, str], ...]:
+    """Comments, found as PyYAML's scanner finds them: a `#` after a blank or at a line start,
+    outside every scalar (a `#` inside a quoted or block string is text)."""
+    ranges = sorted(scalar_ranges)
+    starts = [start for start, _ in ranges]
+    line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    comments = []
+    for match in _COMMENT.finditer(text):
+        offset = match.start()
+        index = bisect.bisect_right(starts, offset) - 1
+        if index >= 0 and offset < ranges[index][1]:
+            continue
+        comments.append((bisect.bisect_right(line_starts, offset), match.group()))
+    return tuple(comments)

@@ -1,0 +1,1 @@
+"""wdlint inside other tools: a flake8 plugin (`flake8.py`)."""

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from wdlint.rules.base import Rule
+
+RULE = Rule(
+    code="WD604",
+    name="embedding-decay-policy",
+    summary="Embeddings decayed, or not, against the configured policy (opt-in)",
+    what_it_does="""
+Checks, at run time, that embeddings follow `embeddings` in `[tool.wdlint.policy]`: with
+`"decay"`, embeddings in a weight_decay=0 group of an optimizer that decays other params are
+reported; with `"no-decay"`, embeddings in a decaying group. Embeddings are params of
+`nn.Embedding` (and other `*Embedding` classes) and params named like `wte`, `wpe`, `pos_embed`,
+`cls_token` or `embed_tokens`; a tied output head counts as the embedding it shares. With the
+default `"either"` the rule reports nothing.
+""",
+    why_is_this_bad="""
+Recipes disagree: nanoGPT, timm, the HF Trainer and Megatron decay embeddings; minGPT and OLMo do
+not, arguing that decay shrinks the rows of rare tokens that get few gradient updates. Neither
+is a mistake on its own, so the rule is opt-in: a project that has chosen states its choice in
+the policy and lets the audit hold every run to it.
+""",
+    example="""
+import torch
+import wdlint
+from torch import nn
+from wdlint.config import PolicySettings
+
+policy = PolicySettings(embeddings="no-decay")
+model = nn.Sequential(nn.Embedding(1000, 64), nn.Linear(64, 64))
+optimizer = torch.optim.AdamW(
+    [
+        {"params": [p for p in model.parameters() if p.ndim >= 2], "weight_decay": 0.1},
+        {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0},
+    ],
+    lr=3e-4,
+)
+report = wdlint.audit(model, optimizer, policy=policy, select=["WD604"])
+""",
+    use_instead="""
+import torch
+import wdlint
+from torch import nn
+from wdlint.config import PolicySettings
+
+policy = PolicySettings(embeddings="no-decay")
+model = nn.Sequential(nn.Embedding(1000, 64), nn.Linear(64, 64))
+optimizer = torch.optim.AdamW(wdlint.param_groups(model, weight_decay=0.1, policy=policy), lr=3e-4)
+report = wdlint.audit(model, optimizer, policy=policy, select=["WD604"])
+""",
+    check=None,
+    default_on=False,
+    static=False,
+    runtime=True,
+    references=(
+        "[OLMo 2: embeddings are not decayed, arXiv 2501.00656](https://arxiv.org/abs/2501.00656)",
+    ),
+)

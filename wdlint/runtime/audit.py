@@ -1,0 +1,113 @@
+"""`wdlint.audit(model, optimizer)`: the optimizer's real param groups checked against the model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import torch
+from torch import nn
+
+from wdlint.config import PolicySettings
+from wdlint.runtime.checks import CHECKS, AuditContext
+from wdlint.runtime.classify import Policy
+from wdlint.runtime.model import Inventory, holds_params_of, inventory, with_optimizer_params
+from wdlint.runtime.optimizers import unwrap_optimizer, view
+from wdlint.runtime.report import AuditError, AuditReport, Finding, ParamDetail
+from wdlint.selection import enabled_codes, is_valid_selector
+
+
+def audit(
+    model: nn.Module | None,
+    optimizer: object,
+    *,
+    policy: PolicySettings | None = None,
+    select: Iterable[str] | None = None,
+    extend_select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    strict: bool = False,
+) -> AuditReport:
+    """Check `optimizer` (or a list of optimizers) against `model`; nothing is printed.
+
+    The model may be wrapped (DDP, `torch.compile`, FSDP) and on any device, `meta` included:
+    only names, shapes and module classes are read, never tensor data, and nothing is changed.
+    Without a model, params are named from the groups' `param_names` and classified by shape
+    and name. `strict=True` raises `AuditError` (its message is the table) when anything is found.
+    """
+    optimizers = [unwrap_optimizer(o) for o in _as_list(optimizer)]
+    known = inventory(model) if model is not None else Inventory((), frozenset())
+    if model is not None and not any(holds_params_of(known, o) for o in optimizers):
+        raise ValueError(
+            "the optimizer holds none of the model's params, so there is nothing to compare: pass "
+            "the optimizer built over this model (DeepSpeed ZeRO hands its optimizer flattened "
+            "copies: audit before `deepspeed.initialize`), or audit without the model"
+        )
+    report = run_audit(
+        with_optimizer_params(known, optimizers),
+        optimizers,
+        policy,
+        runtime_codes(select, extend_select, ignore),
+        model_given=model is not None,
+    )
+    if strict and not report.ok:
+        raise AuditError(report)
+    return report
+
+
+def runtime_codes(
+    select: Iterable[str] | None, extend_select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> frozenset[str]:
+    """The enabled rules that the audit reports; ValueError for an unknown code or prefix."""
+    chosen = [_selectors(s) for s in (select or (), extend_select, ignore)]
+    for selector in (s for selectors in chosen for s in selectors):
+        if not is_valid_selector(selector):
+            raise ValueError(f"unknown rule code or prefix `{selector}`")
+    enabled = enabled_codes(None if select is None else chosen[0], chosen[1], chosen[2])
+    return frozenset(code for code in enabled if code in CHECKS)
+
+
+def run_audit(
+    params: Inventory,
+    optimizers: Sequence[torch.optim.Optimizer],
+    policy: PolicySettings | None,
+    codes: frozenset[str],
+    *,
+    model_given: bool,
+) -> AuditReport:
+    classifier = Policy(policy, params.hook_names)
+    views = tuple(view(o, i, numbered=len(optimizers) > 1) for i, o in enumerate(optimizers))
+    context = AuditContext(
+        params,
+        tuple(map(classifier.classify, params.params)),
+        classifier,
+        views,
+        model_given,
+    )
+    findings = [finding for code in sorted(codes) for finding in CHECKS[code](context)]
+    return AuditReport(
+        findings,
+        _details(context, findings),
+        optimizers=len(views),
+        groups=sum(len(v.groups) for v in views),
+        params=len(params.params),
+    )
+
+
+def _details(context: AuditContext, findings: Sequence[Finding]) -> dict[str, ParamDetail]:
+    """Shape and group weight_decay of the params the findings name, for the table."""
+    named = {name for finding in findings for name in finding.params}
+    return {
+        p.name: ParamDetail(
+            p.shape, tuple(g.weight_decay for _, g in context.holders.get(p.key, ()) if g.has_weight_decay)
+        )
+        for p in context.params
+        if p.name in named
+    }
+
+
+def _as_list(optimizer: object) -> list[object]:
+    return list(optimizer) if isinstance(optimizer, (list, tuple)) else [optimizer]
+
+
+def _selectors(value: Iterable[str] | str) -> tuple[str, ...]:
+    # `select="WD604"` means the code, not its characters
+    return (value,) if isinstance(value, str) else tuple(value)
