@@ -1,8 +1,8 @@
 """The pre-commit hooks of `.pre-commit-hooks.yaml`, run for real with `pre-commit try-repo`.
 
 try-repo pip-installs wdlint into a fresh environment (from the package registry) for each
-call, so the two calls here take about a minute together; they are marked `pre_commit` and run
-in the normal suite.
+call: the two calls here take about 15 seconds together, more on a slow registry. The test is
+marked `pre_commit` and runs in the normal suite (`-m 'not pre_commit'` leaves it out).
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-MISTAKE = "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=1e-4)\n"
+# WD101 and WD201 (unsafe fixes only) on line 2, WD501 (a safe fix) on line 3
+MISTAKE = (
+    "import torch\n"
+    "opt = torch.optim.Adam(model.parameters(), weight_decay=1e-4)\n"
+    "sgd = torch.optim.SGD(model.parameters(), 0.1, 0.9)\n"
+)
 CLEAN = "import torch\nopt = torch.optim.AdamW(model.parameters(), weight_decay=0.0)\n"
 
 
@@ -94,17 +99,23 @@ def test_try_repo_fails_on_a_mistake_and_passes_on_clean_code(tmp_path):
     env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), PIP_CONSTRAINT=str(no_torch))
 
     def try_repo(filename: str) -> subprocess.CompletedProcess[str]:
+        """Every hook of the manifest, `wdlint` then `wdlint-fix`: one environment serves both."""
         return subprocess.run(
-            [sys.executable, "-m", "pre_commit", "try-repo", str(hooks_repo), "wdlint", "--files", filename],
+            [sys.executable, "-m", "pre_commit", "try-repo", str(hooks_repo), "--files", filename],
             cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
         )
 
     failed = try_repo("train.py")
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "wdlint" in failed.stdout and "Failed" in failed.stdout
-    assert "train.py:2:7: WD101" in failed.stdout
-    assert "Found 2 errors." in failed.stdout
+    report, fix_report = failed.stdout.split("wdlint (fix)")
+    assert "Failed" in report and "Failed" in fix_report
+    # `wdlint` prints the findings and changes nothing ...
+    assert "train.py:2:7: WD101" in report and "train.py:3:48: WD501" in report
+    # ... `wdlint-fix` then applies the safe fix, which pre-commit reports as a modified file
+    assert "files were modified by this hook" in fix_report
+    assert (project / "train.py").read_text().endswith("torch.optim.SGD(model.parameters(), 0.1, momentum=0.9)\n")
 
     passed = try_repo("clean.py")
     assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "Passed" in passed.stdout
+    assert passed.stdout.count("Passed") == 2
+    assert (project / "clean.py").read_text() == CLEAN

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from wdlint.knowledge.naming import is_norm_class_name
+from wdlint.knowledge.params import is_norm_class_name
 
 _CONTAINERS = frozenset({"ModuleList", "Sequential", "ModuleDict"})
 _MAX_DEPTH = 8

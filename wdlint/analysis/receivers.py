@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from wdlint.analysis.modules import ModelClasses
 from wdlint.analysis.resolve import BindingKind, ModuleIndex, Scope, expr_text
 from wdlint.analysis.sites import Receiver
-from wdlint.knowledge.naming import MODEL_WRAPPERS, WRAPPING_METHODS
+from wdlint.knowledge.params import MODEL_WRAPPERS, WRAPPING_METHODS
 
 _MAX_DEPTH = 8
 

@@ -9,10 +9,55 @@ real disagreement between recipes, so the default policy takes no side on them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
-# Which module classes are normalization layers is `knowledge.naming.is_norm_class_name`, which
-# the static rules use too; the audit applies it to a module's class and its base classes.
+
+def is_norm_class_name(name: str) -> bool:
+    """`nn.LayerNorm`, `LlamaRMSNorm`, `T5LayerNorm`, `BatchNorm2d`, `GroupNorm`, `LayerNorm2d`.
+
+    The audit applies it to a module's class and its base classes, the static rules to the
+    classes a model's `__init__` constructs.
+    """
+    return "Norm" in name
+
+
+# Families of norm parameter names, with the models that use them: a name filter must match at
+# least one example of each family to exclude those norms from decay.
+NORM_NAME_FAMILIES: Final[dict[str, tuple[str, ...]]] = {
+    "`ln_1`, `ln_2`, `ln_f` (GPT-2, nanoGPT)": ("h.0.ln_1.weight", "h.0.ln_2.weight", "ln_f.weight"),
+    "`input_layernorm`, `post_attention_layernorm`, `norm` (Llama, Mistral, Qwen)": (
+        "layers.0.input_layernorm.weight",
+        "layers.0.post_attention_layernorm.weight",
+        "norm.weight",
+    ),
+    "`layer_norm`, `final_layer_norm` (T5)": ("block.0.layer.0.layer_norm.weight", "final_layer_norm.weight"),
+    "`norm1`, `norm2` (ViT, timm)": ("blocks.0.norm1.weight", "blocks.0.norm2.weight"),
+    "`bn1`, `bn2` (ResNet)": ("layer1.0.bn1.weight", "bn1.weight"),
+}
+
+# Entries of the classic BERT-era no-decay list: substrings, never whole parameter names. A
+# list containing one of these is a list of fragments.
+NO_DECAY_FRAGMENTS: Final = frozenset(
+    {"bias", "LayerNorm.weight", "LayerNorm.bias", "layer_norm.weight", "layer_norm.bias", "norm", "ln"}
+)
+
+# Architectures whose norms are named `LayerNorm` (BERT's naming): the classic no-decay list is
+# right for checkpoints of these, matched as substrings of the checkpoint's name.
+LAYERNORM_NAMED_ARCHITECTURES: Final = (
+    "bert", "roberta", "electra", "albert", "deberta", "camembert", "ernie", "layoutlm",
+    "mpnet", "convbert", "funnel", "longformer", "bigbird", "rembert", "splinter", "xlm-r",
+)
+# ... except these, whose names contain one of the above but whose norms are named otherwise
+OTHER_NORM_NAMING: Final = ("distilbert",)
+
+
+def uses_layernorm_naming(checkpoint: str) -> bool:
+    name = checkpoint.lower().rsplit("/", 1)[-1]
+    if any(other in name for other in OTHER_NORM_NAMING):
+        return False
+    return any(architecture in name for architecture in LAYERNORM_NAMED_ARCHITECTURES)
+
 
 BIAS_NAME: Final = "bias"  # the last component of a bias's dotted name
 
@@ -46,15 +91,43 @@ EMBEDDING_NAME_FRAGMENTS: Final = (
 # heads.
 HEAD_NAMES: Final = frozenset({"lm_head", "head", "output", "classifier", "score", "fc"})
 
-# Wrappers that hold the user's model in an attribute and prefix every param name with it.
-# Matched by the class name (or a base class name), so no wrapper package is ever imported.
-WRAPPER_ATTRIBUTES: Final[dict[str, str]] = {
-    "DistributedDataParallel": "module",  # torch DDP
-    "DataParallel": "module",
-    "FullyShardedDataParallel": "module",  # FSDP1; its inner units add `_fsdp_wrapped_module.`
-    "DeepSpeedEngine": "module",
-    "OptimizedModule": "_orig_mod",  # torch.compile
-}
+@dataclass(frozen=True)
+class Wrapper:
+    """A wrapper that holds the user's model and renames its parameters."""
+
+    class_name: str  # its class at run time (matched by name: no wrapper package is imported)
+    attribute: str  # where it keeps the model
+    constructors: tuple[str, ...]  # the qualified names code builds it with
+    name_prefix: str  # what `named_parameters()` on the wrapper puts before each name
+
+
+WRAPPERS: Final = (
+    Wrapper(
+        "DistributedDataParallel",
+        "module",
+        ("torch.nn.parallel.DistributedDataParallel", "torch.nn.parallel.distributed.DistributedDataParallel"),
+        "module.",
+    ),
+    Wrapper("DataParallel", "module", ("torch.nn.DataParallel", "torch.nn.parallel.DataParallel"), "module."),
+    Wrapper(  # FSDP1; its inner units add `_fsdp_wrapped_module.` too
+        "FullyShardedDataParallel",
+        "module",
+        (
+            "torch.distributed.fsdp.FullyShardedDataParallel",
+            "torch.distributed.fsdp.fully_sharded_data_parallel.FullyShardedDataParallel",
+        ),
+        "_fsdp_wrapped_module.",
+    ),
+    Wrapper("DeepSpeedEngine", "module", ("deepspeed.initialize",), "module."),
+    Wrapper("OptimizedModule", "_orig_mod", ("torch.compile",), "_orig_mod."),  # torch.compile
+)
+# the audit: wrapper class name -> the attribute holding the model
+WRAPPER_ATTRIBUTES: Final = {wrapper.class_name: wrapper.attribute for wrapper in WRAPPERS}
+# the static rules: qualified constructor -> the prefix it adds
+MODEL_WRAPPERS: Final = {name: wrapper.name_prefix for wrapper in WRAPPERS for name in wrapper.constructors}
+# `accelerator.prepare(model)` wraps in DDP/FSDP depending on the launch: a method name, since
+# the Accelerator object is created at run time
+WRAPPING_METHODS: Final = frozenset({"prepare", "prepare_model"})
 
 # Name components that wrappers inside a model add (compiled or checkpointed submodules, FSDP1
 # units); dropped wherever they appear so that names match the unwrapped model's.

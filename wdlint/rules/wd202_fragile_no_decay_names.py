@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite, ParamSource
-from wdlint.knowledge.naming import NORM_NAME_FAMILIES, uses_layernorm_naming
+from wdlint.knowledge.params import NORM_NAME_FAMILIES, uses_layernorm_naming
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 

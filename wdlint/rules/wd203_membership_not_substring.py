@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite
 from wdlint.diagnostics import Applicability, Edit, Fix
-from wdlint.knowledge.naming import NO_DECAY_FRAGMENTS
+from wdlint.knowledge.params import NO_DECAY_FRAGMENTS
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 

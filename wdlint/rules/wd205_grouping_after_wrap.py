@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import NameMatch, OptimizerSite
-from wdlint.knowledge.naming import MODEL_WRAPPERS
+from wdlint.knowledge.params import MODEL_WRAPPERS
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 # tests that compare a name from its start, so a wrapper's prefix breaks them

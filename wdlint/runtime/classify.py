@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from wdlint.config import PolicySettings
-from wdlint.knowledge.naming import is_norm_class_name
+from wdlint.knowledge.params import is_norm_class_name
 from wdlint.knowledge.params import BIAS_NAME, EMBEDDING_CLASS_SUFFIXES, EMBEDDING_NAME_FRAGMENTS, HEAD_NAMES
 from wdlint.runtime.model import Param
 
