@@ -45,3 +45,16 @@ def test_readme_opens_with_the_two_commands():
     assert 'pip install -e ".[test]" && pytest' in setup
     ci = (README.parent / ".ci" / "run").read_text()
     assert 'pip install -e ".[test]" && pytest' in ci
+
+
+def test_diagnostics_link_to_their_rule_page():
+    import wdlint
+
+    found = wdlint.lint_source("import torch\nopt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n", "t.py")
+    broken = wdlint.lint_source("import torch\nopt = torch.optim.Adam(\n", "t.py")
+    assert [(d.code, d.url) for d in found + broken] == [
+        ("WD101", "docs/rules/WD101.md"),
+        ("WD201", "docs/rules/WD201.md"),
+        ("WD001", "docs/rules/WD001.md"),
+    ]
+    assert all((ROOT / str(d.url)).is_file() for d in found + broken)

@@ -17,8 +17,16 @@ def _vocabulary() -> re.Pattern[bytes]:
     return re.compile(b"|".join(re.escape(w.encode()) for w in words))
 
 
+# Every construction wdlint recognises names its class through one of these: `torch.optim`,
+# `bnb.optim`, `timm.optim`, `apex.optimizers`, `create_optimizer_v2`, mmengine's `optimizer`/
+# `optim_wrapper` (all "optim"), or an Adam-family class imported by name (`transformers.AdamW`,
+# DeepSpeed's `FusedAdam`). Two `in` scans run at memory speed; the vocabulary regex, ten times
+# slower per byte, then only reads the files that pass them.
+_ANCHORS = (b"optim", b"Adam")
+
+
 def may_contain_optimizer(data: bytes) -> bool:
-    return _vocabulary().search(data) is not None
+    return any(anchor in data for anchor in _ANCHORS) and _vocabulary().search(data) is not None
 
 
 # A DeepSpeed config has an "optimizer" key and a "type" key; other JSON (package.json,

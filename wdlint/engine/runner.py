@@ -60,6 +60,7 @@ class FileJob:
     path: Path  # where to read it
     display: str  # how diagnostics name it
     ignore: tuple[str, ...] = ()  # selectors ignored for this file (per-file-ignores)
+    data: bytes | None = None  # the content, once read
 
 
 @dataclass(frozen=True)
@@ -229,12 +230,30 @@ _FRONT_ENDS: dict[str, Callable[[bytes, str, LintOptions, Path | None], FileResu
 }
 
 
-def lint_job(job: FileJob, options: LintOptions) -> FileResult:
+def _read(job: FileJob) -> bytes | FileResult:
+    if job.data is not None:
+        return job.data
     try:
-        data = job.path.read_bytes()
+        return job.path.read_bytes()
     except OSError as error:
         message = f"cannot read file: {error.strerror or error}"
         return FileResult(job.display, (_parse_error(job.display, message),), None)
+
+
+def _screen(job: FileJob) -> FileJob | FileResult:
+    """Read a file and run its prefilter: a job to parse, or the result it already has."""
+    data = _read(job)
+    if isinstance(data, FileResult):
+        return data
+    suffix = job.path.suffix.lower()
+    needed = may_configure_deepspeed(data) if suffix == ".json" else may_contain_optimizer(data)
+    return dataclasses.replace(job, data=data) if needed else FileResult(job.display, (), None)
+
+
+def lint_job(job: FileJob, options: LintOptions) -> FileResult:
+    data = _read(job)
+    if isinstance(data, FileResult):
+        return data
     result = lint_bytes(data, job.display, options, path=job.path)
     if not job.ignore:
         return result
@@ -267,14 +286,20 @@ def _lint_chunk(jobs: Sequence[FileJob], options: LintOptions, request: FixReque
 def lint_jobs(
     jobs: Sequence[FileJob], options: LintOptions, processes: int | None = None, fix: FixRequest | None = None
 ) -> list[FileResult]:
-    """Lint (and with `fix`, fix) files, in worker processes when there is enough work; results
-    in job order."""
+    """Lint (and with `fix`, fix) files; results in job order.
+
+    Reading and prefiltering happen here, at memory speed; only the files that pass are parsed,
+    in worker processes when there are enough of them to pay for starting the workers.
+    """
+    screened = [_screen(job) for job in jobs]
+    todo = [item for item in screened if isinstance(item, FileJob)]
     processes = processes or os.cpu_count() or 1
-    processes = min(processes, len(jobs) // _MIN_FILES_PER_WORKER)
+    processes = min(processes, len(todo) // _MIN_FILES_PER_WORKER)
     if processes <= 1:
-        return _lint_chunk(jobs, options, fix)
-    chunks = [jobs[i::processes] for i in range(processes)]
-    with ProcessPoolExecutor(max_workers=processes) as pool:
-        chunk_results = list(pool.map(_lint_chunk, chunks, [options] * processes, [fix] * processes))
-    by_display = {result.display: result for results in chunk_results for result in results}
-    return [by_display[job.display] for job in jobs]
+        done = _lint_chunk(todo, options, fix)
+    else:
+        chunks = [todo[i::processes] for i in range(processes)]
+        with ProcessPoolExecutor(max_workers=processes) as pool:
+            done = [r for chunk in pool.map(_lint_chunk, chunks, [options] * processes, [fix] * processes) for r in chunk]
+    by_display = {result.display: result for result in done}
+    return [item if isinstance(item, FileResult) else by_display[item.display] for item in screened]
