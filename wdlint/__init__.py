@@ -61,7 +61,8 @@ def lint_source(
     target_torch_version: tuple[int, int] | None = None,
 ) -> list[Diagnostic]:
     """Static findings for Python source text, as the command line would report them."""
-    from wdlint.engine.runner import LintOptions, lint_text
+    from wdlint.engine.lint import lint_text
+    from wdlint.engine.runner import LintOptions
 
     options = LintOptions.from_selection(select, extend_select, ignore, target_torch_version)
     return lint_text(source, filename, options)

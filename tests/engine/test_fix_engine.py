@@ -5,7 +5,8 @@ from pathlib import Path
 
 from wdlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
 from wdlint.engine.fix import apply_fixes, fix_python_file, fix_text
-from wdlint.engine.runner import LintOptions, lint_text
+from wdlint.engine.lint import lint_text
+from wdlint.engine.runner import LintOptions
 
 OPTIONS = LintOptions.from_selection(["ALL"])
 

@@ -5,7 +5,8 @@ import textwrap
 import pytest
 
 from wdlint.engine.fix import fix_text, python_parses
-from wdlint.engine.runner import LintOptions, lint_text
+from wdlint.engine.lint import lint_text
+from wdlint.engine.runner import LintOptions
 
 
 def fixed(source: str, *, unsafe: bool = False, select=("ALL",), target=None) -> str:

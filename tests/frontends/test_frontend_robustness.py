@@ -7,7 +7,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wdlint.engine.runner import LintOptions, lint_bytes
+from wdlint.engine.lint import lint_bytes
+from wdlint.engine.runner import LintOptions
 
 OPTIONS = LintOptions.from_selection(["ALL"])
 SLOW = settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from wdlint.cli import cli
-from wdlint.engine.runner import FileJob, LintOptions, lint_bytes, lint_job
+from wdlint.engine.lint import lint_bytes
+from wdlint.engine.runner import FileJob, LintOptions, lint_job
 from wdlint.frontends.notebook import mask_ipython
 
 OPTIONS = LintOptions.from_selection()
@@ -178,10 +179,10 @@ def test_file_level_noqa_in_the_first_code_cell() -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     (
-        pytest.param(b'{"cells": [ {"cell_type": "code", "source": "weight_decay"', [("WD001", None, 1, 59)], id="truncated JSON"),
-        pytest.param(b'["weight_decay"]', [("WD001", None, 1, 1)], id="not a notebook"),
-        pytest.param(b'{"worksheets": [], "weight_decay": 1}', [("WD001", None, 1, 1)], id="nbformat 3"),
-        pytest.param(b'\xff\xfe{"weight_decay"', [("WD001", None, 1, 1)], id="not UTF-8"),
+        pytest.param(b'{"cells": [ {"cell_type": "code", "source": "AdamW_decay_"', [("WD001", None, 1, 59)], id="truncated JSON"),
+        pytest.param(b'["AdamW_decay_"]', [("WD001", None, 1, 1)], id="not a notebook"),
+        pytest.param(b'{"worksheets": [], "AdamW_decay_": 1}', [("WD001", None, 1, 1)], id="nbformat 3"),
+        pytest.param(b'\xff\xfe{"AdamW_decay_"', [("WD001", None, 1, 1)], id="not UTF-8"),
         pytest.param(notebook(("markdown", "AdamW(weight_decay=0.1)")), [], id="no code cells"),
         pytest.param(notebook(), [], id="no cells"),
         pytest.param(

@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from wdlint.engine.runner import LintOptions, lint_bytes
+from wdlint.engine.lint import lint_bytes
+from wdlint.engine.runner import LintOptions
 
 OPTIONS = LintOptions.from_selection()
 
@@ -285,13 +286,13 @@ def test_noqa(text: str, expected: list[tuple[str, int, int]]) -> None:
         pytest.param(
             b"optimizer:\n\t_target_: torch.optim.Adam\n\tweight_decay: 1\n", ("WD001", 2, 1), "'\\t'", id="tabs"
         ),
-        pytest.param(b"weight_decay: !!int abc\n", ("WD001", 1, 15), "abc", id="a scalar the safe loader crashes on"),
-        pytest.param(b"weight_decay: [1, 2\n", ("WD001", 2, 1), "invalid YAML", id="unclosed flow"),
-        pytest.param(b"weight_decay: 1\x00\n", ("WD001", 1, 16), "unacceptable character", id="nul"),
-        pytest.param(b"weight_decay: \xff\n", ("WD001", 1, 1), "UTF-8", id="not UTF-8"),
-        pytest.param(b"a: <<\nweight_decay: 1\n", ("WD001", 1, 4), "merge", id="merge tag as a value"),
-        pytest.param(b"<<: 1\nweight_decay: 1\n", ("WD001", 1, 5), "merge key", id="merge of a scalar"),
-        pytest.param(b"weight_decay: " + b"[" * 2000 + b"]" * 2000 + b"\n", ("WD001", 1, 1), "deeply", id="deep"),
+        pytest.param(b"AdamW_decay_: !!int abc\n", ("WD001", 1, 15), "abc", id="a scalar the safe loader crashes on"),
+        pytest.param(b"AdamW_decay_: [1, 2\n", ("WD001", 2, 1), "invalid YAML", id="unclosed flow"),
+        pytest.param(b"AdamW_decay_: 1\x00\n", ("WD001", 1, 16), "unacceptable character", id="nul"),
+        pytest.param(b"AdamW_decay_: \xff\n", ("WD001", 1, 1), "UTF-8", id="not UTF-8"),
+        pytest.param(b"a: <<\nAdamW_decay_: 1\n", ("WD001", 1, 4), "merge", id="merge tag as a value"),
+        pytest.param(b"<<: 1\nAdamW_decay_: 1\n", ("WD001", 1, 5), "merge key", id="merge of a scalar"),
+        pytest.param(b"AdamW_decay_: " + b"[" * 2000 + b"]" * 2000 + b"\n", ("WD001", 1, 1), "deeply", id="deep"),
     ),
 )
 def test_bad_yaml_is_a_parse_error(data: bytes, expected: tuple[str, int, int], fragment: str) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from wdlint.analysis.sites import Value
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
@@ -77,6 +77,10 @@ class Scope:
         self.bindings.setdefault(name, []).append(binding)
 
 
+# nodes that bind nothing and hold nothing that does: the walk does not descend into them
+_LEAVES = (ast.Constant, ast.Name, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
 @dataclass(frozen=True)
 class ArgparseOption:
     default: ast.expr | None
@@ -122,9 +126,29 @@ class ModuleIndex(ast.NodeVisitor):
         # calls being inlined: id(function scope) -> parameter -> (argument, caller scope, line)
         self._frames: dict[int, dict[str, tuple[ast.expr, Scope, int]]] = {}
         self._scope = self.module_scope
+        self._handlers: dict[type[ast.AST], Callable[[Any], None]] = {}
         self.visit(tree)
 
     # -- the walk --------------------------------------------------------------------------
+
+    def visit(self, node: ast.AST) -> None:
+        # ast.NodeVisitor looks the handler up by name for every node; this walk visits every
+        # node of every file that names an optimizer, so the lookup is cached per node type
+        handler = self._handlers.get(type(node))
+        if handler is None:
+            found: Callable[[Any], None] = getattr(self, f"visit_{type(node).__name__}", self.generic_visit)
+            handler = self._handlers[type(node)] = found
+        handler(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                self.visit(value)
 
     def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         if not isinstance(node, ast.Lambda):

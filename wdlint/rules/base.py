@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.sites import OptimizerSite, Span
 from wdlint.diagnostics import Applicability, Fix
+
+
+if TYPE_CHECKING:
+    from wdlint.analysis.facts import ModuleFacts
 
 
 @dataclass(frozen=True)

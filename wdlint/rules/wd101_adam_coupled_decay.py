@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.sites import OptimizerSite, ValueKind
 from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.knowledge.optimizers import Family
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import append_keyword
+
+if TYPE_CHECKING:
+    from wdlint.analysis.facts import ModuleFacts
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -117,6 +120,7 @@ optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
 """,
     use_instead="""
 import torch
+
 
 optimizer = torch.optim.AdamW(
     [

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from wdlint.analysis.facts import ImportedName, ModuleFacts
 from wdlint.analysis.sites import OptimizerSite, ValueKind
 from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import append_keyword
+
+if TYPE_CHECKING:
+    from wdlint.analysis.facts import ImportedName, ModuleFacts
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -72,6 +75,7 @@ optimizer = AdamW(model.parameters(), lr=2e-5)
 """,
     use_instead="""
 import torch
+
 
 optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.0)
 """,

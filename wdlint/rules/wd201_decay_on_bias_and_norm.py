@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind
 from wdlint.diagnostics import Applicability, Edit, Fix
 from wdlint.rules.base import Finding, Rule, RuleContext
+
+if TYPE_CHECKING:
+    from wdlint.analysis.facts import ModuleFacts
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -71,6 +74,7 @@ optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.1)
 """,
     use_instead="""
 import torch
+
 
 decay = [p for p in model.parameters() if p.requires_grad and p.ndim >= 2]
 no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim < 2]

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.sites import Key, OptimizerSite, SourceKind
 from wdlint.diagnostics import Applicability, Edit, Fix
 from wdlint.knowledge.optimizers import GROUP_KEY_ALIASES, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
+
+if TYPE_CHECKING:
+    from wdlint.analysis.facts import ModuleFacts
+
 
 _SIMILARITY = 0.85  # `weight_deacy` -> weight_decay, but `name` and `lr_scale` stay quiet
 
@@ -83,6 +87,7 @@ optimizer = torch.optim.AdamW(
 """,
     use_instead="""
 import torch
+
 
 optimizer = torch.optim.AdamW(
     [

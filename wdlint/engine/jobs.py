@@ -1,0 +1,51 @@
+"""What a lint run passes around: options, file jobs and results, small and picklable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from wdlint.diagnostics import Diagnostic
+from wdlint.selection import enabled_codes
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """Everything a worker needs to lint one file; small and picklable."""
+
+    codes: frozenset[str]
+    target_torch_version: tuple[int, int] | None = None
+
+    @classmethod
+    def from_selection(
+        cls,
+        select: Iterable[str] | None = None,
+        extend_select: Iterable[str] = (),
+        ignore: Iterable[str] = (),
+        target_torch_version: tuple[int, int] | None = None,
+    ) -> LintOptions:
+        return cls(enabled_codes(select, extend_select, ignore), target_torch_version)
+
+
+@dataclass(frozen=True)
+class FileJob:
+    path: Path  # where to read it
+    display: str  # how diagnostics name it
+    ignore: tuple[str, ...] = ()  # selectors ignored for this file (per-file-ignores)
+    data: bytes | None = None  # the content, once read
+
+
+@dataclass(frozen=True)
+class FileResult:
+    display: str
+    diagnostics: tuple[Diagnostic, ...]
+    source: str | None  # the text, kept only when there are diagnostics to show
+    fixed: tuple[Diagnostic, ...] = ()  # what `--fix` resolved
+    diff: str = ""  # what `--fix` changed (or, with `--diff`, would change)
+
+
+@dataclass(frozen=True)
+class FixRequest:
+    unsafe: bool = False  # apply unsafe fixes too
+    write: bool = True  # False for `--diff`: compute the change, leave the file alone

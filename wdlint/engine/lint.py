@@ -1,0 +1,185 @@
+"""Linting one file: read by the front-end its suffix names, parsed, extracted, checked.
+
+Notebooks, YAML and JSON have their own front-ends; anything else (a `.py`, a script named on
+the command line, standard input) is Python, and a Python file is also read as an mmengine
+config. This module imports the whole analysis; `runner` imports it only once a file has
+passed the prefilter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from wdlint.analysis.extract import extract_module, extract_sites
+from wdlint.analysis.facts import ModuleFacts
+from wdlint.analysis.project import Project
+from wdlint.analysis.sites import OptimizerSite
+from wdlint.diagnostics import Diagnostic, Position
+from wdlint.engine.jobs import FileResult, LintOptions
+from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimizer
+from wdlint.engine.suppress import comment_suppressions, filter_suppressed
+from wdlint.frontends.config_sites import decode_utf8
+from wdlint.frontends.jsoncfg import parse_deepspeed
+from wdlint.frontends.mmconfig import mmconfig_sites
+from wdlint.frontends.notebook import parse_notebook
+from wdlint.frontends.python import SourceError, decode_source, parse_python
+from wdlint.frontends.yamlcfg import parse_yaml
+from wdlint.rules import all_rules, rule_url
+from wdlint.rules.base import Rule, RuleContext
+
+PARSE_ERROR = "WD001"
+
+
+def parse_error(display: str, message: str, position: Position = Position(1, 1)) -> Diagnostic:
+    rule = _rule(PARSE_ERROR)
+    return Diagnostic(
+        PARSE_ERROR, rule.name, message, display, position, position, noqa_row=None, url=rule_url(PARSE_ERROR)
+    )
+
+
+def _rule(code: str) -> Rule:
+    return next(rule for rule in all_rules() if rule.code == code)
+
+
+def check_sites(
+    sites: Iterable[OptimizerSite], filename: str, options: LintOptions, module: ModuleFacts | None = None
+) -> list[Diagnostic]:
+    """Every enabled static rule over every site: the part each front-end shares.
+
+    `module` is the parsed Python module the sites come from, which fixes need; config files
+    have none, and their findings carry no fix.
+    """
+    context = RuleContext(options.target_torch_version, module)
+    checks = [
+        (rule, rule.check) for rule in all_rules() if rule.check is not None and rule.code in options.codes
+    ]
+    diagnostics: list[Diagnostic] = []
+    reported: set[tuple[str, Position, Position]] = set()
+    for site in sites:
+        for rule, check in checks:
+            for finding in check(site, context):
+                # candidates of one call share its arguments: one finding per place
+                where = (rule.code, finding.span.start, finding.span.end)
+                if where in reported:
+                    continue
+                reported.add(where)
+                message = finding.message if site.choice is None else f"{finding.message} (when {site.choice})"
+                diagnostics.append(
+                    Diagnostic(
+                        code=rule.code,
+                        name=rule.name,
+                        message=message,
+                        filename=filename,
+                        location=finding.span.start,
+                        end_location=finding.span.end,
+                        noqa_row=site.span.start.row,
+                        fix=finding.fix,
+                        url=rule_url(rule.code),
+                    )
+                )
+    return diagnostics
+
+
+def lint_text(text: str, filename: str, options: LintOptions, *, path: Path | None = None) -> list[Diagnostic]:
+    """Diagnostics for Python source text, sorted, suppressions applied.
+
+    `path` is where the file lives, for the `_base_` files of an mmengine config (default:
+    `filename`).
+    """
+    try:
+        source = parse_python(text, filename)
+    except SourceError as error:
+        return [parse_error(filename, error.message, error.position)]
+    project = Project() if path is not None else None  # imports followed only for files on disk
+    sites, facts = extract_module(source, path, project)
+    found = check_sites(sites, filename, options, facts)
+    # an mmengine config's optimizer is a dict, not a call: the fixes, which rewrite calls, are
+    # not for it
+    found += check_sites(mmconfig_sites(source, path or Path(filename)), filename, options)
+    diagnostics = filter_suppressed(found, text)
+    return sorted(diagnostics, key=lambda d: d.sort_key)
+
+
+def lint_bytes(data: bytes, filename: str, options: LintOptions, *, path: Path | None = None) -> FileResult:
+    """Lint one file's bytes with the front-end its suffix names."""
+    lint = FRONT_ENDS.get(os.path.splitext(filename)[1].lower(), _lint_python)
+    return lint(data, filename, options, path)
+
+
+def _lint_python(data: bytes, filename: str, options: LintOptions, path: Path | None) -> FileResult:
+    if not may_contain_optimizer(data):
+        return FileResult(filename, (), None)
+    try:
+        text = decode_source(data)
+    except SourceError as error:
+        return FileResult(filename, (parse_error(filename, error.message),), None)
+    diagnostics = lint_text(text, filename, options, path=path)
+    return FileResult(filename, tuple(diagnostics), text if diagnostics else None)
+
+
+def _lint_notebook(data: bytes, filename: str, options: LintOptions, path: Path | None) -> FileResult:
+    if not may_contain_optimizer(data):
+        return FileResult(filename, (), None)
+    try:
+        text = decode_utf8(data)
+        notebook = parse_notebook(text, filename)
+    except SourceError as error:
+        return _failed(filename, error, data)
+    diagnostics = [
+        dataclasses.replace(parse_error(filename, error.message, error.position), cell=error.cell)
+        for error in notebook.errors
+    ]
+    if notebook.source is not None:
+        # a notebook on disk imports the project's modules from its own directory
+        sites = extract_sites(notebook.source, path, Project() if path is not None else None)
+        found = filter_suppressed(check_sites(sites, filename, options), notebook.source.text)
+        diagnostics += [notebook.cells.place(d) for d in found]
+    return _result(filename, diagnostics, text)
+
+
+def _lint_yaml(data: bytes, filename: str, options: LintOptions, path: Path | None) -> FileResult:
+    if not may_contain_optimizer(data):
+        return FileResult(filename, (), None)
+    try:
+        text = decode_utf8(data)
+        config = parse_yaml(text)
+    except SourceError as error:
+        return _failed(filename, error, data)
+    diagnostics = check_sites(config.sites, filename, options)
+    if config.comments:
+        suppressions = comment_suppressions(config.comments)
+        diagnostics = [d for d in diagnostics if not suppressions.suppresses(d)]
+    return _result(filename, diagnostics, text)
+
+
+def _lint_json(data: bytes, filename: str, options: LintOptions, path: Path | None) -> FileResult:
+    if not may_configure_deepspeed(data):
+        return FileResult(filename, (), None)
+    try:
+        text = decode_utf8(data)
+        sites = parse_deepspeed(text)
+    except SourceError as error:
+        return _failed(filename, error, data)
+    return _result(filename, check_sites(sites, filename, options), text)
+
+
+def _failed(filename: str, error: SourceError, data: bytes) -> FileResult:
+    """A WD001, with the text kept for the full format's snippet when it decodes."""
+    text = data.decode("utf-8-sig", errors="replace")
+    return FileResult(filename, (parse_error(filename, error.message, error.position),), text)
+
+
+def _result(filename: str, diagnostics: list[Diagnostic], text: str) -> FileResult:
+    ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
+    return FileResult(filename, ordered, text if ordered else None)
+
+
+FRONT_ENDS: dict[str, Callable[[bytes, str, LintOptions, Path | None], FileResult]] = {
+    ".ipynb": _lint_notebook,
+    ".yaml": _lint_yaml,
+    ".yml": _lint_yaml,
+    ".json": _lint_json,
+}
