@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -15,18 +16,14 @@ from wdlint.config import ConfigError, Settings, parse_torch_version, resolve_se
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.discover import discover
 from wdlint.engine.runner import FileJob, FileResult, FixRequest, LintOptions, lint_jobs
-from wdlint.output import json as json_output
 from wdlint.output import text as text_output
-from wdlint.output.github import github
-from wdlint.output.gitlab import gitlab
-from wdlint.output.junit import junit
-from wdlint.output.sarif import sarif
 from wdlint.rules import all_rules, get_rule
 from wdlint.selection import ignored_by, is_valid_selector
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # the formats for CI services: (diagnostics, the run's directory) -> text
-_CI_FORMATS = {"sarif": sarif, "github": github, "gitlab": gitlab, "junit": junit}
+# formats for other tools: each renderer is a module of wdlint.output, imported when chosen
+_CI_FORMATS = ("sarif", "github", "gitlab", "junit")
 OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", *_CI_FORMATS)
 
 
@@ -209,12 +206,15 @@ def _render(
     unsafe: bool = False,
     fixed: int | None = None,
 ) -> str:
-    if output_format == "json":
-        return json_output.json_array(diagnostics)
-    if output_format == "json-lines":
-        return json_output.json_lines(diagnostics)
+    if output_format in ("json", "json-lines"):
+        from wdlint.output import json as json_output
+
+        render = json_output.json_array if output_format == "json" else json_output.json_lines
+        return render(diagnostics)
     if output_format in _CI_FORMATS:
-        return _CI_FORMATS[output_format](diagnostics, Path.cwd())
+        module = importlib.import_module(f"wdlint.output.{output_format}")
+        ci_render: Callable[[list[Diagnostic], Path], str] = getattr(module, output_format)
+        return ci_render(diagnostics, Path.cwd())
     if statistics:
         return text_output.statistics(diagnostics, unsafe)
     if output_format == "concise":

@@ -87,3 +87,8 @@ class Diagnostic:
             "cell": self.cell,
             "url": self.url,
         }
+
+
+def applicable(fix: Fix | None, unsafe: bool) -> bool:
+    """Whether `--fix` applies this fix: a safe one always, an unsafe one with `--unsafe-fixes`."""
+    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)

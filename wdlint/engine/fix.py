@@ -17,15 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wdlint.diagnostics import Applicability, Diagnostic, Fix, Position
+from wdlint.diagnostics import Diagnostic, Position, applicable
 from wdlint.frontends.python import SourceError, decode_source, source_encoding
 
 _MAX_PASSES = 10
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
-def applicable(fix: Fix | None, unsafe: bool) -> bool:
-    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
 
 
 @dataclass

@@ -22,11 +22,8 @@ from wdlint.engine.jobs import FileResult, LintOptions
 from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimizer
 from wdlint.engine.suppress import comment_suppressions, filter_suppressed
 from wdlint.frontends.config_sites import decode_utf8
-from wdlint.frontends.jsoncfg import parse_deepspeed
 from wdlint.frontends.mmconfig import mmconfig_sites
-from wdlint.frontends.notebook import parse_notebook
 from wdlint.frontends.python import SourceError, decode_source, parse_python
-from wdlint.frontends.yamlcfg import parse_yaml
 from wdlint.rules import all_rules, rule_url
 from wdlint.rules.base import Rule, RuleContext
 
@@ -121,6 +118,8 @@ def _lint_python(data: bytes, filename: str, options: LintOptions, path: Path | 
 
 
 def _lint_notebook(data: bytes, filename: str, options: LintOptions, path: Path | None) -> FileResult:
+    from wdlint.frontends.notebook import parse_notebook  # each front-end is imported when needed
+
     if not may_contain_optimizer(data):
         return FileResult(filename, (), None)
     try:
@@ -141,6 +140,8 @@ def _lint_notebook(data: bytes, filename: str, options: LintOptions, path: Path 
 
 
 def _lint_yaml(data: bytes, filename: str, options: LintOptions, path: Path | None) -> FileResult:
+    from wdlint.frontends.yamlcfg import parse_yaml
+
     if not may_contain_optimizer(data):
         return FileResult(filename, (), None)
     try:
@@ -156,6 +157,8 @@ def _lint_yaml(data: bytes, filename: str, options: LintOptions, path: Path | No
 
 
 def _lint_json(data: bytes, filename: str, options: LintOptions, path: Path | None) -> FileResult:
+    from wdlint.frontends.jsoncfg import parse_deepspeed
+
     if not may_configure_deepspeed(data):
         return FileResult(filename, (), None)
     try:

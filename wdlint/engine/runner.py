@@ -8,20 +8,17 @@ import dataclasses
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.jobs import FileJob, FileResult, FixRequest, LintOptions
 from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimizer
 from wdlint.selection import ignored_by
 
-if TYPE_CHECKING:
-    from concurrent.futures import Future
-
 __all__ = ["FileJob", "FileResult", "FixRequest", "LintOptions", "fix_job", "lint_job", "lint_jobs"]
 
 # Below this many files a run is over before a second process has started.
 _MIN_FILES_FOR_WORKERS = 64
+_BATCH = 64  # files a worker takes at a time
 
 
 def _read(job: FileJob) -> bytes | FileResult:
@@ -92,13 +89,21 @@ def _run(jobs: Sequence[FileJob], options: LintOptions, request: FixRequest | No
     return results
 
 
+def _size(job: FileJob) -> int:
+    try:
+        return job.path.stat().st_size
+    except OSError:
+        return 0
+
+
 def lint_jobs(
     jobs: Sequence[FileJob], options: LintOptions, processes: int | None = None, fix: FixRequest | None = None
 ) -> list[FileResult]:
     """Lint (and with `fix`, fix) files; results in job order.
 
-    With enough files, each core takes an interleaved share, reading, prefiltering and linting
-    it; this process works on one share itself instead of waiting for the others.
+    With enough files, worker processes (one per core) read, prefilter and lint small batches,
+    taking the next batch when done: the few files that need parsing are spread over the cores
+    whatever their order.
     """
     processes = min(processes or os.cpu_count() or 1, max(len(jobs) // _MIN_FILES_FOR_WORKERS, 1))
     if processes <= 1:
@@ -108,9 +113,10 @@ def lint_jobs(
 
     # fork: a worker starts in milliseconds with everything imported; nothing here runs threads
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    shares = [list(jobs[i::processes]) for i in range(processes)]
-    with concurrent.futures.ProcessPoolExecutor(processes - 1, mp_context=context) as pool:
-        others: list[Future[list[FileResult]]] = [pool.submit(_run, share, options, fix) for share in shares[1:]]
-        done = [_run(shares[0], options, fix), *(future.result() for future in others)]
-    by_display = {result.display: result for share in done for result in share}
+    # biggest first, so the batches that are slow to read and to parse do not come last
+    by_size = sorted(jobs, key=_size, reverse=True)
+    batches = [by_size[i : i + _BATCH] for i in range(0, len(by_size), _BATCH)]
+    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
+        done = list(pool.map(_run, batches, [options] * len(batches), [fix] * len(batches)))
+    by_display = {result.display: result for batch in done for result in batch}
     return [by_display[job.display] for job in jobs]

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from wdlint.diagnostics import Diagnostic
-from wdlint.engine.fix import applicable
-from wdlint.frontends.notebook import cell_sources
+from wdlint.diagnostics import Diagnostic, applicable
 
 _CONTEXT_LINES = 1
 
@@ -51,6 +49,8 @@ def full(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], unsafe: 
         text = sources.get(diagnostic.filename)
         if text is not None and diagnostic.cell is not None:
             if diagnostic.filename not in cells:
+                from wdlint.frontends.notebook import cell_sources  # only for notebooks
+
                 cells[diagnostic.filename] = cell_sources(text)
             text = cells[diagnostic.filename].get(diagnostic.cell)
         if text is not None:
