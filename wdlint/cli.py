@@ -15,7 +15,8 @@ from wdlint import __version__
 from wdlint.config import ConfigError, Settings, parse_torch_version, resolve_settings
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.discover import discover
-from wdlint.engine.runner import FileJob, FileResult, FixRequest, LintOptions, lint_jobs
+from wdlint.engine.cache import CACHE_DIR_NAME, ENVIRONMENT_VARIABLE, ResultCache, cache_directory
+from wdlint.engine.runner import FileJob, FileResult, FixRequest, LintOptions, lint_cached, lint_jobs
 from wdlint.output import text as text_output
 from wdlint.rules import all_rules, get_rule
 from wdlint.selection import ignored_by, is_valid_selector
@@ -88,6 +89,12 @@ def _error(message: str) -> None:
 @click.option("--diff", is_flag=True, help="Print the fixes as a diff instead of applying them; exit 1 if any.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
 @click.option("--fix-only", is_flag=True, help="Apply fixes without reporting what remains.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help=f"Where the result cache lives (default: {CACHE_DIR_NAME} at the project root, or ${ENVIRONMENT_VARIABLE}).",
+)
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -108,6 +115,8 @@ def check(
     diff: bool,
     show_fixes: bool,
     fix_only: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Lint PATHS (default: the current directory; `-` reads standard input)."""
     request = FixRequest(unsafe=unsafe_fixes, write=not diff) if fix or fix_only or diff else None
@@ -143,7 +152,11 @@ def check(
     for missing in found.missing:
         _error(f"{missing}: No such file or directory")
     jobs_to_run = [FileJob(path, path.as_posix(), settings.ignores_for(path)) for path in found.files]
-    results += lint_jobs(jobs_to_run, options, jobs, request)
+    if request is not None:
+        results += lint_jobs(jobs_to_run, options, jobs, request)  # fixes always start from the files
+    else:
+        cache = None if no_cache else ResultCache(cache_directory(settings.root, cache_dir), options)
+        results += lint_cached(jobs_to_run, options, jobs, cache)
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
     fixed = {r.display: r.fixed for r in results if r.fixed}
@@ -236,6 +249,27 @@ def _write(text: str, output_file: Path | None) -> None:
     except OSError as error:
         _error(f"cannot write {output_file}: {error.strerror or error}")
         sys.exit(EXIT_ERROR)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="The cache to remove.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+def clean(paths: tuple[Path, ...], cache_dir: Path | None, config_file: Path | None, isolated: bool) -> None:
+    """Remove the result cache of the project PATHS belong to (default: the current directory)."""
+    from wdlint.engine.cache import clean as remove
+
+    try:
+        settings = resolve_settings(list(paths), config_file, isolated, Path.cwd())
+    except ConfigError as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+    directory = cache_directory(settings.root, cache_dir)
+    if remove(directory):
+        click.echo(f"Removed the cache at {directory}")
+    else:
+        click.echo(f"No cache at {directory}")
 
 
 @cli.command()

@@ -74,6 +74,29 @@ class Diagnostic:
             self.code,
         )
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Diagnostic:
+        """The inverse of `to_dict`, for results read back from the cache."""
+        fix = data["fix"]
+        return cls(
+            code=data["code"],
+            name=data["name"],
+            message=data["message"],
+            filename=data["filename"],
+            location=Position(**data["location"]),
+            end_location=Position(**data["end_location"]),
+            noqa_row=data["noqa_row"],
+            fix=None if fix is None else Fix(
+                Applicability(fix["applicability"]),
+                fix["message"],
+                tuple(
+                    Edit(e["content"], Position(**e["location"]), Position(**e["end_location"])) for e in fix["edits"]
+                ),
+            ),
+            cell=data["cell"],
+            url=data["url"],
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,

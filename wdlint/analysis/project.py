@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wdlint.analysis.resolve import Binding, ModuleIndex, Scope
+from wdlint.frontends.dependencies import read_dependency
 from wdlint.frontends.python import SourceError, decode_source, parse_python
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
 
@@ -56,7 +57,7 @@ class Project:
         try:
             if path.stat().st_size > _MAX_BYTES:
                 return None
-            tree = parse_python(decode_source(path.read_bytes()), str(path)).tree
+            tree = parse_python(decode_source(read_dependency(path)), str(path)).tree
         except (OSError, SourceError):
             return None
         return ModuleIndex(tree, path=path, project=self)

@@ -43,6 +43,10 @@ class FileResult:
     source: str | None  # the text, kept only when there are diagnostics to show
     fixed: tuple[Diagnostic, ...] = ()  # what `--fix` resolved
     diff: str = ""  # what `--fix` changed (or, with `--diff`, would change)
+    # for the result cache: the content's size and checksum, and the other files it read
+    size: int = 0
+    checksum: int | None = None
+    dependencies: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

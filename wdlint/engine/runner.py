@@ -10,8 +10,10 @@ import sys
 from collections.abc import Sequence
 
 from wdlint.diagnostics import Diagnostic
+from wdlint.engine.cache import ResultCache, checksum
 from wdlint.engine.jobs import FileJob, FileResult, FixRequest, LintOptions
 from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimizer
+from wdlint.frontends.dependencies import recording
 from wdlint.selection import ignored_by
 
 __all__ = ["FileJob", "FileResult", "FixRequest", "LintOptions", "fix_job", "lint_job", "lint_jobs"]
@@ -40,7 +42,9 @@ def _screen(job: FileJob) -> FileJob | FileResult:
         return data
     suffix = job.path.suffix.lower()
     needed = may_configure_deepspeed(data) if suffix == ".json" else may_contain_optimizer(data)
-    return dataclasses.replace(job, data=data) if needed else FileResult(job.display, (), None)
+    if needed:
+        return dataclasses.replace(job, data=data)
+    return FileResult(job.display, (), None, size=len(data), checksum=checksum(data))
 
 
 def lint_job(job: FileJob, options: LintOptions) -> FileResult:
@@ -49,11 +53,17 @@ def lint_job(job: FileJob, options: LintOptions) -> FileResult:
     data = _read(job)
     if isinstance(data, FileResult):
         return data
-    result = lint_bytes(data, job.display, options, path=job.path)
-    if not job.ignore:
-        return result
+    with recording() as dependencies:
+        result = lint_bytes(data, job.display, options, path=job.path)
     kept = tuple(d for d in result.diagnostics if not ignored_by(job.ignore, d.code))
-    return FileResult(result.display, kept, result.source if kept else None)
+    return dataclasses.replace(
+        result,
+        diagnostics=kept,
+        source=result.source if kept else None,
+        size=len(data),
+        checksum=checksum(data),
+        dependencies=tuple(dependencies),
+    )
 
 
 def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResult:
@@ -120,3 +130,18 @@ def lint_jobs(
         done = list(pool.map(_run, batches, [options] * len(batches), [fix] * len(batches)))
     by_display = {result.display: result for batch in done for result in batch}
     return [by_display[job.display] for job in jobs]
+
+
+def lint_cached(
+    jobs: Sequence[FileJob], options: LintOptions, processes: int | None, cache: ResultCache | None
+) -> list[FileResult]:
+    """`lint_jobs`, taking what the cache still knows from it and telling it what was new."""
+    if cache is None:
+        return lint_jobs(jobs, options, processes)
+    looked_up = [cache.lookup(job) for job in jobs]
+    misses = [item for item in looked_up if isinstance(item, FileJob)]
+    fresh = lint_jobs(misses, options, processes)
+    cache.store(misses, fresh)
+    cache.save()
+    by_display = {result.display: result for result in fresh}
+    return [item if isinstance(item, FileResult) else by_display[item.display] for item in looked_up]

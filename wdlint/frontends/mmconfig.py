@@ -33,6 +33,7 @@ from wdlint.frontends.config_sites import (
     number,
     with_key,
 )
+from wdlint.frontends.dependencies import read_dependency
 from wdlint.frontends.python import PythonSource, SourceError, decode_source, parse_python
 from wdlint.knowledge.optimizers import MMENGINE_OPTIMIZER_TYPES, lookup
 
@@ -105,7 +106,7 @@ def _read_base(path: Path, seen: frozenset[Path]) -> _Config | None:
         resolved = path.resolve()
         if resolved in seen:
             return None
-        source = parse_python(decode_source(resolved.read_bytes()), str(path))
+        source = parse_python(decode_source(read_dependency(resolved)), str(path))
     except (OSError, SourceError):
         return None
     return _read_config(source, resolved, local=False, seen=seen)

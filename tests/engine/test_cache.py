@@ -1,0 +1,177 @@
+"""The result cache: hits, misses, invalidation, damage, and two writers."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import wdlint.engine.cache as cache_module
+from wdlint.cli import cli
+from wdlint.engine import runner
+from wdlint.engine.cache import ResultCache
+from wdlint.engine.jobs import FileJob, LintOptions
+
+MISTAKE = "import torch\nopt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n"
+OPTIONS = LintOptions.from_selection()
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "train.py").write_text(MISTAKE)
+    (tmp_path / "other.py").write_text("x = 1\n")
+    return tmp_path
+
+
+@pytest.fixture
+def linted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files that were linted for real (not answered by the cache)."""
+    seen: list[str] = []
+    original = runner.lint_jobs
+
+    def spy(jobs, options, processes=None, fix=None):  # type: ignore[no-untyped-def]
+        seen.extend(job.display for job in jobs)
+        return original(jobs, options, processes, fix)
+
+    monkeypatch.setattr(runner, "lint_jobs", spy)
+    return seen
+
+
+def run(tree: Path, options: LintOptions = OPTIONS, cache_dir: Path | None = None) -> list[tuple[str, str]]:
+    directory = cache_dir or tree / ".wdlint_cache"
+    jobs = [FileJob(tree / name, name) for name in ("other.py", "train.py")]
+    results = runner.lint_cached(jobs, options, 1, ResultCache(directory, options))
+    return [(r.display, d.code) for r in results for d in r.diagnostics]
+
+
+def test_warm_run_reads_nothing_and_reports_the_same(tree, linted):
+    cold = run(tree)
+    assert linted == ["other.py", "train.py"]
+    linted.clear()
+    assert run(tree) == cold == [("train.py", "WD101"), ("train.py", "WD201")]
+    assert linted == []
+    assert (tree / ".wdlint_cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (tree / ".wdlint_cache" / ".gitignore").read_text().endswith("*\n")
+
+
+def test_only_the_changed_file_is_linted_again(tree, linted):
+    run(tree)
+    linted.clear()
+    (tree / "train.py").write_text(MISTAKE.replace("1e-4", "0.0"))
+    assert run(tree) == []
+    assert linted == ["train.py"]
+
+
+def test_touched_file_is_a_hit_after_a_read(tree, linted):
+    run(tree)
+    linted.clear()
+    later = time.time() + 10
+    os.utime(tree / "train.py", (later, later))
+    assert run(tree) == [("train.py", "WD101"), ("train.py", "WD201")]
+    assert linted == []
+
+
+def test_settings_change_is_a_miss(tree, linted):
+    run(tree)
+    linted.clear()
+    assert run(tree, LintOptions.from_selection(["WD1"])) == [("train.py", "WD101")]
+    assert linted == ["other.py", "train.py"]
+
+
+def test_version_change_is_a_miss(tree, linted, monkeypatch):
+    run(tree)
+    linted.clear()
+    monkeypatch.setattr(cache_module, "__version__", "99.0")
+    run(tree)
+    assert linted == ["other.py", "train.py"]
+
+
+def test_a_changed_import_invalidates_the_importer(tree, linted):
+    (tree / "config.py").write_text("WD = 0.1\n")
+    (tree / "train.py").write_text("import torch\nfrom config import WD\nopt = torch.optim.Adam(ps, weight_decay=WD)\n")
+    assert run(tree) == [("train.py", "WD101")]
+    linted.clear()
+    (tree / "config.py").write_text("WD = 0.0\n")
+    assert run(tree) == []
+    assert linted == ["train.py"]
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b"[]", b'{"files": []}', b'{"files": {"x": 1}}'])
+def test_damaged_cache_is_ignored_and_rewritten(tree, damage):
+    expected = run(tree)
+    [cache_file] = (tree / ".wdlint_cache").rglob("*.json")
+    cache_file.write_bytes(damage)
+    assert run(tree) == expected
+    assert json.loads(cache_file.read_bytes())["files"]
+
+
+def test_damaged_entry_is_a_miss(tree, linted):
+    run(tree)
+    [cache_file] = (tree / ".wdlint_cache").rglob("*.json")
+    data = json.loads(cache_file.read_bytes())
+    for entry in data["files"].values():
+        entry["diagnostics"] = [{"code": "WD101"}]
+    cache_file.write_text(json.dumps(data))
+    linted.clear()
+    assert run(tree) == [("train.py", "WD101"), ("train.py", "WD201")]
+    assert "train.py" in linted
+
+
+def test_concurrent_writers_merge_and_never_corrupt(tree):
+    directory = tree / ".wdlint_cache"
+    first, second = ResultCache(directory, OPTIONS), ResultCache(directory, OPTIONS)
+    a, b = FileJob(tree / "train.py", "train.py"), FileJob(tree / "other.py", "other.py")
+    first.store([a], runner.lint_jobs([a], OPTIONS, 1))
+    second.store([b], runner.lint_jobs([b], OPTIONS, 1))
+    first.save()
+    second.save()  # read what `first` wrote, then replaced the file with both
+    merged = ResultCache(directory, OPTIONS)
+    assert sorted(Path(p).name for p in merged.entries) == ["other.py", "train.py"]
+    assert not [p for p in (directory).rglob(".tmp-*")]
+
+
+def test_cli_cache_options_and_clean(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    invoke = CliRunner().invoke
+    assert invoke(cli, ["--isolated", "--no-cache", "."]).exit_code == 1
+    assert not (tree / ".wdlint_cache").exists()
+    assert invoke(cli, ["--isolated", "--cache-dir", "elsewhere", "."]).exit_code == 1
+    assert (tree / "elsewhere" / "CACHEDIR.TAG").exists()
+    monkeypatch.setenv("WDLINT_CACHE_DIR", str(tree / "from-env"))
+    invoke(cli, ["--isolated", "."])
+    assert (tree / "from-env" / "CACHEDIR.TAG").exists()
+    result = invoke(cli, ["clean", "--isolated", "--cache-dir", "elsewhere"])
+    assert result.output.startswith("Removed the cache at elsewhere")
+    assert not (tree / "elsewhere").exists()
+    assert invoke(cli, ["clean", "--isolated", "--cache-dir", "elsewhere"]).output.startswith("No cache at")
+
+
+def test_clean_never_removes_a_directory_that_is_not_a_cache(tmp_path):
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious" / "data.txt").write_text("x")
+    assert cache_module.clean(tmp_path / "precious") is False
+    assert (tmp_path / "precious" / "data.txt").exists()
+
+
+def test_warm_full_output_still_shows_the_source(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    invoke = CliRunner().invoke
+    cold = invoke(cli, ["--isolated", "."]).output
+    warm = invoke(cli, ["--isolated", "."]).output
+    assert cold == warm
+    assert "2 | opt = torch.optim.Adam" in warm
+
+
+def test_a_change_within_the_clock_tick_is_not_missed(tree):
+    run(tree)
+    stat = (tree / "train.py").stat()
+    (tree / "train.py").write_text(MISTAKE.replace("1e-4", "2e-4"))  # same size
+    os.utime(tree / "train.py", ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same time
+    results = runner.lint_cached(
+        [FileJob(tree / "train.py", "train.py")], OPTIONS, 1, ResultCache(tree / ".wdlint_cache", OPTIONS)
+    )
+    assert "0.0002" in results[0].diagnostics[0].message

@@ -1,0 +1,167 @@
+"""The result cache: a warm run re-reads only what changed.
+
+`.wdlint_cache/` at the project root (or `--cache-dir`, or `WDLINT_CACHE_DIR`) holds one JSON
+file per wdlint version and settings, mapping each linted file to its size, modification time,
+content checksum, the per-file ignores it was linted with, the stamps of the other files it
+read (imported modules, `_base_` configs) and its diagnostics. A file whose size and time are
+unchanged is a hit without being read; one whose time changed but whose content did not (a
+`touch`, a checkout) is a hit after a read. Writes replace the file atomically, merging what
+another wdlint process wrote meanwhile, so concurrent runs never corrupt it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from wdlint import __version__
+from wdlint.diagnostics import Diagnostic
+from wdlint.engine.jobs import FileJob, FileResult, LintOptions
+from wdlint.frontends.dependencies import unchanged
+
+CACHE_DIR_NAME = ".wdlint_cache"
+ENVIRONMENT_VARIABLE = "WDLINT_CACHE_DIR"
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by wdlint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+def checksum(data: bytes) -> int:
+    """Confirms that content is unchanged after its modification time changed; with the size it
+    must match too, a collision of this 32-bit sum cannot go unnoticed by chance."""
+    return zlib.crc32(data)
+
+
+def cache_directory(root: Path, option: Path | None) -> Path:
+    if option is not None:
+        return option
+    from_environment = os.environ.get(ENVIRONMENT_VARIABLE)
+    return Path(from_environment) if from_environment else root / CACHE_DIR_NAME
+
+
+def settings_key(options: LintOptions) -> str:
+    """Results depend on the selected rules and the target torch version."""
+    text = json.dumps([sorted(options.codes), options.target_torch_version])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class ResultCache:
+    def __init__(self, directory: Path, options: LintOptions) -> None:
+        self.directory = directory
+        self.file = directory / __version__ / f"{settings_key(options)}.json"
+        self.entries: dict[str, dict[str, Any]] = self._load()
+        self._updates: dict[str, dict[str, Any]] = {}
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.file.read_bytes())
+        except (OSError, ValueError):
+            return {}  # no cache yet, or a damaged one: start afresh
+        files = data.get("files") if isinstance(data, dict) else None
+        return files if isinstance(files, dict) else {}
+
+    def lookup(self, job: FileJob) -> FileResult | FileJob:
+        """The cached result, or the job to run (with the content, when it was read here)."""
+        entry = self.entries.get(os.path.abspath(job.path))
+        if entry is None or entry.get("ignore") != list(job.ignore):
+            return job
+        try:
+            status = job.path.stat()
+            if status.st_size != entry["size"]:
+                return job
+            data = None
+            if status.st_mtime_ns != entry["mtime"] or _racy(status.st_mtime_ns):
+                data = job.path.read_bytes()
+                if checksum(data) != entry["checksum"]:
+                    return FileJob(job.path, job.display, job.ignore, data)
+                entry["mtime"] = status.st_mtime_ns  # touched, not changed: remember the new time
+                self._updates[os.path.abspath(job.path)] = entry
+            if not all(unchanged((str(a), int(b), int(c))) for a, b, c in entry["dependencies"]):
+                return FileJob(job.path, job.display, job.ignore, data)
+            diagnostics = tuple(Diagnostic.from_dict(d) for d in entry["diagnostics"])
+        except (OSError, KeyError, TypeError, ValueError):
+            return job  # an entry we cannot read is a miss
+        dependencies = tuple((str(a), int(b), int(c)) for a, b, c in entry["dependencies"])
+        return FileResult(job.display, diagnostics, _source(job.path) if diagnostics else None, dependencies=dependencies)
+
+    def store(self, jobs: Iterable[FileJob], results: Iterable[FileResult]) -> None:
+        for job, result in zip(jobs, results):
+            if result.checksum is None or result.fixed:
+                continue  # unreadable, or changed by --fix: linted afresh next time
+            try:
+                status = job.path.stat()
+            except OSError:
+                continue
+            if status.st_size != result.size:
+                continue  # changed while we linted it
+            self._updates[os.path.abspath(job.path)] = {
+                "size": status.st_size,
+                "mtime": status.st_mtime_ns,
+                "checksum": result.checksum,
+                "ignore": list(job.ignore),
+                "dependencies": [list(stamp) for stamp in result.dependencies],
+                "diagnostics": [d.to_dict() for d in result.diagnostics],
+            }
+
+    def save(self) -> None:
+        """Merge our entries into what is on disk now, and replace it in one rename."""
+        if not self._updates:
+            return
+        try:
+            self._prepare_directory()
+            entries = {**self._load(), **self._updates}
+            payload = json.dumps({"version": __version__, "files": entries}, separators=(",", ":"))
+            handle, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(payload)
+            os.replace(temporary, self.file)
+        except OSError:
+            return  # a cache we cannot write costs speed, never a run
+
+    def _prepare_directory(self) -> None:
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        tag = self.directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(_TAG, encoding="utf-8")
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by wdlint\n*\n", encoding="utf-8")
+
+
+# A file written within this long of its last modification time can change again without its
+# time changing (timestamps are only as fine as the kernel's clock tick): trust its checksum.
+_RACY_NS = 2_000_000_000
+
+
+def _racy(mtime_ns: int) -> bool:
+    return time.time_ns() - mtime_ns < _RACY_NS
+
+
+def _source(path: Path) -> str | None:
+    """The text the `full` format quotes, read again for a cached result with findings."""
+    from wdlint.frontends.python import SourceError, decode_source
+
+    try:
+        data = path.read_bytes()
+        return decode_source(data) if path.suffix in (".py", ".pyi", "") else data.decode("utf-8-sig")
+    except (OSError, SourceError, UnicodeDecodeError):
+        return None
+
+
+def clean(directory: Path) -> bool:
+    """Remove a cache directory; False when there was none."""
+    import shutil
+
+    if not (directory / "CACHEDIR.TAG").exists():
+        return False
+    shutil.rmtree(directory, ignore_errors=True)
+    return True
