@@ -180,6 +180,8 @@ class ParamSource:
     selects: frozenset[Selector] = frozenset()
     name_tests: tuple[NameTest, ...] = ()
     receiver: Receiver | None = None  # FLAT/SUBSET: the module whose parameters these are
+    # FLAT: how to exclude biases and norms where that is not a param-group split (configs)
+    remedy: str | None = None
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,9 @@ def _site(
         return None  # nothing of it is written in this file
     # a base we could not read may hold the paramwise_cfg
     unexcluded = _unexcluded(paramwise, constructor, owner) if hidden is None else None
-    params = ParamSource(SourceKind.FLAT, span, unexcluded) if unexcluded is not None else None
+    params = (
+        ParamSource(SourceKind.FLAT, span, unexcluded, remedy=_REMEDY) if unexcluded is not None else None
+    )
     return config_site(
         spec,
         spec.name,
@@ -183,6 +185,9 @@ def _site(
         params=params,
         hidden=hidden,
     )
+
+
+_REMEDY = "set `paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)`"
 
 
 def _unexcluded(paramwise: Node | None, constructor: str | None, owner: str) -> str | None:

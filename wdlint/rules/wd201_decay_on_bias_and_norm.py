@@ -20,10 +20,11 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         source = site.params if group is None else group.params
         if source is None or source.kind is not SourceKind.FLAT or not value.may_decay:
             continue
+        remedy = source.remedy or "put params with `ndim < 2` in a group with weight_decay=0.0"
         yield Finding(
             f"`{source.expr}` gives every parameter to `{site.written_name}` with "
             f"weight_decay={value.describe()}, so biases and normalization weights are decayed "
-            "too; put params with `ndim < 2` in a group with weight_decay=0.0",
+            f"too; {remedy}",
             source.span,
             _fix(source, context.module) if group is None else None,
         )
