@@ -62,7 +62,7 @@ def apply_fixes(text: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, list
     """
     offsets = _line_offsets(text)
     fixes = [
-        (d, [(_offset(offsets, e.location), _offset(offsets, e.end_location), e.content) for e in d.fix.edits])
+        (d, [(_offset(offsets, e.location, len(text)), _offset(offsets, e.end_location, len(text)), e.content) for e in d.fix.edits])
         for d in sorted(diagnostics, key=lambda d: d.sort_key)
         if d.fix is not None
     ]
@@ -113,10 +113,12 @@ def _line_offsets(text: str) -> list[int]:
     return offsets
 
 
-def _offset(offsets: list[int], position: Position) -> int:
-    """A 1-based (row, column in characters) position as an index into the text."""
-    row = min(max(position.row, 1), len(offsets))
-    return offsets[row - 1] + position.column - 1
+def _offset(offsets: list[int], position: Position, length: int) -> int:
+    """A 1-based (row, column in characters) position as an index into the text; a position
+    past the last line (the end of a text without a final line break) is the text's end."""
+    if position.row > len(offsets):
+        return length
+    return offsets[max(position.row, 1) - 1] + position.column - 1
 
 
 def python_parses(text: str) -> bool:
@@ -164,6 +166,52 @@ def fix_python_file(
             write_atomically(path, outcome.text.encode(encoding))
     source = outcome.text if outcome.remaining else None
     return FixedFile(display, tuple(outcome.fixed), tuple(outcome.remaining), diff, source)
+
+
+def fix_notebook_file(
+    path: Path,
+    display: str,
+    lint: Callable[[str], list[Diagnostic]],
+    unsafe: bool,
+    write: bool,
+) -> FixedFile | None:
+    """Fix a notebook's code cells; every byte of the JSON outside the changed cells is kept.
+
+    `lint` reports diagnostics placed in their cells, with their fixes in the cell's positions.
+    """
+    from wdlint.frontends.notebook import cell_sources, mask_ipython, replace_cell_sources
+
+    try:
+        original = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    text, fixed = original, []
+    diagnostics = lint(text)
+    for _ in range(_MAX_PASSES):
+        by_cell: dict[int, list[Diagnostic]] = {}
+        for d in diagnostics:
+            if d.cell is not None and applicable(d.fix, unsafe):
+                by_cell.setdefault(d.cell, []).append(d)
+        sources = cell_sources(text)
+        changed: dict[int, str] = {}
+        for cell, found in by_cell.items():
+            new, applied = apply_fixes(sources[cell], found)
+            masked = mask_ipython(new)
+            if applied and masked is not None and python_parses(masked):
+                changed[cell] = new
+                fixed += applied
+        if not changed:
+            break
+        text = replace_cell_sources(text, changed)
+        diagnostics = lint(text)
+    diff = ""
+    if text != original:
+        diff = "".join(
+            difflib.unified_diff(original.splitlines(keepends=True), text.splitlines(keepends=True), display, display)
+        )
+        if write:
+            write_atomically(path, text.encode("utf-8"))
+    return FixedFile(display, tuple(fixed), tuple(diagnostics), diff, text if diagnostics else None)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from wdlint.analysis.extract import extract_module, extract_sites
+from wdlint.analysis.extract import extract_module
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.project import Project
 from wdlint.analysis.sites import OptimizerSite
@@ -133,8 +133,8 @@ def _lint_notebook(data: bytes, filename: str, options: LintOptions, path: Path 
     ]
     if notebook.source is not None:
         # a notebook on disk imports the project's modules from its own directory
-        sites = extract_sites(notebook.source, path, Project() if path is not None else None)
-        found = filter_suppressed(check_sites(sites, filename, options), notebook.source.text)
+        sites, facts = extract_module(notebook.source, path, Project() if path is not None else None)
+        found = filter_suppressed(check_sites(sites, filename, options, facts), notebook.source.text)
         diagnostics += [notebook.cells.place(d) for d in found]
     return _result(filename, diagnostics, text)
 

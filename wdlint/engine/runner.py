@@ -67,19 +67,24 @@ def lint_job(job: FileJob, options: LintOptions) -> FileResult:
 
 
 def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResult:
-    """Lint and fix one file. Only Python files get fixes; other front-ends are linted."""
-    from wdlint.engine.fix import fix_python_file
-    from wdlint.engine.lint import FRONT_ENDS, lint_text
+    """Lint and fix one file. Python files and notebooks get fixes; config files are linted."""
+    from wdlint.engine.fix import fix_notebook_file, fix_python_file
+    from wdlint.engine.lint import FRONT_ENDS, lint_bytes, lint_text
 
     checked = lint_job(job, options)
-    if not any(d.fix is not None for d in checked.diagnostics) or job.path.suffix.lower() in FRONT_ENDS:
+    suffix = job.path.suffix.lower()
+    if not any(d.fix is not None for d in checked.diagnostics) or (suffix in FRONT_ENDS and suffix != ".ipynb"):
         return checked
 
     def lint(text: str) -> list[Diagnostic]:
-        found = lint_text(text, job.display, options, path=job.path)
+        if suffix == ".ipynb":
+            found: Sequence[Diagnostic] = lint_bytes(text.encode(), job.display, options, path=job.path).diagnostics
+        else:
+            found = lint_text(text, job.display, options, path=job.path)
         return [d for d in found if not ignored_by(job.ignore, d.code)]
 
-    fixed = fix_python_file(job.path, job.display, lint, request.unsafe, request.write)
+    fix_file = fix_notebook_file if suffix == ".ipynb" else fix_python_file
+    fixed = fix_file(job.path, job.display, lint, request.unsafe, request.write)
     if fixed is None:
         return checked
     return FileResult(job.display, fixed.remaining, fixed.source, fixed.fixed, fixed.diff)

@@ -14,11 +14,12 @@ import ast
 import bisect
 import dataclasses
 import json
+import json.decoder
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from wdlint.diagnostics import Diagnostic, Position
+from wdlint.diagnostics import Diagnostic, Edit, Fix, Position
 from wdlint.frontends.python import PythonSource, SourceError, parse_python
 
 # Cell magics whose body is Python that the kernel runs: only their first line is masked.
@@ -39,6 +40,7 @@ class CodeCell:
     number: int  # 1-based over all cells, as ruff counts them
     first_row: int  # the row of the cell's first line in the joined module
     source: str  # the cell's text as written (unmasked)
+    end_row: int = 0  # the row just after the cell in the joined module
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,25 @@ class CellMap:
             ),
             noqa_row=noqa_row,
             cell=cell.number,
+            fix=self._place_fix(diagnostic.fix, cell),
         )
+
+    def _place_fix(self, fix: Fix | None, cell: CodeCell) -> Fix | None:
+        """The fix in the cell's own positions; None when an edit reaches into another cell."""
+        if fix is None:
+            return None
+        edits = []
+        for edit in fix.edits:
+            start_cell, start_row = self.locate(edit.location.row)
+            end_cell, end_row = self.locate(edit.end_location.row)
+            if start_cell is not cell or (end_cell is not cell and edit.end_location.row != cell.end_row):
+                return None
+            if end_cell is not cell:  # the end of the cell's last line: a deletion of that line
+                end_row = edit.end_location.row - cell.first_row + 1
+            edits.append(
+                Edit(edit.content, Position(start_row, edit.location.column), Position(end_row, edit.end_location.column))
+            )
+        return dataclasses.replace(fix, edits=tuple(edits))
 
 
 @dataclass(frozen=True)
@@ -112,9 +132,10 @@ def parse_notebook(text: str, filename: str) -> Notebook:
             masked += "\n"
         ast.increment_lineno(tree, row - 1)
         trees += tree.body
-        cells.append(CodeCell(number, row, source))
+        rows = _count_rows(masked)
+        cells.append(CodeCell(number, row, source, row + rows))
         joined.append(masked)
-        row += _count_rows(masked)
+        row += rows
     module = ast.Module(body=trees, type_ignores=[])
     python = PythonSource(filename, "".join(joined), module) if cells else None
     return Notebook(python, CellMap(tuple(cells)), tuple(errors))
@@ -263,3 +284,103 @@ class _LexState:
             self.string = None
             return end
         return i + 1
+
+
+# -- writing fixed cells back ------------------------------------------------------------------
+
+_JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_JSON_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
+
+
+def replace_cell_sources(text: str, sources: dict[int, str]) -> str:
+    """The notebook with the given cells' sources replaced; every other character is kept.
+
+    The new source is written in the style of the old: a list of lines with the same
+    indentation, or one string.
+    """
+    spans = _source_spans(text)
+    for number in sorted(sources, reverse=True):
+        start, end = spans[number]
+        text = text[:start] + _render_source(text[start:end], sources[number]) + text[end:]
+    return text
+
+
+def _render_source(old: str, source: str) -> str:
+    ascii_only = "\\u" in old  # keep the escaping the writer of the notebook chose
+    if not old.startswith("["):
+        return json.dumps(source, ensure_ascii=ascii_only)
+    items = [json.dumps(line, ensure_ascii=ascii_only) for line in source.splitlines(keepends=True)]
+    opening = _JSON_WHITESPACE.match(old, 1)
+    assert opening is not None
+    inner_start = opening.end()
+    if inner_start == len(old) - 1:  # an empty list: no layout to copy
+        return "[" + ", ".join(items) + "]"
+    leading = old[1:inner_start]
+    trailing = old[len(old.rstrip("]").rstrip()) : -1]
+    return "[" + leading + ("," + leading).join(items) + trailing + "]"
+
+
+def _source_spans(text: str) -> dict[int, tuple[int, int]]:
+    """Where each cell's `source` value is written in the notebook's JSON text."""
+    spans: dict[int, tuple[int, int]] = {}
+    members, _ = _object(text, _skip(text, 0))
+    for key, start, _ in members:
+        if key == "cells" and text[start] == "[":
+            items, _ = _array(text, start)
+            for number, (cell_start, _) in enumerate(items, start=1):
+                if text[cell_start] == "{":
+                    cell_members, _ = _object(text, cell_start)
+                    spans.update({number: (s, e) for k, s, e in cell_members if k == "source"})
+    return spans
+
+
+# the C string scanner of the json module, which typeshed does not declare
+_scanstring: Callable[[str, int], tuple[str, int]] = getattr(json.decoder, "scanstring")
+
+
+def _skip(text: str, index: int) -> int:
+    match = _JSON_WHITESPACE.match(text, index)
+    assert match is not None
+    return match.end()
+
+
+def _value_end(text: str, index: int) -> int:
+    char = text[index]
+    if char == '"':
+        return _scanstring(text, index + 1)[1]
+    if char == "{":
+        return _object(text, index)[1]
+    if char == "[":
+        return _array(text, index)[1]
+    match = _JSON_SCALAR.match(text, index)
+    if match is None:
+        raise ValueError(f"not JSON at {index}")
+    return match.end()
+
+
+def _object(text: str, index: int) -> tuple[list[tuple[str, int, int]], int]:
+    """(key, value start, value end) of each member of the object at `index`, and its end."""
+    members = []
+    position = _skip(text, index + 1)
+    while text[position] != "}":
+        key, position = _scanstring(text, position + 1)
+        position = _skip(text, _skip(text, position) + 1)  # past the colon
+        end = _value_end(text, position)
+        members.append((key, position, end))
+        position = _skip(text, end)
+        if text[position] == ",":
+            position = _skip(text, position + 1)
+    return members, position + 1
+
+
+def _array(text: str, index: int) -> tuple[list[tuple[int, int]], int]:
+    """(start, end) of each item of the array at `index`, and its end."""
+    items = []
+    position = _skip(text, index + 1)
+    while text[position] != "]":
+        end = _value_end(text, position)
+        items.append((position, end))
+        position = _skip(text, end)
+        if text[position] == ",":
+            position = _skip(text, position + 1)
+    return items, position + 1

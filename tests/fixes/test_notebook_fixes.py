@@ -1,0 +1,78 @@
+"""`--fix` on notebooks: cells fixed in place, every other byte of the JSON kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wdlint.cli import cli
+from wdlint.frontends.notebook import replace_cell_sources
+
+
+def notebook(*cells: str | tuple[str, str], outputs: bool = True) -> str:
+    rendered = []
+    for cell in cells:
+        kind, source = cell if isinstance(cell, tuple) else ("code", cell)
+        entry: dict[str, object] = {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True)}
+        if kind == "code":
+            entry["execution_count"] = 3
+            entry["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["ok\n"]}] if outputs else []
+        rendered.append(entry)
+    document = {"cells": rendered, "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+POSITIONAL = "import torch\nopt = torch.optim.Adam(m.parameters(), 1e-3, (0.9, 0.99))"
+FIXED = "import torch\nopt = torch.optim.Adam(m.parameters(), 1e-3, betas=(0.9, 0.99))"
+
+
+def test_fix_rewrites_only_the_fixed_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = notebook(("markdown", "# Café ☕"), "%matplotlib inline\nx = 1", POSITIONAL)
+    path = tmp_path / "nb.ipynb"
+    path.write_text(before, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--isolated", "--fix", "--select", "WD501", "nb.ipynb"])
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == notebook(("markdown", "# Café ☕"), "%matplotlib inline\nx = 1", FIXED)
+    again = CliRunner().invoke(cli, ["--isolated", "--diff", "--select", "WD501", "nb.ipynb"])
+    assert (again.exit_code, again.stdout) == (0, "")
+
+
+def test_unusual_layout_is_kept_outside_the_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = '{"nbformat": 4,\n  "cells": [{"cell_type": "code", "source": "import torch\\nopt = torch.optim.Adam(m.parameters(), 1e-3, (0.9, 0.99))",\n "outputs": []}], "metadata": {}}'
+    path = tmp_path / "nb.ipynb"
+    path.write_text(before)
+    monkeypatch.chdir(tmp_path)
+    CliRunner().invoke(cli, ["--isolated", "--fix", "--select", "WD501", "nb.ipynb"])
+    assert path.read_text() == before.replace("1e-3, (0.9", "1e-3, betas=(0.9")
+
+
+@pytest.mark.parametrize(
+    ("cells", "new", "expected"),
+    (
+        pytest.param(["a = 1\n", "b = 2"], "a = 3\nb = 4", '[\n    "a = 3\\n",\n    "b = 4"\n   ]', id="list layout"),
+        pytest.param([], "x = 1", '["x = 1"]', id="empty list"),
+    ),
+)
+def test_replace_cell_sources_keeps_the_layout(cells: list[str], new: str, expected: str) -> None:
+    document = json.dumps({"cells": [{"cell_type": "code", "source": cells}]}, indent=1)
+    replaced = replace_cell_sources(document, {1: new})
+    assert json.loads(replaced)["cells"][0]["source"] == new.splitlines(keepends=True)
+    assert f'"source": {expected}' in replaced
+    assert replaced.replace(f'"source": {expected}', "") == document.replace(
+        '"source": ' + json.dumps(cells, indent=1).replace("\n", "\n   "), ""
+    )
+
+
+def test_a_fix_that_would_span_cells_is_not_offered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # WD103's fix adds `import torch` at the first import, in another cell: no fix here
+    before = notebook("from transformers import AdamW", "x = 1", "opt = AdamW(groups, lr=2e-5)")
+    path = tmp_path / "nb.ipynb"
+    path.write_text(before, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--isolated", "--fix", "--select", "WD103", "nb.ipynb"])
+    assert path.read_text(encoding="utf-8") == before
+    assert "WD103" in result.output
