@@ -24,7 +24,7 @@ except ImportError as error:
     raise ImportError("wdlint.integrations.huggingface needs transformers: pip install transformers") from error
 
 
-class WeightDecayAuditCallback(TrainerCallback):  # type: ignore[misc]  # transformers is not typed for mypy --strict
+class WeightDecayAuditCallback(TrainerCallback):  # type: ignore[misc, unused-ignore]  # typed only where installed
     """Audit the model's optimizer at `on_train_begin`; `report` holds the result."""
 
     def __init__(

@@ -21,14 +21,14 @@ try:
     from lightning.pytorch.callbacks import Callback
 except ImportError:  # the package before its rename
     try:
-        from pytorch_lightning.callbacks import Callback
+        from pytorch_lightning.callbacks import Callback  # type: ignore[assignment, unused-ignore]
     except ImportError as error:
         raise ImportError(
             "wdlint.integrations.lightning needs Lightning: pip install lightning"
         ) from error
 
 
-class WeightDecayAudit(Callback):  # type: ignore[misc]  # Lightning ships no type stubs for mypy --strict
+class WeightDecayAudit(Callback):  # type: ignore[misc, unused-ignore]  # typed only where Lightning is installed
     """Audit the LightningModule's optimizers at `on_fit_start` (or, when the strategy creates
     them later, at the first training batch). `report` holds the result."""
 
