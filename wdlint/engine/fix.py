@@ -155,6 +155,11 @@ def fix_python_file(
     except (OSError, SourceError):
         return None
     outcome = fix_text(original, lint, unsafe)
+    return _finish(path, display, original, outcome, encoding if write else None)
+
+
+def _finish(path: Path, display: str, original: str, outcome: FixOutcome, encoding: str | None) -> FixedFile:
+    """The diff of a fixed file, written back in `encoding` unless that is None (`--diff`)."""
     diff = ""
     if outcome.changed(original):
         diff = "".join(
@@ -162,7 +167,7 @@ def fix_python_file(
                 original.splitlines(keepends=True), outcome.text.splitlines(keepends=True), display, display
             )
         )
-        if write:
+        if encoding is not None:
             write_atomically(path, outcome.text.encode(encoding))
     source = outcome.text if outcome.remaining else None
     return FixedFile(display, tuple(outcome.fixed), tuple(outcome.remaining), diff, source)
@@ -185,33 +190,27 @@ def fix_notebook_file(
         original = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    text, fixed = original, []
-    diagnostics = lint(text)
+    outcome = FixOutcome(original)
+    diagnostics = lint(original)
     for _ in range(_MAX_PASSES):
         by_cell: dict[int, list[Diagnostic]] = {}
         for d in diagnostics:
             if d.cell is not None and applicable(d.fix, unsafe):
                 by_cell.setdefault(d.cell, []).append(d)
-        sources = cell_sources(text)
+        sources = cell_sources(outcome.text)
         changed: dict[int, str] = {}
         for cell, found in by_cell.items():
             new, applied = apply_fixes(sources[cell], found)
             masked = mask_ipython(new)
             if applied and masked is not None and python_parses(masked):
                 changed[cell] = new
-                fixed += applied
+                outcome.fixed += applied
         if not changed:
             break
-        text = replace_cell_sources(text, changed)
-        diagnostics = lint(text)
-    diff = ""
-    if text != original:
-        diff = "".join(
-            difflib.unified_diff(original.splitlines(keepends=True), text.splitlines(keepends=True), display, display)
-        )
-        if write:
-            write_atomically(path, text.encode("utf-8"))
-    return FixedFile(display, tuple(fixed), tuple(diagnostics), diff, text if diagnostics else None)
+        outcome.text = replace_cell_sources(outcome.text, changed)
+        diagnostics = lint(outcome.text)
+    outcome.remaining = diagnostics
+    return _finish(path, display, original, outcome, "utf-8" if write else None)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from wdlint.integrations.reporting import audit_and_report
+from wdlint.integrations.reporting import AuditSettings
 
 if TYPE_CHECKING:
     from wdlint.config import PolicySettings
@@ -36,13 +36,10 @@ class WeightDecayAuditCallback(TrainerCallback):  # type: ignore[misc, unused-ig
         extend_select: Iterable[str] = (),
         ignore: Iterable[str] = (),
     ) -> None:
-        self.strict = strict
-        self.options: dict[str, Any] = {
-            "policy": policy, "select": select, "extend_select": extend_select, "ignore": ignore
-        }
+        self.settings = AuditSettings(strict, policy, select, extend_select, ignore)
         self.report: AuditReport | None = None
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         model, optimizer = kwargs.get("model"), kwargs.get("optimizer")
         if model is not None and optimizer is not None:
-            self.report = audit_and_report(model, optimizer, strict=self.strict, **self.options)
+            self.report = self.settings.run(model, optimizer)

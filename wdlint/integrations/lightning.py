@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from wdlint.integrations.reporting import audit_and_report
+from wdlint.integrations.reporting import AuditSettings
 
 if TYPE_CHECKING:
     from wdlint.config import PolicySettings
@@ -42,10 +42,7 @@ class WeightDecayAudit(Callback):  # type: ignore[misc, unused-ignore]  # typed 
         ignore: Iterable[str] = (),
     ) -> None:
         super().__init__()
-        self.strict = strict
-        self.options: dict[str, Any] = {
-            "policy": policy, "select": select, "extend_select": extend_select, "ignore": ignore
-        }
+        self.settings = AuditSettings(strict, policy, select, extend_select, ignore)
         self.report: AuditReport | None = None
 
     def on_fit_start(self, trainer: Any, pl_module: Any) -> None:
@@ -58,4 +55,4 @@ class WeightDecayAudit(Callback):  # type: ignore[misc, unused-ignore]  # typed 
     def _audit(self, trainer: Any, pl_module: Any) -> None:
         optimizers = list(trainer.optimizers)
         if optimizers:
-            self.report = audit_and_report(pl_module, optimizers, strict=self.strict, **self.options)
+            self.report = self.settings.run(pl_module, optimizers)

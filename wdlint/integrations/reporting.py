@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -13,25 +14,29 @@ if TYPE_CHECKING:
     from wdlint.runtime.report import AuditReport
 
 
-def audit_and_report(
-    model: nn.Module,
-    optimizers: object,
-    *,
-    strict: bool,
-    policy: PolicySettings | None,
-    select: Iterable[str] | None,
-    extend_select: Iterable[str],
-    ignore: Iterable[str],
-) -> AuditReport:
-    """Findings raise `AuditError` when `strict`, else warn (`AuditWarning`) on rank 0."""
-    from wdlint.runtime.audit import audit
-    from wdlint.runtime.distributed import rank
-    from wdlint.runtime.report import AuditError, AuditWarning
+@dataclass(frozen=True)
+class AuditSettings:
+    """A callback's options: those of `wdlint.audit`, and whether findings stop the run."""
 
-    report = audit(model, optimizers, policy=policy, select=select, extend_select=extend_select, ignore=ignore)
-    if not report.ok:
-        if strict:
-            raise AuditError(report)
-        if rank() == 0:
-            warnings.warn(AuditWarning(f"wdlint audit:\n{report}"), stacklevel=3)
-    return report
+    strict: bool = False
+    policy: PolicySettings | None = None
+    select: Iterable[str] | None = None
+    extend_select: Iterable[str] = ()
+    ignore: Iterable[str] = ()
+
+    def run(self, model: nn.Module, optimizers: object) -> AuditReport:
+        """Findings raise `AuditError` when `strict`, else warn (`AuditWarning`) on rank 0."""
+        from wdlint.runtime.audit import audit
+        from wdlint.runtime.distributed import rank
+        from wdlint.runtime.report import AuditError, AuditWarning
+
+        report = audit(
+            model, optimizers, policy=self.policy, select=self.select, extend_select=self.extend_select,
+            ignore=self.ignore,
+        )
+        if not report.ok:
+            if self.strict:
+                raise AuditError(report)
+            if rank() == 0:
+                warnings.warn(AuditWarning(f"wdlint audit:\n{report}"), stacklevel=3)
+        return report
