@@ -262,3 +262,22 @@ def test_module_entry_point(project):
         capture_output=True, text=True, check=False, env=env,
     )
     assert (done.returncode, done.stdout) == (0, "All checks passed!\n")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--isolated", "--no-cache", "-j", "1", "."]])
+def test_runs_that_parse_nothing_import_nothing_heavy(tmp_path, args):
+    """`--version`, and a run whose files all fail the prefilter, import no parser or analysis."""
+    import wdlint
+
+    (tmp_path / "plain.py").write_text("print('hello')\n")
+    code = (
+        "import sys\nfrom wdlint.cli import main\n"
+        f"sys.argv = ['wdlint', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('libcst', 'yaml', 'wdlint.engine.lint', 'wdlint.analysis.resolve', 'wdlint.analysis.extract',\n"
+        "         'wdlint.frontends.python', 'wdlint.frontends.notebook', 'wdlint.frontends.yamlcfg')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(wdlint.__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -48,6 +48,7 @@ class Rule:
     fix: Applicability | None = None
     fix_safety: str = ""
     known_problems: str = ""
+    options: tuple[str, ...] = ()  # settings that change what the rule reports
     references: tuple[str, ...] = ()
 
     def markdown(self) -> str:
@@ -72,6 +73,8 @@ class Rule:
         parts.append(f"## Use instead\n```python\n{self.use_instead.strip()}\n```")
         if self.fix_safety:
             parts.append(f"## Fix safety\n{self.fix_safety.strip()}")
+        if self.options:
+            parts.append("## Options\n" + "\n".join(f"- {option}" for option in self.options))
         if self.references:
             parts.append("## References\n" + "\n".join(f"- {ref}" for ref in self.references))
         return "\n\n".join(parts) + "\n"

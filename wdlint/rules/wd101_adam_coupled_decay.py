@@ -130,6 +130,9 @@ optimizer = torch.optim.AdamW(
     lr=1e-3,
 )
 """,
+    options=(
+        '`target-torch-version` (`--target-torch-version`): from 2.7 the fix passes `decoupled_weight_decay=True` to `Adam` instead of switching to `AdamW`',
+    ),
     check=check,
     runtime=True,
     fix=Applicability.UNSAFE,

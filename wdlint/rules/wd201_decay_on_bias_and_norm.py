@@ -84,6 +84,9 @@ optimizer = torch.optim.AdamW(
     lr=3e-4,
 )
 """,
+    options=(
+        '`[tool.wdlint.policy]` `no-decay`, `norm-classes`, `embeddings`: what the runtime audit counts as a bias, a norm or an embedding',
+    ),
     check=check,
     runtime=True,
     fix=Applicability.UNSAFE,

@@ -46,6 +46,9 @@ optimizer = torch.optim.AdamW(
 )
 report = wdlint.audit(model, optimizer)
 """,
+    options=(
+        '`[tool.wdlint.policy]` `no-decay`, `embeddings`: weight matrices that are meant to be undecayed',
+    ),
     check=None,
     static=False,
     runtime=True,

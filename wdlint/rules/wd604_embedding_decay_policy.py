@@ -48,6 +48,9 @@ model = nn.Sequential(nn.Embedding(1000, 64), nn.Linear(64, 64))
 optimizer = torch.optim.AdamW(wdlint.param_groups(model, weight_decay=0.1, policy=policy), lr=3e-4)
 report = wdlint.audit(model, optimizer, policy=policy, select=["WD604"])
 """,
+    options=(
+        '`[tool.wdlint.policy]` `embeddings = "decay" | "no-decay" | "either"`: the side this rule enforces',
+    ),
     check=None,
     default_on=False,
     static=False,
