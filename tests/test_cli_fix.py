@@ -88,3 +88,15 @@ def test_parse_errors_are_left_alone(tree):
     result = run("--fix", "--output-format", "concise", ".")
     assert (tree / "broken.py").read_text() == "import torch\nopt = torch.optim.Adam(\n"
     assert "broken.py:" in result.output and "WD001" in result.output
+
+
+def test_fixing_stdin_keeps_stdout_for_the_source(tree):
+    result = run("--fix", "-", input="import torch\nopt = torch.optim.Adam(ps, weight_decay=1e-4)\n")
+    assert result.stdout == "import torch\nopt = torch.optim.Adam(ps, weight_decay=1e-4)\n"
+    assert "WD101" in result.stderr
+
+
+def test_diff_of_stdin(tree):
+    result = run("--diff", "--select", "WD501", "-", input=POSITIONAL)
+    assert result.exit_code == 1
+    assert "+opt = torch.optim.Adam(m.parameters(), 1e-3, betas=(0.9, 0.99))" in result.stdout

@@ -172,7 +172,9 @@ def check(
         sys.exit(EXIT_ERROR if found.missing else EXIT_CLEAN)
     sources = {r.display: r.source for r in results if r.source is not None}
     rendered = _render(diagnostics, sources, output_format, statistics, unsafe_fixes, fixed_count if request else None)
-    _write(listing + rendered, output_file)
+    # fixing standard input prints the fixed source on stdout: the report goes to stderr
+    report_to_stderr = request is not None and request.write and output_file is None and "-" in map(str, paths)
+    _write(listing + rendered, output_file, err=report_to_stderr)
     if found.missing:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
@@ -182,7 +184,7 @@ def _lint_stdin(
     stdin_filename: str | None, settings: Settings, options: LintOptions, request: FixRequest | None
 ) -> FileResult:
     """Lint standard input; with a fix request, print the fixed text (as ruff does)."""
-    from wdlint.engine.fix import fix_text
+    from wdlint.engine.fix import fix_text, unified_diff
     from wdlint.engine.lint import lint_bytes, lint_text
     from wdlint.frontends.python import SourceError, decode_source
 
@@ -208,7 +210,8 @@ def _lint_stdin(
     if request.write:
         sys.stdout.write(outcome.text)
         sys.stdout.flush()
-    return FileResult(display, tuple(outcome.remaining), outcome.text, tuple(outcome.fixed))
+    diff = unified_diff(text, outcome.text, display)
+    return FileResult(display, tuple(outcome.remaining), outcome.text, tuple(outcome.fixed), diff)
 
 
 def _render(
@@ -238,10 +241,10 @@ def _render(
     return body + separator + text_output.summary(diagnostics, unsafe, fixed)
 
 
-def _write(text: str, output_file: Path | None) -> None:
+def _write(text: str, output_file: Path | None, err: bool = False) -> None:
     """To standard output, or all of it to `output_file` as ruff's `--output-file` does."""
     if output_file is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, err=err)
         return
     try:
         output_file.parent.mkdir(parents=True, exist_ok=True)

@@ -175,3 +175,22 @@ def test_a_change_within_the_clock_tick_is_not_missed(tree):
         [FileJob(tree / "train.py", "train.py")], OPTIONS, 1, ResultCache(tree / ".wdlint_cache", OPTIONS)
     )
     assert "0.0002" in results[0].diagnostics[0].message
+
+
+def test_a_module_created_later_invalidates_the_importer(tree, linted):
+    (tree / "train.py").write_text("import torch\nfrom hparams import WD\nopt = torch.optim.Adam(ps, weight_decay=WD)\n")
+    assert run(tree) == [("train.py", "WD101")]  # WD unknown: counts as a decay knob
+    (tree / "hparams.py").write_text("WD = 0.0\n")
+    linted.clear()
+    assert run(tree) == []
+    assert linted == ["train.py"]
+
+
+def test_cached_findings_are_named_as_this_run_names_the_file(tree):
+    options = OPTIONS
+    directory = tree / ".wdlint_cache"
+    runner.lint_cached([FileJob(tree / "train.py", "train.py")], options, 1, ResultCache(directory, options))
+    [result] = runner.lint_cached(
+        [FileJob(tree / "train.py", "sub/../train.py")], options, 1, ResultCache(directory, options)
+    )
+    assert {d.filename for d in result.diagnostics} == {"sub/../train.py"}

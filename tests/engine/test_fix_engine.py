@@ -95,3 +95,18 @@ def test_second_run_has_nothing_to_fix(tmp_path):
     _fix_file(path)
     again = _fix_file(path)
     assert (again.fixed, again.diff) == ((), "")
+
+
+def test_a_symlink_is_followed_not_replaced(tmp_path):
+    real = _write(tmp_path, SOURCE.encode())
+    link = tmp_path / "link.py"
+    link.symlink_to(real)
+    fix_python_file(link, "link.py", lambda text: lint_text(text, "link.py", OPTIONS), unsafe=False, write=True)
+    assert link.is_symlink()
+    assert real.read_text() == FIXED
+
+
+def test_diff_marks_a_last_line_without_line_break(tmp_path):
+    path = _write(tmp_path, SOURCE.rstrip("\n").encode())
+    result = _fix_file(path, write=False)
+    assert result.diff.endswith("betas=(0.9, 0.99))\n\\ No newline at end of file\n")

@@ -60,9 +60,9 @@ CASES = [
     ),
     pytest.param(
         "import torch\nfrom transformers import AdamW, get_scheduler\nopt = AdamW(groups, lr=2e-5, weight_decay=0.01)\nopt2 = AdamW(other)\n",
-        "import torch\nfrom transformers import get_scheduler\nopt = torch.optim.AdamW(groups, lr=2e-5, weight_decay=0.01)\nopt2 = torch.optim.AdamW(other, weight_decay=0.0)\n",
+        "import torch\nfrom transformers import AdamW, get_scheduler\nopt = torch.optim.AdamW(groups, lr=2e-5, weight_decay=0.01)\nopt2 = torch.optim.AdamW(other, weight_decay=0.0)\n",
         {"select": ("WD103",)},
-        id="WD103 two uses, import kept until the last",
+        id="WD103 two uses: the import is left (only a single use removes it)",
     ),
     pytest.param(
         "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)\n",
@@ -152,3 +152,38 @@ def test_wd103_import_stays_while_another_use_remains():
         "import torch\nfrom transformers import AdamW\nopt = torch.optim.AdamW(groups, lr=2e-5, weight_decay=0.0)\n"
         "assert issubclass(AdamW, object)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "options"),
+    (
+        pytest.param(
+            "from transformers import AdamW\nopt1 = AdamW(ps, lr=2e-5)\nopt2 = AdamW(ps, lr=2e-5, correct_bias=False)\n",
+            {"select": ("WD103",)},
+            id="WD103 keeps the import another, unfixable use needs (regression)",
+        ),
+        pytest.param(
+            "import torch\nOPTS = {'sgd': torch.optim.SGD, 'rmsprop': torch.optim.RMSprop}\n"
+            "def build(m, name):\n    return OPTS[name](m.parameters(), 0.01, 0.9)\n",
+            {"select": ("WD501",)},
+            id="WD501 no keywords when the class is chosen at run time (regression)",
+        ),
+        pytest.param(
+            "import torch\ndef build(m, name):\n    cls = torch.optim.AdamW if name == 'adamw' else torch.optim.SGD\n    return cls(m.parameters(), lr=0.1)\n",
+            {"select": ("WD104",)},
+            id="WD104 no default written for a chosen class (regression)",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.adam.Adam(ps, weight_decay=1e-4)\n",
+            {"select": ("WD101",), "unsafe": True},
+            id="WD101 torch.optim.adam has no AdamW (regression)",
+        ),
+    ),
+)
+def test_no_fix_regressions(source, options):
+    result = fixed(source, **options)
+    assert python_parses(result)
+    if "correct_bias" in source:
+        assert "from transformers import AdamW" in result
+    else:
+        assert result == source

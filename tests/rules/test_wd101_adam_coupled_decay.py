@@ -173,3 +173,29 @@ def test_old_torch_target_suggests_adamw_only():
     [new] = wdlint.lint_source(source, select=[CODE], target_torch_version=(2, 7))
     assert "decoupled_weight_decay" not in old.message
     assert "decoupled_weight_decay=True" in new.message
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    (
+        pytest.param(
+            "import torch\nopt = torch.optim.Adam(head, lr=1e-3)\ntrain(opt)\nopt = torch.optim.SGD(head, lr=1e-2)\n"
+            "opt.add_param_group({'params': rest, 'weight_decay': 1e-4})\n",
+            [],
+            id="add_param_group after the name is rebound belongs to the new optimizer (regression)",
+        ),
+        pytest.param(
+            "import torch\nwd = 1e-4\nopt = torch.optim.Adam([{'params': ps, 'weight_decay': wd} for ps, wd in zip(a, [0.0, 0.0])])\n",
+            [(3, 7)],
+            id="a comprehension's own variable is unknown, not the outer binding (regression)",
+        ),
+        pytest.param(
+            "import torch\ndef get(model, name='sgd'):\n    if name == 'adam':\n        return torch.optim.Adam(model.parameters(), weight_decay=1e-4)\n"
+            "    return torch.optim.SGD(model.parameters(), lr=0.1)\n",
+            [(4, 16)],
+            id="a parameter's default does not decide the branch (regression)",
+        ),
+    ),
+)
+def test_regressions(findings, source, expected):
+    assert findings(source, CODE) == [(CODE, row, col) for row, col in expected]

@@ -114,3 +114,21 @@ opt = torch.optim.AdamW(groups, lr=3e-4)
 )
 def test_quiet(findings, source):
     assert findings(source, CODE) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    (
+        pytest.param(
+            "import torch\ndecay = []\nfor p in model.parameters():\n    if p.ndim < 2:\n        continue\n    decay.append(p)\n"
+            "opt = torch.optim.SGD(decay, lr=0.1, weight_decay=1e-4)\n",
+            id="continue guard selects by ndim (regression)",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.SGD([p for p in model.parameters() if p not in skip], lr=0.1, weight_decay=1e-4)\n",
+            id="membership of the param in a set selects (regression)",
+        ),
+    ),
+)
+def test_quiet_regressions(findings, source):
+    assert findings(source, CODE) == []

@@ -94,3 +94,18 @@ def test_message_names_the_missed_parameters():
     source = GPT + 'no_decay = ["bias", "LayerNorm.weight"]\n' + GROUPS
     [d] = wdlint.lint_source(textwrap.dedent(source), select=[CODE])
     assert "`h.0.ln_1.weight`, `ln_f.weight` are decayed" in d.message
+
+
+def test_quiet_when_the_filter_also_tests_ndim(findings):
+    """timm's param_groups_weight_decay: `ndim <= 1 or name.endswith(".bias")` (regression)."""
+    source = """\
+import torch
+decay, no_decay = [], []
+for name, param in model.named_parameters():
+    if param.ndim <= 1 or name.endswith(".bias"):
+        no_decay.append(param)
+    else:
+        decay.append(param)
+opt = torch.optim.AdamW([{"params": no_decay, "weight_decay": 0.0}, {"params": decay, "weight_decay": 0.05}])
+"""
+    assert findings(source, CODE) == []

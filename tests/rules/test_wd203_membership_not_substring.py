@@ -16,8 +16,8 @@ HEAD = 'import torch\nno_decay = ["bias", "LayerNorm.weight"]\n'
         pytest.param(
             HEAD + "decay = []\nfor n, p in model.named_parameters():\n    if n in no_decay:\n        continue\n"
             "    decay.append(p)\nopt = torch.optim.AdamW([{'params': decay}])\n",
-            [],
-            id="continue is not followed",
+            [(5, 8)],
+            id="a continue guard",
         ),
         pytest.param(
             HEAD + "decay = []\nfor n, p in model.named_parameters():\n    if n not in no_decay:\n        decay.append(p)\n"

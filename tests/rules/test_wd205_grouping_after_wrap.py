@@ -35,3 +35,13 @@ def test_quiet(findings, wrap, test):
 def test_grouping_before_wrapping_is_fine(findings):
     source = "import torch\n" + SELECT.format(test="n.startswith('head')") + "model = torch.compile(model)\n"
     assert findings(source, CODE) == []
+
+
+def test_a_function_called_before_the_wrap_is_not_judged_by_the_last_binding(findings):
+    """The function may group before the script wraps the model (regression)."""
+    source = (
+        "import torch\nfrom torch.nn.parallel import DistributedDataParallel as DDP\n"
+        "def build():\n    return torch.optim.AdamW([{'params': [p for n, p in model.named_parameters() if n.startswith('enc')]}])\n"
+        "model = Net()\nopt = build()\nmodel = DDP(model)\n"
+    )
+    assert findings(source, CODE) == []

@@ -55,3 +55,27 @@ def test_fires(findings, source, expected):
 )
 def test_quiet(findings, source):
     assert findings(source, CODE) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    (
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n"
+            "with torch.no_grad():\n    norm = torch.sqrt(sum(p.pow(2).sum() for p in model.parameters()))\n",
+            id="logging a weight norm (regression)",
+        ),
+        pytest.param(
+            "import torch\nopt_g = torch.optim.AdamW(G.parameters(), weight_decay=0.01)\nopt_d = torch.optim.SGD(D.parameters(), lr=0.1)\n"
+            "loss_d = loss + 1e-4 * sum(p.pow(2).sum() for p in D.parameters())\n",
+            id="penalty on another module than the decayed one (regression)",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=5e-4)\n"
+            "loss = ce + 1e-4 * sum(p.norm(1) for p in model.parameters())\n",
+            id="L1 is not L2",
+        ),
+    ),
+)
+def test_quiet_regressions(findings, source):
+    assert findings(source, CODE) == []

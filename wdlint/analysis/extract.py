@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +37,7 @@ def extract_module(
     penalties = tuple(l2_penalties(source)) if sites else ()
     if penalties:
         sites = [dataclasses.replace(site, l2_penalties=penalties) for site in sites]
-    callees = Counter(site.written_name for site in sites if site.choice is None)
-    return sites, ModuleFacts(source, index, callees)
+    return sites, ModuleFacts(source, index)
 
 
 class _Extractor:
@@ -55,7 +53,8 @@ class _Extractor:
             if not constructions:
                 continue
             conditions = self.index.conditions_of.get(id(call), ())
-            runs, branch = branch_state(self.index, conditions, scope, call.lineno)
+            with self.index.choosing():
+                runs, branch = branch_state(self.index, conditions, scope, call.lineno)
             if not runs:
                 continue  # a branch that the option's default does not select
             for candidate, as_called, params in constructions:
@@ -68,7 +67,8 @@ class _Extractor:
         if qualified is not None and is_factory(qualified):
             made = factory_calls(qualified, call, scope, self.source, self.index, self.params)
             return [(f.candidate, f.call, f.params) for f in made]
-        found = candidates(self.index, call.func, scope, call.lineno)
+        with self.index.choosing():
+            found = candidates(self.index, call.func, scope, call.lineno)
         return [(candidate, _with_partial(call, candidate), None) for candidate in found]
 
     # -- one call --------------------------------------------------------------------------
@@ -108,9 +108,12 @@ class _Extractor:
         if found is None or found[0].value is not call:
             return params
         binding, defining = found
+        # until the name is bound again (`opt = SGD(...)` later is another optimizer)
+        later = [b.lineno for b in defining.bindings.get(name or "", []) if b.lineno > binding.lineno]
+        end = min(later, default=sys.maxsize)
         added = [
             self.params.group(change.value, defining, change.lineno)
-            for change in self.index.mutations_between(name or "", defining, defining, binding, sys.maxsize)
+            for change in self.index.mutations_between(name or "", defining, defining, binding, end - 1)
             if change.how == "add_param_group" and change.value is not None
         ]
         if not added:

@@ -6,7 +6,6 @@ Built lazily (only when a rule asks while making a fix), from the parse the extr
 from __future__ import annotations
 
 import ast
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -29,10 +28,9 @@ class ImportedName:
 
 
 class ModuleFacts:
-    def __init__(self, source: PythonSource, index: ModuleIndex, site_callees: Counter[str]) -> None:
+    def __init__(self, source: PythonSource, index: ModuleIndex) -> None:
         self.source = source
         self.index = index
-        self.site_callees = site_callees  # how the optimizer sites spell their class, counted
 
     def segment(self, span: Span) -> str:
         """The source text of a span."""
@@ -56,9 +54,9 @@ class ModuleFacts:
         """The module-level `from ... import` that binds `name`, if that is its only binding."""
         return self._from_imports.get(name)
 
-    def only_sites(self, name: str) -> bool:
-        """Whether every use of `name` in the module calls it at an optimizer site."""
-        return self._loads.get(name, 0) == self.site_callees[name]
+    def load_count(self, name: str) -> int:
+        """How many times the module reads `name`."""
+        return self._loads.get(name, 0)
 
     @property
     def import_insertion_point(self) -> Position:

@@ -25,6 +25,7 @@ from wdlint.analysis.sites import (
     Selector,
     SourceKind,
     Span,
+    Value,
 )
 from wdlint.diagnostics import Position
 
@@ -165,7 +166,10 @@ class ParamClassifier:
     def _classify_comprehension(
         self, node: ast.ListComp | ast.GeneratorExp | ast.SetComp, scope: Scope, lineno: int, depth: int
     ) -> _Shape:
-        group = self.group(node.elt, scope, lineno, depth)
+        # `{"params": ps, "weight_decay": wd} for ps, wd in ...`: the loop's own variables are
+        # not the enclosing scope's names of the same spelling
+        loop_names = frozenset(n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name))
+        group = self.group(node.elt, scope, lineno, depth, loop_names)
         if group is not None:
             return _Shape(SourceKind.GROUPS, (group,), complete=False)
         if len(node.generators) != 1:
@@ -362,19 +366,26 @@ class ParamClassifier:
             collection=strings.id if isinstance(strings, ast.Name) else None,
         )
 
-    def group(self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> ParamGroup | None:
-        """A param-group dict, or None when `node` is not one."""
+    def group(
+        self, node: ast.expr, scope: Scope, lineno: int, depth: int = 0, local: frozenset[str] = frozenset()
+    ) -> ParamGroup | None:
+        """A param-group dict, or None when `node` is not one; names in `local` (a
+        comprehension's variables) have no value we can know."""
         pairs = literal_pairs(node)
         if pairs is None or not any(key == "params" for key, _ in pairs):
             return None
         entries = {key: value for key, value in pairs if key is not None}
         weight_decay = entries.get("weight_decay")
+        decay: Value | None = None
+        if weight_decay is not None:
+            uses_local = any(isinstance(n, ast.Name) and n.id in local for n in ast.walk(weight_decay))
+            decay = Value.unknown(expr_text(weight_decay)) if uses_local else self.index.resolve_value(
+                weight_decay, scope, lineno
+            )
         return ParamGroup(
             span=self.source.span(node),
             params=self.classify(entries["params"], scope, lineno, depth + 1),
-            weight_decay=(
-                self.index.resolve_value(weight_decay, scope, lineno) if weight_decay is not None else None
-            ),
+            weight_decay=decay,
             keys=tuple(self._keys(node)),
             complete=all(key is not None for key, _ in pairs),
         )
@@ -449,6 +460,9 @@ def _selectors(condition: ast.expr, name_variables: tuple[str, ...]) -> Iterator
         elif isinstance(node, ast.Call) and not isinstance(node.func, ast.Attribute):
             if not (isinstance(node.func, ast.Name) and node.func.id == "len"):
                 yield Selector.OTHER
+        elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn, ast.Is, ast.IsNot)) for op in node.ops):
+            # `p not in no_decay_set`, `p is model.bias`: selected by identity
+            yield Selector.OTHER
 
 
 def _loop_param(element: ast.expr, target: ast.expr) -> str | None:

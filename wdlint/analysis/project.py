@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wdlint.analysis.resolve import Binding, ModuleIndex, Scope
-from wdlint.frontends.dependencies import read_dependency
+from wdlint.frontends.dependencies import note_absent, read_dependency
 from wdlint.frontends.python import SourceError, decode_source, parse_python
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
 
@@ -76,6 +76,9 @@ def _find_module(importer: Path, module_name: str) -> Path | None:
     for base in bases:
         stem = base.joinpath(*parts) if parts else base
         for candidate in (stem.with_suffix(".py") if parts else None, stem / "__init__.py"):
-            if candidate is not None and candidate.is_file() and candidate.resolve() != importer.resolve():
+            if candidate is None:
+                continue
+            if candidate.is_file() and candidate.resolve() != importer.resolve():
                 return candidate
+            note_absent(candidate)  # created later, it would be the module found
     return None

@@ -63,7 +63,9 @@ class ModuleIdentifier:
             return _Identity()
         wrapper = self._wrapper(value, defining, binding.lineno)
         if wrapper is not None:
-            return _Identity(wrapped_by=wrapper)
+            # from an enclosing scope we only know the name's last binding, not the one in force
+            # when the function runs (it may group before the script wraps the model)
+            return _Identity(wrapped_by=wrapper) if defining is scope else _Identity()
         if binding.kind is BindingKind.UNPACKED:
             return _Identity()
         if isinstance(value.func, ast.Attribute) and value.func.attr == "from_pretrained":

@@ -125,6 +125,7 @@ class ModuleIndex(ast.NodeVisitor):
         self.returns: dict[int, list[ast.Return]] = {}  # id(function node) -> its returns
         # calls being inlined: id(function scope) -> parameter -> (argument, caller scope, line)
         self._frames: dict[int, dict[str, tuple[ast.expr, Scope, int]]] = {}
+        self._read_parameter_defaults = True
         self._scope = self.module_scope
         self._handlers: dict[type[ast.AST], Callable[[Any], None]] = {}
         self.visit(tree)
@@ -139,6 +140,16 @@ class ModuleIndex(ast.NodeVisitor):
             found: Callable[[Any], None] = getattr(self, f"visit_{type(node).__name__}", self.generic_visit)
             handler = self._handlers[type(node)] = found
         handler(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        # `a + b + c + ...` nests to the left as deep as it is long: walk it without recursion
+        stack: list[ast.AST] = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.BinOp):
+                stack += (current.right, current.left)
+            elif not isinstance(current, _LEAVES):
+                self.visit(current)
 
     def generic_visit(self, node: ast.AST) -> None:
         for field in node._fields:
@@ -272,8 +283,14 @@ class ModuleIndex(ast.NodeVisitor):
         self.visit(node.iter)
         self._bind_other(node.target, node.lineno)
         self._loops.append((node, len(self._conditions)))
+        guards = 0
         for statement in node.body:
             self.visit(statement)
+            if isinstance(statement, ast.If) and not statement.orelse and _leaves_the_iteration(statement.body):
+                # `if p.ndim < 2: ...; continue`: what follows runs only when the test failed
+                self._conditions.append((statement.test, False))
+                guards += 1
+        del self._conditions[len(self._conditions) - guards :]
         self._loops.pop()
         for statement in node.orelse:
             self.visit(statement)
@@ -399,6 +416,16 @@ class ModuleIndex(ast.NodeVisitor):
         return None
 
     @contextlib.contextmanager
+    def choosing(self) -> Iterator[None]:
+        """Resolve what selects a class or a branch: a function's parameter selects whatever
+        its callers pass, so its default does not tell which one runs."""
+        outer, self._read_parameter_defaults = self._read_parameter_defaults, False
+        try:
+            yield
+        finally:
+            self._read_parameter_defaults = outer
+
+    @contextlib.contextmanager
     def inlined(
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, caller: Scope
     ) -> Iterator[Scope | None]:
@@ -489,7 +516,9 @@ class ModuleIndex(ast.NodeVisitor):
         if depth > _MAX_DEPTH:
             return UNRESOLVED
         if isinstance(node, ast.Constant):
-            if isinstance(node.value, (int, float, bool, str)) or node.value is None:
+            if _is_number(node.value):
+                return _bounded(node.value)
+            if isinstance(node.value, (bool, str)) or node.value is None:
                 return node.value
             return UNRESOLVED
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -501,8 +530,10 @@ class ModuleIndex(ast.NodeVisitor):
             left = self._constant(node.left, scope, lineno, depth + 1)
             right = self._constant(node.right, scope, lineno, depth + 1)
             if _is_number(left) and _is_number(right):
+                if isinstance(node.op, ast.Pow) and abs(right) > _MAX_EXPONENT:
+                    return UNRESOLVED  # `9**9**9` would never finish
                 try:
-                    return _NUMBER_OPERATORS[type(node.op)](left, right)
+                    return _bounded(_NUMBER_OPERATORS[type(node.op)](left, right))
                 except (ArithmeticError, ValueError):
                     return UNRESOLVED
             return UNRESOLVED
@@ -511,8 +542,8 @@ class ModuleIndex(ast.NodeVisitor):
                 value = self._constant(node.args[0], scope, lineno, depth + 1)
                 if _is_number(value) or isinstance(value, str):
                     try:
-                        return float(value) if node.func.id == "float" else int(value)
-                    except ValueError:
+                        return _bounded(float(value) if node.func.id == "float" else int(value))
+                    except (ArithmeticError, ValueError):
                         return UNRESOLVED
             return UNRESOLVED
         if isinstance(node, ast.Name):
@@ -540,6 +571,8 @@ class ModuleIndex(ast.NodeVisitor):
         if binding.value is None or binding.kind not in (BindingKind.ASSIGN, BindingKind.PARAM):
             return UNRESOLVED
         if binding.kind is BindingKind.PARAM:
+            if not self._read_parameter_defaults:
+                return UNRESOLVED
             # a default may be overridden by a caller; we read the common case, the default
             defining = defining.parent or self.module_scope
         return self._constant(binding.value, defining, binding.lineno, depth + 1)
@@ -705,6 +738,10 @@ class _Unresolved:
 UNRESOLVED = _Unresolved()
 
 
+def _leaves_the_iteration(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Continue, ast.Break, ast.Return, ast.Raise))
+
+
 def _parses_args(node: ast.expr) -> bool:
     """`parser.parse_args()`, or `parser.parse_known_args()[0]`."""
     if isinstance(node, ast.Subscript):
@@ -714,6 +751,17 @@ def _parses_args(node: ast.expr) -> bool:
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in ("parse_args", "parse_known_args")
     )
+
+
+# constants beyond these are not hyperparameters anyone sets; folding them could hang or overflow
+_MAX_EXPONENT = 64
+_MAX_MAGNITUDE = 1e18
+
+
+def _bounded(value: float) -> object:
+    if isinstance(value, complex) or not abs(value) <= _MAX_MAGNITUDE:  # also NaN and inf
+        return UNRESOLVED
+    return value
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:

@@ -11,9 +11,11 @@ another wdlint process wrote meanwhile, so concurrent runs never corrupt it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import time
 import zlib
@@ -49,8 +51,9 @@ def cache_directory(root: Path, option: Path | None) -> Path:
 
 
 def settings_key(options: LintOptions) -> str:
-    """Results depend on the selected rules and the target torch version."""
-    text = json.dumps([sorted(options.codes), options.target_torch_version])
+    """Results depend on the selected rules, the target torch version, and the Python whose
+    parser reads the files (a 3.12 file is a syntax error to 3.11)."""
+    text = json.dumps([sorted(options.codes), options.target_torch_version, sys.version_info[:2]])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -87,7 +90,10 @@ class ResultCache:
                 self._updates[os.path.abspath(job.path)] = entry
             if not all(unchanged((str(a), int(b), int(c))) for a, b, c in entry["dependencies"]):
                 return FileJob(job.path, job.display, job.ignore, data)
-            diagnostics = tuple(Diagnostic.from_dict(d) for d in entry["diagnostics"])
+            # named as this run names the file (it may run from another directory)
+            diagnostics = tuple(
+                dataclasses.replace(Diagnostic.from_dict(d), filename=job.display) for d in entry["diagnostics"]
+            )
         except (OSError, KeyError, TypeError, ValueError):
             return job  # an entry we cannot read is a miss
         dependencies = tuple((str(a), int(b), int(c)) for a, b, c in entry["dependencies"])

@@ -158,17 +158,19 @@ def fix_python_file(
     return _finish(path, display, original, outcome, encoding if write else None)
 
 
+def unified_diff(original: str, fixed: str, display: str) -> str:
+    """A diff `patch` accepts: a last line without a line break is marked as such."""
+    lines = []
+    for line in difflib.unified_diff(original.splitlines(keepends=True), fixed.splitlines(keepends=True), display, display):
+        lines.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
+
+
 def _finish(path: Path, display: str, original: str, outcome: FixOutcome, encoding: str | None) -> FixedFile:
     """The diff of a fixed file, written back in `encoding` unless that is None (`--diff`)."""
-    diff = ""
-    if outcome.changed(original):
-        diff = "".join(
-            difflib.unified_diff(
-                original.splitlines(keepends=True), outcome.text.splitlines(keepends=True), display, display
-            )
-        )
-        if encoding is not None:
-            write_atomically(path, outcome.text.encode(encoding))
+    diff = unified_diff(original, outcome.text, display)
+    if diff and encoding is not None:
+        write_atomically(path, outcome.text.encode(encoding))
     source = outcome.text if outcome.remaining else None
     return FixedFile(display, tuple(outcome.fixed), tuple(outcome.remaining), diff, source)
 
@@ -214,7 +216,9 @@ def fix_notebook_file(
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path`'s content in one rename, keeping its permission bits."""
+    """Replace `path`'s content in one rename, keeping its permission bits (through a
+    symlink, the file it points to is replaced, not the link)."""
+    path = path.resolve()
     mode = stat.S_IMODE(path.stat().st_mode)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".wdlint-tmp")
     try:

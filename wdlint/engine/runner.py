@@ -54,7 +54,13 @@ def lint_job(job: FileJob, options: LintOptions) -> FileResult:
     if isinstance(data, FileResult):
         return data
     with recording() as dependencies:
-        result = lint_bytes(data, job.display, options, path=job.path)
+        try:
+            result = lint_bytes(data, job.display, options, path=job.path)
+        except Exception as error:  # a bug of ours costs this file, never the run
+            from wdlint.engine.lint import parse_error
+
+            message = f"internal error while linting this file: {type(error).__name__}: {error} (please report it)"
+            return FileResult(job.display, (parse_error(job.display, message),), None)
     kept = tuple(d for d in result.diagnostics if not ignored_by(job.ignore, d.code))
     return dataclasses.replace(
         result,

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
 
 # (path, size, mtime_ns) of each file read, while a recording is active
 Stamp = tuple[str, int, int]
+_ABSENT = -1  # the size and time of a file that was looked for and did not exist
+_RACY_NS = 2_000_000_000
 _READS: ContextVar[list[Stamp] | None] = ContextVar("wdlint_dependency_reads", default=None)
 
 
@@ -24,6 +27,14 @@ def read_dependency(path: Path) -> bytes:
         status = path.stat()
         reads.append((os.path.abspath(path), status.st_size, status.st_mtime_ns))
     return data
+
+
+def note_absent(path: Path) -> None:
+    """A file looked for and not found: if it appears later, results that depended on its
+    absence (a module found elsewhere, or not at all) are stale."""
+    reads = _READS.get()
+    if reads is not None:
+        reads.append((os.path.abspath(path), _ABSENT, _ABSENT))
 
 
 @contextlib.contextmanager
@@ -42,5 +53,7 @@ def unchanged(stamp: Stamp) -> bool:
     try:
         status = os.stat(path)
     except OSError:
-        return False
-    return status.st_size == size and status.st_mtime_ns == mtime
+        return size == _ABSENT
+    # a file changed within the clock tick of its last change can keep its time: not trusted
+    recent = time.time_ns() - status.st_mtime_ns < _RACY_NS
+    return status.st_size == size and status.st_mtime_ns == mtime and not recent

@@ -58,12 +58,14 @@ def _adamw(site: OptimizerSite, module: ModuleFacts) -> Fix | None:
     """`Adam` -> `AdamW` as the code spells it: `optim.AdamW`, or `AdamW` added to the import."""
     written = site.written_name
     edits: list[Edit] = []
+    if site.qualified_name != "torch.optim.Adam":
+        return None  # `torch.optim.adam.Adam`: that module has no AdamW to switch to
     if "." in written:
         end = site.func_span.end
         edits.append(Edit("AdamW", Position(end.row, end.column - len("Adam")), end))
     else:
         imported = module.imported_name(written)
-        if imported is None or not imported.module.startswith("torch.optim"):
+        if imported is None or imported.module != "torch.optim":
             return None
         edits.append(Edit("AdamW", site.func_span.start, site.func_span.end))
         if module.imported_name("AdamW") is None:

@@ -40,8 +40,9 @@ def _fix(site: OptimizerSite, module: ModuleFacts | None) -> Fix | None:
         edits.append(Edit("import torch\n", module.import_insertion_point, module.import_insertion_point))
     callee = site.written_name
     imported = module.imported_name(callee) if callee.isidentifier() else None
-    if imported is not None and imported.module.startswith("transformers") and module.only_sites(callee):
-        # every use is a site like this one, and each one's fix carries this same edit
+    if imported is not None and imported.module.startswith("transformers") and module.load_count(callee) == 1:
+        # this call is the name's only use: with it rewritten, the import (which fails on
+        # transformers >= 4.50) has nothing left to serve; with other uses it stays
         edits.append(_remove_import(imported))
     return Fix(Applicability.SAFE, "Use `torch.optim.AdamW` with the same weight_decay", tuple(edits))
 

@@ -15,7 +15,8 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         return
     default = site.spec.default_weight_decay
     edit = append_keyword(site, f"weight_decay={default!r}")
-    fix = Fix(Applicability.SAFE, f"Write `weight_decay={default!r}`", (edit,)) if edit else None
+    # another candidate class would get this default too: no fix when the class is chosen
+    fix = Fix(Applicability.SAFE, f"Write `weight_decay={default!r}`", (edit,)) if edit and site.choice is None else None
     yield Finding(
         f"`{site.written_name}` relies on its default weight_decay={default!r}; write the value explicitly",
         site.func_span,

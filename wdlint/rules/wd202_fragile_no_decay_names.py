@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite, ParamSource
+from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite, ParamSource, Selector
 from wdlint.knowledge.params import NORM_NAME_FAMILIES, uses_layernorm_naming
 from wdlint.rules.base import Finding, Rule, RuleContext
 
@@ -59,6 +59,8 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     sources = [site.params, *(g.params for g in site.params.groups if g.params is not None)]
     reported: set[str] = set()  # the decay and the no-decay group test the same list
     for source in sources:
+        if Selector.NDIM in source.selects:
+            continue  # `p.ndim < 2 or ...` already catches every norm gain, whatever its name
         tests = [
             t for t in source.name_tests
             if t.match in (NameMatch.SUBSTRING, NameMatch.SUFFIX) and t.fragments is not None

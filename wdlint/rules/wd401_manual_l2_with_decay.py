@@ -10,7 +10,17 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     decay = site.first_decay()
     if decay is None:
         return
+    # only penalties over a module whose parameters this optimizer is seen to decay
+    receivers = {
+        source.receiver.expr
+        for group, value in site.effective_decays()
+        if value.may_decay
+        for source in [site.params if group is None else group.params]
+        if source is not None and source.receiver is not None
+    }
     for penalty in site.l2_penalties:
+        if penalty.expr not in receivers:
+            continue
         yield Finding(
             f"an explicit L2 penalty over `{penalty.expr}`'s parameters while `{site.written_name}` "
             f"(line {site.span.start.row}) also decays with weight_decay={decay.describe()}: the "

@@ -30,7 +30,8 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         f"`{site.written_name}` takes hyperparameters by position ({', '.join(bindings)}); "
         "pass them by keyword, a shifted position silently lands in another hyperparameter",
         positional[0].span,
-        _fix(positional, names),
+        # the names depend on the class; when it is chosen at run time, so are they
+        _fix(positional, names) if site.choice is None else None,
     )
 
 
