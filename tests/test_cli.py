@@ -281,3 +281,10 @@ def test_runs_that_parse_nothing_import_nothing_heavy(tmp_path, args):
     env = {**os.environ, "PYTHONPATH": str(Path(wdlint.__file__).parent.parent)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_full_output_counts_rows_as_python_does(tmp_path, monkeypatch):
+    (tmp_path / "ff.py").write_text("import torch\n\x0c\nx = 1  # page\x0cbreak\nopt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("--isolated", "--no-cache", "--select", "WD101", "ff.py")
+    assert "4 | opt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)" in result.output

@@ -275,3 +275,9 @@ def test_per_file_ignores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert settings.ignores_for(Path("/elsewhere/c_test.py")) == ("WD202", "WD1")
     monkeypatch.chdir(tmp_path / "..")
     assert settings.ignores_for(Path(tmp_path.name, "tests", "x.py")) == ("WD201", "WD1")
+
+
+def test_config_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "wdlint.toml").write_bytes(b'select = ["WD1"]\n# \xff\xfe\n')
+    with pytest.raises(ConfigError, match="wdlint.toml: invalid TOML"):
+        load_settings(tmp_path / "wdlint.toml")

@@ -368,14 +368,18 @@ def audit_command(
     except TargetError as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
-    report = audit(
-        model,
-        optimizers,
-        policy=settings.policy,
-        select=cli_select if cli_select is not None else settings.select,
-        extend_select=(*settings.extend_select, *cli_extend),
-        ignore=(*settings.ignore, *cli_ignore),
-    )
+    try:
+        report = audit(
+            model,
+            optimizers,
+            policy=settings.policy,
+            select=cli_select if cli_select is not None else settings.select,
+            extend_select=(*settings.extend_select, *cli_extend),
+            ignore=(*settings.ignore, *cli_ignore),
+        )
+    except ValueError as error:  # nothing to compare: the optimizer holds none of the model's params
+        _error(f"{target}: {error}")
+        sys.exit(EXIT_ERROR)
     if all_ranks or rank() == 0:
         if output_format == "json":
             import json

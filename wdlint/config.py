@@ -195,7 +195,7 @@ def _read_toml(path: Path) -> dict[str, object]:
         raise ConfigError(f"{_display(path)}: config file not found") from None
     except OSError as exc:
         raise ConfigError(f"{_display(path)}: cannot read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{_display(path)}: invalid TOML: {exc}") from None
 
 

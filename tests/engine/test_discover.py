@@ -183,3 +183,9 @@ def test_unreadable_directory_is_skipped(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(os, "scandir", scandir)
     assert found(tmp_path) == ["a.py"]
+
+
+def test_a_symlink_does_not_take_the_real_directory_s_name(tmp_path: Path) -> None:
+    make(tmp_path, ["src/a.py"])
+    os.symlink(tmp_path / "src", tmp_path / "alink")  # sorts before "src"
+    assert found(tmp_path) == ["src/a.py"]

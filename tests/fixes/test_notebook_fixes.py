@@ -76,3 +76,17 @@ def test_a_fix_that_would_span_cells_is_not_offered(tmp_path: Path, monkeypatch:
     result = CliRunner().invoke(cli, ["--isolated", "--fix", "--select", "WD103", "nb.ipynb"])
     assert path.read_text(encoding="utf-8") == before
     assert "WD103" in result.output
+
+
+@pytest.mark.parametrize("variant", ["bom", "nan"])
+def test_notebooks_with_a_bom_or_nan_are_fixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variant: str) -> None:
+    text = notebook(POSITIONAL)
+    if variant == "nan":
+        text = text.replace('"metadata": {}', '"metadata": {"score": NaN}', 1)
+    data = ("\ufeff" + text).encode() if variant == "bom" else text.encode()
+    path = tmp_path / "nb.ipynb"
+    path.write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--isolated", "--fix", "--select", "WD501", "nb.ipynb"])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == data.replace(b"1e-3, (0.9", b"1e-3, betas=(0.9")

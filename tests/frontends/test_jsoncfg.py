@@ -138,3 +138,9 @@ def test_other_and_broken_json(data: bytes, expected: list[tuple[str, int, int]]
 )
 def test_prefilter(data: bytes, kept: bool) -> None:
     assert may_configure_deepspeed(data) is kept
+
+
+def test_an_integer_of_thousands_of_digits_is_a_parse_error() -> None:
+    data = b'{"optimizer": {"type": "SGD", "params": {"weight_decay": 1e-4}}, "big": ' + b"9" * 5000 + b"}"
+    [diagnostic] = lint_bytes(data, "ds.json", LintOptions.from_selection()).diagnostics
+    assert diagnostic.code == "WD001"

@@ -250,3 +250,10 @@ def test_bases_of_bases(tmp_path: Path) -> None:
     assert lint_file(tmp_path / "a.py") == [("WD201", 2, 22)]
     assert lint_file(tmp_path / "broken.py") == []  # a base that does not parse may hold anything
     assert lint_file(tmp_path / "x.py") == []  # mmengine fails on a cycle; we follow none
+
+
+def test_a_child_that_only_sets_clip_grad_is_not_reported(tmp_path: Path) -> None:
+    (tmp_path / "base.py").write_text("optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', weight_decay=0.05))\n")
+    (tmp_path / "child.py").write_text("_base_ = ['./base.py']\noptim_wrapper = dict(clip_grad=dict(max_norm=1.0))\n")
+    result = lint_job(FileJob(tmp_path / "child.py", "child.py"), LintOptions.from_selection())
+    assert result.diagnostics == ()

@@ -303,3 +303,8 @@ def test_bad_yaml_is_a_parse_error(data: bytes, expected: tuple[str, int, int], 
 
 def test_yaml_without_vocabulary_is_not_parsed() -> None:
     assert lint("key: !!python/object:os.system x\n") == []
+
+
+def test_a_plain_value_shaped_like_a_bad_date_is_text_not_an_error() -> None:
+    text = "d: 2001-02-30\noptimizer:\n  _target_: torch.optim.Adam\n  weight_decay: 0.1\n"
+    assert [code for code, _, _ in lint(text)] == ["WD101"]

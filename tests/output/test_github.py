@@ -10,7 +10,7 @@ from wdlint.output.github import escape_data, escape_property, github
 def test_one_command_per_finding():
     assert github(ALL, ROOT).splitlines() == [
         # a notebook finding annotates the file; its cell position leads the message
-        "::warning file=nb.ipynb,title=wdlint (WD101)::cell 3:1:7: Adam with L2",
+        "::warning file=nb.ipynb,line=1,title=wdlint (WD101)::cell 3:1:7: Adam with L2",
         # a file that could not be parsed is an error; `,` in a property and a newline escaped
         (
             "::error file=src/a%2Cb.py,line=3,col=1,endLine=3,endColumn=1,title=wdlint (WD001)"

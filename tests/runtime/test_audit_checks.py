@@ -269,9 +269,12 @@ def test_wd603_two_optimizers_share_params(mlp: nn.Module) -> None:
     assert "optimizer 0 (`torch.optim.Muon`)" in message(report, "WD603")
 
 
-def test_wd603_same_optimizer_twice(mlp: nn.Module) -> None:
+def test_the_same_optimizer_reached_twice_is_audited_once(mlp: nn.Module) -> None:
+    """Passed twice, or once and through its LR scheduler: one optimizer, no WD603 (regression)."""
     optimizer = torch.optim.AdamW(split_by_ndim(mlp, 0.1))
-    assert set(found(wdlint.audit(mlp, [optimizer, optimizer]))) == {"WD603"}
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1)
+    assert wdlint.audit(mlp, [optimizer, optimizer]).ok
+    assert wdlint.audit(mlp, [optimizer, scheduler]).ok
 
 
 # WD604 embedding-decay-policy (opt-in)
@@ -310,3 +313,50 @@ def test_select_and_ignore(mlp: nn.Module) -> None:
     assert set(found(wdlint.audit(mlp, optimizer, select=["WD201"]))) == {"WD201"}
     with pytest.raises(ValueError, match="WD999"):
         wdlint.audit(mlp, optimizer, select=["WD999"])
+
+
+# regressions from review
+
+
+def test_a_matrix_in_a_class_only_named_like_a_norm_is_a_weight_matrix() -> None:
+    class LayerNormLinear(nn.Module):  # Transformer Engine's fused norm + linear
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer_norm_weight = nn.Parameter(torch.ones(8))
+            self.weight = nn.Parameter(torch.empty(16, 8))
+
+    model = nn.ModuleDict({"qkv": LayerNormLinear(), "proj": nn.Linear(8, 8)})
+    assert wdlint.audit(model, torch.optim.AdamW(split_by_ndim(model, 0.1))).ok
+    groups = wdlint.param_groups(model, 0.1)
+    decayed = {id(p) for g in groups if g["weight_decay"] for p in g["params"]}
+    assert id(model["qkv"].weight) in decayed
+
+
+def test_no_weight_decay_keywords_are_honoured() -> None:
+    class Swinish(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.proj = nn.Linear(4, 4)
+            self.relative_position_bias_table = nn.Parameter(torch.zeros(49, 3))
+
+        def no_weight_decay_keywords(self) -> set[str]:
+            return {"relative_position_bias_table"}
+
+    model = Swinish()
+    groups = [
+        {"params": [model.proj.weight], "weight_decay": 0.05},
+        {"params": [model.proj.bias, model.relative_position_bias_table], "weight_decay": 0.0},
+    ]
+    assert wdlint.audit(model, torch.optim.AdamW(groups)).ok
+
+
+def test_wd301_quiet_when_groups_exist_for_another_option() -> None:
+    class CLIPish(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.enc = nn.Linear(8, 8, bias=False)
+            self.logit_scale = nn.Parameter(torch.ones([]))
+
+    model = CLIPish()
+    optimizer = torch.optim.Adam([{"params": [model.enc.weight]}, {"params": [model.logit_scale], "lr": 1e-2}], lr=1e-3)
+    assert "WD301" not in found(wdlint.audit(model, optimizer))

@@ -172,3 +172,22 @@ def test_readme_shows_the_real_output(monkeypatch: pytest.MonkeyPatch) -> None:
     assert command == "$ wdlint audit fixtures/audit_demo.py:build"
     monkeypatch.chdir(REPO)
     assert run("fixtures/audit_demo.py:build").stdout == shown
+
+
+def test_factories_that_exit_parse_arguments_or_build_nothing_to_compare(tmp_path: Path) -> None:
+    (tmp_path / "odd.py").write_text(
+        "import argparse, sys, torch\n"
+        "def exits(device=None):\n    sys.exit(0)\n"
+        "def parses(device=None):\n"
+        "    p = argparse.ArgumentParser(); p.add_argument('--wd', type=float, default=0.1); a = p.parse_args()\n"
+        "    m = torch.nn.Linear(2, 2)\n    return m, torch.optim.AdamW(m.parameters(), weight_decay=a.wd)\n"
+        "def unrelated(device=None):\n"
+        "    return torch.nn.Linear(2, 2), torch.optim.AdamW(torch.nn.Linear(2, 2).parameters())\n"
+    )
+    exits = run(f"{tmp_path / 'odd.py'}:exits")
+    assert exits.exit_code == 2 and "raised" in exits.output
+    parses = run(f"{tmp_path / 'odd.py'}:parses")
+    assert parses.exit_code == 1 and "WD201" in parses.output  # its own argv, not wdlint's
+    unrelated = run(f"{tmp_path / 'odd.py'}:unrelated")
+    assert unrelated.exit_code == 2 and "internal error" not in unrelated.output
+    assert "holds none of the model's params" in unrelated.output

@@ -92,7 +92,9 @@ class _Walker:
     def _scan(self, directory: _Dir, stack: list[_Dir]) -> Iterator[tuple[Path, str]]:
         try:
             with os.scandir(directory.absolute) as scan:
-                entries = sorted(scan, key=lambda entry: entry.name)
+                # real directories claim their path before a symlink to them can: the files
+                # keep the names that excludes and per-file-ignores were written for
+                entries = sorted(scan, key=lambda entry: (entry.is_symlink(), entry.name))
         except OSError:
             return  # unreadable: nothing to lint there
         git_rel, gitignore = _own_gitignore(directory, {entry.name for entry in entries})

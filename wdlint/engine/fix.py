@@ -7,6 +7,7 @@ so every fix lands or is dropped for a reason, and a second run has nothing left
 from __future__ import annotations
 
 import ast
+import codecs
 import difflib
 import os
 import re
@@ -189,9 +190,11 @@ def fix_notebook_file(
     from wdlint.frontends.notebook import cell_sources, mask_ipython, replace_cell_sources
 
     try:
-        original = path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
+        original = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"  # keep a BOM
     outcome = FixOutcome(original)
     diagnostics = lint(original)
     for _ in range(_MAX_PASSES):
@@ -212,7 +215,7 @@ def fix_notebook_file(
         outcome.text = replace_cell_sources(outcome.text, changed)
         diagnostics = lint(outcome.text)
     outcome.remaining = diagnostics
-    return _finish(path, display, original, outcome, "utf-8" if write else None)
+    return _finish(path, display, original, outcome, encoding if write else None)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -38,6 +38,8 @@ def parse_deepspeed(text: str) -> tuple[OptimizerSite, ...]:
         raise SourceError(f"invalid JSON: {error.msg}", Position(error.lineno, error.colno)) from None
     except RecursionError:
         raise SourceError("invalid JSON: nested too deeply") from None
+    except ValueError as error:  # an integer of thousands of digits
+        raise SourceError(f"invalid JSON: {error}") from None
     section = data.get("optimizer") if isinstance(data, dict) else None
     if not isinstance(section, dict) or "type" not in section:
         return ()

@@ -167,9 +167,15 @@ def _site(
     spec = lookup(registered or name)  # a full path: `type=AdamW` after `from torch.optim import AdamW`
     if spec is None:
         return None
-    span = with_key(optimizer.span, holder) if optimizer.span is not None else outer
+    span: Span | None
+    if optimizer.span is not None:
+        span = with_key(optimizer.span, holder)
+    elif paramwise is not None and paramwise.span is not None:
+        span = outer  # the optimizer is the base's, but this file changes which params it decays
+    else:
+        return None  # the optimizer is written in a base: reported there, not in every child
     if span is None:
-        return None  # nothing of it is written in this file
+        return None
     # a base we could not read may hold the paramwise_cfg
     unexcluded = _unexcluded(paramwise, constructor, owner) if hidden is None else None
     params = (

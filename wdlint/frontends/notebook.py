@@ -157,6 +157,8 @@ def _code_cells(text: str) -> Iterator[tuple[int, str | None]]:
         raise SourceError(f"invalid notebook JSON: {error.msg}", Position(error.lineno, error.colno)) from None
     except RecursionError:
         raise SourceError("invalid notebook JSON: nested too deeply") from None
+    except ValueError as error:  # an integer of thousands of digits
+        raise SourceError(f"invalid notebook JSON: {error}") from None
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise SourceError('not a Jupyter notebook (nbformat 4): no "cells" list')
@@ -289,7 +291,8 @@ class _LexState:
 # -- writing fixed cells back ------------------------------------------------------------------
 
 _JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
-_JSON_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
+# numbers, literals, and the NaN/Infinity that Python's json (and so nbformat) accepts
+_JSON_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|NaN|-?Infinity")
 
 
 def replace_cell_sources(text: str, sources: dict[int, str]) -> str:

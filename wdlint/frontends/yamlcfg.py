@@ -108,8 +108,12 @@ class _Converter:
             try:
                 value = self.constructor.construct_object(node)
             except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
-                # the safe loader itself crashes on some (`!!int abc`): a parse error of the file
-                raise SourceError(f"invalid YAML scalar {node.value!r}: {error}", _span(node).start) from None
+                if node.start_mark.buffer is not None and node.start_mark.buffer[node.start_mark.index :].startswith("!"):
+                    # an explicit tag the value does not fit (`!!int abc`): a parse error of the file
+                    raise SourceError(f"invalid YAML scalar {node.value!r}: {error}", _span(node).start) from None
+                # a plain scalar only shaped like one (`2001-02-30` looks like a date): the text,
+                # as OmegaConf reads it
+                value = node.value
             return Scalar(value, node.value, _span(node))
         if isinstance(node, yaml.SequenceNode):
             return Sequence(tuple(self.convert(item) for item in node.value), _span(node))

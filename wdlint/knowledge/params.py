@@ -64,6 +64,8 @@ BIAS_NAME: Final = "bias"  # the last component of a bias's dotted name
 # timm's and open_clip's hook: a model method returning names (or fnmatch patterns) of params
 # that must not be decayed, relative to the model itself.
 NO_DECAY_HOOK: Final = "no_weight_decay"
+# Swin's companion hook: name fragments, matched as substrings (`relative_position_bias_table`)
+NO_DECAY_KEYWORDS_HOOK: Final = "no_weight_decay_keywords"
 
 # A module whose class (or a base class) name ends with one of these owns embedding tables:
 # nn.Embedding, nn.EmbeddingBag, Megatron's VocabParallelEmbedding, ...

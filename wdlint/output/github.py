@@ -19,7 +19,7 @@ def github(diagnostics: Sequence[Diagnostic], root: Path) -> str:
 
 def _command(diagnostic: Diagnostic, root: Path) -> str:
     properties = [("file", report_path(diagnostic.filename, root))]
-    if in_file_lines(diagnostic):  # a notebook finding annotates the file; the message names the cell
+    if in_file_lines(diagnostic):
         start, end = diagnostic.location, diagnostic.end_location
         properties += [
             ("line", str(start.row)),
@@ -27,6 +27,8 @@ def _command(diagnostic: Diagnostic, root: Path) -> str:
             ("endLine", str(end.row)),
             ("endColumn", str(end.column)),
         ]
+    else:  # a notebook finding: on the file's first line, as SARIF and GitLab put it; the message names the cell
+        properties.append(("line", "1"))
     properties.append(("title", f"wdlint ({diagnostic.code})"))
     command = "error" if is_error(diagnostic) else "warning"
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)

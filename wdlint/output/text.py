@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from wdlint.diagnostics import Diagnostic, applicable
 
 _CONTEXT_LINES = 1
+# the line breaks Python counts rows by (str.splitlines also splits on \f, \x1c, \u2028, ...)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def _location(diagnostic: Diagnostic) -> str:
@@ -54,7 +57,7 @@ def full(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], unsafe: 
                 cells[diagnostic.filename] = cell_sources(text)
             text = cells[diagnostic.filename].get(diagnostic.cell)
         if text is not None:
-            block += _snippet(diagnostic, text.splitlines())
+            block += _snippet(diagnostic, _NEWLINE.split(text))
         blocks.append("\n".join(block) + "\n")
     return "\n".join(blocks)
 

@@ -33,7 +33,10 @@ def audit(
     Without a model, params are named from the groups' `param_names` and classified by shape
     and name. `strict=True` raises `AuditError` (its message is the table) when anything is found.
     """
-    optimizers = [unwrap_optimizer(o) for o in _as_list(optimizer)]
+    # one optimizer reached twice (itself and through its LR scheduler) is audited once
+    optimizers = list({id(o): o for o in (unwrap_optimizer(x) for x in _as_list(optimizer))}.values())
+    if not optimizers:
+        raise ValueError("no optimizer to audit")
     known = inventory(model) if model is not None else Inventory((), frozenset())
     if model is not None and not any(holds_params_of(known, o) for o in optimizers):
         raise ValueError(

@@ -78,7 +78,29 @@ def _reasons(params: Iterable[tuple[Param, Verdict]]) -> str:
 
 
 def _count(params: list[tuple[Param, Verdict]], noun: str = "params") -> str:
-    return f"{len(params)} {noun[:-1] if len(params) == 1 else noun}"
+    """`1 weight matrix`, `3 weight matrices`, `1 param`."""
+    if len(params) != 1:
+        return f"{len(params)} {noun}"
+    singular = noun[: -len("ices")] + "ix" if noun.endswith("ices") else noun[:-1]
+    return f"1 {singular}"
+
+
+# group keys that say which params a group holds, not how they are optimized
+_MEMBERSHIP_KEYS = frozenset({"params", "param_names", "weight_decay", "initial_lr"})
+
+
+def _differ_only_by_params(groups: tuple[Group, ...]) -> bool:
+    """Whether the groups set the same options apart from their params (and weight_decay)."""
+    def options(group: Group) -> dict[str, object]:
+        # a tensor option (a tensor lr) by identity: its data is never read
+        return {
+            k: ("tensor", id(v)) if isinstance(v, torch.Tensor) else repr(v)
+            for k, v in group.options.items()
+            if k not in _MEMBERSHIP_KEYS
+        }
+
+    first = options(groups[0])
+    return all(options(group) == first for group in groups[1:])
 
 
 def _torch_version() -> tuple[int, int]:
@@ -243,6 +265,8 @@ def decay_group_inherits_zero(context: AuditContext) -> Iterator[Finding]:
             continue
         if not all(g.has_weight_decay and g.weight_decay == 0 for g in groups):
             continue
+        if not _differ_only_by_params(groups):
+            continue  # the groups exist for another option (a separate lr): no decay split here
         # A group of nothing but no-decay params says the author split decay from no-decay;
         # the other groups then were meant to decay, and got the default 0.
         split = [

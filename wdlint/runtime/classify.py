@@ -35,7 +35,7 @@ class Policy:
         self._patterns = _compile(self.settings.no_decay)
         self._hook = _compile(hook_names)
         self._norm_classes = frozenset(self.settings.norm_classes)
-        self._norm_names: dict[type, str | None] = {}
+        self._norm_names: dict[type, tuple[str | None, bool]] = {}
         self._embedding_types: dict[type, bool] = {}
 
     def wants_decay(self, verdict: Verdict) -> bool | None:
@@ -54,9 +54,11 @@ class Policy:
             return Verdict(Kind.NO_DECAY, "params the policy's no-decay patterns name", head)
         if self.listed_by_hook(param):
             return Verdict(Kind.NO_DECAY, "params the model's no_weight_decay() lists", head)
-        norm = next(filter(None, map(self._norm_name, param.owners)), None)
-        if norm is not None:
-            return Verdict(Kind.NO_DECAY, f"weights of {norm}", head)
+        for owner in param.owners:
+            norm, certain = self._norm(owner)
+            # a matrix in a class merely named "...Norm..." (LayerNormLinear) is a weight matrix
+            if norm is not None and (certain or len(param.shape) <= 1):
+                return Verdict(Kind.NO_DECAY, f"weights of {norm}", head)
         if any(n.rpartition(".")[2] == BIAS_NAME for n in names):
             return Verdict(Kind.NO_DECAY, "biases", head)
         if len(param.shape) <= 1:
@@ -68,17 +70,19 @@ class Policy:
     def listed_by_hook(self, param: Param) -> bool:
         return self._hook is not None and any(self._hook.match(n) for n in param.names)
 
-    def _norm_name(self, cls: type) -> str | None:
-        """The class's name when it (or a base class) is a normalization layer."""
+    def _norm(self, cls: type) -> tuple[str | None, bool]:
+        """(the class's name if it is a norm layer, whether every param of it is a norm's):
+        torch's own norm classes and the policy's `norm-classes` are certain; a class that only
+        has "Norm" in its name (`LlamaRMSNorm`, but also Transformer Engine's `LayerNormLinear`)
+        is trusted for its 1-D params alone."""
         if cls not in self._norm_names:
-            self._norm_names[cls] = next(
-                (
-                    cls.__name__
-                    for base in cls.__mro__
-                    if is_norm_class_name(base.__name__) or base.__name__ in self._norm_classes
-                ),
-                None,
+            certain = any(
+                base.__name__ in self._norm_classes
+                or (base.__module__.startswith("torch.nn") and is_norm_class_name(base.__name__))
+                for base in cls.__mro__
             )
+            named = certain or any(is_norm_class_name(base.__name__) for base in cls.__mro__)
+            self._norm_names[cls] = (cls.__name__ if named else None, certain)
         return self._norm_names[cls]
 
     def _is_embedding_type(self, cls: type) -> bool:

@@ -42,13 +42,18 @@ def build(target: str, device: str) -> tuple[nn.Module, list[torch.optim.Optimiz
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise TargetError(f"--device {device}: CUDA is not available on this machine")
     kwargs = {"device": device} if _takes_device(factory) else {}
+    saved_argv = sys.argv
+    # a factory that parses arguments sees none, not wdlint's own
+    sys.argv = [target]
     try:
         # The default device too, so that a factory without a `device` parameter still
         # builds on `meta` (no memory) unless it places tensors itself.
         with torch.device(device):
             result = factory(**kwargs)
-    except Exception as error:  # the user's code: report it, do not crash
+    except (Exception, SystemExit) as error:  # the user's code: report it, do not crash or exit
         raise TargetError(f"`{target}` raised {_one_line(error)}") from None
+    finally:
+        sys.argv = saved_argv
     return _unpack(target, result)
 
 

@@ -14,6 +14,7 @@ from torch import nn
 
 from wdlint.knowledge.params import (
     NO_DECAY_HOOK,
+    NO_DECAY_KEYWORDS_HOOK,
     WRAPPER_ATTRIBUTES,
     WRAPPER_NAME_COMPONENTS,
     WRAPPER_NAME_PREFIX,
@@ -158,11 +159,14 @@ def holds_params_of(known: Inventory, optimizer: torch.optim.Optimizer) -> bool:
 
 
 def _hook_names(root: nn.Module) -> frozenset[str]:
-    hook = getattr(root, NO_DECAY_HOOK, None)
-    if not callable(hook):
-        return frozenset()
-    names = hook()
-    return frozenset(clean_name(n) for n in _iterable(names) if isinstance(n, str))
+    """Names (fnmatch patterns) from `no_weight_decay()`, and `*keyword*` patterns from Swin's
+    `no_weight_decay_keywords()`, which recipes match as substrings."""
+    patterns: set[str] = set()
+    for hook_name, as_pattern in ((NO_DECAY_HOOK, clean_name), (NO_DECAY_KEYWORDS_HOOK, lambda k: f"*{k}*")):
+        hook = getattr(root, hook_name, None)
+        if callable(hook):
+            patterns |= {as_pattern(n) for n in _iterable(hook()) if isinstance(n, str)}
+    return frozenset(patterns)
 
 
 def _iterable(value: object) -> Iterable[object]:
