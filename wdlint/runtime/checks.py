@@ -252,7 +252,8 @@ def muon_non_matrix_params(context: AuditContext) -> Iterator[Finding]:
             )
             yield _finding(
                 "WD206",
-                f"{optimizer.label} gets {_count(params)} that are not hidden-layer weight matrices "
+                f"{optimizer.label} gets {_count(params)} that {'is' if len(params) == 1 else 'are'} not "
+                "hidden-layer weight matrices "
                 f"({', '.join(kinds)}); give Muon the hidden weight matrices and an AdamW the rest",
                 params,
             )
