@@ -32,8 +32,8 @@ from wdlint.diagnostics import Position
 _MAX_DEPTH = 8
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 # attribute calls that yield every parameter of a module
-_PARAMETER_METHODS = frozenset({"parameters", "named_parameters"})
-_PASS_THROUGH = frozenset({"list", "tuple", "iter", "sorted"})
+PARAMETER_METHODS = frozenset({"parameters", "named_parameters"})
+PASS_THROUGH = frozenset({"list", "tuple", "iter", "sorted"})  # return what they are given
 _CHAIN = frozenset({"itertools.chain", "chain", "itertools.chain.from_iterable"})
 
 
@@ -89,7 +89,7 @@ class ParamClassifier:
 
     def _classify_call(self, call: ast.Call, scope: Scope, lineno: int, depth: int) -> _Shape:
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr in _PARAMETER_METHODS:
+        if isinstance(func, ast.Attribute) and func.attr in PARAMETER_METHODS:
             recurse = next((k.value for k in call.keywords if k.arg == "recurse"), None)
             if call.args or (isinstance(recurse, ast.Constant) and recurse.value is False):
                 return _Shape(SourceKind.SUBSET, selects=frozenset({Selector.OTHER}))
@@ -98,7 +98,7 @@ class ParamClassifier:
             parameters = self._param_dict(func.value, scope, lineno, depth + 1)
             return parameters if parameters is not None else _UNKNOWN
         name = expr_text(func)
-        if isinstance(func, ast.Name) and name in _PASS_THROUGH and len(call.args) == 1:
+        if isinstance(func, ast.Name) and name in PASS_THROUGH and len(call.args) == 1:
             return self._classify(call.args[0], scope, lineno, depth + 1)
         qualified = self.index.qualified_name(func, scope, lineno) or name
         if qualified in _CHAIN or name in _CHAIN:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from wdlint.analysis.params import PARAMETER_METHODS, PASS_THROUGH
 from wdlint.analysis.resolve import expr_text
 from wdlint.analysis.sites import Penalty
 from wdlint.frontends.python import PythonSource
 
-_PARAMETER_METHODS = frozenset({"parameters", "named_parameters"})
-_PASS_THROUGH = frozenset({"list", "tuple", "iter", "sorted"})
 
 _SQUARING_CALLS = frozenset({"pow", "norm", "square", "sum_of_squares"})
 
@@ -78,9 +77,9 @@ def _no_grad(expr: ast.expr) -> bool:
 
 def _parameters_receiver(node: ast.expr) -> ast.expr | None:
     """`m` of `m.parameters()` / `m.named_parameters()`, through `list(...)`."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _PASS_THROUGH and node.args:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in PASS_THROUGH and node.args:
         node = node.args[0]
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _PARAMETER_METHODS:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PARAMETER_METHODS:
         return node.func.value
     return None
 

@@ -78,10 +78,6 @@ class Value:
             and self.constant == 0
         ) and self.constant is not None
 
-    @property
-    def is_true(self) -> bool:
-        return self.is_known and self.constant is True
-
     def describe(self) -> str:
         """How a message shows this value: `weight_decay=0.1`, `... (class default)`."""
         if self.kind is ValueKind.DEFAULT:
@@ -242,6 +238,10 @@ class OptimizerSite:
             (group, group.weight_decay if group.weight_decay is not None else self.weight_decay)
             for group in self.params.groups
         ]
+
+    def param_sources(self) -> list[ParamSource]:
+        """The params as given, and each group's params: where name filters and receivers live."""
+        return [self.params, *(group.params for group in self.params.groups if group.params is not None)]
 
     def first_decay(self) -> Value | None:
         """The first weight_decay that may decay some params (constructor's or a group's)."""

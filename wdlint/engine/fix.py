@@ -35,17 +35,22 @@ class FixOutcome:
         return self.text != original
 
 
-def fix_text(text: str, lint: Callable[[str], list[Diagnostic]], unsafe: bool, parses: Callable[[str], bool] | None = None) -> FixOutcome:
-    """Lint, apply what can be applied, lint again, until nothing more applies."""
-    parses = parses or python_parses
+def fix_text(
+    text: str,
+    lint: Callable[[str], list[Diagnostic]],
+    unsafe: bool,
+    first: Sequence[Diagnostic] | None = None,
+) -> FixOutcome:
+    """Lint, apply what can be applied, lint again, until nothing more applies; `first` is the
+    text's diagnostics when the caller has them already."""
     outcome = FixOutcome(text)
-    diagnostics = lint(text)
+    diagnostics = list(first) if first is not None else lint(text)
     for _ in range(_MAX_PASSES):
         fixable = [d for d in diagnostics if applicable(d.fix, unsafe)]
         if not fixable:
             break
         new_text, applied = apply_fixes(outcome.text, fixable)
-        if not applied or not parses(new_text):
+        if not applied or not python_parses(new_text):
             break  # a fix that would break the file is not written
         outcome.text = new_text
         outcome.fixed += applied
@@ -147,6 +152,7 @@ def fix_python_file(
     lint: Callable[[str], list[Diagnostic]],
     unsafe: bool,
     write: bool,
+    first: Sequence[Diagnostic] | None = None,
 ) -> FixedFile | None:
     """Fix one Python file; None when it cannot be read or decoded (the check reports why)."""
     try:
@@ -155,7 +161,7 @@ def fix_python_file(
         original = decode_source(data)
     except (OSError, SourceError):
         return None
-    outcome = fix_text(original, lint, unsafe)
+    outcome = fix_text(original, lint, unsafe, first)
     return _finish(path, display, original, outcome, encoding if write else None)
 
 
@@ -182,6 +188,7 @@ def fix_notebook_file(
     lint: Callable[[str], list[Diagnostic]],
     unsafe: bool,
     write: bool,
+    first: Sequence[Diagnostic] | None = None,
 ) -> FixedFile | None:
     """Fix a notebook's code cells; every byte of the JSON outside the changed cells is kept.
 
@@ -196,7 +203,7 @@ def fix_notebook_file(
         return None
     encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"  # keep a BOM
     outcome = FixOutcome(original)
-    diagnostics = lint(original)
+    diagnostics = list(first) if first is not None else lint(original)
     for _ in range(_MAX_PASSES):
         by_cell: dict[int, list[Diagnostic]] = {}
         for d in diagnostics:

@@ -90,7 +90,8 @@ def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResu
         return [d for d in found if not ignored_by(job.ignore, d.code)]
 
     fix_file = fix_notebook_file if suffix == ".ipynb" else fix_python_file
-    fixed = fix_file(job.path, job.display, lint, request.unsafe, request.write)
+    # the check just linted this text: the first pass starts from its diagnostics
+    fixed = fix_file(job.path, job.display, lint, request.unsafe, request.write, checked.diagnostics)
     if fixed is None:
         return checked
     return FileResult(job.display, fixed.remaining, fixed.source, fixed.fixed, fixed.diff)

@@ -56,7 +56,7 @@ def _finding(source: ParamSource, tests: list[NameTest]) -> Finding | None:
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
-    sources = [site.params, *(g.params for g in site.params.groups if g.params is not None)]
+    sources = site.param_sources()
     reported: set[str] = set()  # the decay and the no-decay group test the same list
     for source in sources:
         if Selector.NDIM in source.selects:

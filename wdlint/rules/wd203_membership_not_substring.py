@@ -9,7 +9,7 @@ from wdlint.rules.base import Finding, Rule, RuleContext
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
-    sources = [site.params, *(g.params for g in site.params.groups if g.params is not None)]
+    sources = site.param_sources()
     for test in (t for source in sources for t in source.name_tests):
         if test.match is not NameMatch.MEMBERSHIP or not test.fragments:
             continue

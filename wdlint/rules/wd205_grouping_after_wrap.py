@@ -11,7 +11,7 @@ _EXACT = (NameMatch.PREFIX, NameMatch.EQUALITY, NameMatch.MEMBERSHIP)
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
-    sources = [site.params, *(g.params for g in site.params.groups if g.params is not None)]
+    sources = site.param_sources()
     for source in sources:
         receiver = source.receiver
         if receiver is None or receiver.wrapped_by is None:

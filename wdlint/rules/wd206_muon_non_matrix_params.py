@@ -20,10 +20,7 @@ def _problem(source: ParamSource) -> str | None:
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     if not site.spec.matrix_only:
         return
-    sources = [site.params] if site.params.kind is not SourceKind.GROUPS else [
-        group.params for group in site.params.groups if group.params is not None
-    ]
-    for source in sources:
+    for source in site.param_sources():  # a list of groups is no problem itself: its groups may be
         problem = _problem(source)
         if problem is not None:
             yield Finding(
