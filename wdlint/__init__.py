@@ -59,10 +59,16 @@ def lint_source(
     extend_select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     target_torch_version: tuple[int, int] | None = None,
+    max_file_size: int | None = None,
 ) -> list[Diagnostic]:
-    """Static findings for Python source text, as the command line would report them."""
-    from wdlint.engine.lint import lint_text
-    from wdlint.engine.runner import LintOptions
+    """Static findings for Python source text, as the command line would report them.
 
-    options = LintOptions.from_selection(select, extend_select, ignore, target_torch_version)
+    `max_file_size`: characters of source above which the text is reported, not parsed
+    (None: the command line's default; 0: no limit).
+    """
+    from wdlint.engine.lint import lint_text
+    from wdlint.engine.runner import DEFAULT_MAX_FILE_SIZE, LintOptions
+
+    limit = DEFAULT_MAX_FILE_SIZE if max_file_size is None else max_file_size
+    options = LintOptions.from_selection(select, extend_select, ignore, target_torch_version, limit)
     return lint_text(source, filename, options)

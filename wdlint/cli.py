@@ -140,7 +140,7 @@ def check(
         target_torch_version=cli_version or settings.target_torch_version,
     )
     options = LintOptions.from_selection(
-        settings.select, settings.extend_select, settings.ignore, settings.target_torch_version
+        settings.select, settings.extend_select, settings.ignore, settings.target_torch_version, settings.max_file_size
     )
 
     results: list[FileResult] = []

@@ -17,6 +17,7 @@ from typing import Literal, TypeVar
 
 from wdlint import selection
 from wdlint.engine.globs import GlobSet, relative_posix
+from wdlint.engine.jobs import DEFAULT_MAX_FILE_SIZE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -71,6 +72,7 @@ _KEYS = frozenset(
         "extend-include",
         "per-file-ignores",
         "target-torch-version",
+        "max-file-size",
         "policy",
     }
 )
@@ -102,6 +104,7 @@ class Settings:
     extend_include: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     target_torch_version: tuple[int, int] | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; 0: no limit
     policy: PolicySettings = PolicySettings()
 
     def ignores_for(self, path: Path) -> tuple[str, ...]:
@@ -244,6 +247,7 @@ def _settings(table: _Table) -> Settings:
         extend_include=table.get("extend-include", _strings, ()),
         per_file_ignores=table.get("per-file-ignores", _per_file_ignores, ()),
         target_torch_version=table.get("target-torch-version", _torch_version, None),
+        max_file_size=table.get("max-file-size", _byte_count, DEFAULT_MAX_FILE_SIZE),
         policy=table.get("policy", _policy, PolicySettings()),
     )
 
@@ -284,6 +288,13 @@ def _per_file_ignores(table: _Table, key: str) -> tuple[tuple[str, tuple[str, ..
         (pattern, _checked_selectors(table, f'{key}."{pattern}"', codes))
         for pattern, codes in value.items()
     )
+
+
+def _byte_count(table: _Table, key: str) -> int:
+    value = table.data[key]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise table.error(f"`{key}` must be a number of bytes (0: no limit), got {_toml_type(value)} {value!r}")
+    return value
 
 
 def _torch_version(table: _Table, key: str) -> tuple[int, int]:

@@ -109,8 +109,8 @@ class _Extractor:
             return params
         binding, defining = found
         # until the name is bound again (`opt = SGD(...)` later is another optimizer)
-        later = [b.lineno for b in defining.bindings.get(name or "", []) if b.lineno > binding.lineno]
-        end = min(later, default=sys.maxsize)
+        later = defining.next_binding_line(name or "", binding.lineno)
+        end = sys.maxsize if later is None else later
         added = [
             self.params.group(change.value, defining, change.lineno)
             for change in self.index.mutations_between(name or "", defining, defining, binding, end - 1)

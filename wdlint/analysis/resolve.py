@@ -7,6 +7,7 @@ This replaces libcst's QualifiedNameProvider/ScopeProvider, which cost about 7x 
 from __future__ import annotations
 
 import ast
+import bisect
 import contextlib
 import dataclasses
 import operator
@@ -74,7 +75,25 @@ class Scope:
     mutations: dict[str, list[Mutation]] = field(default_factory=dict)
 
     def bind(self, name: str, binding: Binding) -> None:
-        self.bindings.setdefault(name, []).append(binding)
+        # kept in line order, so that a lookup is a bisection: a generated file may bind one
+        # name tens of thousands of times
+        bisect.insort_right(self.bindings.setdefault(name, []), binding, key=_lineno)
+
+    def binding_before(self, name: str, lineno: int) -> Binding | None:
+        """The last binding of `name` on a line before `lineno`."""
+        bindings = self.bindings.get(name, [])
+        index = bisect.bisect_left(bindings, lineno, key=_lineno)
+        return bindings[index - 1] if index else None
+
+    def next_binding_line(self, name: str, lineno: int) -> int | None:
+        """The first line after `lineno` that binds `name` again."""
+        bindings = self.bindings.get(name, [])
+        index = bisect.bisect_right(bindings, lineno, key=_lineno)
+        return bindings[index].lineno if index < len(bindings) else None
+
+
+def _lineno(binding: Binding) -> int:
+    return binding.lineno
 
 
 # nodes that bind nothing and hold nothing that does: the walk does not descend into them
@@ -401,8 +420,7 @@ class ModuleIndex(ast.NodeVisitor):
             if bindings:
                 if same_scope:
                     # strictly before: `x = f(x)` reads the previous x
-                    before = [b for b in bindings if b.lineno < lineno]
-                    found = before[-1] if before else None
+                    found = current.binding_before(name, lineno)
                 else:
                     # a function body runs after the enclosing scope was fully executed
                     found = bindings[-1]

@@ -51,9 +51,11 @@ def cache_directory(root: Path, option: Path | None) -> Path:
 
 
 def settings_key(options: LintOptions) -> str:
-    """Results depend on the selected rules, the target torch version, and the Python whose
-    parser reads the files (a 3.12 file is a syntax error to 3.11)."""
-    text = json.dumps([sorted(options.codes), options.target_torch_version, sys.version_info[:2]])
+    """Results depend on the selected rules, the target torch version, the size limit, and the
+    Python whose parser reads the files (a 3.12 file is a syntax error to 3.11)."""
+    text = json.dumps(
+        [sorted(options.codes), options.target_torch_version, options.max_file_size, sys.version_info[:2]]
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

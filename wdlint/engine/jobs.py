@@ -10,12 +10,19 @@ from wdlint.diagnostics import Diagnostic
 from wdlint.selection import enabled_codes
 
 
+# Parsing costs CPython's `ast` about 200 bytes of memory per byte of dense source (a 20 MB
+# generated file: 4.3 GB and 19 s): larger files are reported, not parsed. Hand-written code
+# is far below this; `max-file-size` raises it.
+DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class LintOptions:
     """Everything a worker needs to lint one file; small and picklable."""
 
     codes: frozenset[str]
     target_torch_version: tuple[int, int] | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes of text to parse; 0: no limit
 
     @classmethod
     def from_selection(
@@ -24,8 +31,12 @@ class LintOptions:
         extend_select: Iterable[str] = (),
         ignore: Iterable[str] = (),
         target_torch_version: tuple[int, int] | None = None,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> LintOptions:
-        return cls(enabled_codes(select, extend_select, ignore), target_torch_version)
+        return cls(enabled_codes(select, extend_select, ignore), target_torch_version, max_file_size)
+
+    def too_large(self, size: int) -> bool:
+        return 0 < self.max_file_size < size
 
 
 @dataclass(frozen=True)

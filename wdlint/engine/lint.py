@@ -21,9 +21,8 @@ from wdlint.diagnostics import Diagnostic, Position
 from wdlint.engine.jobs import FileResult, LintOptions
 from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimizer
 from wdlint.engine.suppress import comment_suppressions, filter_suppressed
-from wdlint.frontends.config_sites import decode_utf8
 from wdlint.frontends.mmconfig import mmconfig_sites
-from wdlint.frontends.python import SourceError, decode_source, parse_python
+from wdlint.frontends.python import SourceError, check_size, decode_source, decode_utf8, parse_python
 from wdlint.rules import all_rules, rule_url
 from wdlint.rules.base import Rule, RuleContext
 
@@ -87,6 +86,7 @@ def lint_text(text: str, filename: str, options: LintOptions, *, path: Path | No
     `filename`).
     """
     try:
+        check_size(len(text), options.max_file_size)
         source = parse_python(text, filename)
     except SourceError as error:
         return [parse_error(filename, error.message, error.position)]
@@ -124,7 +124,7 @@ def _lint_notebook(data: bytes, filename: str, options: LintOptions, path: Path 
         return FileResult(filename, (), None)
     try:
         text = decode_utf8(data)
-        notebook = parse_notebook(text, filename)
+        notebook = parse_notebook(text, filename, options.max_file_size)
     except SourceError as error:
         return _failed(filename, error, data)
     diagnostics = [
@@ -146,6 +146,7 @@ def _lint_yaml(data: bytes, filename: str, options: LintOptions, path: Path | No
         return FileResult(filename, (), None)
     try:
         text = decode_utf8(data)
+        check_size(len(text), options.max_file_size)
         config = parse_yaml(text)
     except SourceError as error:
         return _failed(filename, error, data)
@@ -163,6 +164,7 @@ def _lint_json(data: bytes, filename: str, options: LintOptions, path: Path | No
         return FileResult(filename, (), None)
     try:
         text = decode_utf8(data)
+        check_size(len(text), options.max_file_size)
         sites = parse_deepspeed(text)
     except SourceError as error:
         return _failed(filename, error, data)

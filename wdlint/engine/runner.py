@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.cache import ResultCache, checksum
-from wdlint.engine.jobs import FileJob, FileResult, FixRequest, LintOptions
-from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimizer
+from wdlint.engine.jobs import DEFAULT_MAX_FILE_SIZE, FileJob, FileResult, FixRequest, LintOptions
+from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimizer, unreadable
 from wdlint.frontends.dependencies import recording
 from wdlint.selection import ignored_by
 
-__all__ = ["FileJob", "FileResult", "FixRequest", "LintOptions", "fix_job", "lint_job", "lint_jobs"]
+__all__ = ["DEFAULT_MAX_FILE_SIZE", "FileJob", "FileResult", "FixRequest", "LintOptions", "fix_job", "lint_job", "lint_jobs"]
 
 # Below this many files a run is over before a second process has started.
 _MIN_FILES_FOR_WORKERS = 64
@@ -44,7 +44,15 @@ def _screen(job: FileJob) -> FileJob | FileResult:
     needed = may_configure_deepspeed(data) if suffix == ".json" else may_contain_optimizer(data)
     if needed:
         return dataclasses.replace(job, data=data)
-    return FileResult(job.display, (), None, size=len(data), checksum=checksum(data))
+    error = unreadable(data, suffix)
+    found: tuple[Diagnostic, ...] = ()
+    if error is not None:
+        from wdlint.engine.lint import parse_error
+
+        found = tuple(
+            d for d in (parse_error(job.display, error.message, error.position),) if not ignored_by(job.ignore, d.code)
+        )
+    return FileResult(job.display, found, None, size=len(data), checksum=checksum(data))
 
 
 def lint_job(job: FileJob, options: LintOptions) -> FileResult:

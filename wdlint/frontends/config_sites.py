@@ -77,14 +77,6 @@ class Sequence:
 Node = Union[Scalar, Mapping, Sequence]
 
 
-def decode_utf8(data: bytes) -> str:
-    """JSON, notebooks and YAML configs are UTF-8 (a BOM is tolerated)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SourceError(f"cannot decode as UTF-8: {error}") from None
-
-
 def node_text(node: Node) -> str:
     if isinstance(node, Scalar):
         return node.text

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from wdlint.diagnostics import Diagnostic, Edit, Fix, Position
-from wdlint.frontends.python import PythonSource, SourceError, parse_python
+from wdlint.frontends.python import PythonSource, SourceError, check_size, decode_utf8, parse_python
 
 # Cell magics whose body is Python that the kernel runs: only their first line is masked.
 # Any other cell magic (%%bash, %%writefile, %%html, ...) makes the whole cell something else.
@@ -107,16 +107,22 @@ class Notebook:
     errors: tuple[CellError, ...]  # code cells that do not parse, even masked
 
 
-def parse_notebook(text: str, filename: str) -> Notebook:
-    """SourceError when the text is not a notebook; cells that do not parse are `errors`."""
+_NOT_TEXT = "`source` is not text"
+
+
+def parse_notebook(text: str, filename: str, max_size: int = 0) -> Notebook:
+    """SourceError when the text is not a notebook or its code is over `max_size` characters
+    (0: no limit; images and outputs do not count); cells that do not parse are `errors`."""
     joined: list[str] = []
     trees: list[ast.stmt] = []
     cells: list[CodeCell] = []
     errors: list[CellError] = []
     row = 1
-    for number, source in _code_cells(text):
+    code_cells = list(_code_cells(text))
+    check_size(sum(len(source or "") for _, source in code_cells), max_size, "the notebook's code")
+    for number, source in code_cells:
         if source is None:
-            errors.append(CellError(number, "malformed cell: `source` is not text", Position(1, 1)))
+            errors.append(CellError(number, f"malformed cell: {_NOT_TEXT}", Position(1, 1)))
             continue
         masked = mask_ipython(source)
         if masked is None:
@@ -139,6 +145,17 @@ def parse_notebook(text: str, filename: str) -> Notebook:
     module = ast.Module(body=trees, type_ignores=[])
     python = PythonSource(filename, "".join(joined), module) if cells else None
     return Notebook(python, CellMap(tuple(cells)), tuple(errors))
+
+
+def notebook_error(data: bytes) -> SourceError | None:
+    """Why `data` is not a notebook wdlint can read, or None."""
+    try:
+        for number, source in _code_cells(decode_utf8(data)):
+            if source is None:
+                return SourceError(f"malformed cell {number}: {_NOT_TEXT}")
+    except SourceError as error:
+        return error
+    return None
 
 
 def cell_sources(text: str) -> dict[int, str]:

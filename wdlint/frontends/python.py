@@ -29,6 +29,14 @@ class SourceError(Exception):
         self.position = position
 
 
+def check_size(size: int, limit: int, what: str = "the file") -> None:
+    """SourceError when `size` characters of text are over `limit` (0: no limit)."""
+    if 0 < limit < size:
+        raise SourceError(
+            f"not linted: {what} holds {size:,} characters, over the `max-file-size` of {limit:,}"
+        )
+
+
 def source_encoding(data: bytes) -> str:
     """The encoding Python reads a file in: `utf-8-sig` with a BOM, a coding cookie's, else UTF-8."""
     try:
@@ -47,6 +55,14 @@ def decode_source(data: bytes) -> str:
         raise SourceError(f"cannot decode as {encoding}: {error}") from None
     # utf-8-sig leaves no BOM; a BOM decoded by a cookie-named codec would
     return text[1:] if text.startswith(codecs.BOM_UTF8.decode()) else text
+
+
+def decode_utf8(data: bytes) -> str:
+    """JSON, notebooks and YAML configs are UTF-8 (a BOM is tolerated)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceError(f"cannot decode as UTF-8: {error}") from None
 
 
 @dataclass
