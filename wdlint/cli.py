@@ -149,8 +149,8 @@ def check(
     found = discover(
         [p for p in paths if str(p) != "-"], settings, force_exclude=force_exclude, include=settings.included
     )
-    for missing in found.missing:
-        _error(f"{missing}: No such file or directory")
+    for missing, reason in zip(found.missing, found.reasons):
+        _error(f"{missing}: {reason}")
     jobs_to_run = [FileJob(path, path.as_posix(), settings.ignores_for(path)) for path in found.files]
     if request is not None:
         results += lint_jobs(jobs_to_run, options, jobs, request)  # fixes always start from the files

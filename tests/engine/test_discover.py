@@ -50,7 +50,9 @@ def test_duplicates_are_listed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_missing_paths_are_reported(tmp_path: Path) -> None:
     make(tmp_path, ["a.py"])
     result = discover([tmp_path / "nope.py", tmp_path / "a.py"], Settings(root=tmp_path))
-    assert result == Discovery(files=(tmp_path / "a.py",), missing=(tmp_path / "nope.py",))
+    assert result == Discovery(
+        files=(tmp_path / "a.py",), missing=(tmp_path / "nope.py",), reasons=("No such file or directory",)
+    )
 
 
 def test_default_excludes(tmp_path: Path) -> None:

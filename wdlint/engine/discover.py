@@ -23,6 +23,9 @@ from wdlint.engine.globs import GitIgnore, GlobSet, relative_posix
 class Discovery:
     files: tuple[Path, ...]  # sorted, de-duplicated; relative paths given stay relative
     missing: tuple[Path, ...]  # paths given that do not exist
+    # why each missing path cannot be reached: "No such file or directory", a symlink loop's
+    # "Too many levels of symbolic links", "Permission denied"
+    reasons: tuple[str, ...] = ()
 
 
 def discover(
@@ -39,10 +42,12 @@ def discover(
         GlobSet(include if include is not None else (f"*{suffix}" for suffix in suffixes)),
     )
     found: dict[str, Path] = {}  # absolute path -> the path as the user sees it
-    missing: dict[Path, None] = {}
+    missing: dict[Path, str] = {}
     for path in paths:
-        if not path.exists():
-            missing[path] = None
+        try:
+            os.stat(path)
+        except OSError as error:
+            missing[path] = error.strerror or str(error)
             continue
         absolute = os.path.abspath(path)
         is_dir = path.is_dir()
@@ -50,7 +55,7 @@ def discover(
             continue
         for shown, file_absolute in walker.walk(path, absolute) if is_dir else [(path, absolute)]:
             found.setdefault(file_absolute, shown)
-    return Discovery(tuple(sorted(found.values())), tuple(missing))
+    return Discovery(tuple(sorted(found.values())), tuple(missing), tuple(missing.values()))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ from wdlint.rules import all_rules, rule_url
 from wdlint.rules.base import Rule, RuleContext
 
 PARSE_ERROR = "WD001"
+# The parser accepts expressions nested ~1,000 deep (`0.1+0.1+...`, 900 terms); walking them
+# again in Python can pass the recursion limit. Raising the limit risks the C stack instead.
+TOO_DEEP = "cannot analyse: an expression is nested deeper than Python's recursion limit"
 
 
 def parse_error(display: str, message: str, position: Position = Position(1, 1)) -> Diagnostic:
@@ -91,11 +94,14 @@ def lint_text(text: str, filename: str, options: LintOptions, *, path: Path | No
     except SourceError as error:
         return [parse_error(filename, error.message, error.position)]
     project = Project() if path is not None else None  # imports followed only for files on disk
-    sites, facts = extract_module(source, path, project)
-    found = check_sites(sites, filename, options, facts)
-    # an mmengine config's optimizer is a dict, not a call: the fixes, which rewrite calls, are
-    # not for it
-    found += check_sites(mmconfig_sites(source, path or Path(filename)), filename, options)
+    try:
+        sites, facts = extract_module(source, path, project)
+        found = check_sites(sites, filename, options, facts)
+        # an mmengine config's optimizer is a dict, not a call: the fixes, which rewrite calls,
+        # are not for it
+        found += check_sites(mmconfig_sites(source, path or Path(filename)), filename, options)
+    except RecursionError:
+        return [parse_error(filename, TOO_DEEP)]
     diagnostics = filter_suppressed(found, text)
     return sorted(diagnostics, key=lambda d: d.sort_key)
 
@@ -132,10 +138,13 @@ def _lint_notebook(data: bytes, filename: str, options: LintOptions, path: Path 
         for error in notebook.errors
     ]
     if notebook.source is not None:
-        # a notebook on disk imports the project's modules from its own directory
-        sites, facts = extract_module(notebook.source, path, Project() if path is not None else None)
-        found = filter_suppressed(check_sites(sites, filename, options, facts), notebook.source.text)
-        diagnostics += [notebook.cells.place(d) for d in found]
+        try:
+            # a notebook on disk imports the project's modules from its own directory
+            sites, facts = extract_module(notebook.source, path, Project() if path is not None else None)
+            found = check_sites(sites, filename, options, facts)
+        except RecursionError:
+            return _result(filename, [parse_error(filename, TOO_DEEP)], text)
+        diagnostics += [notebook.cells.place(d) for d in filter_suppressed(found, notebook.source.text)]
     return _result(filename, diagnostics, text)
 
 

@@ -102,7 +102,9 @@ def parse_python(text: str, filename: str) -> PythonSource:
         row = error.lineno or 1
         column = error.offset or 1
         raise SourceError(f"SyntaxError: {error.msg}", Position(row, max(column, 1))) from None
-    except (ValueError, RecursionError, MemoryError) as error:
+    except (ValueError, RecursionError) as error:
         # ValueError: NUL bytes (before 3.12); RecursionError: absurdly nested expressions
         raise SourceError(f"cannot parse: {error}") from None
+    except MemoryError:  # CPython's parser says so, with no message, for `------...1` 100,000 deep
+        raise SourceError("cannot parse: the parser ran out of memory (nested too deeply?)") from None
     return PythonSource(filename, text, tree)
