@@ -82,3 +82,52 @@ def test_only_metadata_is_read_on_meta(name: str) -> None:
         wdlint.param_groups(model, 0.1)
     assert not report.ok
     assert access.seen <= METADATA, access.seen - METADATA
+
+
+def _tensors_equal(a: object, b: object) -> bool:
+    """Deep equality of state dicts; meta tensors have no values, so their metadata is compared."""
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+        same_meta = (a.shape, a.dtype, a.device, a.requires_grad) == (b.shape, b.dtype, b.device, b.requires_grad)
+        return same_meta and (a.device.type == "meta" or torch.equal(a, b))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_tensors_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_tensors_equal(a[k], b[k]) for k in a)
+    return a == b
+
+
+def _copied(value: object) -> object:
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copied(v) for v in value)
+    return value
+
+
+@pytest.mark.parametrize("device", ["cpu", "meta"])
+@pytest.mark.parametrize("name", ["transformer", "gpt", "vit"])
+def test_state_dicts_and_parameters_are_identical_after_audit(name: str, device: str) -> None:
+    """DESIGN.md §6: `optimizer.state_dict()`, `param_groups` (the same list, the same dicts,
+    the same tensors in them) and the model's parameters are what they were, on CPU and meta."""
+    model = build(name, device)
+    decay = [p for p in model.parameters() if p.ndim >= 2]
+    rest = [p for p in model.parameters() if p.ndim < 2]
+    optimizer = torch.optim.AdamW([{"params": decay}, {"params": rest, "weight_decay": 0.0}], lr=1e-3, weight_decay=0.1)
+    for p in model.parameters():
+        p.grad = torch.ones_like(p)
+    optimizer.step()  # meta tensors step too: shapes, no values
+    optimizer_state, model_state = _copied(optimizer.state_dict()), _copied(model.state_dict())
+    groups = [(id(g), [id(p) for p in g["params"]], {k: v for k, v in g.items() if k != "params"}) for g in optimizer.param_groups]
+    parameters = [(n, id(p), p.requires_grad, id(p.grad)) for n, p in model.named_parameters(remove_duplicate=False)]
+    group_list = optimizer.param_groups
+
+    report = wdlint.audit(model, optimizer, select=["ALL"])
+    str(report), report.to_dict()
+
+    assert optimizer.param_groups is group_list
+    assert [(id(g), [id(p) for p in g["params"]], {k: v for k, v in g.items() if k != "params"}) for g in optimizer.param_groups] == groups
+    assert [(n, id(p), p.requires_grad, id(p.grad)) for n, p in model.named_parameters(remove_duplicate=False)] == parameters
+    assert _tensors_equal(optimizer.state_dict(), optimizer_state)
+    assert _tensors_equal(model.state_dict(), model_state)

@@ -11,6 +11,7 @@ another wdlint process wrote meanwhile, so concurrent runs never corrupt it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -126,14 +127,20 @@ class ResultCache:
             return
         try:
             self._prepare_directory()
+            # another run may have saved since we loaded: keep its entries (a race between
+            # the load and the rename loses entries, which is a miss next time, never damage)
             entries = {**self._load(), **self._updates}
             payload = json.dumps({"version": __version__, "files": entries}, separators=(",", ":"))
             handle, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-", suffix=".json")
+        except OSError:
+            return  # a cache we cannot write costs speed, never a run
+        try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(payload)
             os.replace(temporary, self.file)
         except OSError:
-            return  # a cache we cannot write costs speed, never a run
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
     def _prepare_directory(self) -> None:
         self.file.parent.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,9 @@ def discover(
         os.path.abspath(settings.root),
         GlobSet(include if include is not None else (f"*{suffix}" for suffix in suffixes)),
     )
-    found: dict[str, Path] = {}  # absolute path -> the path as the user sees it
+    # real path -> the path as the user sees it: a file reached twice (given twice, through a
+    # symlink, or given and walked) is linted once, and `--fix` never writes it twice at once
+    found: dict[str, Path] = {}
     missing: dict[Path, str] = {}
     for path in paths:
         try:
@@ -53,8 +55,8 @@ def discover(
         is_dir = path.is_dir()
         if force_exclude and walker.excludes_given(absolute, is_dir):
             continue
-        for shown, file_absolute in walker.walk(path, absolute) if is_dir else [(path, absolute)]:
-            found.setdefault(file_absolute, shown)
+        for shown, real in walker.walk(path, absolute) if is_dir else [(path, os.path.realpath(absolute))]:
+            found.setdefault(real, shown)
     return Discovery(tuple(sorted(found.values())), tuple(missing), tuple(missing.values()))
 
 
@@ -82,7 +84,7 @@ class _Walker:
         return rel != "" and self.exclude.match_path(rel, is_dir)
 
     def walk(self, top: Path, absolute: str) -> Iterator[tuple[Path, str]]:
-        """The files under `top`, each as shown and as an absolute path."""
+        """The files under `top`, each as shown and as a real path (symlinks resolved)."""
         real = os.path.realpath(absolute)
         if real in self.visited:
             return
@@ -115,12 +117,11 @@ class _Walker:
             if gitignore.ignores_entry(entry_git_rel, is_dir):
                 continue
             absolute = os.path.join(directory.absolute, name)
+            # only a symlink leads somewhere else than its place, so only links are resolved
+            real = os.path.realpath(absolute) if entry.is_symlink() else os.path.join(directory.real, name)
             if not is_dir:
-                yield directory.shown / name, absolute
+                yield directory.shown / name, real
                 continue
-            # Only a symlink can lead back into a walked directory, so only links are resolved.
-            is_link = entry.is_symlink()
-            real = os.path.realpath(absolute) if is_link else os.path.join(directory.real, name)
             if real not in self.visited:
                 self.visited.add(real)
                 shown = directory.shown / name

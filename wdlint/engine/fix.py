@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import codecs
 import difflib
+import errno
 import os
 import re
 import stat
@@ -230,10 +231,14 @@ def write_atomically(path: Path, data: bytes) -> None:
     symlink, the file it points to is replaced, not the link)."""
     path = path.resolve()
     mode = stat.S_IMODE(path.stat().st_mode)
+    if not os.access(path, os.W_OK):  # a rename would replace it all the same
+        raise PermissionError(errno.EACCES, "the file is read-only", str(path))
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".wdlint-tmp")
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
+            file.flush()
+            os.fsync(file.fileno())  # the new content is on disk before the name points to it
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:

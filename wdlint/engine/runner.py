@@ -98,8 +98,14 @@ def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResu
         return [d for d in found if not ignored_by(job.ignore, d.code)]
 
     fix_file = fix_notebook_file if suffix == ".ipynb" else fix_python_file
-    # the check just linted this text: the first pass starts from its diagnostics
-    fixed = fix_file(job.path, job.display, lint, request.unsafe, request.write, checked.diagnostics)
+    try:
+        # the check just linted this text: the first pass starts from its diagnostics
+        fixed = fix_file(job.path, job.display, lint, request.unsafe, request.write, checked.diagnostics)
+    except OSError as error:  # the fixed text could not be written: the file is as it was
+        from wdlint.engine.lint import parse_error
+
+        message = f"cannot write the fixed file ({error.strerror or error}); it is left unchanged"
+        return dataclasses.replace(checked, diagnostics=(parse_error(job.display, message), *checked.diagnostics))
     if fixed is None:
         return checked
     return FileResult(job.display, fixed.remaining, fixed.source, fixed.fixed, fixed.diff)
