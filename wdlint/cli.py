@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -185,7 +187,7 @@ def _lint_stdin(
 ) -> FileResult:
     """Lint standard input; with a fix request, print the fixed text (as ruff does)."""
     from wdlint.engine.fix import fix_text, unified_diff
-    from wdlint.engine.lint import lint_bytes, lint_text
+    from wdlint.engine.lint import FRONT_ENDS, lint_bytes, lint_text
     from wdlint.frontends.python import SourceError, decode_source
 
     display = stdin_filename or "-"
@@ -197,16 +199,20 @@ def _lint_stdin(
     )
     if request is None:
         return result
-    try:
-        text = decode_source(data)
-    except SourceError:
-        sys.stdout.buffer.write(data)  # unreadable: passed through, the WD001 is reported
+    text = None
+    # fixes are for Python read from stdin; a notebook or a config is passed through unchanged
+    if os.path.splitext(display)[1].lower() not in FRONT_ENDS and any(d.fix for d in result.diagnostics):
+        with contextlib.suppress(SourceError):
+            text = decode_source(data)
+    if text is None:
+        if request.write:
+            sys.stdout.buffer.write(data)
         return result
 
     def lint(source: str) -> list[Diagnostic]:
         return [d for d in lint_text(source, display, options) if not ignored_by(ignored, d.code)]
 
-    outcome = fix_text(text, lint, request.unsafe)
+    outcome = fix_text(text, lint, request.unsafe, result.diagnostics)
     if request.write:
         sys.stdout.write(outcome.text)
         sys.stdout.flush()

@@ -127,8 +127,11 @@ class _Extractor:
         return dataclasses.replace(params, kind=SourceKind.GROUPS, groups=(*first, *groups), complete=complete)
 
     def _arguments(self, call: ast.Call) -> Iterator[Argument]:
+        starred = False
         for index, arg in enumerate(call.args):
-            yield Argument(self.source.span(arg), expr_text(arg), None, index)
+            # after `*args`, nobody knows which parameter a positional argument binds
+            yield Argument(self.source.argument_span(arg, call), expr_text(arg), None, None if starred else index)
+            starred = starred or isinstance(arg, ast.Starred)
         for keyword in call.keywords:
             yield Argument(self.source.span(keyword), expr_text(keyword), keyword.arg, None)
 

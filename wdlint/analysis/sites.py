@@ -195,7 +195,7 @@ class Argument:
     span: Span
     expr: str
     keyword: str | None  # None for a positional argument
-    index: int | None  # position for positional arguments, params is 0
+    index: int | None  # position for positional arguments (params is 0); None for keywords and after `*args`
 
 
 @dataclass(frozen=True)

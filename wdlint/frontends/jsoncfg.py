@@ -8,14 +8,13 @@ only the "optimizer" section itself and skips every other top-level value with
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 
 from wdlint.analysis.sites import Key, OptimizerSite, Span, Value
 from wdlint.diagnostics import Position
 from wdlint.frontends.config_sites import Entry, Mapping, Node, Scalar, Sequence, config_site, with_key
-from wdlint.frontends.python import SourceError
+from wdlint.frontends.python import SourceError, line_starts, position_at
 from wdlint.knowledge.optimizers import (
     DEEPSPEED_DECOUPLED_TYPES,
     DEEPSPEED_OPTIMIZER_TYPES,
@@ -27,7 +26,6 @@ from wdlint.knowledge.optimizers import (
 )
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def parse_deepspeed(text: str) -> tuple[OptimizerSite, ...]:
@@ -35,7 +33,7 @@ def parse_deepspeed(text: str) -> tuple[OptimizerSite, ...]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise SourceError(f"invalid JSON: {error.msg}", Position(error.lineno, error.colno)) from None
+        raise SourceError(f"invalid JSON: {error.msg}", position_at(line_starts(text), error.pos)) from None
     except RecursionError:
         raise SourceError("invalid JSON: nested too deeply") from None
     except ValueError as error:  # an integer of thousands of digits
@@ -93,11 +91,10 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.decoder = json.JSONDecoder()
-        self.line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+        self.line_starts = line_starts(text)
 
     def position(self, offset: int) -> Position:
-        row = bisect.bisect_right(self.line_starts, offset)
-        return Position(row, offset - self.line_starts[row - 1] + 1)
+        return position_at(self.line_starts, offset)
 
     def span(self, start: int, end: int) -> Span:
         return Span(self.position(start), self.position(end))

@@ -20,7 +20,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from wdlint.diagnostics import Diagnostic, Edit, Fix, Position
-from wdlint.frontends.python import PythonSource, SourceError, check_size, decode_utf8, parse_python
+from wdlint.frontends.python import (
+    PythonSource,
+    SourceError,
+    check_size,
+    decode_utf8,
+    line_starts,
+    parse_python,
+    position_at,
+)
 
 # Cell magics whose body is Python that the kernel runs: only their first line is masked.
 # Any other cell magic (%%bash, %%writefile, %%html, ...) makes the whole cell something else.
@@ -128,8 +136,6 @@ def parse_notebook(text: str, filename: str, max_size: int = 0) -> Notebook:
         if masked is None:
             continue  # a cell magic runs something other than Python
         try:
-            # not the notebook's own name: CPython re-reads the line of some syntax errors from
-            # the named file, which here is the notebook's JSON
             tree = parse_python(masked, f"<cell {number}>").tree
         except SourceError as error:
             errors.append(CellError(number, error.message, error.position))
@@ -171,7 +177,7 @@ def _code_cells(text: str) -> Iterator[tuple[int, str | None]]:
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
-        raise SourceError(f"invalid notebook JSON: {error.msg}", Position(error.lineno, error.colno)) from None
+        raise SourceError(f"invalid notebook JSON: {error.msg}", position_at(line_starts(text), error.pos)) from None
     except RecursionError:
         raise SourceError("invalid notebook JSON: nested too deeply") from None
     except ValueError as error:  # an integer of thousands of digits

@@ -7,10 +7,9 @@ Detection runs on the stdlib `ast` (13x cheaper than a libcst parse, DESIGN.md Â
 from __future__ import annotations
 
 import ast
+import bisect
 import codecs
-import io
 import re
-import tokenize
 import warnings
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from wdlint.analysis.sites import Span
 from wdlint.diagnostics import Position
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_BLANK = frozenset(" \t\f\r\n\\")  # and the backslash of a continued line
 
 
 class SourceError(Exception):
@@ -29,6 +29,18 @@ class SourceError(Exception):
         self.position = position
 
 
+def line_starts(text: str) -> list[int]:
+    """The offset at which each row starts, rows broken as ruff breaks them: at `\\r\\n`,
+    `\\r` or `\\n` (JSON counts only `\\n`, YAML also NEL, LS and PS)."""
+    return [0, *(match.end() for match in _NEWLINE.finditer(text))]
+
+
+def position_at(starts: list[int], offset: int) -> Position:
+    """The row and column of a character offset, with the row starts of `line_starts`."""
+    row = bisect.bisect_right(starts, offset)
+    return Position(row, offset - starts[row - 1] + 1)
+
+
 def check_size(size: int, limit: int, what: str = "the file") -> None:
     """SourceError when `size` characters of text are over `limit` (0: no limit)."""
     if 0 < limit < size:
@@ -37,24 +49,56 @@ def check_size(size: int, limit: int, what: str = "the file") -> None:
         )
 
 
+# PEP 263, as CPython's tokenizer reads it: on raw bytes, so that a line that is not UTF-8
+# before its cookie (`# MÃ¼ller, coding: latin-1` in Latin-1) still declares it
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_COMMENT_OR_BLANK = re.compile(rb"^[ \t\f]*(?:#|$)")
+_LINE = re.compile(rb"[^\r\n]*")
+
+
 def source_encoding(data: bytes) -> str:
-    """The encoding Python reads a file in: `utf-8-sig` with a BOM, a coding cookie's, else UTF-8."""
+    """The encoding Python reads a file in: `utf-8-sig` with a BOM, a coding cookie's (in a
+    comment on one of the first two lines), else UTF-8."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    rest = data[len(codecs.BOM_UTF8) :] if bom else data
+    declared = None
+    for line in _first_lines(rest):
+        match = _COOKIE.match(line)
+        if match is not None:
+            declared = match.group(1).decode("ascii")
+            break
+        if _COMMENT_OR_BLANK.match(line) is None:
+            break  # the second line counts only after a comment or a blank line
+    if declared is None:
+        return "utf-8-sig" if bom else "utf-8"
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:
-        raise SourceError(f"cannot decode: {error.msg}") from None
-    return encoding
+        codec = codecs.lookup(declared).name
+    except LookupError:
+        raise SourceError(f"cannot decode: unknown encoding {declared!r} declared") from None
+    if bom:
+        if codec != "utf-8":
+            raise SourceError(f"cannot decode: a UTF-8 BOM, and the encoding {declared!r} declared")
+        return "utf-8-sig"
+    return codec
+
+
+def _first_lines(data: bytes) -> list[bytes]:
+    first = _LINE.match(data)
+    assert first is not None  # the pattern matches the empty string
+    end = first.end()
+    end += 2 if data[end : end + 2] == b"\r\n" else 1
+    second = _LINE.match(data, end)
+    return [first.group(), second.group()] if second is not None and end <= len(data) else [first.group()]
 
 
 def decode_source(data: bytes) -> str:
-    """Decode as Python does: a BOM or a coding cookie, else UTF-8."""
+    """Decode as Python does: a BOM or a coding cookie, else UTF-8. A second BOM stays in the
+    text, where the parser rejects it as CPython does."""
     encoding = source_encoding(data)
     try:
-        text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
         raise SourceError(f"cannot decode as {encoding}: {error}") from None
-    # utf-8-sig leaves no BOM; a BOM decoded by a cookie-named codec would
-    return text[1:] if text.startswith(codecs.BOM_UTF8.decode()) else text
 
 
 def decode_utf8(data: bytes) -> str:
@@ -71,6 +115,7 @@ class PythonSource:
     text: str
     tree: ast.Module
     _lines: list[str] | None = field(default=None, repr=False)
+    _starts: list[int] | None = field(default=None, repr=False)
 
     @property
     def lines(self) -> list[str]:
@@ -91,13 +136,46 @@ class PythonSource:
         end_col = node.end_col_offset if node.end_col_offset is not None else node.col_offset
         return Span(self.position(node.lineno, node.col_offset), self.position(end_lineno, end_col))
 
+    def argument_span(self, node: ast.expr, call: ast.Call) -> Span:
+        """A positional argument's span with the parentheses written around it: `ast` leaves
+        them out of `(0.9)` (not of `(a) + b`), and an edit next to the argument must not land
+        inside them."""
+        span = self.span(node)
+        if isinstance(node, ast.Starred):
+            return span
+        text, start, end = self.text, self._offset(span.start), self._offset(span.end)
+        opening = text.find("(", self._offset(self.span(call.func).end))  # the call's own
+        closing = self._offset(self.span(call).end) - 1
+        while True:
+            before, after = start - 1, end
+            while before > opening and text[before] in _BLANK:
+                before -= 1
+            while after < closing and text[after] in _BLANK:
+                after += 1
+            # only grouping parentheses can stand right before an argument and right after it
+            if not (opening < before and text[before] == "(" and after < closing and text[after] == ")"):
+                break
+            start, end = before, after + 1
+        return Span(position_at(self._line_starts, start), position_at(self._line_starts, end))
+
+    def _offset(self, position: Position) -> int:
+        return self._line_starts[position.row - 1] + position.column - 1
+
+    @property
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = line_starts(self.text)
+        return self._starts
+
 
 def parse_python(text: str, filename: str) -> PythonSource:
     try:
         with warnings.catch_warnings():
             # invalid escape sequences in linted code are not our business
             warnings.simplefilter("ignore")
-            tree = ast.parse(text, filename=filename)
+            # not under the file's name: CPython re-reads the line of some syntax errors from
+            # the file it is named after, which need not hold this text (an editor's buffer)
+            tree = ast.parse(text, filename="<wdlint>")
     except SyntaxError as error:
         row = error.lineno or 1
         column = error.offset or 1

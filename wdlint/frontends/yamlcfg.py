@@ -31,14 +31,12 @@ from wdlint.frontends.config_sites import (
     walk_mappings,
     with_key,
 )
-from wdlint.frontends.python import SourceError
+from wdlint.frontends.python import SourceError, line_starts, position_at
 
 _MERGE = "tag:yaml.org,2002:merge"
 _VALUE = "tag:yaml.org,2002:value"  # the `=` key, which the safe loader reads as a string
 _SAFE_TAGS = frozenset({*(tag for tag in SafeConstructor.yaml_constructors if tag is not None), _VALUE})
 _INSTANTIATE_KEYS = ("_target_", "_component_")  # Hydra, torchtune: the value is a full path
-# What PyYAML counts as a line break (YAML 1.1), so that comment rows agree with node marks
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[^\r\n\x85\u2028\u2029]*", re.MULTILINE)
 
 
@@ -50,17 +48,17 @@ class YamlConfig:
 
 def parse_yaml(text: str) -> YamlConfig:
     """The optimizer sites of every document; SourceError for YAML the safe loader refuses."""
-    converter = _Converter()
+    converter = _Converter(text)
     try:
         roots = [converter.convert(node) for node in yaml.compose_all(text, Loader=yaml.SafeLoader)]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = ", ".join(part for part in (error.context, error.problem) if part)
-        position = Position(mark.line + 1, mark.column + 1) if mark is not None else Position(1, 1)
+        position = converter.position(mark.index) if mark is not None else Position(1, 1)
         raise SourceError(f"invalid YAML: {message}", position) from None
     except yaml.reader.ReaderError as error:
         reason = str(error).splitlines()[0]  # "unacceptable character #x0000: ..."
-        raise SourceError(f"invalid YAML: {reason}", _position(text, error.position)) from None
+        raise SourceError(f"invalid YAML: {reason}", converter.position(error.position)) from None
     except RecursionError:
         raise SourceError("invalid YAML: nested too deeply") from None
     sites = tuple(site for root in roots if root is not None for site in _sites(root))
@@ -68,29 +66,32 @@ def parse_yaml(text: str) -> YamlConfig:
     return YamlConfig(sites, comments)
 
 
-def _span(node: yaml.Node) -> Span:
-    start, end = node.start_mark, node.end_mark
-    return Span(Position(start.line + 1, start.column + 1), Position(end.line + 1, end.column + 1))
-
-
 class _Converter:
     """YAML nodes to config nodes, checking every tag against what the safe loader accepts."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        # rows as ruff counts them, not as YAML does (which also breaks at NEL, LS and PS)
+        self.line_starts = line_starts(text)
         self.constructor = SafeConstructor()  # builds plain scalars only; never sees a document
         self.done: dict[int, Node] = {}  # id(yaml node) -> its conversion: aliases share it
         self.active: set[int] = set()  # nodes being converted: an alias to one is a cycle
         self.scalar_ranges: list[tuple[int, int]] = []  # character offsets of every scalar
+
+    def position(self, offset: int) -> Position:
+        return position_at(self.line_starts, offset)
+
+    def _span(self, node: yaml.Node) -> Span:
+        return Span(self.position(node.start_mark.index), self.position(node.end_mark.index))
 
     def convert(self, node: yaml.Node) -> Node:
         key = id(node)
         if key in self.done:
             return self.done[key]
         if key in self.active:  # `&a [*a]`: a recursive structure has no value we can use
-            return Scalar(UNKNOWN, f"*{node.tag}", _span(node))
+            return Scalar(UNKNOWN, f"*{node.tag}", self._span(node))
         if node.tag not in _SAFE_TAGS:
             raise SourceError(
-                f"the YAML tag `{node.tag}` is refused by the safe loader", _span(node).start
+                f"the YAML tag `{node.tag}` is refused by the safe loader", self._span(node).start
             )
         self.active.add(key)
         try:
@@ -104,21 +105,21 @@ class _Converter:
         if isinstance(node, yaml.ScalarNode):
             self.scalar_ranges.append((node.start_mark.index, node.end_mark.index))
             if node.tag == _VALUE:
-                return Scalar(node.value, node.value, _span(node))
+                return Scalar(node.value, node.value, self._span(node))
             try:
                 value = self.constructor.construct_object(node)
             except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
                 if node.start_mark.buffer is not None and node.start_mark.buffer[node.start_mark.index :].startswith("!"):
                     # an explicit tag the value does not fit (`!!int abc`): a parse error of the file
-                    raise SourceError(f"invalid YAML scalar {node.value!r}: {error}", _span(node).start) from None
+                    raise SourceError(f"invalid YAML scalar {node.value!r}: {error}", self._span(node).start) from None
                 # a plain scalar only shaped like one (`2001-02-30` looks like a date): the text,
                 # as OmegaConf reads it
                 value = node.value
-            return Scalar(value, node.value, _span(node))
+            return Scalar(value, node.value, self._span(node))
         if isinstance(node, yaml.SequenceNode):
-            return Sequence(tuple(self.convert(item) for item in node.value), _span(node))
+            return Sequence(tuple(self.convert(item) for item in node.value), self._span(node))
         assert isinstance(node, yaml.MappingNode)
-        return Mapping(self._entries(node), _span(node))
+        return Mapping(self._entries(node), self._span(node))
 
     def _entries(self, node: yaml.MappingNode) -> tuple[Entry, ...]:
         """Merged entries first, then the mapping's own: the last entry for a key wins, and
@@ -142,7 +143,7 @@ class _Converter:
         for source in reversed(sources):
             converted = self.convert(source)
             if not isinstance(converted, Mapping):
-                raise SourceError("invalid YAML: a merge key `<<` takes mappings only", _span(source).start)
+                raise SourceError("invalid YAML: a merge key `<<` takes mappings only", self._span(source).start)
             entries += converted.entries
         return entries
 
@@ -214,22 +215,17 @@ def _within(span: Span | None, site: Span) -> Span:
     return span if span is not None and _inside(span, site) else site
 
 
-def _position(text: str, offset: int) -> Position:
-    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text, 0, offset))]
-    return Position(len(starts), offset - starts[-1] + 1)
-
-
 def _comments(text: str, scalar_ranges: list[tuple[int, int]]) -> tuple[tuple[int, str], ...]:
     """Comments, found as PyYAML's scanner finds them: a `#` after a blank or at a line start,
     outside every scalar (a `#` inside a quoted or block string is text)."""
     ranges = sorted(scalar_ranges)
     starts = [start for start, _ in ranges]
-    line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    rows = line_starts(text)
     comments = []
     for match in _COMMENT.finditer(text):
         offset = match.start()
         index = bisect.bisect_right(starts, offset) - 1
         if index >= 0 and offset < ranges[index][1]:
             continue
-        comments.append((bisect.bisect_right(line_starts, offset), match.group()))
+        comments.append((position_at(rows, offset).row, match.group()))
     return tuple(comments)

@@ -60,6 +60,8 @@ def _adamw(site: OptimizerSite, module: ModuleFacts) -> Fix | None:
     edits: list[Edit] = []
     if site.qualified_name != "torch.optim.Adam":
         return None  # `torch.optim.adam.Adam`: that module has no AdamW to switch to
+    if module.segment(site.func_span) != written:
+        return None  # not called by its name: `partial(Adam, ...)(p)`, `make = partial(...)`
     if "." in written:
         end = site.func_span.end
         edits.append(Edit("AdamW", Position(end.row, end.column - len("Adam")), end))

@@ -31,14 +31,16 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         "pass them by keyword, a shifted position silently lands in another hyperparameter",
         positional[0].span,
         # the names depend on the class; when it is chosen at run time, so are they
-        _fix(positional, names) if site.choice is None else None,
+        _fix(positional, names, {a.keyword for a in site.arguments}) if site.choice is None else None,
     )
 
 
-def _fix(positional: list[Argument], names: tuple[str, ...]) -> Fix | None:
+def _fix(positional: list[Argument], names: tuple[str, ...], keywords: set[str | None]) -> Fix | None:
     """Name each positional argument after lr by the parameter it binds."""
     if any(a.index is None or a.index >= len(names) or a.expr.startswith("*") for a in positional):
         return None
+    if any(names[a.index] in keywords for a in positional if a.index is not None):
+        return None  # also given by keyword (a TypeError when it runs): naming it would not compile
     edits = tuple(Edit(f"{names[a.index]}=", a.span.start, a.span.start) for a in positional if a.index is not None)
     return Fix(Applicability.SAFE, "Pass the hyperparameters by keyword", edits)
 
