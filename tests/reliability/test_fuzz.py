@@ -170,6 +170,14 @@ def test_syntax_error_column_is_counted_in_the_linted_text(tmp_path: Path, monke
             b"# M\xfcller -*- coding: latin-1 -*-\nimport torch\nopt = torch.optim.AdamW(m.parameters())\n",
             id="cookie-after-latin-1",
         ),
+        # with a UTF-8 cookie, CPython lets comments hold other bytes (a Latin-1 `é`); not
+        # before the cookie's line, and not in code or strings
+        pytest.param(b"#\xff coding: utf-8\nimport torch\nopt = torch.optim.AdamW(m.parameters())\n", id="bytes-in-cookie-line"),
+        pytest.param(b"# coding: utf-8\nimport torch  # \xe9\nopt = torch.optim.AdamW(m.parameters())\n", id="bytes-in-comment"),
+        pytest.param(b"# M\xfcller\n# coding: utf-8\nimport torch\nopt = torch.optim.AdamW(m.parameters())\n", id="bytes-before-cookie"),
+        pytest.param(b"# coding: utf-8\nimport torch\nopt = torch.optim.AdamW(m.parameters(), lr='\xff')\n", id="bytes-in-string"),
+        # UTF-16 is no source encoding: decoded anyway, the text is one long CJK identifier
+        pytest.param(b"#\x00 coding: utf-16\nimport torch\nopt = torch.optim.AdamW(m.parameters())\n", id="cookie-utf-16"),
     ],
 )
 def test_file_bytes_regressions(data: bytes) -> None:
@@ -213,3 +221,14 @@ def test_fixing_stdin_report_is_json() -> None:
     """The property above compares JSON reports: make sure it compares something."""
     result = run_cli(b"import torch\nopt = torch.optim.Adam(ps, weight_decay=1e-4)\n", "a.py", "--fix")
     assert [d["code"] for d in json.loads(result.stderr)] == ["WD101"]
+
+
+def test_notebook_cell_ending_in_a_bare_cr_before_an_empty_cell() -> None:
+    # the joined cells read `\r` + `\n` as one line break, a row fewer than the cells hold
+    cells = ["from transformers import AdamW\r", "", "\roptimizer = AdamW(model.parameters(), lr=2e-5)\r"]
+    notebook = {
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": source} for source in cells],
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+    }
+    check_notebook(json.dumps(notebook).encode(), "nb.ipynb")

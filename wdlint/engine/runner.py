@@ -16,7 +16,9 @@ from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimiz
 from wdlint.frontends.dependencies import recording
 from wdlint.selection import ignored_by
 
-__all__ = ["DEFAULT_MAX_FILE_SIZE", "FileJob", "FileResult", "FixRequest", "LintOptions", "fix_job", "lint_job", "lint_jobs"]
+__all__ = [
+    "DEFAULT_MAX_FILE_SIZE", "FileJob", "FileResult", "FixRequest", "LintOptions", "fix_job", "lint_job", "lint_jobs"
+]
 
 # Below this many files a run is over before a second process has started.
 _MIN_FILES_FOR_WORKERS = 64

@@ -140,7 +140,9 @@ def parse_notebook(text: str, filename: str, max_size: int = 0) -> Notebook:
         except SourceError as error:
             errors.append(CellError(number, error.message, error.position))
             continue
-        if not masked.endswith(("\n", "\r")):
+        if not masked.endswith("\n"):
+            # a cell ending in a bare `\r` followed by one starting with `\n` would join into
+            # one `\r\n`, a row fewer than the cells have; `\r` + `\n` is still one break
             masked += "\n"
         ast.increment_lineno(tree, row - 1)
         trees += tree.body

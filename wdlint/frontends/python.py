@@ -9,7 +9,9 @@ from __future__ import annotations
 import ast
 import bisect
 import codecs
+import io
 import re
+import tokenize
 import warnings
 from dataclasses import dataclass, field
 
@@ -60,15 +62,10 @@ def source_encoding(data: bytes) -> str:
     """The encoding Python reads a file in: `utf-8-sig` with a BOM, a coding cookie's (in a
     comment on one of the first two lines), else UTF-8."""
     bom = data.startswith(codecs.BOM_UTF8)
-    rest = data[len(codecs.BOM_UTF8) :] if bom else data
-    declared = None
-    for line in _first_lines(rest):
-        match = _COOKIE.match(line)
-        if match is not None:
-            declared = match.group(1).decode("ascii")
-            break
-        if _COMMENT_OR_BLANK.match(line) is None:
-            break  # the second line counts only after a comment or a blank line
+    declared, lines = _cookie(data[len(codecs.BOM_UTF8) :] if bom else data)
+    if declared is not None and not all(_is_utf8(line) for line in lines[:-1]):
+        # CPython reads the lines before the declaration as UTF-8, and refuses them if not
+        raise SourceError("cannot decode: a line before the coding declaration is not UTF-8")
     if declared is None:
         return "utf-8-sig" if bom else "utf-8"
     try:
@@ -79,7 +76,31 @@ def source_encoding(data: bytes) -> str:
         if codec != "utf-8":
             raise SourceError(f"cannot decode: a UTF-8 BOM, and the encoding {declared!r} declared")
         return "utf-8-sig"
+    if "#coding".encode(codec, errors="replace") != b"#coding":
+        # UTF-16 and the like: CPython reads the cookie line in ASCII and cannot go on
+        raise SourceError(f"cannot decode: the encoding {declared!r} declared is not ASCII-compatible")
     return codec
+
+
+def _cookie(data: bytes) -> tuple[str | None, list[bytes]]:
+    """The encoding declared, and the lines read up to the one declaring it."""
+    lines = []
+    for line in _first_lines(data):
+        lines.append(line)
+        match = _COOKIE.match(line)
+        if match is not None:
+            return match.group(1).decode("ascii"), lines
+        if _COMMENT_OR_BLANK.match(line) is None:
+            break  # the second line counts only after a comment or a blank line
+    return None, lines
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _first_lines(data: bytes) -> list[bytes]:
@@ -98,7 +119,28 @@ def decode_source(data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise SourceError(f"cannot decode as {encoding}: {error}") from None
+        text = _declared_utf8_with_bytes_in_comments(data) if encoding == "utf-8" else None
+        if text is None:
+            raise SourceError(f"cannot decode as {encoding}: {error}") from None
+        return text
+
+
+def _declared_utf8_with_bytes_in_comments(data: bytes) -> str | None:
+    """The text of a file that declares UTF-8 and holds other bytes only in comments (a
+    Latin-1 `é` in a French comment), which CPython runs, or None."""
+    if _cookie(data)[0] is None:
+        return None  # undeclared UTF-8 is checked line by line, comments too
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd")
+    try:
+        in_comments = sum(
+            token.string.count("\ufffd")
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type == tokenize.COMMENT
+        )
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return text if in_comments == replaced else None
 
 
 def decode_utf8(data: bytes) -> str:
@@ -145,7 +187,9 @@ class PythonSource:
             return span
         text, start, end = self.text, self._offset(span.start), self._offset(span.end)
         opening = text.find("(", self._offset(self.span(call.func).end))  # the call's own
-        closing = self._offset(self.span(call).end) - 1
+        closing = min(self._offset(self.span(call).end) - 1, len(text) - 1)
+        if not 0 <= opening < start <= end <= closing:
+            return span  # rows that do not match the text: widen nothing
         while True:
             before, after = start - 1, end
             while before > opening and text[before] in _BLANK:
