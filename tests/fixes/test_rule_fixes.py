@@ -27,6 +27,18 @@ CASES = [
         id="WD501 keywords",
     ),
     pytest.param(
+        "import torch\nopt = torch.optim.SGD(m.parameters(), 0.1, ( (0.9) ))\n",
+        "import torch\nopt = torch.optim.SGD(m.parameters(), 0.1, momentum=( (0.9) ))\n",
+        {},
+        id="WD501 keyword outside the parentheses around the value (fuzz regression)",
+    ),
+    pytest.param(
+        "import torch\nopt = torch.optim.AdamW((groups))\n",
+        "import torch\nopt = torch.optim.AdamW((groups), weight_decay=0.01)\n",
+        {"select": ("WD104",)},
+        id="WD104 keyword after the parentheses around the params (fuzz regression)",
+    ),
+    pytest.param(
         "import torch\nopt = torch.optim.AdamW(groups, lr=3e-4,)\n",
         "import torch\nopt = torch.optim.AdamW(groups, lr=3e-4, weight_decay=0.01,)\n",
         {"select": ("WD104",)},
@@ -177,6 +189,21 @@ def test_wd103_import_stays_while_another_use_remains():
             "import torch\nopt = torch.optim.adam.Adam(ps, weight_decay=1e-4)\n",
             {"select": ("WD101",), "unsafe": True},
             id="WD101 torch.optim.adam has no AdamW (regression)",
+        ),
+        pytest.param(
+            "import torch\nimport functools\nopt = functools.partial(torch.optim.Adam, weight_decay=0.1)(ps)\n",
+            {"select": ("WD101",), "unsafe": True},
+            id="WD101 a partial is not renamed (fuzz regression)",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.AdamW((m := build()).parameters(), lr=1e-3)\n",
+            {"select": ("WD201",), "unsafe": True},
+            id="WD201 a walrus cannot be a comprehension's iterable (fuzz regression)",
+        ),
+        pytest.param(
+            "import torch\nopt = torch.optim.SGD(*a, 0.1, 0.9, momentum=0.5)\n",
+            {"select": ("WD501",)},
+            id="WD501 nothing known binds after *args (fuzz regression)",
         ),
     ),
 )

@@ -119,7 +119,8 @@ def decode_source(data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        text = _declared_utf8_with_bytes_in_comments(data) if encoding == "utf-8" else None
+        utf8 = encoding in ("utf-8", "utf-8-sig")
+        text = _declared_utf8_with_bytes_in_comments(data.removeprefix(codecs.BOM_UTF8)) if utf8 else None
         if text is None:
             raise SourceError(f"cannot decode as {encoding}: {error}") from None
         return text

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -42,6 +43,8 @@ def _fix(source: ParamSource, module: ModuleFacts | None) -> Fix | None:
     text = module.segment(source.span)
     if not _FRESH.search(text):
         return None  # a name may hold a one-shot generator: reading it twice would lose params
+    if not _fits_a_comprehension(text):
+        return None
     loop = "_, p" if _NAMED.search(text) else "p"
     groups = (
         f'[{{"params": [p for {loop} in {text} if p.ndim >= 2]}}, '
@@ -49,6 +52,15 @@ def _fix(source: ParamSource, module: ModuleFacts | None) -> Fix | None:
     )
     edit = Edit(groups, source.span.start, source.span.end)
     return Fix(Applicability.UNSAFE, "Split into `ndim >= 2` and `ndim < 2` param groups", (edit,))
+
+
+def _fits_a_comprehension(text: str) -> bool:
+    """Whether `text` may be a comprehension's iterable: not `(m := ...)`, `yield`, `await`."""
+    try:
+        tree = ast.parse(f"({text})", mode="eval")
+    except SyntaxError:
+        return False
+    return not any(isinstance(node, (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)) for node in ast.walk(tree))
 
 
 RULE = Rule(
