@@ -8,8 +8,13 @@ RULE = Rule(
     summary="A file that cannot be read, decoded or parsed",
     what_it_does="""
 Reports a file that mentions optimizers but cannot be read, decoded or parsed: a syntax error
-(Python 2 code included), bytes that are not valid in the file's encoding, NUL bytes, or a file
-that cannot be opened. The other files are still linted. This rule is always on.
+(Python 2 code included), bytes that are not valid in the file's encoding, or a file that
+cannot be opened. Whether it mentions optimizers or not, a file wdlint cannot read as text (a
+binary file, NUL bytes, UTF-16, bytes that do not decode) or a notebook that is not nbformat
+JSON is reported too, since the byte scan cannot see what it holds. Also reported: a file over
+`max-file-size` characters (not parsed), an expression nested deeper than Python's recursion
+limit, a fix that could not be written (the file is left as it was), and an internal error of
+wdlint's on one file. The other files are still linted. This rule is always on.
 """,
     why_is_this_bad="""
 wdlint cannot check what it cannot parse, so a weight-decay mistake in that file would go
