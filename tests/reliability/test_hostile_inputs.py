@@ -97,17 +97,26 @@ CASES: dict[str, tuple[bytes, Expected]] = {
     "notebook_not_utf8.ipynb": (_notebook(_code_cell(MISTAKE)).replace(b"caf\\u00e9", b"caf\xe9"), "cannot decode as UTF-8"),
     "truncated.ipynb": (_notebook(_code_cell(MISTAKE))[:60], "invalid notebook JSON"),
     "yaml_bomb.yaml": (YAML_BOMB.encode(), [("WD101", 10, 23)]),
-    "yaml_deep.yaml": (("optimizer: {_target_: torch.optim.Adam, x: " + "[" * 5000 + "]" * 5000 + "}\n").encode(), "invalid YAML: nested too deeply"),
+    "yaml_deep.yaml": (
+        ("optimizer: {_target_: torch.optim.Adam, x: " + "[" * 5000 + "]" * 5000 + "}\n").encode(),
+        "invalid YAML: nested too deeply",
+    ),
     "yaml_python_tag.yaml": (
         b'optimizer: {_target_: torch.optim.AdamW, lr: !!python/object/apply:os.system ["echo pwned"]}\n',
         "the YAML tag `tag:yaml.org,2002:python/object/apply:os.system` is refused by the safe loader",
     ),
     # a string that claims to run on (for a gigabyte, says the key) and ends with the file
-    "ds_string_claim.json": (DEEPSPEED.replace("%s", "0.1", 1).replace("%s", ', "one_gigabyte": "') .encode() + b"x" * 1000, "invalid JSON: Unterminated string"),
+    "ds_string_claim.json": (
+        (DEEPSPEED % ("0.1", ', "one_gigabyte": "')).encode() + b"x" * 1000,
+        "invalid JSON: Unterminated string",
+    ),
     "ds_huge_integer.json": ((DEEPSPEED % ("1" * 100_000, "}")).encode(), "invalid JSON: Exceeds the limit (4300 digits)"),
     # read as the float inf in one step, not digit by digit; not a number wdlint judges
     "ds_huge_exponent.json": ((DEEPSPEED % ("1e999999999", "}")).encode(), []),
-    "ds_deep.json": ((DEEPSPEED % ("0.1", ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}")).encode(), "invalid JSON: nested too deeply"),
+    "ds_deep.json": (
+        (DEEPSPEED % ("0.1", ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}")).encode(),
+        "invalid JSON: nested too deeply",
+    ),
 }
 
 
@@ -136,7 +145,7 @@ def test_hostile_input_gets_a_diagnostic(tmp_path: Path, name: str, case: tuple[
     ("name", "data"),
     [
         # 20 MB, generated: a data table, then one optimizer
-        ("generated.py", "".join([MISTAKE.split("\n")[0] + "\n", *(f"t{i} = [{i}.0] * 9\n" for i in range(1_200_000)), MISTAKE.split("\n")[1] + "\n"])),
+        ("generated.py", "import torch\n" + "".join(f"t{i} = [{i}.0] * 9\n" for i in range(1_200_000)) + MISTAKE),
         ("generated.yaml", "optimizer: {_target_: torch.optim.Adam, weight_decay: 0.1}\n" + "x: 1.0\n" * 2_900_000),
         ("generated.ipynb", _notebook(*[_code_cell(MISTAKE + "x = 1\n" * 4000)] * 900).decode()),
     ],
@@ -165,7 +174,8 @@ def test_a_20_mb_file_without_an_optimizer_is_not_read_as_code(tmp_path: Path) -
 def test_the_size_limit_is_a_setting(tmp_path: Path) -> None:
     source = MISTAKE.encode()
     small = LintOptions.from_selection(["ALL"], max_file_size=len(MISTAKE) - 1)  # characters, not bytes
-    assert f"holds {len(MISTAKE)} characters, over the `max-file-size` of {len(MISTAKE) - 1}" in _lint(tmp_path, "a.py", source, small).diagnostics[0].message
+    [diagnostic] = _lint(tmp_path, "a.py", source, small).diagnostics
+    assert f"holds {len(MISTAKE)} characters, over the `max-file-size` of {len(MISTAKE) - 1}" in diagnostic.message
     unlimited = LintOptions.from_selection(["ALL"], max_file_size=0)
     expected = [(code, row, column) for row in range(2, 6001, 2) for code, _, column in FOUND]
     _check(_lint(tmp_path, "b.py", source * 3000, unlimited), expected)

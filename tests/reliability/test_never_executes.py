@@ -101,7 +101,9 @@ def _hostile_tree(root: Path, markers: Path) -> Path:
     )
     (tree / "pkg" / "__init__.py").write_text(run("package_init") + "\n")
     (tree / "pkg" / "settings.py").write_text(f"{run('imported_module')}\nWD = 0.1\n")
-    (tree / "helpers.py").write_text(f"{run('helper')}\ndef make(model):\n    {run('helper_call')}\n    return model.parameters()\n")
+    (tree / "helpers.py").write_text(
+        f"{run('helper')}\ndef make(model):\n    {run('helper_call')}\n    return model.parameters()\n"
+    )
     (tree / "setup.py").write_text(run("setup_py") + "\nimport torch\ntorch.optim.Adam\n")
     (tree / "conftest.py").write_text(run("conftest") + "\n")
     (tree / "sitecustomize.py").write_text(run("sitecustomize") + "\n")
