@@ -194,3 +194,28 @@ def test_cached_findings_are_named_as_this_run_names_the_file(tree):
         [FileJob(tree / "train.py", "sub/../train.py")], options, 1, ResultCache(directory, options)
     )
     assert {d.filename for d in result.diagnostics} == {"sub/../train.py"}
+
+
+def test_a_file_rewritten_while_it_is_linted_is_linted_again(tree, monkeypatch):
+    """Another run's `--fix` (or an editor) rewrites a file, to the same size, while this run
+    lints it: the findings are of the old content and must not be cached as the new one's."""
+    import wdlint.engine.lint as lint_module
+
+    path = tree / "train.py"
+    now = time.time()
+    os.utime(path, (now - 20, now - 20))  # both times old: no racy re-read hides the bug
+    clean = MISTAKE.replace("1e-4", "0e-0")
+    real = lint_module.lint_bytes
+
+    def rewritten_meanwhile(data, filename, options, *, path=None):  # type: ignore[no-untyped-def]
+        result = real(data, filename, options, path=path)
+        if filename == "train.py":
+            (tree / "train.py").write_text(clean)
+            os.utime(tree / "train.py", (now - 10, now - 10))
+        return result
+
+    monkeypatch.setattr(lint_module, "lint_bytes", rewritten_meanwhile)
+    assert run(tree) == [("train.py", "WD101"), ("train.py", "WD201")]  # what it read
+    monkeypatch.setattr(lint_module, "lint_bytes", real)
+    assert path.read_text() == clean and len(clean) == len(MISTAKE)
+    assert run(tree) == []

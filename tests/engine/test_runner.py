@@ -13,10 +13,10 @@ def test_unreadable_file_is_a_parse_error(tmp_path: Path, monkeypatch: pytest.Mo
     path = tmp_path / "locked.py"
     path.write_bytes(MISTAKE)
 
-    def refuse(self: Path) -> bytes:
+    def refuse(*args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr("wdlint.engine.runner.open", refuse, raising=False)  # found before the builtin
     [diagnostic] = lint_job(FileJob(path, "locked.py"), OPTIONS).diagnostics
     assert (diagnostic.code, diagnostic.message) == ("WD001", "cannot read file: Permission denied")
 

@@ -10,6 +10,7 @@ import resource
 import subprocess
 import sys
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -183,14 +184,13 @@ def test_the_size_limit_is_a_setting(tmp_path: Path) -> None:
 
 def test_unreadable_file_in_a_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # root reads a file of mode 000: refuse by hand
-        real = Path.read_bytes
 
-        def read_bytes(self: Path) -> bytes:
-            if self.name == "locked.py":
-                raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
+        def refusing_open(file: Path, *args: Any) -> Any:
+            if Path(file).name == "locked.py":
+                raise PermissionError(13, "Permission denied", str(file))
+            return open(file, *args)
 
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        monkeypatch.setattr("wdlint.engine.runner.open", refusing_open, raising=False)
     (tmp_path / "locked.py").write_text(MISTAKE)
     (tmp_path / "locked.py").chmod(0)
     (tmp_path / "good.py").write_text(MISTAKE)

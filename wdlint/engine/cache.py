@@ -88,11 +88,11 @@ class ResultCache:
             if status.st_mtime_ns != entry["mtime"] or _racy(status.st_mtime_ns):
                 data = job.path.read_bytes()
                 if checksum(data) != entry["checksum"]:
-                    return FileJob(job.path, job.display, job.ignore, data)
+                    return FileJob(job.path, job.display, job.ignore, data, status.st_mtime_ns)
                 entry["mtime"] = status.st_mtime_ns  # touched, not changed: remember the new time
                 self._updates[os.path.abspath(job.path)] = entry
             if not all(unchanged((str(a), int(b), int(c))) for a, b, c in entry["dependencies"]):
-                return FileJob(job.path, job.display, job.ignore, data)
+                return FileJob(job.path, job.display, job.ignore, data, status.st_mtime_ns if data else None)
             # named as this run names the file (it may run from another directory)
             diagnostics = tuple(
                 dataclasses.replace(Diagnostic.from_dict(d), filename=job.display) for d in entry["diagnostics"]
@@ -104,17 +104,19 @@ class ResultCache:
 
     def store(self, jobs: Iterable[FileJob], results: Iterable[FileResult]) -> None:
         for job, result in zip(jobs, results):
-            if result.checksum is None or result.fixed:
+            if result.checksum is None or result.mtime_ns is None or result.fixed:
                 continue  # unreadable, or changed by --fix: linted afresh next time
             try:
                 status = job.path.stat()
             except OSError:
                 continue
-            if status.st_size != result.size:
-                continue  # changed while we linted it
+            if (status.st_size, status.st_mtime_ns) != (result.size, result.mtime_ns):
+                # changed while we read or linted it (another run's --fix, an editor): the
+                # findings are of a content that is gone
+                continue
             self._updates[os.path.abspath(job.path)] = {
                 "size": status.st_size,
-                "mtime": status.st_mtime_ns,
+                "mtime": result.mtime_ns,
                 "checksum": result.checksum,
                 "ignore": list(job.ignore),
                 "dependencies": [list(stamp) for stamp in result.dependencies],

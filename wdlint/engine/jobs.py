@@ -45,6 +45,7 @@ class FileJob:
     display: str  # how diagnostics name it
     ignore: tuple[str, ...] = ()  # selectors ignored for this file (per-file-ignores)
     data: bytes | None = None  # the content, once read
+    mtime_ns: int | None = None  # the file's modification time seen just before `data` was read
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class FileResult:
     # for the result cache: the content's size and checksum, and the other files it read
     size: int = 0
     checksum: int | None = None
+    mtime_ns: int | None = None  # as seen before the content was read: a later change is a miss
     dependencies: tuple[tuple[str, int, int], ...] = ()
 
 

@@ -25,11 +25,15 @@ _MIN_FILES_FOR_WORKERS = 64
 _BATCH = 64  # files a worker takes at a time
 
 
-def _read(job: FileJob) -> bytes | FileResult:
+def _read(job: FileJob) -> FileJob | FileResult:
+    """The job with its content, and the modification time from before the read (a file
+    changed while it is read or linted then has a newer time than its cache entry)."""
     if job.data is not None:
-        return job.data
+        return job
     try:
-        return job.path.read_bytes()
+        with open(job.path, "rb") as file:
+            mtime_ns = os.fstat(file.fileno()).st_mtime_ns
+            return dataclasses.replace(job, data=file.read(), mtime_ns=mtime_ns)
     except OSError as error:
         from wdlint.engine.lint import parse_error
 
@@ -39,13 +43,15 @@ def _read(job: FileJob) -> bytes | FileResult:
 
 def _screen(job: FileJob) -> FileJob | FileResult:
     """Read a file and run its prefilter: a job to parse, or the result it already has."""
-    data = _read(job)
-    if isinstance(data, FileResult):
-        return data
+    read = _read(job)
+    if isinstance(read, FileResult):
+        return read
+    data = read.data
+    assert data is not None
     suffix = job.path.suffix.lower()
     needed = may_configure_deepspeed(data) if suffix == ".json" else may_contain_optimizer(data)
     if needed:
-        return dataclasses.replace(job, data=data)
+        return read
     error = unreadable(data, suffix)
     found: tuple[Diagnostic, ...] = ()
     if error is not None:
@@ -54,15 +60,17 @@ def _screen(job: FileJob) -> FileJob | FileResult:
         found = tuple(
             d for d in (parse_error(job.display, error.message, error.position),) if not ignored_by(job.ignore, d.code)
         )
-    return FileResult(job.display, found, None, size=len(data), checksum=checksum(data))
+    return FileResult(job.display, found, None, size=len(data), checksum=checksum(data), mtime_ns=read.mtime_ns)
 
 
 def lint_job(job: FileJob, options: LintOptions) -> FileResult:
     from wdlint.engine.lint import lint_bytes
 
-    data = _read(job)
-    if isinstance(data, FileResult):
-        return data
+    read = _read(job)
+    if isinstance(read, FileResult):
+        return read
+    data = read.data
+    assert data is not None
     with recording() as dependencies:
         try:
             result = lint_bytes(data, job.display, options, path=job.path)
@@ -78,6 +86,7 @@ def lint_job(job: FileJob, options: LintOptions) -> FileResult:
         source=result.source if kept else None,
         size=len(data),
         checksum=checksum(data),
+        mtime_ns=read.mtime_ns,
         dependencies=tuple(dependencies),
     )
 
