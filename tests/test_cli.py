@@ -288,3 +288,13 @@ def test_full_output_counts_rows_as_python_does(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("--isolated", "--no-cache", "--select", "WD101", "ff.py")
     assert "4 | opt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)" in result.output
+
+
+def test_max_file_size_from_the_config(project):
+    (project / "wdlint.toml").write_text("max-file-size = 40\n")
+    result = run("--no-cache", "--output-format", "concise", "src/train.py")
+    assert result.output.startswith(
+        f"src/train.py:1:1: WD001 not linted: the file holds {len(MISTAKE)} characters, over the `max-file-size` of 40\n"
+    )
+    (project / "wdlint.toml").write_text("max-file-size = 0\n")  # no limit
+    assert "WD101" in run("--no-cache", "--output-format", "concise", "src/train.py").output

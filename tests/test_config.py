@@ -47,6 +47,7 @@ FULL = """
     extend-exclude = ["*_pb2.py"]
     per-file-ignores = { "tests/**" = ["wd201"], "!src/**" = ["WD1"] }
     target-torch-version = "2.7"
+    max-file-size = 8_000_000
 
     [tool.wdlint.policy]
     embeddings = "no-decay"
@@ -67,6 +68,7 @@ def test_load_every_key(tmp_path: Path) -> None:
         extend_exclude=("*_pb2.py",),
         per_file_ignores=(("tests/**", ("WD201",)), ("!src/**", ("WD1",))),
         target_torch_version=(2, 7),
+        max_file_size=8_000_000,
         policy=PolicySettings("no-decay", ("pos_embed", "cls_token"), ("MyNorm",)),
     )
 
@@ -137,6 +139,9 @@ def test_parse_torch_version_rejects(text: str) -> None:
         ("wdlint.toml", "per-file-ignores = { 'a/*' = ['WD9'] }", ['"a/*"', "`WD9`"]),
         ("wdlint.toml", "target-torch-version = 'latest'", ["`target-torch-version`", "latest"]),
         ("wdlint.toml", "target-torch-version = 2.7", ["`target-torch-version`", '"2.10"']),
+        ("wdlint.toml", "max-file-size = '4MB'", ["`max-file-size`", "number of bytes", "'4MB'"]),
+        ("wdlint.toml", "max-file-size = -1", ["`max-file-size`", "number of bytes"]),
+        ("wdlint.toml", "max-file-size = true", ["`max-file-size`", "a boolean"]),
         ("wdlint.toml", "[policy]\nembedding = 'decay'", ["[policy]", "unknown key `embedding`"]),
         (
             "pyproject.toml",
