@@ -56,6 +56,8 @@ def _fix(source: ParamSource, module: ModuleFacts | None) -> Fix | None:
 
 def _fits_a_comprehension(text: str) -> bool:
     """Whether `text` may be a comprehension's iterable: not `(m := ...)`, `yield`, `await`."""
+    if not any(word in text for word in (":=", "yield", "await")):
+        return True  # the common case, without a parse
     try:
         tree = ast.parse(f"({text})", mode="eval")
     except SyntaxError:
