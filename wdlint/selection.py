@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 from wdlint.rules import all_rules
 
-ALWAYS_ON = frozenset({"WD001"})
+PARSE_ERROR = "WD001"  # a file that cannot be linted: never ignored
+ALWAYS_ON = frozenset({PARSE_ERROR})
 
 
 def is_valid_selector(selector: str) -> bool:

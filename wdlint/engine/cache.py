@@ -18,7 +18,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 from wdlint import __version__
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.jobs import FileJob, FileResult, LintOptions
-from wdlint.frontends.dependencies import unchanged
+from wdlint.frontends.dependencies import racy, unchanged
 
 CACHE_DIR_NAME = ".wdlint_cache"
 ENVIRONMENT_VARIABLE = "WDLINT_CACHE_DIR"
@@ -85,7 +84,7 @@ class ResultCache:
             if status.st_size != entry["size"]:
                 return job
             data = None
-            if status.st_mtime_ns != entry["mtime"] or _racy(status.st_mtime_ns):
+            if status.st_mtime_ns != entry["mtime"] or racy(status.st_mtime_ns):  # then trust the checksum
                 data = job.path.read_bytes()
                 if checksum(data) != entry["checksum"]:
                     return FileJob(job.path, job.display, job.ignore, data, status.st_mtime_ns)
@@ -152,15 +151,6 @@ class ResultCache:
         ignore = self.directory / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# created by wdlint\n*\n", encoding="utf-8")
-
-
-# A file written within this long of its last modification time can change again without its
-# time changing (timestamps are only as fine as the kernel's clock tick): trust its checksum.
-_RACY_NS = 2_000_000_000
-
-
-def _racy(mtime_ns: int) -> bool:
-    return time.time_ns() - mtime_ns < _RACY_NS
 
 
 def _source(path: Path) -> str | None:

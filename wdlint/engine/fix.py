@@ -11,7 +11,6 @@ import codecs
 import difflib
 import errno
 import os
-import re
 import stat
 import tempfile
 import warnings
@@ -20,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wdlint.diagnostics import Diagnostic, Position, applicable
-from wdlint.frontends.python import SourceError, decode_source, source_encoding
+from wdlint.frontends.python import SourceError, decode_source, line_starts, source_encoding
 
 _MAX_PASSES = 10
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -31,9 +29,6 @@ class FixOutcome:
     text: str
     fixed: list[Diagnostic] = field(default_factory=list)  # what the applied fixes resolved
     remaining: list[Diagnostic] = field(default_factory=list)  # after the last pass
-
-    def changed(self, original: str) -> bool:
-        return self.text != original
 
 
 def fix_text(
@@ -67,7 +62,7 @@ def apply_fixes(text: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, list
     such an edit is applied once, and only when every fix that carries it is applied, so a use
     left for a later pass never loses its import.
     """
-    offsets = _line_offsets(text)
+    offsets = line_starts(text)
     fixes = [
         (d, [(_offset(offsets, e.location, len(text)), _offset(offsets, e.end_location, len(text)), e.content) for e in d.fix.edits])
         for d in sorted(diagnostics, key=lambda d: d.sort_key)
@@ -112,12 +107,6 @@ def _overlaps(edit: tuple[int, int, str], taken: list[tuple[int, int, str]]) -> 
         if other_start == other_end and start < other_start < end:
             return True
     return False
-
-
-def _line_offsets(text: str) -> list[int]:
-    offsets = [0]
-    offsets += [match.end() for match in _NEWLINE.finditer(text)]
-    return offsets
 
 
 def _offset(offsets: list[int], position: Position, length: int) -> int:

@@ -35,9 +35,6 @@ class LintOptions:
     ) -> LintOptions:
         return cls(enabled_codes(select, extend_select, ignore), target_torch_version, max_file_size)
 
-    def too_large(self, size: int) -> bool:
-        return 0 < self.max_file_size < size
-
 
 @dataclass(frozen=True)
 class FileJob:

@@ -23,24 +23,21 @@ from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimiz
 from wdlint.engine.suppress import comment_suppressions, filter_suppressed
 from wdlint.frontends.mmconfig import mmconfig_sites
 from wdlint.frontends.python import SourceError, check_size, decode_source, decode_utf8, parse_python
-from wdlint.rules import all_rules, rule_url
+from wdlint.rules import all_rules, get_rule, rule_url
 from wdlint.rules.base import Rule, RuleContext
+from wdlint.selection import PARSE_ERROR
 
-PARSE_ERROR = "WD001"
 # The parser accepts expressions nested ~1,000 deep (`0.1+0.1+...`, 900 terms); walking them
 # again in Python can pass the recursion limit. Raising the limit risks the C stack instead.
 TOO_DEEP = "cannot analyse: an expression is nested deeper than Python's recursion limit"
 
 
 def parse_error(display: str, message: str, position: Position = Position(1, 1)) -> Diagnostic:
-    rule = _rule(PARSE_ERROR)
+    rule = get_rule(PARSE_ERROR)
+    assert rule is not None
     return Diagnostic(
         PARSE_ERROR, rule.name, message, display, position, position, noqa_row=None, url=rule_url(PARSE_ERROR)
     )
-
-
-def _rule(code: str) -> Rule:
-    return next(rule for rule in all_rules() if rule.code == code)
 
 
 def check_sites(

@@ -54,12 +54,10 @@ def _screen(job: FileJob) -> FileJob | FileResult:
         return read
     error = unreadable(data, suffix)
     found: tuple[Diagnostic, ...] = ()
-    if error is not None:
+    if error is not None:  # a WD001, which no ignore turns off
         from wdlint.engine.lint import parse_error
 
-        found = tuple(
-            d for d in (parse_error(job.display, error.message, error.position),) if not ignored_by(job.ignore, d.code)
-        )
+        found = (parse_error(job.display, error.message, error.position),)
     return FileResult(job.display, found, None, size=len(data), checksum=checksum(data), mtime_ns=read.mtime_ns)
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 # (path, size, mtime_ns) of each file read, while a recording is active
 Stamp = tuple[str, int, int]
 _ABSENT = -1  # the size and time of a file that was looked for and did not exist
+# A file written within this long of its last modification time can change again without its
+# time changing (timestamps are only as fine as the kernel's clock tick): not trusted by time.
 _RACY_NS = 2_000_000_000
 _READS: ContextVar[list[Stamp] | None] = ContextVar("wdlint_dependency_reads", default=None)
 
@@ -54,6 +56,9 @@ def unchanged(stamp: Stamp) -> bool:
         status = os.stat(path)
     except OSError:
         return size == _ABSENT
-    # a file changed within the clock tick of its last change can keep its time: not trusted
-    recent = time.time_ns() - status.st_mtime_ns < _RACY_NS
-    return status.st_size == size and status.st_mtime_ns == mtime and not recent
+    return status.st_size == size and status.st_mtime_ns == mtime and not racy(status.st_mtime_ns)
+
+
+def racy(mtime_ns: int) -> bool:
+    """Whether a file of this modification time may still change without the time changing."""
+    return time.time_ns() - mtime_ns < _RACY_NS

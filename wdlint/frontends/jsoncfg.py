@@ -14,7 +14,7 @@ import re
 from wdlint.analysis.sites import Key, OptimizerSite, Span, Value
 from wdlint.diagnostics import Position
 from wdlint.frontends.config_sites import Entry, Mapping, Node, Scalar, Sequence, config_site, with_key
-from wdlint.frontends.python import SourceError, line_starts, position_at
+from wdlint.frontends.python import SourceError, line_starts, load_json, position_at
 from wdlint.knowledge.optimizers import (
     DEEPSPEED_DECOUPLED_TYPES,
     DEEPSPEED_OPTIMIZER_TYPES,
@@ -30,14 +30,7 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 def parse_deepspeed(text: str) -> tuple[OptimizerSite, ...]:
     """The optimizer of a DeepSpeed config; nothing for other JSON; SourceError for bad JSON."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SourceError(f"invalid JSON: {error.msg}", position_at(line_starts(text), error.pos)) from None
-    except RecursionError:
-        raise SourceError("invalid JSON: nested too deeply") from None
-    except ValueError as error:  # an integer of thousands of digits
-        raise SourceError(f"invalid JSON: {error}") from None
+    data = load_json(text)
     section = data.get("optimizer") if isinstance(data, dict) else None
     if not isinstance(section, dict) or "type" not in section:
         return ()

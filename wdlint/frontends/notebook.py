@@ -26,8 +26,8 @@ from wdlint.frontends.python import (
     check_size,
     decode_utf8,
     line_starts,
+    load_json,
     parse_python,
-    position_at,
 )
 
 # Cell magics whose body is Python that the kernel runs: only their first line is masked.
@@ -146,7 +146,7 @@ def parse_notebook(text: str, filename: str, max_size: int = 0) -> Notebook:
             masked += "\n"
         ast.increment_lineno(tree, row - 1)
         trees += tree.body
-        rows = _count_rows(masked)
+        rows = len(line_starts(masked)) - 1
         cells.append(CodeCell(number, row, source, row + rows))
         joined.append(masked)
         row += rows
@@ -176,16 +176,8 @@ def cell_sources(text: str) -> dict[int, str]:
 
 def _code_cells(text: str) -> Iterator[tuple[int, str | None]]:
     """(number, source) of each code cell; None for a source that is not text."""
-    try:
-        notebook = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SourceError(f"invalid notebook JSON: {error.msg}", position_at(line_starts(text), error.pos)) from None
-    except RecursionError:
-        raise SourceError("invalid notebook JSON: nested too deeply") from None
-    except ValueError as error:  # an integer of thousands of digits
-        raise SourceError(f"invalid notebook JSON: {error}") from None
-    cells = notebook.get("cells") if isinstance(notebook, dict) else None
-    if not isinstance(cells, list):
+    notebook = load_json(text, "notebook JSON")
+    if not isinstance(notebook, dict) or not isinstance(cells := notebook.get("cells"), list):
         raise SourceError('not a Jupyter notebook (nbformat 4): no "cells" list')
     if not _is_python(notebook.get("metadata")):
         return
@@ -210,10 +202,6 @@ def _is_python(metadata: object) -> bool:
     if not isinstance(language, str) and isinstance(kernel, dict):
         language = kernel.get("language")
     return not isinstance(language, str) or language.lower() == "python"
-
-
-def _count_rows(text: str) -> int:
-    return len(re.findall(r"\r\n|\r|\n", text))
 
 
 def mask_ipython(source: str) -> str | None:

@@ -10,6 +10,7 @@ import ast
 import bisect
 import codecs
 import io
+import json
 import re
 import tokenize
 import warnings
@@ -142,6 +143,18 @@ def _declared_utf8_with_bytes_in_comments(data: bytes) -> str | None:
     except (tokenize.TokenError, SyntaxError):
         return None
     return text if in_comments == replaced else None
+
+
+def load_json(text: str, what: str = "JSON") -> object:
+    """`json.loads`, with every way JSON text can fail as a SourceError: `invalid {what}: ...`."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SourceError(f"invalid {what}: {error.msg}", position_at(line_starts(text), error.pos)) from None
+    except RecursionError:
+        raise SourceError(f"invalid {what}: nested too deeply") from None
+    except ValueError as error:  # an integer of thousands of digits
+        raise SourceError(f"invalid {what}: {error}") from None
 
 
 def decode_utf8(data: bytes) -> str:

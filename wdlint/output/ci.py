@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wdlint.diagnostics import Diagnostic
-
-PARSE_ERROR = "WD001"
+from wdlint.selection import PARSE_ERROR
 
 
 def is_error(diagnostic: Diagnostic) -> bool:

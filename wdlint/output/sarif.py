@@ -14,9 +14,10 @@ from urllib.parse import quote, urlsplit
 
 from wdlint import __version__
 from wdlint.diagnostics import Diagnostic, Fix, Position
-from wdlint.output.ci import PARSE_ERROR, in_file_lines, is_error, located_message, report_path
+from wdlint.output.ci import in_file_lines, is_error, located_message, report_path
 from wdlint.rules import all_rules, rule_url
 from wdlint.rules.base import Rule
+from wdlint.selection import PARSE_ERROR
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/wdlint/"
