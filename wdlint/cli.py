@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import importlib
@@ -188,7 +187,6 @@ def _lint_stdin(
     """Lint standard input; with a fix request, print the fixed text (as ruff does)."""
     from wdlint.engine.fix import fix_text, unified_diff
     from wdlint.engine.lint import FRONT_ENDS, lint_bytes, lint_text
-    from wdlint.frontends.python import SourceError, decode_source
 
     display = stdin_filename or "-"
     ignored = settings.ignores_for(Path(stdin_filename)) if stdin_filename else ()
@@ -199,11 +197,10 @@ def _lint_stdin(
     )
     if request is None:
         return result
-    text = None
-    # fixes are for Python read from stdin; a notebook or a config is passed through unchanged
-    if os.path.splitext(display)[1].lower() not in FRONT_ENDS and any(d.fix for d in result.diagnostics):
-        with contextlib.suppress(SourceError):
-            text = decode_source(data)
+    # fixes are for Python read from stdin (the check kept its decoded text: it has findings);
+    # a notebook or a config is passed through unchanged
+    python = os.path.splitext(display)[1].lower() not in FRONT_ENDS
+    text = result.source if python and any(d.fix for d in result.diagnostics) else None
     if text is None:
         if request.write:
             sys.stdout.buffer.write(data)

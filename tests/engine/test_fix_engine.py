@@ -57,7 +57,8 @@ def _write(tmp_path: Path, data: bytes, mode: int = 0o640) -> Path:
 
 
 def _fix_file(path: Path, write: bool = True):
-    return fix_python_file(path, "train.py", lambda text: lint_text(text, "train.py", OPTIONS), unsafe=False, write=write)
+    lint = lambda text: lint_text(text, "train.py", OPTIONS)  # noqa: E731
+    return fix_python_file(path, path.read_bytes(), "train.py", lint, unsafe=False, write=write)
 
 
 SOURCE = "import torch\nopt = torch.optim.Adam(m.parameters(), 1e-3, (0.9, 0.99))\n"
@@ -101,7 +102,7 @@ def test_a_symlink_is_followed_not_replaced(tmp_path):
     real = _write(tmp_path, SOURCE.encode())
     link = tmp_path / "link.py"
     link.symlink_to(real)
-    fix_python_file(link, "link.py", lambda text: lint_text(text, "link.py", OPTIONS), unsafe=False, write=True)
+    fix_python_file(link, link.read_bytes(), "link.py", lambda text: lint_text(text, "link.py", OPTIONS), unsafe=False, write=True)
     assert link.is_symlink()
     assert real.read_text() == FIXED
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -153,3 +154,24 @@ def test_a_second_run_has_nothing_to_fix(tree: Path) -> None:
     fix("train.py")
     result = fix("train.py")
     assert (result.exit_code, result.output) == (0, "All checks passed!\n")
+
+
+def test_a_file_changed_while_it_is_fixed_is_left_to_the_change(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor saves the file between wdlint's read and its write: the fixes were made for
+    the text wdlint read, so the editor's text stays and the run says so."""
+    import wdlint.engine.fix as fix_module
+
+    path = tree / "train.py"
+    real = fix_module.fix_text
+    edited = SOURCE.replace("model = ", "net = model = ")
+
+    def saved_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        path.write_text(edited)
+        os.utime(path, ns=(1, 1))  # a different time, whatever the clock's resolution
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fix_module, "fix_text", saved_meanwhile)
+    result = fix("train.py")
+    assert path.read_text() == edited
+    assert "WD001 cannot write the fixed file (the file changed while it was being fixed)" in result.output
+    assert result.exit_code == 1

@@ -138,21 +138,23 @@ class FixedFile:
 
 def fix_python_file(
     path: Path,
+    data: bytes,
     display: str,
     lint: Callable[[str], list[Diagnostic]],
     unsafe: bool,
     write: bool,
     first: Sequence[Diagnostic] | None = None,
+    mtime_ns: int | None = None,
 ) -> FixedFile | None:
-    """Fix one Python file; None when it cannot be read or decoded (the check reports why)."""
+    """Fix one Python file from `data`, the content its check linted (read at `mtime_ns`);
+    None when it cannot be decoded (the check reports why)."""
     try:
-        data = path.read_bytes()
         encoding = source_encoding(data)
         original = decode_source(data)
-    except (OSError, SourceError):
+    except SourceError:
         return None
     outcome = fix_text(original, lint, unsafe, first)
-    return _finish(path, display, original, outcome, encoding if write else None)
+    return _finish(path, display, original, outcome, encoding if write else None, mtime_ns)
 
 
 def unified_diff(original: str, fixed: str, display: str) -> str:
@@ -163,22 +165,26 @@ def unified_diff(original: str, fixed: str, display: str) -> str:
     return "".join(lines)
 
 
-def _finish(path: Path, display: str, original: str, outcome: FixOutcome, encoding: str | None) -> FixedFile:
+def _finish(
+    path: Path, display: str, original: str, outcome: FixOutcome, encoding: str | None, mtime_ns: int | None
+) -> FixedFile:
     """The diff of a fixed file, written back in `encoding` unless that is None (`--diff`)."""
     diff = unified_diff(original, outcome.text, display)
     if diff and encoding is not None:
-        write_atomically(path, outcome.text.encode(encoding))
+        write_atomically(path, outcome.text.encode(encoding), mtime_ns)
     source = outcome.text if outcome.remaining else None
     return FixedFile(display, tuple(outcome.fixed), tuple(outcome.remaining), diff, source)
 
 
 def fix_notebook_file(
     path: Path,
+    data: bytes,
     display: str,
     lint: Callable[[str], list[Diagnostic]],
     unsafe: bool,
     write: bool,
     first: Sequence[Diagnostic] | None = None,
+    mtime_ns: int | None = None,
 ) -> FixedFile | None:
     """Fix a notebook's code cells; every byte of the JSON outside the changed cells is kept.
 
@@ -187,9 +193,8 @@ def fix_notebook_file(
     from wdlint.frontends.notebook import cell_sources, mask_ipython, replace_cell_sources
 
     try:
-        data = path.read_bytes()
         original = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         return None
     encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"  # keep a BOM
     outcome = FixOutcome(original)
@@ -212,14 +217,19 @@ def fix_notebook_file(
         outcome.text = replace_cell_sources(outcome.text, changed)
         diagnostics = lint(outcome.text)
     outcome.remaining = diagnostics
-    return _finish(path, display, original, outcome, encoding if write else None)
+    return _finish(path, display, original, outcome, encoding if write else None, mtime_ns)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, unchanged_since: int | None = None) -> None:
     """Replace `path`'s content in one rename, keeping its permission bits (through a
-    symlink, the file it points to is replaced, not the link)."""
+    symlink, the file it points to is replaced, not the link). With `unchanged_since` (the
+    modification time of the content the new one was made from), a file changed since then
+    (an editor, another run's `--fix`) is left alone: OSError."""
     path = path.resolve()
-    mode = stat.S_IMODE(path.stat().st_mode)
+    status = path.stat()
+    if unchanged_since is not None and status.st_mtime_ns != unchanged_since:
+        raise OSError(errno.EAGAIN, "the file changed while it was being fixed", str(path))
+    mode = stat.S_IMODE(status.st_mode)
     if not os.access(path, os.W_OK):  # a rename would replace it all the same
         raise PermissionError(errno.EACCES, "the file is read-only", str(path))
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".wdlint-tmp")

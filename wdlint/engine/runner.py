@@ -94,7 +94,11 @@ def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResu
     from wdlint.engine.fix import fix_notebook_file, fix_python_file
     from wdlint.engine.lint import FRONT_ENDS, lint_bytes, lint_text
 
-    checked = lint_job(job, options)
+    read = _read(job)  # once: the fixes apply to the very text the check linted
+    if isinstance(read, FileResult):
+        return read
+    assert read.data is not None
+    checked = lint_job(read, options)
     suffix = job.path.suffix.lower()
     if not any(d.fix is not None for d in checked.diagnostics) or (suffix in FRONT_ENDS and suffix != ".ipynb"):
         return checked
@@ -109,7 +113,9 @@ def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResu
     fix_file = fix_notebook_file if suffix == ".ipynb" else fix_python_file
     try:
         # the check just linted this text: the first pass starts from its diagnostics
-        fixed = fix_file(job.path, job.display, lint, request.unsafe, request.write, checked.diagnostics)
+        fixed = fix_file(
+            job.path, read.data, job.display, lint, request.unsafe, request.write, checked.diagnostics, read.mtime_ns
+        )
     except OSError as error:  # the fixed text could not be written: the file is as it was
         from wdlint.engine.lint import parse_error
 
