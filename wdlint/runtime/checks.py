@@ -32,6 +32,9 @@ class AuditContext:
     optimizers: tuple[OptimizerView, ...]
     model_given: bool  # False: params known only from the optimizers (`watch()` without a model)
     holders: dict[int, list[Holder]] = field(init=False, repr=False)
+    # id(group) -> its trainable params, in model order: checks that look group by group stay
+    # linear however many groups there are
+    _held: dict[int, list[tuple[Param, Verdict]]] = field(init=False, repr=False)
 
     @property
     def params(self) -> tuple[Param, ...]:
@@ -43,7 +46,17 @@ class AuditContext:
             for group in optimizer.groups:
                 for key in group.keys:
                     holders.setdefault(key, []).append((optimizer, group))
+        held: dict[int, list[tuple[Param, Verdict]]] = {}
+        for param, verdict in zip(self.params, self.verdicts):
+            if param.trainable:
+                for _, group in holders.get(param.key, ()):
+                    held.setdefault(id(group), []).append((param, verdict))
         object.__setattr__(self, "holders", holders)
+        object.__setattr__(self, "_held", held)
+
+    def held_by(self, group: Group) -> list[tuple[Param, Verdict]]:
+        """The trainable params of one group, in model order."""
+        return self._held.get(id(group), [])
 
     def trainable_in(
         self, groups: Iterable[Group], keep: Callable[[Param, Verdict], bool] = lambda p, v: True
@@ -177,7 +190,7 @@ def unknown_group_key(context: AuditContext) -> Iterator[Finding]:
                 meant = intended_key(key, spec)
                 if meant is None:
                     continue
-                params = context.trainable_in([group])
+                params = context.held_by(group)
                 actual = group.options.get(meant)
                 effect = f"; its params get {meant}={actual!r}" if actual is not None else ""
                 yield _finding(
@@ -270,14 +283,13 @@ def decay_group_inherits_zero(context: AuditContext) -> Iterator[Finding]:
             continue  # the groups exist for another option (a separate lr): no decay split here
         # A group of nothing but no-decay params says the author split decay from no-decay;
         # the other groups then were meant to decay, and got the default 0.
-        split = [
-            g for g in groups
-            if (held := context.trainable_in([g]))
-            and all(context.policy.wants_decay(v) is False for _, v in held)
-        ]
+        split = {
+            id(g) for g in groups
+            if (held := context.held_by(g)) and all(context.policy.wants_decay(v) is False for _, v in held)
+        }
         if not split:
             continue
-        rest = [g for g in groups if g not in split]
+        rest = [g for g in groups if id(g) not in split]
         params = context.trainable_in(rest, lambda p, v: v.kind is Kind.MATRIX)
         if params:
             yield _finding(
