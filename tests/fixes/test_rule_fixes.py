@@ -148,6 +148,11 @@ def test_fix(source, expected, options):
         ),
         pytest.param("import torch\nopt = torch.optim.Adamax(ps, weight_decay=0.1)\n", {"select": ("WD101",), "unsafe": True}, id="Adamax has no decoupled form"),
         pytest.param(
+            "import torch\nopt = torch.optim.NAdam(ps, weight_decay=1e-4)\n",
+            {"select": ("WD101",), "unsafe": True, "target": (2, 0)},
+            id="WD101 NAdam before torch 2.1 has no flag to pass (review regression)",
+        ),
+        pytest.param(
             "import torch\nopt = torch.optim.SGD([{'params': a, 'wd': 0.0, 'weight_decay': 0.1}])\n",
             {"select": ("WD204",), "unsafe": True},
             id="WD204 rename would duplicate a key",

@@ -1,5 +1,7 @@
 import pytest
 
+import wdlint
+
 CODE = "WD101"
 
 
@@ -166,8 +168,6 @@ def test_message_names_the_value_and_the_flag():
 
 
 def test_old_torch_target_suggests_adamw_only():
-    import wdlint
-
     source = "import torch\nopt = torch.optim.Adam(ps, weight_decay=0.1)\n"
     [old] = wdlint.lint_source(source, select=[CODE], target_torch_version=(2, 6))
     [new] = wdlint.lint_source(source, select=[CODE], target_torch_version=(2, 7))
@@ -199,3 +199,11 @@ def test_old_torch_target_suggests_adamw_only():
 )
 def test_regressions(findings, source, expected):
     assert findings(source, CODE) == [(CODE, row, col) for row, col in expected]
+
+
+def test_nadam_before_its_flag_is_told_to_switch_class():
+    source = "import torch\nopt = torch.optim.NAdam(ps, weight_decay=1e-4)\n"
+    [old] = wdlint.lint_source(source, select=[CODE], target_torch_version=(2, 0))
+    [new] = wdlint.lint_source(source, select=[CODE], target_torch_version=(2, 1))
+    assert "use `torch.optim.AdamW`" in old.message and old.fix is None
+    assert "pass `decoupled_weight_decay=True`" in new.message and new.fix is not None

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ValueKind
 from wdlint.diagnostics import Applicability, Edit, Fix, Position
-from wdlint.knowledge.optimizers import Family
+from wdlint.knowledge.optimizers import Family, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import append_keyword
 
@@ -22,10 +22,10 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     decay = site.first_decay()
     if decay is None:
         return
+    instead = advice(spec, context.target_torch_version)
     yield Finding(
         f"`{site.written_name}` with weight_decay={decay.describe()} is L2 regularization "
-        f"through Adam's adaptive step, not decoupled weight decay; {_advice(site, context)} "
-        "and re-tune the value",
+        f"through Adam's adaptive step, not decoupled weight decay; {instead} and re-tune the value",
         site.func_span,
         _fix(site, context),
     )
@@ -42,11 +42,9 @@ def _fix(site: OptimizerSite, context: RuleContext) -> Fix | None:
         content = f"{flag}=True" if given.keyword else "True"
         return _unsafe(f"Set `{flag}=True`", Edit(content, given.span.start, given.span.end))
     target = context.target_torch_version
-    has_flag = flag is not None and (
-        spec.decoupled_flag_since is None or (target is not None and target >= spec.decoupled_flag_since)
-        or spec.short_name != "Adam"
-    )
-    if has_flag:
+    # torch's Adam got its flag only in 2.7: without a target version, AdamW is the safe switch
+    prefer_class = spec.short_name == "Adam" and spec.decoupled_flag_since is not None and target is None
+    if flag is not None and flag_available(spec, target) and not prefer_class:
         edit = append_keyword(site, f"{flag}=True")
         return _unsafe(f"Pass `{flag}=True`", edit) if edit else None
     if spec.name == "torch.optim.Adam":
@@ -84,19 +82,20 @@ def _unsafe(message: str, edit: Edit | None) -> Fix | None:
     return Fix(Applicability.UNSAFE, message, (edit,)) if edit is not None else None
 
 
-def _advice(site: OptimizerSite, context: RuleContext) -> str:
-    spec = site.spec
+def flag_available(spec: OptimizerSpec, target: tuple[int, int] | None) -> bool:
+    """Whether the class has its decoupled flag in torch `target` (None: any recent torch)."""
+    since = spec.decoupled_flag_since
+    return spec.decoupled_flag is not None and (since is None or target is None or target >= since)
+
+
+def advice(spec: OptimizerSpec, target: tuple[int, int] | None) -> str:
+    """What to do instead, for the static rule and the audit alike (`target`: the torch the
+    code runs on, when known)."""
     flag = spec.decoupled_flag
-    target = context.target_torch_version
-    alternative = spec.decoupled_alternative
-    if flag is None:
-        return f"use {alternative}"
-    if spec.decoupled_flag_since is None:  # a third-party class whose flag defaults to decoupled
-        return f"pass `{flag}=True`"
-    if target is not None and target < spec.decoupled_flag_since:
-        return f"use {alternative}"
-    if spec.short_name == "Adam":
-        return f"use {alternative} (or `{flag}=True`)"
+    if flag is None or not flag_available(spec, target):
+        return f"use {spec.decoupled_alternative}"
+    if spec.short_name == "Adam" and spec.decoupled_flag_since is not None:
+        return f"use {spec.decoupled_alternative} (or `{flag}=True`)"
     return f"pass `{flag}=True`"
 
 

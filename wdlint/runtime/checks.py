@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import torch
 
-from wdlint.knowledge.optimizers import Family, OptimizerSpec
+from wdlint.knowledge.optimizers import Family
 from wdlint.rules import get_rule
+from wdlint.rules.wd101_adam_coupled_decay import advice
 from wdlint.rules.wd204_unknown_group_key import intended_key
 from wdlint.runtime.classify import Kind, Policy, Verdict
 from wdlint.runtime.model import Inventory, Param, has_wrapper_prefix
@@ -121,15 +122,6 @@ def _torch_version() -> tuple[int, int]:
     return (int(match[1]), int(match[2])) if match else (0, 0)
 
 
-def _advice(spec: OptimizerSpec) -> str:
-    flag, since = spec.decoupled_flag, spec.decoupled_flag_since
-    if flag is None or (since is not None and _torch_version() < since):
-        return "use `torch.optim.AdamW`"
-    if spec.short_name == "Adam":
-        return f"use `torch.optim.AdamW` (or `{flag}=True`)"
-    return f"pass `{flag}=True`"
-
-
 def adam_coupled_decay(context: AuditContext) -> Iterator[Finding]:
     for optimizer in context.optimizers:
         spec = optimizer.spec
@@ -142,7 +134,7 @@ def adam_coupled_decay(context: AuditContext) -> Iterator[Finding]:
                 "WD101",
                 f"{optimizer.label} applies weight_decay={_decays(groups)} to {_count(params)} as L2 "
                 f"regularization through Adam's adaptive step, not decoupled weight decay; "
-                f"{_advice(spec)} and re-tune the value",
+                f"{advice(spec, _torch_version())} and re-tune the value",
                 params,
             )
 
