@@ -34,7 +34,6 @@ import ast
 import importlib.util
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -48,9 +47,14 @@ from pathlib import Path
 from corpora import DEFAULT, corpus
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # this checkout's wdlint, for its file suffixes and notebook masking
+
+from wdlint.config import DEFAULT_INCLUDE  # noqa: E402
+from wdlint.frontends.notebook import mask_ipython  # noqa: E402
+
 # this checkout's wdlint, whatever is installed
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-SUFFIXES = frozenset({".py", ".pyi", ".ipynb", ".yaml", ".yml", ".json"})  # config.DEFAULT_INCLUDE
+SUFFIXES = frozenset(pattern.removeprefix("*") for pattern in DEFAULT_INCLUDE)
 FIXABLE = frozenset({".py", ".pyi", ".ipynb"})  # config files get findings, never fixes
 WDLINT = (sys.executable, "-m", "wdlint", "check", "--isolated", "--no-cache", "--select", "ALL", "--output-format", "json")
 # The same discovery as `wdlint check --isolated .`, so "files" counts what a run looks at.
@@ -60,13 +64,6 @@ COUNT_FILES = (
     "s = resolve_settings([Path('.')], None, True, Path.cwd()); "
     "print(len(discover([Path('.')], s, include=s.included).files))"
 )
-# IPython syntax wdlint masks (wdlint/frontends/notebook.py), here replaced by a plain statement
-ESCAPE = re.compile(
-    r"^([ \t]*)(?:[A-Za-z_][\w.]*[ \t]*=[ \t]*)?[%!].*$"  # %magic, !shell, files = !ls
-    r"|^([ \t]*)[A-Za-z_][\w.]*\?\??[ \t]*$",  # help: obj? obj??
-    re.MULTILINE,
-)
-PYTHON_CELL_MAGIC = re.compile(r"%%(time|timeit|capture|prun|debug)\b")
 COLUMNS = ("files", "findings", "WD001", "crashes", "fixed", "unparsable", "damaged", "refixed")
 MUST_BE_ZERO = ("crashes", "unparsable", "damaged", "refixed")
 
@@ -144,9 +141,10 @@ def parses(text: str | bytes) -> bool:
 
 
 def cell_parses(source: str) -> bool:
-    if source.lstrip().startswith("%%") and not PYTHON_CELL_MAGIC.match(source.lstrip()):
-        return True  # %%bash, %%writefile, ...: not Python, nothing a fix may touch
-    return parses(ESCAPE.sub(lambda m: (m[1] or m[2] or "") + "pass", source))
+    # the kernel's view of the cell, as wdlint lints it: IPython syntax masked, and a cell
+    # magic that runs another language (`%%bash`) is no Python to break
+    masked = mask_ipython(source)
+    return masked is None or parses(masked)
 
 
 def code_sources(notebook: dict[str, object]) -> list[str]:

@@ -26,6 +26,7 @@ from typing import Any
 from wdlint import __version__
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.jobs import FileJob, FileResult, LintOptions
+from wdlint.engine.prefilter import NOT_PYTHON
 from wdlint.frontends.dependencies import racy, unchanged
 
 CACHE_DIR_NAME = ".wdlint_cache"
@@ -159,7 +160,7 @@ def _source(path: Path) -> str | None:
 
     try:
         data = path.read_bytes()
-        return decode_source(data) if path.suffix in (".py", ".pyi", "") else data.decode("utf-8-sig")
+        return data.decode("utf-8-sig") if path.suffix.lower() in NOT_PYTHON else decode_source(data)
     except (OSError, SourceError, UnicodeDecodeError):
         return None
 

@@ -62,8 +62,10 @@ def may_configure_deepspeed(data: bytes) -> bool:
     return all(key.search(data) is not None for key in _DEEPSPEED_KEYS)
 
 
-# YAML and JSON files that configure no optimizer are data, and data is not ours to judge.
+# The suffixes of the front-ends other than Python's (`engine.lint.FRONT_ENDS`); YAML and JSON
+# files that configure no optimizer are data, and data is not ours to judge.
 _DATA_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
+NOT_PYTHON = _DATA_SUFFIXES | {".ipynb"}
 
 
 def unreadable(data: bytes, suffix: str) -> SourceError | None:

@@ -43,13 +43,6 @@ class OptimizerSpec:
         return self.name.rpartition(".")[2]
 
     @property
-    def weight_decay_index(self) -> int | None:
-        """Index of weight_decay among the call's positional arguments (params is 0)."""
-        if "weight_decay" not in self.positional:
-            return None
-        return self.positional.index("weight_decay") + 1
-
-    @property
     def group_keys(self) -> frozenset[str]:
         """Keys a param group of this optimizer may carry; others are kept but ignored."""
         return frozenset(

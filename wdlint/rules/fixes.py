@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wdlint.analysis.sites import Argument, OptimizerSite
-from wdlint.diagnostics import Edit, Position
+from wdlint.diagnostics import Edit
 
 
 def append_keyword(site: OptimizerSite, keyword: str) -> Edit | None:
@@ -13,6 +13,3 @@ def append_keyword(site: OptimizerSite, keyword: str) -> Edit | None:
     last: Argument = max(site.arguments, key=lambda a: (a.span.end.row, a.span.end.column))
     return Edit(f", {keyword}", last.span.end, last.span.end)
 
-
-def replace(start: Position, end: Position, content: str) -> Edit:
-    return Edit(content, start, end)
