@@ -72,6 +72,14 @@ def codes(source: str, **options) -> list[tuple[str, int]]:
             [("WD205", 4)],
             id="timm on a wrapped model",
         ),
+        pytest.param(
+            """\
+            from timm.optim import create_optimizer_v2
+            opt = create_optimizer_v2(model, *extra, 'adam', weight_decay=0.1)
+            """,
+            [],
+            id="after *args nothing binds opt (review regression: 'adam' was taken as opt)",
+        ),
     ),
 )
 def test_timm(source, expected):

@@ -64,14 +64,6 @@ def test_weight_decay_default(spec: OptimizerSpec) -> None:
     assert float(default) == spec.default_weight_decay
 
 
-@pytest.mark.parametrize("spec", SPECS)
-def test_weight_decay_index(spec: OptimizerSpec) -> None:
-    params = _init_params(_import(spec.name))
-    names = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
-    expected = names.index("weight_decay") + 1 if "weight_decay" in names else None
-    assert spec.weight_decay_index == expected
-
-
 @pytest.mark.parametrize(
     "spec",
     [pytest.param(s, id=s.short_name) for s in TORCH_OPTIMIZERS if s.decoupled_flag],

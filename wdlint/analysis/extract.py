@@ -16,7 +16,7 @@ from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.penalties import l2_penalties
 from wdlint.analysis.project import Project
 from wdlint.analysis.receivers import ModuleIdentifier
-from wdlint.analysis.resolve import ModuleIndex, Scope, expr_text
+from wdlint.analysis.resolve import ModuleIndex, Scope, bind_arguments, expr_text
 from wdlint.analysis.sites import Argument, Key, OptimizerSite, ParamGroup, ParamSource, SourceKind, Value
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import OptimizerSpec
@@ -77,8 +77,8 @@ class _Extractor:
         self, call: ast.Call, scope: Scope, candidate: Candidate, choice: str | None, params: ParamSource | None
     ) -> OptimizerSite:
         spec = candidate.spec
-        arguments = tuple(self._arguments(call))
-        bound = self._bind(call, spec)
+        arguments = tuple(self._arguments(call, spec))
+        bound = bind_arguments(call, ("params", *spec.positional))
         spread = self._spread(call, scope)
         params_node = bound.get("params")
         if params is None and params_node is not None:
@@ -126,27 +126,19 @@ class _Extractor:
         complete = params.complete and len(groups) == len(added)
         return dataclasses.replace(params, kind=SourceKind.GROUPS, groups=(*first, *groups), complete=complete)
 
-    def _arguments(self, call: ast.Call) -> Iterator[Argument]:
-        starred = False
-        for index, arg in enumerate(call.args):
-            # after `*args`, nobody knows which parameter a positional argument binds
-            yield Argument(self.source.argument_span(arg, call), expr_text(arg), None, None if starred else index)
-            starred = starred or isinstance(arg, ast.Starred)
-        for keyword in call.keywords:
-            yield Argument(self.source.span(keyword), expr_text(keyword), keyword.arg, None)
-
-    def _bind(self, call: ast.Call, spec: OptimizerSpec) -> dict[str, ast.expr]:
-        """Map the signature's parameter names to the call's argument expressions."""
-        bound: dict[str, ast.expr] = {}
+    def _arguments(self, call: ast.Call, spec: OptimizerSpec) -> Iterator[Argument]:
         names = ("params", *spec.positional)
-        for position, arg in enumerate(call.args):
-            if isinstance(arg, ast.Starred) or position >= len(names):
-                break
-            bound[names[position]] = arg
+        after_star = False
+        for index, arg in enumerate(call.args):
+            starred = isinstance(arg, ast.Starred)
+            # after `*args`, nobody knows which parameter a positional argument binds
+            known = None if after_star else index
+            binds = names[index] if known is not None and not starred and index < len(names) else None
+            span = self.source.argument_span(arg, call)
+            yield Argument(span, expr_text(arg), None, known, binds, starred)
+            after_star = after_star or starred
         for keyword in call.keywords:
-            if keyword.arg is not None:
-                bound[keyword.arg] = keyword.value
-        return bound
+            yield Argument(self.source.span(keyword), expr_text(keyword), keyword.arg, None, keyword.arg)
 
     def _spread(self, call: ast.Call, scope: Scope) -> _Spread:
         """What `**kwargs` and `*args` at the call may contribute."""

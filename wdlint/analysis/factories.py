@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from wdlint.analysis.choice import Candidate, candidates
 from wdlint.analysis.params import ParamClassifier
-from wdlint.analysis.resolve import ModuleIndex, Scope, expr_text
+from wdlint.analysis.resolve import ModuleIndex, Scope, bind_arguments, expr_text
 from wdlint.analysis.sites import (
     Key,
     NameMatch,
@@ -67,16 +67,13 @@ def factory_calls(
     return [found] if found is not None else []
 
 
-def _keywords(call: ast.Call) -> dict[str, ast.expr]:
-    return {k.arg: k.value for k in call.keywords if k.arg is not None}
-
-
 def _timm(
     call: ast.Call, scope: Scope, source: PythonSource, index: ModuleIndex, params: ParamClassifier
 ) -> FactoryCall | None:
-    names = ("model_or_params", *TIMM_FACTORY_POSITIONAL)
-    bound = {**dict(zip(names, (a for a in call.args if not isinstance(a, ast.Starred)))), **_keywords(call)}
+    bound = bind_arguments(call, ("model_or_params", *TIMM_FACTORY_POSITIONAL))
     opt_node = bound.get("opt")
+    if opt_node is None and any(isinstance(a, ast.Starred) for a in call.args):
+        return None  # `*args` may hold the opt name: not the default's to assume
     opt = index.constant(opt_node, scope, call.lineno) if opt_node is not None else TIMM_DEFAULT_OPT
     model = bound.get("model_or_params")
     spec = timm_spec(opt) if isinstance(opt, str) else None
@@ -133,12 +130,11 @@ def _legacy_as_v2(call: ast.Call) -> ast.Call:
 
 
 def _loraplus(call: ast.Call, scope: Scope, source: PythonSource, index: ModuleIndex) -> list[FactoryCall]:
-    keywords = _keywords(call)
-    positional = dict(zip(("model", "optimizer_cls"), call.args))
-    optimizer_cls = keywords.get("optimizer_cls", positional.get("optimizer_cls"))
+    bound = bind_arguments(call, ("model", "optimizer_cls"))
+    optimizer_cls = bound.get("optimizer_cls")
     if optimizer_cls is None:
         return []
-    given = keywords.get("loraplus_weight_decay")
+    given = bound.get("loraplus_weight_decay")
     decay = (
         index.resolve_value(given, scope, call.lineno)
         if given is not None

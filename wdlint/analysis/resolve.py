@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import operator
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -113,6 +113,18 @@ _NUMBER_OPERATORS: dict[type[ast.operator], Callable[[float, float], float]] = {
     ast.Div: operator.truediv,
     ast.Pow: operator.pow,
 }
+
+
+def bind_arguments(call: ast.Call, names: Sequence[str]) -> dict[str, ast.expr]:
+    """A call's argument expressions by the parameter each binds: the positional ones by
+    `names` up to the first `*args` (after it nobody knows), then the keywords."""
+    bound: dict[str, ast.expr] = {}
+    for name, arg in zip(names, call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        bound[name] = arg
+    bound.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
+    return bound
 
 
 def expr_text(node: ast.AST, limit: int = 80) -> str:

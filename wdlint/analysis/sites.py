@@ -196,6 +196,10 @@ class Argument:
     expr: str
     keyword: str | None  # None for a positional argument
     index: int | None  # position for positional arguments (params is 0); None for keywords and after `*args`
+    # the parameter it binds: its keyword, or the signature's name at its position; None for
+    # `*args`, after it, and past the signature's end
+    binds: str | None = None
+    starred: bool = False  # `*args` itself
 
 
 @dataclass(frozen=True)
@@ -220,15 +224,7 @@ class OptimizerSite:
 
     def argument(self, name: str) -> Argument | None:
         """The argument that binds `name`, by keyword or by position."""
-        for argument in self.arguments:
-            if argument.keyword == name:
-                return argument
-        if name in self.spec.positional:
-            index = self.spec.positional.index(name) + 1
-            for argument in self.arguments:
-                if argument.index == index:
-                    return argument
-        return None
+        return next((argument for argument in self.arguments if argument.binds == name), None)
 
     def effective_decays(self) -> list[tuple[ParamGroup | None, Value]]:
         """The weight_decay each part of the params gets: per group, or the constructor's."""

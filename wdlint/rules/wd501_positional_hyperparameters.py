@@ -10,7 +10,6 @@ _FIRST_HYPERPARAMETER = 2  # params and lr are conventionally positional
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
-    names = ("params", *site.spec.positional)
     positional = [
         argument
         for argument in site.arguments
@@ -20,10 +19,9 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         return
     bindings = []
     for argument in positional:
-        if argument.expr.startswith("*") or argument.index is None:
+        if argument.starred:
             break
-        name = names[argument.index] if argument.index < len(names) else "nothing (TypeError)"
-        bindings.append(f"`{argument.expr}` -> {name}")
+        bindings.append(f"`{argument.expr}` -> {argument.binds or 'nothing (TypeError)'}")
     if not bindings:
         return
     yield Finding(
@@ -31,17 +29,17 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         "pass them by keyword, a shifted position silently lands in another hyperparameter",
         positional[0].span,
         # the names depend on the class; when it is chosen at run time, so are they
-        _fix(positional, names, {a.keyword for a in site.arguments}) if site.choice is None else None,
+        _fix(positional, {a.keyword for a in site.arguments}) if site.choice is None else None,
     )
 
 
-def _fix(positional: list[Argument], names: tuple[str, ...], keywords: set[str | None]) -> Fix | None:
+def _fix(positional: list[Argument], keywords: set[str | None]) -> Fix | None:
     """Name each positional argument after lr by the parameter it binds."""
-    if any(a.index is None or a.index >= len(names) or a.expr.startswith("*") for a in positional):
-        return None
-    if any(names[a.index] in keywords for a in positional if a.index is not None):
+    if any(a.binds is None for a in positional):
+        return None  # `*args`, or past the signature's end: no name to give
+    if any(a.binds in keywords for a in positional):
         return None  # also given by keyword (a TypeError when it runs): naming it would not compile
-    edits = tuple(Edit(f"{names[a.index]}=", a.span.start, a.span.start) for a in positional if a.index is not None)
+    edits = tuple(Edit(f"{a.binds}=", a.span.start, a.span.start) for a in positional)
     return Fix(Applicability.SAFE, "Pass the hyperparameters by keyword", edits)
 
 
