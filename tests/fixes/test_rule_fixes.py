@@ -148,6 +148,11 @@ def test_fix(source, expected, options):
         ),
         pytest.param("import torch\nopt = torch.optim.Adamax(ps, weight_decay=0.1)\n", {"select": ("WD101",), "unsafe": True}, id="Adamax has no decoupled form"),
         pytest.param(
+            "import torch\nopt = torch.optim.AdamW([{'params': [p for n, p in m.named_parameters() if n not in ('bias', 'LayerNorm.weight')]}])\n",
+            {"select": ("WD203",), "unsafe": True},
+            id="WD203 an inline tuple has no name to share a substring test with",
+        ),
+        pytest.param(
             "import torch\nopt = torch.optim.NAdam(ps, weight_decay=1e-4)\n",
             {"select": ("WD101",), "unsafe": True, "target": (2, 0)},
             id="WD101 NAdam before torch 2.1 has no flag to pass (review regression)",

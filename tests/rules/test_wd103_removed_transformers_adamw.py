@@ -25,6 +25,11 @@ def test_fires(findings, source, expected):
         pytest.param("from torch.optim import AdamW\nopt = AdamW(ps, lr=2e-5)\n", id="torch adamw"),
         pytest.param("from transformers import AdamW\n", id="import alone"),
         pytest.param("from transformers import Trainer\nt = Trainer(model)\n", id="other transformers"),
+        pytest.param("class AdamW:\n    pass\nopt = AdamW(ps, lr=2e-5)\n", id="the user's own AdamW"),
+        pytest.param("from mylib.optim import AdamW\nopt = AdamW(ps, lr=2e-5)\n", id="another library's AdamW"),
+        pytest.param(
+            "from transformers import AdamW\nAdamW = MyAdamW\nopt = AdamW(ps, lr=2e-5)\n", id="the name bound again"
+        ),
     ),
 )
 def test_quiet(findings, source):

@@ -35,6 +35,11 @@ def test_fires(findings, source, expected):
         ),
         pytest.param("import torch\nopt = torch.optim.Muon(model.blocks_matrices())\n", id="unknown source"),
         pytest.param("import torch\nopt = torch.optim.AdamW(model.parameters(), weight_decay=0.0)\n", id="not muon"),
+        pytest.param("import torch\nopt = torch.optim.Muon([model.w1, model.w2])\n", id="an explicit list"),
+        pytest.param(
+            "import torch\nopt = torch.optim.Muon([p for n, p in model.named_parameters() if 'blocks' in n and p.ndim == 2])\n",
+            id="matrices of the blocks by name and shape",
+        ),
     ),
 )
 def test_quiet(findings, source):

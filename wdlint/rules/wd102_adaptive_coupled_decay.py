@@ -16,7 +16,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     yield Finding(
         f"`{site.written_name}` with weight_decay={decay.describe()} adds L2 to the "
         f"gradient before {site.spec.short_name}'s adaptive scaling, so parameters with large "
-        "gradients are barely decayed; use decoupled decay (`torch.optim.AdamW`) or no decay",
+        f"gradients are barely decayed; use decoupled decay ({site.spec.decoupled_alternative}) or no decay",
         site.func_span,
     )
 

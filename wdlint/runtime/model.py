@@ -56,10 +56,10 @@ class Inventory:
     by_key: dict[int, tuple[Param, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        by_key: dict[int, tuple[Param, ...]] = {}
-        for param in self.params:
-            by_key[param.key] = (*by_key.get(param.key, ()), param)
-        object.__setattr__(self, "by_key", by_key)
+        grouped: dict[int, list[Param]] = {}
+        for param in self.params:  # many names share one key in an FSDP1 flat param
+            grouped.setdefault(param.key, []).append(param)
+        object.__setattr__(self, "by_key", {key: tuple(params) for key, params in grouped.items()})
 
 
 def unwrap(model: nn.Module) -> tuple[nn.Module, tuple[str, ...]]:

@@ -47,7 +47,6 @@ class Group:
 
 @dataclass(frozen=True, eq=False)
 class OptimizerView:
-    index: int
     label: str  # how messages name it: "`torch.optim.AdamW`", "`MyAdam` (a `torch.optim.Adam`)"
     spec: OptimizerSpec | None
     defaults: Mapping[str, object]
@@ -81,7 +80,7 @@ def view(optimizer: torch.optim.Optimizer, index: int, *, numbered: bool) -> Opt
     if numbered:
         label = f"optimizer {index} ({label})"
     groups = tuple(_group(optimizer, spec, i, g) for i, g in enumerate(optimizer.param_groups))
-    return OptimizerView(index, label, spec, optimizer.defaults, groups)
+    return OptimizerView(label, spec, optimizer.defaults, groups)
 
 
 def _spec(cls: type) -> tuple[OptimizerSpec | None, str]:
