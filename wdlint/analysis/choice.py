@@ -9,6 +9,7 @@ where it is not, every known candidate is, each with the condition under which i
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -99,13 +100,8 @@ def _from_factory_call(index: ModuleIndex, call: ast.Call, scope: Scope, lineno:
     if func_name in _PARTIAL and call.args and not isinstance(call.args[0], ast.Starred):
         inner = candidates(index, call.args[0], scope, lineno, depth + 1)
         return [
-            Candidate(
-                c.spec,
-                c.qualified_name,
-                c.written_name,
-                c.choice,
-                (*c.partial_args, *call.args[1:]),
-                (*c.partial_keywords, *call.keywords),
+            dataclasses.replace(
+                c, partial_args=(*c.partial_args, *call.args[1:]), partial_keywords=(*c.partial_keywords, *call.keywords)
             )
             for c in inner
         ]
@@ -114,14 +110,7 @@ def _from_factory_call(index: ModuleIndex, call: ast.Call, scope: Scope, lineno:
 
 def _with_choice(candidate: Candidate, choice: str) -> Candidate:
     combined = choice if candidate.choice is None else f"{candidate.choice} and {choice}"
-    return Candidate(
-        candidate.spec,
-        candidate.qualified_name,
-        candidate.written_name,
-        combined,
-        candidate.partial_args,
-        candidate.partial_keywords,
-    )
+    return dataclasses.replace(candidate, choice=combined)
 
 
 def condition_truth(index: ModuleIndex, test: ast.expr, scope: Scope, lineno: int) -> bool | None:

@@ -10,6 +10,7 @@ group's weight_decay to `loraplus_weight_decay`, overriding the optimizer's.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass
 
 from wdlint.analysis.choice import Candidate, candidates
@@ -152,5 +153,6 @@ def _loraplus(call: ast.Call, scope: Scope, source: PythonSource, index: ModuleI
     found = []
     for candidate in candidates(index, optimizer_cls, scope, call.lineno):
         written = f"{expr_text(call.func)}(optimizer_cls={candidate.written_name})"
-        found.append(FactoryCall(Candidate(candidate.spec, candidate.qualified_name, written, candidate.choice), as_constructor, built))
+        # partial-bound arguments of `optimizer_cls` are passed to the constructor as they are
+        found.append(FactoryCall(dataclasses.replace(candidate, written_name=written), as_constructor, built))
     return found
