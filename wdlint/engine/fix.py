@@ -31,28 +31,41 @@ class FixOutcome:
     remaining: list[Diagnostic] = field(default_factory=list)  # after the last pass
 
 
+# One pass's edits to a text: the new text and the diagnostics whose fixes it holds (none
+# when nothing could be applied without breaking the syntax)
+Applier = Callable[[str, list[Diagnostic]], tuple[str, list[Diagnostic]]]
+
+
 def fix_text(
     text: str,
     lint: Callable[[str], list[Diagnostic]],
     unsafe: bool,
     first: Sequence[Diagnostic] | None = None,
+    apply: Applier | None = None,
 ) -> FixOutcome:
     """Lint, apply what can be applied, lint again, until nothing more applies; `first` is the
-    text's diagnostics when the caller has them already."""
+    text's diagnostics when the caller has them already. `apply` makes one pass's edits
+    (default: Python source, all or nothing)."""
     outcome = FixOutcome(text)
     diagnostics = list(first) if first is not None else lint(text)
     for _ in range(_MAX_PASSES):
         fixable = [d for d in diagnostics if applicable(d.fix, unsafe)]
         if not fixable:
             break
-        new_text, applied = apply_fixes(outcome.text, fixable)
-        if not applied or not python_parses(new_text):
-            break  # a fix that would break the file is not written
+        new_text, applied = (apply or _apply_to_python)(outcome.text, fixable)
+        if not applied:
+            break
         outcome.text = new_text
         outcome.fixed += applied
         diagnostics = lint(new_text)
     outcome.remaining = diagnostics
     return outcome
+
+
+def _apply_to_python(text: str, fixable: list[Diagnostic]) -> tuple[str, list[Diagnostic]]:
+    new_text, applied = apply_fixes(text, fixable)
+    # all of a pass or none: a text that would not parse is never written
+    return (new_text, applied) if applied and python_parses(new_text) else (text, [])
 
 
 def apply_fixes(text: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, list[Diagnostic]]:
@@ -197,26 +210,25 @@ def fix_notebook_file(
     except UnicodeDecodeError:
         return None
     encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"  # keep a BOM
-    outcome = FixOutcome(original)
-    diagnostics = list(first) if first is not None else lint(original)
-    for _ in range(_MAX_PASSES):
+
+    def apply_to_cells(text: str, fixable: list[Diagnostic]) -> tuple[str, list[Diagnostic]]:
+        """Each cell's fixes in its own source; a cell whose fixed code would not parse keeps its own."""
         by_cell: dict[int, list[Diagnostic]] = {}
-        for d in diagnostics:
-            if d.cell is not None and applicable(d.fix, unsafe):
+        for d in fixable:
+            if d.cell is not None:
                 by_cell.setdefault(d.cell, []).append(d)
-        sources = cell_sources(outcome.text)
+        sources = cell_sources(text)
         changed: dict[int, str] = {}
+        done: list[Diagnostic] = []
         for cell, found in by_cell.items():
             new, applied = apply_fixes(sources[cell], found)
             masked = mask_ipython(new)
             if applied and masked is not None and python_parses(masked):
                 changed[cell] = new
-                outcome.fixed += applied
-        if not changed:
-            break
-        outcome.text = replace_cell_sources(outcome.text, changed)
-        diagnostics = lint(outcome.text)
-    outcome.remaining = diagnostics
+                done += applied
+        return (replace_cell_sources(text, changed), done) if changed else (text, [])
+
+    outcome = fix_text(original, lint, unsafe, first, apply_to_cells)
     return _finish(path, display, original, outcome, encoding if write else None, mtime_ns)
 
 
