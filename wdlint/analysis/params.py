@@ -70,6 +70,9 @@ class ParamClassifier:
             shape.selects,
             shape.name_tests,
             shape.receiver,
+            repeatable=_repeatable(node),
+            named=isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "named_parameters",
         )
 
     def _classify(self, node: ast.expr, scope: Scope, lineno: int, depth: int) -> _Shape:
@@ -483,3 +486,19 @@ def _name_variables(target: ast.expr) -> tuple[str, ...]:
     if isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name):
         return (target.elts[0].id,)
     return ()
+
+
+def _repeatable(node: ast.expr) -> bool:
+    """`m.parameters()` on a plain name or attribute chain, or a display or comprehension: each
+    evaluation builds its iterable afresh, so the expression may be written twice."""
+    if any(isinstance(n, (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)) for n in ast.walk(node)):
+        return False
+    if isinstance(node, (ast.List, ast.Tuple, ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        return True
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PARAMETER_METHODS):
+        return False
+    receiver = node.func.value
+    while isinstance(receiver, ast.Attribute):
+        receiver = receiver.value
+    calls_in_arguments = any(isinstance(n, ast.Call) for a in (*node.args, *node.keywords) for n in ast.walk(a))
+    return isinstance(receiver, ast.Name) and not calls_in_arguments

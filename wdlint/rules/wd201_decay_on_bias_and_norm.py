@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -31,38 +29,18 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         )
 
 
-_NAMED = re.compile(r"\.named_parameters\([^()]*\)\s*$")
-# expressions that make a fresh iterable each time they run, so the split may read them twice
-_FRESH = re.compile(r"^[\w.]+\.(named_)?parameters\([^()]*\)\s*$|^\s*[\[(]")
-
-
 def _fix(source: ParamSource, module: ModuleFacts | None) -> Fix | None:
     """Split the flat params into a decayed `ndim >= 2` group and an undecayed `ndim < 2` one."""
-    if module is None:
+    if module is None or not source.repeatable:
         return None
     text = module.segment(source.span)
-    if not _FRESH.search(text):
-        return None  # a name may hold a one-shot generator: reading it twice would lose params
-    if not _fits_a_comprehension(text):
-        return None
-    loop = "_, p" if _NAMED.search(text) else "p"
+    loop = "_, p" if source.named else "p"
     groups = (
         f'[{{"params": [p for {loop} in {text} if p.ndim >= 2]}}, '
         f'{{"params": [p for {loop} in {text} if p.ndim < 2], "weight_decay": 0.0}}]'
     )
     edit = Edit(groups, source.span.start, source.span.end)
     return Fix(Applicability.UNSAFE, "Split into `ndim >= 2` and `ndim < 2` param groups", (edit,))
-
-
-def _fits_a_comprehension(text: str) -> bool:
-    """Whether `text` may be a comprehension's iterable: not `(m := ...)`, `yield`, `await`."""
-    if not any(word in text for word in (":=", "yield", "await")):
-        return True  # the common case, without a parse
-    try:
-        tree = ast.parse(f"({text})", mode="eval")
-    except SyntaxError:
-        return False
-    return not any(isinstance(node, (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)) for node in ast.walk(tree))
 
 
 RULE = Rule(
