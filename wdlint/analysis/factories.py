@@ -30,6 +30,9 @@ from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import (
     LORAPLUS_DEFAULT_WEIGHT_DECAY,
     LORAPLUS_FACTORIES,
+    LORAPLUS_OPTIONS,
+    LORAPLUS_POSITIONAL,
+    TIMM_CUSTOM_GROUPING,
     TIMM_DEFAULT_OPT,
     TIMM_FACTORIES,
     TIMM_FACTORY_POSITIONAL,
@@ -37,12 +40,6 @@ from wdlint.knowledge.optimizers import (
     timm_spec,
 )
 
-# options with which timm groups the parameters in a way we do not model
-_TIMM_CUSTOM_GROUPING = frozenset({"layer_decay", "param_group_fn"})
-# LoRA+'s own options, consumed before the optimizer class is called
-_LORAPLUS_OPTIONS = frozenset(
-    {"model", "optimizer_cls", "loraplus_lr_ratio", "loraplus_weight_decay", "loraplus_lr_embedding"}
-)
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ def _timm(
     spec = timm_spec(opt) if isinstance(opt, str) else None
     if spec is None or model is None:
         return None
-    if _TIMM_CUSTOM_GROUPING & bound.keys():
+    if TIMM_CUSTOM_GROUPING & bound.keys():
         source_of_params = ParamSource(SourceKind.UNKNOWN, source.span(model), expr_text(model))
     else:
         source_of_params = _timm_params(model, bound.get("filter_bias_and_bn"), scope, call.lineno, source, index, params)
@@ -131,7 +128,7 @@ def _legacy_as_v2(call: ast.Call) -> ast.Call:
 
 
 def _loraplus(call: ast.Call, scope: Scope, source: PythonSource, index: ModuleIndex) -> list[FactoryCall]:
-    bound = bind_arguments(call, ("model", "optimizer_cls"))
+    bound = bind_arguments(call, LORAPLUS_POSITIONAL)
     optimizer_cls = bound.get("optimizer_cls")
     if optimizer_cls is None:
         return []
@@ -148,7 +145,7 @@ def _loraplus(call: ast.Call, scope: Scope, source: PythonSource, index: ModuleI
         for value in (decay, Value.literal(0.0, "0.0"))  # the decay groups, then groupB_no_decay
     )
     built = ParamSource(SourceKind.GROUPS, span, expr_text(call), groups)
-    passed_on = [k for k in call.keywords if k.arg not in _LORAPLUS_OPTIONS]
+    passed_on = [k for k in call.keywords if k.arg not in LORAPLUS_OPTIONS]
     as_constructor = ast.copy_location(ast.Call(func=call.func, args=[], keywords=passed_on), call)
     found = []
     for candidate in candidates(index, optimizer_cls, scope, call.lineno):

@@ -45,14 +45,16 @@ class OptimizerSpec:
     @property
     def group_keys(self) -> frozenset[str]:
         """Keys a param group of this optimizer may carry; others are kept but ignored."""
-        return frozenset(
-            (*self.positional, *self.keyword_only, "params", "param_names", "initial_lr")
-        )
+        return frozenset((*self.positional, *self.keyword_only, *BOOKKEEPING_GROUP_KEYS))
 
     @property
     def has_nonzero_default(self) -> bool:
         return bool(self.default_weight_decay)
 
+
+# Keys torch keeps in every param group besides the options: which params it holds (and their
+# names), and the lr a scheduler started from.
+BOOKKEEPING_GROUP_KEYS: Final = frozenset({"params", "param_names", "initial_lr"})
 
 _ADAM_POSITIONAL: Final = ("lr", "betas", "eps", "weight_decay", "amsgrad")
 _ADAM_KEYWORD_ONLY: Final = ("foreach", "maximize", "capturable", "differentiable", "fused")
@@ -338,6 +340,8 @@ TIMM_OPTS: Final[dict[str, TimmOpt]] = {
 # create_optimizer_v2's parameters after `model_or_params`, in order
 TIMM_FACTORY_POSITIONAL: Final = ("opt", "lr", "weight_decay", "momentum", "foreach", "filter_bias_and_bn")
 TIMM_DEFAULT_OPT: Final = "sgd"
+# options with which timm groups the parameters in a way we do not model
+TIMM_CUSTOM_GROUPING: Final = frozenset({"layer_decay", "param_group_fn"})
 
 
 def timm_spec(opt: str) -> OptimizerSpec | None:
@@ -377,6 +381,18 @@ LORAPLUS_FACTORIES: Final[frozenset[str]] = frozenset(
     {"peft.optimizers.create_loraplus_optimizer", "peft.optimizers.loraplus.create_loraplus_optimizer"}
 )
 LORAPLUS_DEFAULT_WEIGHT_DECAY: Final = 0.0
+LORAPLUS_POSITIONAL: Final = ("model", "optimizer_cls")
+# LoRA+'s own options, consumed before the optimizer class is called with the rest
+LORAPLUS_OPTIONS: Final = frozenset(
+    {*LORAPLUS_POSITIONAL, "loraplus_lr_ratio", "loraplus_weight_decay", "loraplus_lr_embedding"}
+)
+
+# Attributes that hold the real optimizer inside a wrapper: Accelerate's AcceleratedOptimizer
+# (`optimizer`), Lightning's LightningOptimizer (`_optimizer`).
+INNER_OPTIMIZER_ATTRIBUTES: Final = ("optimizer", "_optimizer")
+# apex and DeepSpeed keep the decoupled switch on the optimizer, not in its groups, and
+# DeepSpeedCPUAdam stores its `adamw_mode` argument under this name.
+DECOUPLED_FLAG_ATTRIBUTE: Final = "adam_w_mode"
 
 
 # DeepSpeed JSON configs: `"optimizer": {"type": ...}`. DeepSpeed lower-cases a type that is one

@@ -61,6 +61,13 @@ def uses_layernorm_naming(checkpoint: str) -> bool:
 
 BIAS_NAME: Final = "bias"  # the last component of a bias's dotted name
 
+
+def names_bert_style(fragment: str) -> bool:
+    """A fragment of BERT's classic no-decay list: a bias, or a norm named `LayerNorm`; a list of
+    only these misses every norm named otherwise (`ln_1`, `norm`, `RMSNorm`)."""
+    return fragment == BIAS_NAME or fragment.endswith(f".{BIAS_NAME}") or "LayerNorm" in fragment
+
+
 # timm's and open_clip's hook: a model method returning names (or fnmatch patterns) of params
 # that must not be decayed, relative to the model itself.
 NO_DECAY_HOOK: Final = "no_weight_decay"
@@ -92,6 +99,8 @@ EMBEDDING_NAME_FRAGMENTS: Final = (
 # train the head with AdamW; deeper modules with these names (BERT's `attention.output`) are not
 # heads.
 HEAD_NAMES: Final = frozenset({"lm_head", "head", "output", "classifier", "score", "fc"})
+# Head names that mean the head at any depth (`model.lm_head` in a wrapped checkpoint)
+DEEP_HEAD_NAMES: Final = frozenset({"lm_head"})
 
 @dataclass(frozen=True)
 class Wrapper:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ValueKind
 from wdlint.diagnostics import Applicability, Edit, Fix, Position
+from wdlint.knowledge.optimizers import OptimizerSpec, lookup
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import append_keyword
 
@@ -12,13 +13,24 @@ if TYPE_CHECKING:
     from wdlint.analysis.facts import ImportedName, ModuleFacts
 
 
+def _torch_adamw() -> OptimizerSpec:
+    spec = lookup("torch.optim.AdamW")
+    assert spec is not None  # the knowledge base has torch's every optimizer
+    return spec
+
+
+def _not_in_torch(spec: OptimizerSpec) -> set[str]:
+    """Options of the removed class that torch's AdamW does not take."""
+    return {*spec.positional, *spec.keyword_only} - _torch_adamw().group_keys
+
+
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     if site.spec.removed is None:
         return
     yield Finding(
         f"`{site.written_name}`: {site.spec.removed}; its default weight_decay was "
-        f"{site.spec.default_weight_decay!r}: use `torch.optim.AdamW` (default 0.01) with an "
-        "explicit weight_decay",
+        f"{site.spec.default_weight_decay!r}: use `torch.optim.AdamW` (default {_torch_adamw().default_weight_decay}) "
+        "with an explicit weight_decay",
         site.func_span,
         _fix(site, context.module),
     )
@@ -28,8 +40,8 @@ def _fix(site: OptimizerSite, module: ModuleFacts | None) -> Fix | None:
     """`torch.optim.AdamW`, the old default written out, `import torch`, the old import gone."""
     if module is None or site.weight_decay.hidden or site.choice is not None:
         return None
-    if site.argument("correct_bias") or site.argument("no_deprecation_warning"):
-        return None  # options torch's AdamW does not take
+    if any(site.argument(name) for name in _not_in_torch(site.spec)):
+        return None  # options torch's AdamW does not take (`correct_bias`)
     edits = [Edit("torch.optim.AdamW", site.func_span.start, site.func_span.end)]
     if site.weight_decay.kind is ValueKind.DEFAULT:
         keyword = append_keyword(site, f"weight_decay={site.spec.default_weight_decay!r}")

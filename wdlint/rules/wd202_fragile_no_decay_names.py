@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite, ParamSource, Selector
-from wdlint.knowledge.params import NORM_NAME_FAMILIES, uses_layernorm_naming
+from wdlint.knowledge.params import NORM_NAME_FAMILIES, names_bert_style, uses_layernorm_naming
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 
@@ -19,7 +19,7 @@ def _excluded(name: str, tests: list[NameTest]) -> bool:
 
 
 def _bert_style_only(fragments: tuple[str, ...]) -> bool:
-    return bool(fragments) and all(f == "bias" or f.endswith(".bias") or "LayerNorm" in f for f in fragments)
+    return bool(fragments) and all(names_bert_style(f) for f in fragments)
 
 
 def _finding(source: ParamSource, tests: list[NameTest]) -> Finding | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from wdlint.knowledge.optimizers import Family
+from wdlint.knowledge.optimizers import BOOKKEEPING_GROUP_KEYS, Family
 from wdlint.rules import get_rule
 from wdlint.rules.wd101_adam_coupled_decay import advice
 from wdlint.rules.wd204_unknown_group_key import intended_key
@@ -99,8 +99,8 @@ def _count(params: list[tuple[Param, Verdict]], noun: str = "params") -> str:
     return f"1 {singular}"
 
 
-# group keys that say which params a group holds, not how they are optimized
-_MEMBERSHIP_KEYS = frozenset({"params", "param_names", "weight_decay", "initial_lr"})
+# what two groups may differ in and still be one split by decay: their params, and the decay
+_MEMBERSHIP_KEYS = BOOKKEEPING_GROUP_KEYS | {"weight_decay"}
 
 
 def _differ_only_by_params(groups: tuple[Group, ...]) -> bool:

@@ -9,8 +9,14 @@ from dataclasses import dataclass
 from enum import Enum
 
 from wdlint.config import PolicySettings
-from wdlint.knowledge.params import is_norm_class_name
-from wdlint.knowledge.params import BIAS_NAME, EMBEDDING_CLASS_SUFFIXES, EMBEDDING_NAME_FRAGMENTS, HEAD_NAMES
+from wdlint.knowledge.params import (
+    BIAS_NAME,
+    DEEP_HEAD_NAMES,
+    EMBEDDING_CLASS_SUFFIXES,
+    EMBEDDING_NAME_FRAGMENTS,
+    HEAD_NAMES,
+    is_norm_class_name,
+)
 from wdlint.runtime.model import Param
 
 
@@ -108,4 +114,4 @@ def _embedding_name(name: str) -> bool:
 
 def _is_head(name: str) -> bool:
     parts = name.split(".")
-    return "lm_head" in parts[:-1] or (len(parts) == 2 and parts[0] in HEAD_NAMES)
+    return not DEEP_HEAD_NAMES.isdisjoint(parts[:-1]) or (len(parts) == 2 and parts[0] in HEAD_NAMES)

@@ -7,15 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from wdlint.knowledge.optimizers import OptimizerSpec, lookup
-
-# Attributes that hold a real optimizer inside a wrapper: Accelerate's AcceleratedOptimizer
-# (`optimizer`), Lightning's LightningOptimizer (`_optimizer`).
-_INNER_OPTIMIZER = ("optimizer", "_optimizer")
-
-# apex and DeepSpeed keep the decoupled switch on the optimizer, not in its groups, and
-# DeepSpeedCPUAdam stores its `adamw_mode` argument under this name.
-_FLAG_ATTRIBUTE = "adam_w_mode"
+from wdlint.knowledge.optimizers import DECOUPLED_FLAG_ATTRIBUTE, INNER_OPTIMIZER_ATTRIBUTES, OptimizerSpec, lookup
 
 
 # eq=False: comparing two views would compare their dicts, and so their tensors' data.
@@ -66,7 +58,7 @@ def unwrap_optimizer(optimizer: object) -> torch.optim.Optimizer:
         if isinstance(optimizer, torch.optim.Optimizer):
             return optimizer
         inner = next(
-            (getattr(optimizer, a) for a in _INNER_OPTIMIZER if hasattr(optimizer, a)), None
+            (getattr(optimizer, a) for a in INNER_OPTIMIZER_ATTRIBUTES if hasattr(optimizer, a)), None
         )
         if inner is None:
             break
@@ -115,7 +107,7 @@ def _decoupled(optimizer: torch.optim.Optimizer, spec: OptimizerSpec | None, opt
         return spec.decoupled
     if flag in options:
         return bool(options[flag])
-    for attribute in (flag, _FLAG_ATTRIBUTE):
+    for attribute in (flag, DECOUPLED_FLAG_ATTRIBUTE):
         if attribute in vars(optimizer):
             return bool(vars(optimizer)[attribute])
     return spec.decoupled
