@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from wdlint.analysis.resolve import UNRESOLVED, BindingKind, ModuleIndex, Scope, expr_text
+from wdlint.analysis.resolve import UNRESOLVED, ModuleIndex, Scope, expr_text
 from wdlint.knowledge.optimizers import KNOWN_ROOTS, TIMM_OPTS, OptimizerSpec, class_names, lookup
 
 _MAX_DEPTH = 8
@@ -41,13 +41,11 @@ def candidates(index: ModuleIndex, func: ast.expr, scope: Scope, lineno: int, de
         spec = lookup(qualified) if qualified.partition(".")[0] in KNOWN_ROOTS else None
         return [Candidate(spec, qualified, expr_text(func))] if spec is not None else []
     if isinstance(func, ast.Name):
-        found = index.lookup(func.id, scope, lineno)
-        if found is None:
+        assigned = index.assignment(func.id, scope, lineno)
+        if assigned is None:
             return []
-        binding, defining = found
-        if binding.kind is not BindingKind.ASSIGN or binding.value is None:
-            return []
-        return candidates(index, binding.value, defining, binding.lineno, depth + 1)
+        value, binding, defining = assigned
+        return candidates(index, value, defining, binding.lineno, depth + 1)
     if isinstance(func, ast.Subscript):
         return _from_mapping(index, func, scope, lineno, depth)
     if isinstance(func, ast.IfExp):

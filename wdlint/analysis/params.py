@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from wdlint.analysis.receivers import ModuleIdentifier
-from wdlint.analysis.resolve import BindingKind, ModuleIndex, Mutation, Scope, expr_text, literal_pairs
+from wdlint.analysis.resolve import ModuleIndex, Mutation, Scope, expr_text, literal_pairs
 from wdlint.analysis.sites import (
     Key,
     NameMatch,
@@ -193,10 +193,11 @@ class ParamClassifier:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(node, ast.Name):
-            found = self.index.lookup(node.id, scope, lineno)
-            if found is None or found[0].kind is not BindingKind.ASSIGN or found[0].value is None:
+            assigned = self.index.assignment(node.id, scope, lineno)
+            if assigned is None:
                 return None
-            return self._param_dict(found[0].value, found[1], found[0].lineno, depth + 1)
+            value, binding, defining = assigned
+            return self._param_dict(value, defining, binding.lineno, depth + 1)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and len(node.args) == 1:
             inner = self._classify(node.args[0], scope, lineno, depth + 1)
             return inner if inner.kind is SourceKind.FLAT else None
@@ -235,17 +236,15 @@ class ParamClassifier:
         return _UNKNOWN
 
     def _classify_name(self, node: ast.Name, scope: Scope, lineno: int, depth: int) -> _Shape:
-        found = self.index.lookup(node.id, scope, lineno)
-        if found is None:
+        assigned = self.index.assignment(node.id, scope, lineno)
+        if assigned is None:
             return _UNKNOWN
-        binding, defining = found
-        if binding.kind is not BindingKind.ASSIGN or binding.value is None:
-            return _UNKNOWN
-        shape = self._classify(binding.value, defining, binding.lineno, depth + 1)
+        value, binding, defining = assigned
+        shape = self._classify(value, defining, binding.lineno, depth + 1)
         growth = list(self.index.mutations_between(node.id, scope, defining, binding, lineno))
         if not growth:
             return shape
-        starts_empty = _is_empty_collection(binding.value)
+        starts_empty = _is_empty_collection(value)
         if starts_empty and all(_appends_loop_param(change) for change in growth):
             return self._loop_selection(growth, defining, depth)
         if shape.kind is not SourceKind.GROUPS and not starts_empty:

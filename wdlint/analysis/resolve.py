@@ -445,6 +445,17 @@ class ModuleIndex(ast.NodeVisitor):
             current, same_scope = current.parent, False
         return None
 
+    def assignment(self, name: str, scope: Scope, lineno: int) -> tuple[ast.expr, Binding, Scope] | None:
+        """The value `name` holds at `lineno` by a plain assignment, with that binding and the
+        scope that holds it; None when it is unbound, a parameter or an import."""
+        found = self.lookup(name, scope, lineno)
+        if found is None:
+            return None
+        binding, defining = found
+        if binding.kind is not BindingKind.ASSIGN or binding.value is None:
+            return None
+        return binding.value, binding, defining
+
     @contextlib.contextmanager
     def choosing(self) -> Iterator[None]:
         """Resolve what selects a class or a branch: a function's parameter selects whatever
@@ -684,13 +695,11 @@ class ModuleIndex(ast.NodeVisitor):
         return Mapping(entries, scope, lineno)
 
     def _name_mapping(self, node: ast.Name, scope: Scope, lineno: int, depth: int) -> Mapping | None:
-        found = self.lookup(node.id, scope, lineno)
-        if found is None:
+        assigned = self.assignment(node.id, scope, lineno)
+        if assigned is None:
             return None
-        binding, defining = found
-        if binding.kind is not BindingKind.ASSIGN or binding.value is None:
-            return None
-        initial = self.mapping(binding.value, defining, binding.lineno, depth + 1)
+        value, binding, defining = assigned
+        initial = self.mapping(value, defining, binding.lineno, depth + 1)
         if initial is None:
             return None
         entries = dict(initial.entries)

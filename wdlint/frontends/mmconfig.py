@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from wdlint.analysis.resolve import BindingKind, ModuleIndex, expr_text, literal_pairs
+from wdlint.analysis.resolve import ModuleIndex, expr_text, literal_pairs
 from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind, Span
 from wdlint.diagnostics import Position
 from wdlint.frontends.config_sites import (
@@ -240,15 +240,13 @@ class _Reader:
 
     def _name(self, name: str, lineno: int, depth: int) -> Node | None:
         """The value `name` has at `lineno`; an unknown scalar once it was changed in place."""
-        found = self.index.lookup(name, self.scope, lineno)
-        if found is None:
+        assigned = self.index.assignment(name, self.scope, lineno)
+        if assigned is None:
             return None
-        binding, defining = found
-        if binding.kind is not BindingKind.ASSIGN or binding.value is None:
-            return None
+        value, binding, defining = assigned
         if any(self.index.mutations_between(name, self.scope, defining, binding, lineno)):
             return Scalar(UNKNOWN, name, None)
-        return self.node(binding.value, binding.lineno, depth + 1)
+        return self.node(value, binding.lineno, depth + 1)
 
     def node(self, expr: ast.expr, lineno: int, depth: int = 0) -> Node:
         if depth > _MAX_DEPTH:
