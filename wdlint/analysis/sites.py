@@ -55,13 +55,13 @@ class Value:
         return self.kind is not ValueKind.UNKNOWN
 
     @property
+    def _is_zero(self) -> bool:
+        number = isinstance(self.constant, (int, float)) and not isinstance(self.constant, bool)
+        return number and self.constant == 0
+
+    @property
     def provably_zero(self) -> bool:
-        return (
-            self.is_known
-            and isinstance(self.constant, (int, float))
-            and not isinstance(self.constant, bool)
-            and self.constant == 0
-        )
+        return self.is_known and self._is_zero
 
     @property
     def may_decay(self) -> bool:
@@ -72,11 +72,7 @@ class Value:
         """
         if self.kind is ValueKind.UNKNOWN and not self.hidden:
             return True
-        return not (
-            isinstance(self.constant, (int, float))
-            and not isinstance(self.constant, bool)
-            and self.constant == 0
-        ) and self.constant is not None
+        return not self._is_zero and self.constant is not None
 
     def describe(self) -> str:
         """How a message shows this value: `weight_decay=0.1`, `... (class default)`."""

@@ -37,20 +37,13 @@ def audit(
     optimizers = list({id(o): o for o in (unwrap_optimizer(x) for x in _as_list(optimizer))}.values())
     if not optimizers:
         raise ValueError("no optimizer to audit")
-    known = inventory(model) if model is not None else Inventory((), frozenset())
-    if model is not None and not any(holds_params_of(known, o) for o in optimizers):
+    report = run_audit(model, optimizers, policy, runtime_codes(select, extend_select, ignore))
+    if report is None:
         raise ValueError(
             "the optimizer holds none of the model's params, so there is nothing to compare: pass "
             "the optimizer built over this model (DeepSpeed ZeRO hands its optimizer flattened "
             "copies: audit before `deepspeed.initialize`), or audit without the model"
         )
-    report = run_audit(
-        with_optimizer_params(known, optimizers),
-        optimizers,
-        policy,
-        runtime_codes(select, extend_select, ignore),
-        model_given=model is not None,
-    )
     if strict and not report.ok:
         raise AuditError(report)
     return report
@@ -69,13 +62,19 @@ def runtime_codes(
 
 
 def run_audit(
-    params: Inventory,
+    model: nn.Module | None,
     optimizers: Sequence[torch.optim.Optimizer],
     policy: PolicySettings | None,
     codes: frozenset[str],
-    *,
-    model_given: bool,
-) -> AuditReport:
+) -> AuditReport | None:
+    """The audit of `optimizers` against `model` (or, without one, against their own params);
+    None when the optimizers hold none of the model's params (another network's optimizer,
+    DeepSpeed's flattened copies), which `audit` refuses and `watch` skips."""
+    known = inventory(model) if model is not None else Inventory((), frozenset())
+    if model is not None and not any(holds_params_of(known, o) for o in optimizers):
+        return None
+    params = with_optimizer_params(known, optimizers)
+    model_given = model is not None
     classifier = Policy(policy, params.hook_names)
     views = tuple(view(o, i, numbered=len(optimizers) > 1) for i, o in enumerate(optimizers))
     context = AuditContext(

@@ -20,7 +20,6 @@ from torch.optim.optimizer import register_optimizer_step_pre_hook
 from wdlint.config import PolicySettings
 from wdlint.runtime.audit import run_audit, runtime_codes
 from wdlint.runtime.distributed import rank
-from wdlint.runtime.model import Inventory, holds_params_of, inventory, with_optimizer_params
 from wdlint.runtime.report import AuditError, AuditReport, AuditWarning
 
 # WD601 needs every optimizer of the run at once (a GAN's discriminator params are not missing
@@ -72,16 +71,9 @@ class Watch:
 
     def _audit(self, optimizer: torch.optim.Optimizer) -> None:
         model = self._model() if self._model is not None else None
-        known = inventory(model) if model is not None else Inventory((), frozenset())
-        if model is not None and not holds_params_of(known, optimizer):
+        report = run_audit(model, [optimizer], self._policy, self._codes)
+        if report is None:
             return  # another network's optimizer, or DeepSpeed's flattened copies: not this model's
-        report = run_audit(
-            with_optimizer_params(known, [optimizer]),
-            [optimizer],
-            self._policy,
-            self._codes,
-            model_given=model is not None,
-        )
         self.reports.append(report)
         if report.ok:
             return
