@@ -22,7 +22,14 @@ from wdlint.engine.jobs import FileResult, LintOptions
 from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimizer
 from wdlint.engine.suppress import comment_suppressions, filter_suppressed
 from wdlint.frontends.mmconfig import mmconfig_sites
-from wdlint.frontends.python import SourceError, check_size, decode_source, decode_utf8, parse_python
+from wdlint.frontends.python import (
+    PythonSource,
+    SourceError,
+    check_size,
+    decode_source,
+    decode_utf8,
+    parse_python,
+)
 from wdlint.rules import all_rules, get_rule, rule_url
 from wdlint.rules.base import Rule, RuleContext
 from wdlint.selection import PARSE_ERROR
@@ -90,10 +97,8 @@ def lint_text(text: str, filename: str, options: LintOptions, *, path: Path | No
         source = parse_python(text, filename)
     except SourceError as error:
         return [parse_error(filename, error.message, error.position)]
-    project = Project() if path is not None else None  # imports followed only for files on disk
     try:
-        sites, facts = extract_module(source, path, project)
-        found = check_sites(sites, filename, options, facts)
+        found = _check_module(source, filename, options, path)
         # an mmengine config's optimizer is a dict, not a call: the fixes, which rewrite calls,
         # are not for it
         found += check_sites(mmconfig_sites(source, path or Path(filename)), filename, options)
@@ -101,6 +106,13 @@ def lint_text(text: str, filename: str, options: LintOptions, *, path: Path | No
         return [parse_error(filename, TOO_DEEP)]
     diagnostics = filter_suppressed(found, text)
     return sorted(diagnostics, key=lambda d: d.sort_key)
+
+
+def _check_module(source: PythonSource, filename: str, options: LintOptions, path: Path | None) -> list[Diagnostic]:
+    """Every rule over the module's optimizer sites. A file on disk follows the project's
+    imports from its own directory (RecursionError for expressions nested too deeply)."""
+    sites, facts = extract_module(source, path, Project() if path is not None else None)
+    return check_sites(sites, filename, options, facts)
 
 
 def lint_bytes(data: bytes, filename: str, options: LintOptions, *, path: Path | None = None) -> FileResult:
@@ -136,9 +148,7 @@ def _lint_notebook(data: bytes, filename: str, options: LintOptions, path: Path 
     ]
     if notebook.source is not None:
         try:
-            # a notebook on disk imports the project's modules from its own directory
-            sites, facts = extract_module(notebook.source, path, Project() if path is not None else None)
-            found = check_sites(sites, filename, options, facts)
+            found = _check_module(notebook.source, filename, options, path)
         except RecursionError:
             return _result(filename, [parse_error(filename, TOO_DEEP)], text)
         diagnostics += [notebook.cells.place(d) for d in filter_suppressed(found, notebook.source.text)]
