@@ -35,8 +35,18 @@ def test_any_yaml(text: str) -> None:
     _within(data, "c.yaml", {None: data.count(b"\n") + 1})
 
 
+# a section of a known type, so that findings (and their positions) come out of most examples
+_deepspeed_sections = st.fixed_dictionaries(
+    {
+        "type": st.sampled_from(["Adam", "AdamW", "Adagrad", "SGD", "Lamb"]),
+        "params": st.dictionaries(st.sampled_from(["weight_decay", "adam_w_mode", "lr", "betas"]), _json_values, max_size=4),
+    },
+    optional={"weight_decay": _json_values, "adam_w_mode": st.booleans()},
+)
+
+
 @SLOW
-@given(_json_values)
+@given(_deepspeed_sections | _json_values)
 def test_any_deepspeed_section(section: object) -> None:
     data = json.dumps({"optimizer": section, "type": 1}, indent=1).encode()
     _within(data, "ds.json", {None: data.count(b"\n") + 1})
