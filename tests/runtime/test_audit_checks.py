@@ -257,6 +257,13 @@ def test_wd602_in_proj_weight_missed_by_a_name_filter() -> None:
     assert found(report) == {"WD602": {"self_attn.in_proj_weight"}}
 
 
+def test_wd602_quiet_when_every_matrix_is_decayed() -> None:
+    model = nn.TransformerEncoderLayer(d_model=16, nhead=2, dim_feedforward=32, batch_first=True)
+    params = list(model.parameters())
+    groups = [{"params": [p for p in params if p.ndim >= 2]}, {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
+    assert wdlint.audit(model, torch.optim.AdamW(groups, weight_decay=0.1), select=["ALL"]).ok
+
+
 # WD603 param-in-several-groups
 
 

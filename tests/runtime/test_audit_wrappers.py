@@ -152,6 +152,18 @@ def test_param_names_of_a_ddp_model_without_a_model() -> None:
     assert found(report) == {"WD201": {"encoder.bias"}}
 
 
+def test_wrapper_names_grouped_right_are_quiet() -> None:
+    """WD205's negative without a process group: names recorded with DDP's `module.` prefix,
+    the groups split by shape, not by those names."""
+    linear = nn.Linear(4, 4)
+    named = [(f"module.{n}", p) for n, p in linear.named_parameters()]
+    groups = [
+        {"params": [(n, p) for n, p in named if p.ndim >= 2], "weight_decay": 0.1},
+        {"params": [(n, p) for n, p in named if p.ndim < 2], "weight_decay": 0.0},
+    ]
+    assert wdlint.audit(None, torch.optim.AdamW(groups), select=["ALL"]).ok
+
+
 def test_params_the_model_does_not_register() -> None:
     model = nn.Linear(4, 4)
     temperature = nn.Parameter(torch.ones(()))
