@@ -139,6 +139,12 @@ def test_every_property_is_tested() -> None:
         pytest.param("import torch\nopt = torch.optim.AdamW((params))\n", id="WD104-parenthesized"),
         # `*a` counted as one positional argument: `momentum=0.9, momentum=0.5` does not compile
         pytest.param("import torch\nopt = torch.optim.SGD(*a, 0.1, 0.9, momentum=0.5)\n", id="WD501-starred"),
+        # the flag given by position and by keyword (a TypeError): the fix sets the keyword,
+        # which is the value the extraction reads
+        pytest.param(
+            "import torch\nopt = torch.optim.NAdam(g, 0, 'x', -1, 'x', 'x', 0, decoupled_weight_decay=0)\n",
+            id="WD101-flag-twice",
+        ),
     ],
 )
 def test_fix_regressions(source: str) -> None:

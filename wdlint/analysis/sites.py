@@ -224,8 +224,10 @@ class OptimizerSite:
     l2_penalties: tuple[Penalty, ...] = field(default=())
 
     def argument(self, name: str) -> Argument | None:
-        """The argument that binds `name`, by keyword or by position."""
-        return next((argument for argument in self.arguments if argument.binds == name), None)
+        """The argument that binds `name`: its keyword, else its position (a call giving both,
+        a TypeError, is read by its keyword, as the extraction reads the value)."""
+        bound = [argument for argument in self.arguments if argument.binds == name]
+        return next((a for a in bound if a.keyword is not None), bound[0] if bound else None)
 
     def effective_decays(self) -> list[tuple[ParamGroup | None, Value]]:
         """The weight_decay each part of the params gets: per group, or the constructor's."""
