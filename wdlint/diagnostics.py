@@ -16,6 +16,14 @@ class Position:
         return {"row": self.row, "column": self.column}
 
 
+@dataclass(frozen=True)
+class Span:
+    """Where a thing is in its file: from `start` to `end` (exclusive)."""
+
+    start: Position
+    end: Position
+
+
 class Applicability(Enum):
     SAFE = "safe"  # behaviour unchanged
     UNSAFE = "unsafe"  # changes training; applied only with --unsafe-fixes

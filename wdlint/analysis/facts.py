@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from wdlint.analysis.resolve import BindingKind, ModuleIndex
-from wdlint.analysis.sites import Span
-from wdlint.diagnostics import Position
+from wdlint.diagnostics import Position, Span
 from wdlint.frontends.python import PythonSource
 
 

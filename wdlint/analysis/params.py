@@ -24,10 +24,9 @@ from wdlint.analysis.sites import (
     Receiver,
     Selector,
     SourceKind,
-    Span,
     Value,
 )
-from wdlint.diagnostics import Position
+from wdlint.diagnostics import Position, Span
 
 _MAX_DEPTH = 8
 _Function = ast.FunctionDef | ast.AsyncFunctionDef

@@ -183,8 +183,8 @@ class ModuleIndex(ast.NodeVisitor):
                 self.visit(current)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for field in node._fields:
-            value = getattr(node, field, None)
+        for name in node._fields:
+            value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
                     if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):

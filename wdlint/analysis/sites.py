@@ -9,14 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from wdlint.diagnostics import Position
+from wdlint.diagnostics import Span
 from wdlint.knowledge.optimizers import OptimizerSpec
-
-
-@dataclass(frozen=True)
-class Span:
-    start: Position
-    end: Position
 
 
 class ValueKind(Enum):

@@ -31,7 +31,7 @@ from wdlint.frontends.python import (
     parse_python,
 )
 from wdlint.rules import all_rules, get_rule, rule_url
-from wdlint.rules.base import Rule, RuleContext
+from wdlint.rules.base import RuleContext
 from wdlint.selection import PARSE_ERROR
 
 # The parser accepts expressions nested ~1,000 deep (`0.1+0.1+...`, 900 terms); walking them

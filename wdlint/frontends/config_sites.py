@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Union
 
-from wdlint.analysis.sites import Key, OptimizerSite, ParamSource, SourceKind, Span, Value
-from wdlint.frontends.python import SourceError
+from wdlint.diagnostics import Span
+from wdlint.analysis.sites import Key, OptimizerSite, ParamSource, SourceKind, Value
 from wdlint.knowledge.optimizers import OptimizerSpec, lookup
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import re
 
-from wdlint.analysis.sites import Key, OptimizerSite, Span, Value
-from wdlint.diagnostics import Position
+from wdlint.analysis.sites import Key, OptimizerSite, Value
+from wdlint.diagnostics import Position, Span
 from wdlint.frontends.config_sites import Entry, Mapping, Node, Scalar, Sequence, config_site, with_key
 from wdlint.frontends.python import SourceError, line_starts, load_json, position_at
 from wdlint.knowledge.optimizers import (

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wdlint.analysis.resolve import ModuleIndex, expr_text, literal_pairs
-from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind, Span
-from wdlint.diagnostics import Position
+from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind
+from wdlint.diagnostics import Position, Span
 from wdlint.frontends.config_sites import (
     UNKNOWN,
     Entry,

@@ -16,8 +16,7 @@ import tokenize
 import warnings
 from dataclasses import dataclass, field
 
-from wdlint.analysis.sites import Span
-from wdlint.diagnostics import Position
+from wdlint.diagnostics import Position, Span
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BLANK = frozenset(" \t\f\r\n\\")  # and the backslash of a continued line

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import yaml
 from yaml.constructor import SafeConstructor
 
-from wdlint.analysis.sites import OptimizerSite, Span
-from wdlint.diagnostics import Position
+from wdlint.analysis.sites import OptimizerSite
+from wdlint.diagnostics import Position, Span
 from wdlint.frontends.config_sites import (
     UNKNOWN,
     Entry,

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from wdlint.analysis.sites import OptimizerSite, Span
-from wdlint.diagnostics import Applicability, Fix
+from wdlint.analysis.sites import OptimizerSite
+from wdlint.diagnostics import Applicability, Fix, Span
 
 
 if TYPE_CHECKING:

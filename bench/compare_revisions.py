@@ -1,0 +1,166 @@
+"""Check that a refactor changed no output: lint the same trees with two revisions of wdlint and
+compare what each printed, byte for byte.
+
+    python bench/compare_revisions.py [--base REV] [--head REV] [NAME ...]
+
+`--base` (default `HEAD`) and `--head` (default: this working tree, uncommitted changes
+included) are git revisions of this repository; each one that is not the working tree is
+exported with `git archive` into a temporary directory, so nothing here is checked out or
+changed. NAMEs are trees to lint: `fixtures` (this checkout's `fixtures/`, the same input for
+both revisions), `torch` (the installed torch package's source, found with
+`importlib.util.find_spec`, never imported), or PyPI packages unpacked by bench/corpora.py.
+The default is every one of `DEFAULT_TREES`.
+
+For each tree and each revision, from inside the tree:
+
+- `wdlint check --isolated --no-cache --select ALL --output-format json .`: every finding;
+- `wdlint check --isolated --no-cache --select ALL --diff --unsafe-fixes .`: every fix's text
+  (`--diff` writes nothing).
+
+The two revisions' stdout, stderr and exit status must be identical. One row per tree; any
+difference is shown as a unified diff of the JSON (pretty-printed, so it reads) and the exit
+status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpora import corpus
+
+REPO = Path(__file__).resolve().parent.parent
+WORKING_TREE = "WORKTREE"
+# The bundled examples; the installed torch; the four corpora of bench/corpora.py; and three
+# trees of config files (mmengine dict configs, YAML) that exercise the config front-ends.
+DEFAULT_TREES = (
+    "fixtures", "torch", "transformers", "timm", "pytorch-lightning", "accelerate", "mmdet", "mmsegmentation",
+    "ultralytics",
+)
+RUNS = {
+    "json": ("check", "--isolated", "--no-cache", "--select", "ALL", "--output-format", "json", "."),
+    "diff": ("check", "--isolated", "--no-cache", "--select", "ALL", "--diff", "--unsafe-fixes", "."),
+}
+SHOWN_LINES = 60  # of a difference's unified diff
+
+
+@dataclass(frozen=True)
+class Output:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def tree(name: str) -> Path:
+    if name == "fixtures":
+        return REPO / "fixtures"
+    if name == "torch":
+        spec = importlib.util.find_spec("torch")
+        if spec is None or spec.origin is None:
+            sys.exit("torch is not installed: leave `torch` out of the trees")
+        return Path(spec.origin).parent
+    return corpus(name)
+
+
+def export(revision: str, into: Path) -> Path:
+    """This repository's `revision` as files under `into` (the working tree as it is)."""
+    if revision == WORKING_TREE:
+        return REPO
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", revision], capture_output=True, check=True
+    ).stdout
+    target = into / revision.replace("/", "_")
+    target.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as files:
+        files.extractall(target, filter="data")
+    return target
+
+
+def run(checkout: Path, where: Path, arguments: Sequence[str]) -> Output:
+    env = {**os.environ, "PYTHONPATH": str(checkout)}  # this revision's wdlint, whatever is installed
+    started = time.perf_counter()
+    # -P: the tree is the working directory, and its own modules (torch's `random.py`) must not
+    # shadow the standard library's
+    done = subprocess.run(
+        [sys.executable, "-P", "-m", "wdlint", *arguments], cwd=where, env=env, capture_output=True, text=True, check=False
+    )
+    return Output(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
+
+
+def readable(output: Output, kind: str) -> list[str]:
+    """The lines to compare when showing a difference: pretty JSON, so a changed field shows."""
+    text = output.stdout
+    if kind == "json":
+        try:
+            text = json.dumps(json.loads(text), indent=1, sort_keys=True)
+        except ValueError:
+            pass
+    return [f"exit {output.returncode}", *text.splitlines(), *output.stderr.splitlines()]
+
+
+def findings(output: Output) -> int:
+    try:
+        return len(json.loads(output.stdout))
+    except ValueError:
+        return -1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", default=list(DEFAULT_TREES))
+    parser.add_argument("--base", default="HEAD", help="the revision before (default: HEAD)")
+    parser.add_argument("--head", default=WORKING_TREE, help="the revision after (default: this working tree)")
+    args = parser.parse_args()
+    trees = {name: tree(name) for name in args.names}
+    different = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        base, head = (export(revision, Path(scratch)) for revision in (args.base, args.head))
+        print(f"base {args.base} ({base}), head {args.head} ({head})")
+        print("| tree | findings | diff lines | identical | base s | head s |")
+        print("|---|---:|---:|---|---:|---:|")
+        for name, where in trees.items():
+            same = True
+            seconds = [0.0, 0.0]
+            counts: dict[str, int] = {}
+            for kind, arguments in RUNS.items():
+                before, after = run(base, where, arguments), run(head, where, arguments)
+                seconds[0] += before.seconds
+                seconds[1] += after.seconds
+                counts[kind] = findings(before) if kind == "json" else before.stdout.count("\n")
+                if before.returncode not in (0, 1) or "Traceback" in before.stderr:
+                    print(f"{name} ({kind}): the base revision failed:\n{before.stderr}", file=sys.stderr)
+                if (before.returncode, before.stdout, before.stderr) == (after.returncode, after.stdout, after.stderr):
+                    continue
+                same = False
+                shown = difflib.unified_diff(
+                    readable(before, kind), readable(after, kind), f"{args.base}/{name}/{kind}",
+                    f"{args.head}/{name}/{kind}", lineterm="", n=2,
+                )
+                lines = list(shown)
+                print("\n".join(lines[:SHOWN_LINES]), file=sys.stderr)
+                if len(lines) > SHOWN_LINES:
+                    print(f"... {len(lines) - SHOWN_LINES} more lines", file=sys.stderr)
+            different += not same
+            print(
+                f"| {name} | {counts['json']} | {counts['diff']} | {'yes' if same else '**NO**'} "
+                f"| {seconds[0]:.1f} | {seconds[1]:.1f} |"
+            )
+    if different:
+        sys.exit(f"{different} of {len(trees)} trees differ")
+
+
+if __name__ == "__main__":
+    main()
