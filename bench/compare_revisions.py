@@ -7,7 +7,8 @@ compare what each printed, byte for byte.
 included) are git revisions of this repository; each one that is not the working tree is
 exported with `git archive` into a temporary directory, so nothing here is checked out or
 changed. NAMEs are trees to lint: `fixtures` (this checkout's `fixtures/`, the same input for
-both revisions), `torch` (the installed torch package's source, found with
+both revisions), `snippets` (every string in this checkout's tests that parses as Python and
+names an optimizer, one file each: the idioms the rule tests pin, linted whole), `torch` (the installed torch package's source, found with
 `importlib.util.find_spec`, never imported), or PyPI packages unpacked by bench/corpora.py.
 The default is every one of `DEFAULT_TREES`.
 
@@ -25,6 +26,7 @@ status is 1.
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import importlib.util
 import io
@@ -34,6 +36,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,11 +46,12 @@ from corpora import corpus
 
 REPO = Path(__file__).resolve().parent.parent
 WORKING_TREE = "WORKTREE"
-# The bundled examples; the installed torch; the four corpora of bench/corpora.py; and three
-# trees of config files (mmengine dict configs, YAML) that exercise the config front-ends.
+# The bundled examples; the installed torch; the four corpora of bench/corpora.py; trees of
+# config files (mmengine dict configs, YAML) that exercise the config front-ends; and training
+# libraries whose optimizer code passes the prefilter.
 DEFAULT_TREES = (
-    "fixtures", "torch", "transformers", "timm", "pytorch-lightning", "accelerate", "mmdet", "mmsegmentation",
-    "ultralytics",
+    "fixtures", "snippets", "torch", "transformers", "timm", "pytorch-lightning", "accelerate", "mmdet", "mmsegmentation",
+    "mmpretrain", "ultralytics", "litgpt", "speechbrain", "peft", "trl", "open-clip-torch", "diffusers",
 )
 RUNS = {
     "json": ("check", "--isolated", "--no-cache", "--select", "ALL", "--output-format", "json", "."),
@@ -64,9 +68,31 @@ class Output:
     seconds: float
 
 
-def tree(name: str) -> Path:
+def snippets(into: Path) -> Path:
+    """The Python snippets of this checkout's tests, one file each, under `into`."""
+    into.mkdir()
+    count = 0
+    for test in sorted((REPO / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(test.read_bytes())):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            text = textwrap.dedent(node.value)
+            if "optim" not in text and "Adam" not in text:
+                continue
+            try:
+                ast.parse(text)
+            except (SyntaxError, ValueError):
+                continue
+            count += 1
+            (into / f"{count:05d}_{test.stem}.py").write_text(text, encoding="utf-8")
+    return into
+
+
+def tree(name: str, scratch: Path) -> Path:
     if name == "fixtures":
         return REPO / "fixtures"
+    if name == "snippets":
+        return snippets(scratch / "snippets")
     if name == "torch":
         spec = importlib.util.find_spec("torch")
         if spec is None or spec.origin is None:
@@ -124,9 +150,9 @@ def main() -> None:
     parser.add_argument("--base", default="HEAD", help="the revision before (default: HEAD)")
     parser.add_argument("--head", default=WORKING_TREE, help="the revision after (default: this working tree)")
     args = parser.parse_args()
-    trees = {name: tree(name) for name in args.names}
     different = 0
     with tempfile.TemporaryDirectory() as scratch:
+        trees = {name: tree(name, Path(scratch)) for name in args.names}
         base, head = (export(revision, Path(scratch)) for revision in (args.base, args.head))
         print(f"base {args.base} ({base}), head {args.head} ({head})")
         print("| tree | findings | diff lines | identical | base s | head s |")
