@@ -8,18 +8,19 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from wdlint.rules import all_rules  # noqa: E402
-from wdlint.runtime.checks import CHECKS  # noqa: E402
+from wdlint.rules.base import Reported  # noqa: E402
+from wdlint.runtime.audit import runtime_checks  # noqa: E402
 
 RUNTIME_ONLY = [r for r in all_rules() if r.runtime and not r.static]
 
 
 def test_every_runtime_rule_has_a_check() -> None:
-    assert set(CHECKS) == {r.code for r in all_rules() if r.runtime}
+    assert set(runtime_checks()) == {r.code for r in all_rules() if r.runtime}
 
 
 def test_runtime_only_rules() -> None:
     assert [r.code for r in RUNTIME_ONLY] == ["WD601", "WD602", "WD603", "WD604"]
-    assert all(r.check is None for r in RUNTIME_ONLY)
+    assert all(r.check is None and r.static_check is Reported.RUNTIME_ONLY for r in RUNTIME_ONLY)
     assert [r.code for r in RUNTIME_ONLY if not r.default_on] == ["WD604"]
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from wdlint.rules.base import Rule
+from wdlint.rules.base import Reported, Rule
 
 RULE = Rule(
     code="WD001",
@@ -31,5 +31,5 @@ import torch
 
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
 """,
-    check=None,
+    static_check=Reported.BY_FRONT_ENDS,
 )

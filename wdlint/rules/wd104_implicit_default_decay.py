@@ -48,7 +48,7 @@ import torch
 
 optimizer = torch.optim.AdamW(param_groups, lr=3e-4, weight_decay=0.01)
 """,
-    check=check,
+    static_check=check,
     default_on=False,
     fix=Applicability.SAFE,
     fix_safety="""

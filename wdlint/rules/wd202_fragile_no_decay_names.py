@@ -106,5 +106,5 @@ groups = [
 ]
 optimizer = torch.optim.AdamW(groups, lr=3e-4)
 """,
-    check=check,
+    static_check=check,
 )

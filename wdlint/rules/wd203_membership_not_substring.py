@@ -67,7 +67,7 @@ groups = [
 ]
 optimizer = torch.optim.AdamW(groups, lr=5e-5)
 """,
-    check=check,
+    static_check=check,
     fix=Applicability.SAFE,
     fix_safety="""
 The fix makes the filter do what it was written for: biases and the listed norms move to the

@@ -56,5 +56,5 @@ optimizer = torch.optim.AdamW(
     lr=3e-4,
 )
 """,
-    check=check,
+    static_check=check,
 )

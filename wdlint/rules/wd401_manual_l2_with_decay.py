@@ -56,5 +56,5 @@ import torch
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=5e-4)
 loss = criterion(model(x), y)
 """,
-    check=check,
+    static_check=check,
 )

@@ -67,7 +67,7 @@ optimizer = torch.optim.Adam(
     model.parameters(), 1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4
 )
 """,
-    check=check,
+    static_check=check,
     fix=Applicability.SAFE,
     fix_safety="""
 The fix names each argument by the parameter it is bound to now, so the call means exactly what
