@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.diagnostics import Applicability, Fix, Position, Span
 
-
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
     from wdlint.runtime.context import AuditContext

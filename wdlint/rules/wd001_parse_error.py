@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from wdlint.diagnostics import Position
 from wdlint.rules.base import Reported, Rule
 
 RULE = Rule(
@@ -31,5 +32,6 @@ import torch
 
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
 """,
+    example_findings=(Position(3, 30),),
     static_check=Reported.BY_FRONT_ENDS,
 )

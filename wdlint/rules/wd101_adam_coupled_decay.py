@@ -156,6 +156,12 @@ optimizer = torch.optim.AdamW(
     options=(
         '`target-torch-version` (`--target-torch-version`): from 2.7 the fix passes `decoupled_weight_decay=True` to `Adam` instead of switching to `AdamW`',
     ),
+    example_findings=(Position(3, 13),),
+    example_fixed="""
+import torch
+
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
+""",
     static_check=check,
     runtime_check=runtime_check,
     fix=Applicability.UNSAFE,

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite
+from wdlint.diagnostics import Position
 from wdlint.knowledge.optimizers import Family
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.runtime.wording import count, decays, finding
@@ -69,6 +70,7 @@ import torch
 
 optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
 """,
+    example_findings=(Position(3, 13),),
     static_check=check,
     runtime_check=runtime_check,
     references=(

@@ -92,6 +92,12 @@ import torch
 
 optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.0)
 """,
+    example_findings=(Position(3, 13),),
+    example_fixed="""
+import torch
+
+optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.0)
+""",
     static_check=check,
     fix=Applicability.SAFE,
     fix_safety="""

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind
-from wdlint.diagnostics import Applicability, Edit, Fix
+from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.runtime.classify import Kind
 from wdlint.runtime.wording import count, finding, reasons
@@ -98,6 +98,12 @@ optimizer = torch.optim.AdamW(
     options=(
         '`[tool.wdlint.policy]` `no-decay`, `norm-classes`, `embeddings`: what the runtime audit counts as a bias, a norm or an embedding',
     ),
+    example_findings=(Position(3, 31),),
+    example_fixed="""
+import torch
+
+optimizer = torch.optim.AdamW([{"params": [p for p in model.parameters() if p.ndim >= 2]}, {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0}], lr=3e-4, weight_decay=0.1)
+""",
     static_check=check,
     runtime_check=runtime_check,
     fix=Applicability.UNSAFE,

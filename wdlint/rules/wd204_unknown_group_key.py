@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import Key, OptimizerSite, SourceKind
-from wdlint.diagnostics import Applicability, Edit, Fix
+from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.knowledge.optimizers import GROUP_KEY_ALIASES, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.runtime.wording import finding
@@ -113,6 +113,18 @@ optimizer = torch.optim.AdamW(
     use_instead="""
 import torch
 
+
+optimizer = torch.optim.AdamW(
+    [
+        {"params": decay, "weight_decay": 0.1},
+        {"params": no_decay, "weight_decay": 0.0},
+    ],
+    lr=3e-4,
+)
+""",
+    example_findings=(Position(6, 30),),
+    example_fixed="""
+import torch
 
 optimizer = torch.optim.AdamW(
     [

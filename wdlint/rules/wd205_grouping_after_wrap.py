@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import NameMatch, OptimizerSite
+from wdlint.diagnostics import Position
 from wdlint.knowledge.params import MODEL_WRAPPERS
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.runtime.classify import Kind, Verdict
@@ -123,6 +124,7 @@ groups = [
 optimizer = torch.optim.AdamW(groups, lr=1e-3)
 model = DDP(model)
 """,
+    example_findings=(Position(7, 59), Position(8, 59)),
     static_check=check,
     runtime_check=runtime_check,
 )

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ParamSource, Selector, SourceKind
+from wdlint.diagnostics import Position
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.runtime.classify import Kind
 from wdlint.runtime.wording import count, finding
@@ -88,6 +89,7 @@ import torch
 hidden = [p for n, p in model.named_parameters() if p.ndim == 2 and "embed" not in n and "lm_head" not in n]
 muon = torch.optim.Muon(hidden, lr=0.02)
 """,
+    example_findings=(Position(3, 25),),
     static_check=check,
     runtime_check=runtime_check,
     references=(

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, SourceKind
+from wdlint.diagnostics import Position
 from wdlint.knowledge.optimizers import BOOKKEEPING_GROUP_KEYS
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.runtime.classify import Kind
@@ -111,6 +112,7 @@ optimizer = torch.optim.SGD(
     lr=0.1,
 )
 """,
+    example_findings=(Position(5, 9),),
     static_check=check,
     runtime_check=runtime_check,
     references=(

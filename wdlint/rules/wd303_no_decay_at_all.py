@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, SourceKind
+from wdlint.diagnostics import Position
 from wdlint.knowledge.optimizers import Family
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.runtime.classify import Kind
@@ -77,6 +78,7 @@ optimizer = torch.optim.AdamW(
     [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=3e-4
 )
 """,
+    example_findings=(Position(3, 13),),
     static_check=check,
     default_on=False,
     runtime_check=runtime_check,
