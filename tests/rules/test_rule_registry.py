@@ -1,3 +1,4 @@
+import ast
 import re
 from pathlib import Path
 
@@ -83,6 +84,14 @@ def test_documented_example_fixed(rule):
     options = LintOptions.from_selection([rule.code])
     outcome = fix_text(documented(rule.example), lambda text: lint_text(text, "example.py", options), True)
     assert outcome.text == documented(rule.example_fixed)
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES.values() if not r.static], ids=lambda r: r.code)
+def test_runtime_only_example_is_python_that_audits(rule):
+    """Their pages show an audit; `test_runtime_rule_examples.py` runs the same cases as data."""
+    for code in (rule.example, rule.use_instead):
+        ast.parse(code)
+        assert "wdlint.audit(" in code
 
 
 def test_parse_error_example_is_a_parse_error():
