@@ -1,4 +1,5 @@
-"""Each runtime check, with a grouping that is right and one that is wrong."""
+"""Each runtime check, with a grouping that is right and one that is wrong (the runtime-only
+rules WD601-WD604 have theirs in `tests/rules/test_wd60N_*.py`)."""
 
 from __future__ import annotations
 
@@ -222,92 +223,6 @@ def test_wd303_opt_in(mlp: nn.Module) -> None:
     report = wdlint.audit(mlp, optimizer, select=["WD303"])
     assert found(report) == {"WD303": {"0.weight", "2.weight"}}
     assert wdlint.audit(mlp, torch.optim.AdamW(split_by_ndim(mlp, 0.1)), select=["WD303"]).ok
-
-
-# WD601 param-not-optimized
-
-
-def test_wd601_left_out_and_frozen(mlp: nn.Module) -> None:
-    report = wdlint.audit(mlp, torch.optim.AdamW(wdlint.param_groups(mlp[0], 0.1), lr=1e-3))
-    assert found(report) == {"WD601": {"1.weight", "1.bias", "2.weight", "2.bias"}}
-    for p in (*mlp[1].parameters(), *mlp[2].parameters()):
-        p.requires_grad_(False)
-    assert wdlint.audit(mlp, torch.optim.AdamW(wdlint.param_groups(mlp[0], 0.1), lr=1e-3)).ok
-
-
-def test_wd601_counts_every_optimizer(mlp: nn.Module) -> None:
-    first = torch.optim.AdamW(wdlint.param_groups(mlp[0], 0.1), lr=1e-3)
-    second = torch.optim.SGD(mlp[1:].parameters(), lr=0.1)
-    assert wdlint.audit(mlp, [first, second]).ok
-    assert "any of the 2 optimizers" not in str(wdlint.audit(mlp, [first, second]))
-    report = wdlint.audit(nn.Sequential(*mlp, nn.Linear(4, 4)), (first, second))
-    assert found(report) == {"WD601": {"3.weight", "3.bias"}}
-    assert "any of the 2 optimizers" in message(report, "WD601")
-
-
-# WD602 matrix-without-decay
-
-
-def test_wd602_in_proj_weight_missed_by_a_name_filter() -> None:
-    model = nn.TransformerEncoderLayer(d_model=16, nhead=2, dim_feedforward=32, batch_first=True)
-    named = list(model.named_parameters())
-    decay = [p for n, p in named if n.endswith(".weight") and "norm" not in n]
-    no_decay = [p for n, p in named if not (n.endswith(".weight") and "norm" not in n)]
-    report = wdlint.audit(model, torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}]))
-    assert found(report) == {"WD602": {"self_attn.in_proj_weight"}}
-
-
-def test_wd602_quiet_when_every_matrix_is_decayed() -> None:
-    model = nn.TransformerEncoderLayer(d_model=16, nhead=2, dim_feedforward=32, batch_first=True)
-    params = list(model.parameters())
-    groups = [{"params": [p for p in params if p.ndim >= 2]}, {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
-    assert wdlint.audit(model, torch.optim.AdamW(groups, weight_decay=0.1), select=["ALL"]).ok
-
-
-# WD603 param-in-several-groups
-
-
-@needs_muon
-def test_wd603_two_optimizers_share_params(mlp: nn.Module) -> None:
-    muon = torch.optim.Muon([p for p in mlp.parameters() if p.ndim == 2], lr=0.02)
-    adamw = torch.optim.AdamW(mlp.parameters(), lr=3e-4, weight_decay=0.0)
-    report = wdlint.audit(mlp, [muon, adamw])
-    assert found(report) == {"WD603": {"0.weight", "2.weight"}}
-    assert "optimizer 0 (`torch.optim.Muon`)" in message(report, "WD603")
-
-
-def test_the_same_optimizer_reached_twice_is_audited_once(mlp: nn.Module) -> None:
-    """Passed twice, or once and through its LR scheduler: one optimizer, no WD603 (regression)."""
-    optimizer = torch.optim.AdamW(split_by_ndim(mlp, 0.1))
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1)
-    assert wdlint.audit(mlp, [optimizer, optimizer]).ok
-    assert wdlint.audit(mlp, [optimizer, scheduler]).ok
-
-
-# WD604 embedding-decay-policy (opt-in)
-
-
-@pytest.mark.parametrize(
-    ("embeddings", "decay_embeddings", "expected"),
-    [
-        ("no-decay", True, {"users.weight", "items.weight"}),
-        ("no-decay", False, set()),
-        ("decay", False, {"users.weight", "items.weight"}),
-        ("decay", True, set()),
-        ("either", True, set()),
-        ("either", False, set()),
-    ],
-)
-def test_wd604(embeddings: Any, decay_embeddings: bool, expected: set[str]) -> None:
-    model = build("embeddings")
-    tables = {"users.weight", "items.weight"}
-    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and (decay_embeddings or n not in tables)]
-    rest = [p for p in model.parameters() if all(p is not q for q in decay)]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": rest, "weight_decay": 0.0}])
-    policy = PolicySettings(embeddings=embeddings)
-    assert wdlint.audit(model, optimizer, policy=policy).ok  # opt-in: off unless selected
-    report = wdlint.audit(model, optimizer, policy=policy, select="WD604")
-    assert found(report).get("WD604", set()) == expected
 
 
 # selection

@@ -44,3 +44,24 @@ cli(["audit", "fixtures/audit_demo.py:build"], prog_name="wdlint")
     assert done.stdout == message + "\n", done.stderr
     assert done.stderr == f"wdlint: error: {message}\n"
     assert done.returncode == 2
+
+
+def test_rule_registry_and_wdlint_check_do_not_import_torch() -> None:
+    """The rules' runtime checks live beside their static checks, in modules `wdlint check`
+    imports: loading every rule, printing its page and linting a file must leave torch alone."""
+    done = python(
+        """
+import sys
+from wdlint.rules import all_rules
+from wdlint.cli import cli
+assert {r.code for r in all_rules() if r.runtime_check is not None} >= {"WD201", "WD601", "WD604"}
+for rule in all_rules():
+    rule.markdown()
+try:
+    cli(["check", "--quiet", "fixtures/gpt_pretrain.py"], prog_name="wdlint")
+except SystemExit:
+    pass
+print("torch" in sys.modules)
+"""
+    )
+    assert done.stdout.endswith("False\n") and "Traceback" not in done.stderr, (done.stdout, done.stderr)

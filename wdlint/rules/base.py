@@ -1,17 +1,24 @@
-"""What a rule is: its identity, its documentation, its check, and its own example cases."""
+"""What a rule is: its identity, its documentation, its checks (static and runtime), and its own
+example cases.
+
+Torch-free: a runtime check is a plain function over an `AuditContext` that it only reads, so a
+rule module defines it beside its static check and `wdlint check` never imports torch.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite
-from wdlint.diagnostics import Applicability, Fix, Span
-
+from wdlint.diagnostics import Applicability, Fix, Position, Span
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.report import Finding as AuditFinding
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,16 @@ class RuleContext:
 
 
 Check = Callable[[OptimizerSite, RuleContext], Iterator[Finding]]
+# A check of the real param groups against the real model; string annotations, since the
+# context's module imports torch and this one must not.
+RuntimeCheck = Callable[["AuditContext"], Iterator["AuditFinding"]]
+
+
+class Reported(Enum):
+    """Why a rule has no static check over optimizer sites, in place of one."""
+
+    BY_FRONT_ENDS = "by-front-ends"  # WD001: the front-ends report a file they cannot read
+    RUNTIME_ONLY = "runtime-only"  # only a real model and optimizer show it: the audit reports it
 
 
 @dataclass(frozen=True)
@@ -41,15 +58,34 @@ class Rule:
     why_is_this_bad: str
     example: str  # must fire (the tests check it)
     use_instead: str  # must stay quiet (the tests check it)
-    check: Check | None  # None: emitted elsewhere (WD001 by the front-ends, WD6xx by the audit)
+    static_check: Check | Reported  # what `wdlint check` runs on each optimizer site
+    runtime_check: RuntimeCheck | None = None  # what `wdlint.audit` / `wdlint audit` runs; None: none
+    # Where `example` (as its page shows it: stripped) reports this rule, in order; and, for a
+    # rule with a fix, the example after its fix (`--unsafe-fixes`). The tests hold both, as
+    # Fixit's `Invalid` cases do; a runtime-only rule's example is Python that runs an audit.
+    example_findings: tuple[Position, ...] = ()
+    example_fixed: str | None = None
     default_on: bool = True
-    static: bool = True  # reported by `wdlint check`
-    runtime: bool = False  # reported by `wdlint.audit` / `wdlint audit`
     fix: Applicability | None = None
     fix_safety: str = ""
     known_problems: str = ""
     options: tuple[str, ...] = ()  # settings that change what the rule reports
     references: tuple[str, ...] = ()
+
+    @property
+    def check(self) -> Check | None:
+        """The static check over optimizer sites, or None: what the engine runs."""
+        return None if isinstance(self.static_check, Reported) else self.static_check
+
+    @property
+    def static(self) -> bool:
+        """Whether `wdlint check` reports the rule (through a check, or the front-ends)."""
+        return self.static_check is not Reported.RUNTIME_ONLY
+
+    @property
+    def runtime(self) -> bool:
+        """Whether the runtime audit reports the rule."""
+        return self.runtime_check is not None
 
     def markdown(self) -> str:
         """The rule's page, in the shape of ruff's rule pages."""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from wdlint.rules.base import Rule
+from wdlint.diagnostics import Position
+from wdlint.rules.base import Reported, Rule
 
 RULE = Rule(
     code="WD001",
@@ -31,5 +32,6 @@ import torch
 
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
 """,
-    check=None,
+    example_findings=(Position(3, 30),),
+    static_check=Reported.BY_FRONT_ENDS,
 )

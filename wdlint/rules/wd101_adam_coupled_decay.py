@@ -8,9 +8,12 @@ from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.knowledge.optimizers import Family, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import append_keyword
+from wdlint.runtime.wording import count, decays, finding
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.report import Finding as AuditFinding
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -99,6 +102,23 @@ def advice(spec: OptimizerSpec, target: tuple[int, int] | None) -> str:
     return f"pass `{flag}=True`"
 
 
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    for optimizer in context.optimizers:
+        spec = optimizer.spec
+        if spec is None or spec.family is not Family.ADAM or not spec.takes_weight_decay:
+            continue
+        groups = [g for g in optimizer.groups if g.decays and not g.decoupled]
+        params = context.trainable_in(groups)
+        if params:
+            yield finding(
+                RULE,
+                f"{optimizer.label} applies weight_decay={decays(groups)} to {count(params)} as L2 "
+                f"regularization through Adam's adaptive step, not decoupled weight decay; "
+                f"{advice(spec, context.torch_version)} and re-tune the value",
+                params,
+            )
+
+
 RULE = Rule(
     code="WD101",
     name="adam-coupled-decay",
@@ -136,8 +156,14 @@ optimizer = torch.optim.AdamW(
     options=(
         '`target-torch-version` (`--target-torch-version`): from 2.7 the fix passes `decoupled_weight_decay=True` to `Adam` instead of switching to `AdamW`',
     ),
-    check=check,
-    runtime=True,
+    example_findings=(Position(3, 13),),
+    example_fixed="""
+import torch
+
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
+""",
+    static_check=check,
+    runtime_check=runtime_check,
     fix=Applicability.UNSAFE,
     fix_safety="""
 The fix switches to decoupled decay: `decoupled_weight_decay=True` (`adam_w_mode=True` for

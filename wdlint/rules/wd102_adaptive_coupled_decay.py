@@ -1,10 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite
+from wdlint.diagnostics import Position
 from wdlint.knowledge.optimizers import Family
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.runtime.wording import count, decays, finding
+
+if TYPE_CHECKING:
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.report import Finding as AuditFinding
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -19,6 +26,23 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         f"gradients are barely decayed; use decoupled decay ({site.spec.decoupled_alternative}) or no decay",
         site.func_span,
     )
+
+
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    for optimizer in context.optimizers:
+        spec = optimizer.spec
+        if spec is None or spec.family is not Family.ADAPTIVE:
+            continue
+        groups = [g for g in optimizer.groups if g.decays]
+        params = context.trainable_in(groups)
+        if params:
+            yield finding(
+                RULE,
+                f"{optimizer.label} adds weight_decay={decays(groups)} to the gradient of "
+                f"{count(params)} before its adaptive scaling, so params with large gradients are "
+                "barely decayed; use decoupled decay (`torch.optim.AdamW`) or no decay",
+                params,
+            )
 
 
 RULE = Rule(
@@ -46,8 +70,9 @@ import torch
 
 optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
 """,
-    check=check,
-    runtime=True,
+    example_findings=(Position(3, 13),),
+    static_check=check,
+    runtime_check=runtime_check,
     references=(
         "[torch.optim.RMSprop](https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html)",
         "[Decoupled Weight Decay Regularization, arXiv 1711.05101](https://arxiv.org/abs/1711.05101)",

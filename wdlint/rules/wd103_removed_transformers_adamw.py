@@ -92,7 +92,13 @@ import torch
 
 optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.0)
 """,
-    check=check,
+    example_findings=(Position(3, 13),),
+    example_fixed="""
+import torch
+
+optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.0)
+""",
+    static_check=check,
     fix=Applicability.SAFE,
     fix_safety="""
 The fix replaces the class with `torch.optim.AdamW`, writes `weight_decay=0.0` when none was given

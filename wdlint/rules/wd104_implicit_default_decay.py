@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import OptimizerSite, ValueKind
-from wdlint.diagnostics import Applicability, Fix
+from wdlint.diagnostics import Applicability, Fix, Position
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import append_keyword
 
@@ -48,7 +48,13 @@ import torch
 
 optimizer = torch.optim.AdamW(param_groups, lr=3e-4, weight_decay=0.01)
 """,
-    check=check,
+    example_findings=(Position(3, 13),),
+    example_fixed="""
+import torch
+
+optimizer = torch.optim.AdamW(param_groups, lr=3e-4, weight_decay=0.01)
+""",
+    static_check=check,
     default_on=False,
     fix=Applicability.SAFE,
     fix_safety="""

@@ -4,11 +4,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind
-from wdlint.diagnostics import Applicability, Edit, Fix
+from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.runtime.classify import Kind
+from wdlint.runtime.wording import count, finding, reasons
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.report import Finding as AuditFinding
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -41,6 +45,21 @@ def _fix(source: ParamSource, module: ModuleFacts | None) -> Fix | None:
     )
     edit = Edit(groups, source.span.start, source.span.end)
     return Fix(Applicability.UNSAFE, "Split into `ndim >= 2` and `ndim < 2` param groups", (edit,))
+
+
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    for optimizer in context.optimizers:
+        if optimizer.spec is not None and optimizer.spec.matrix_only:
+            continue  # Muon: WD206 reports what it should not hold at all
+        groups = [g for g in optimizer.groups if g.decays]
+        params = context.trainable_in(groups, lambda p, v: v.kind is Kind.NO_DECAY)
+        if params:
+            yield finding(
+                RULE,
+                f"{optimizer.label} decays {count(params)} that should not be decayed "
+                f"({reasons(params)}); put them in a group with weight_decay=0.0",
+                params,
+            )
 
 
 RULE = Rule(
@@ -79,8 +98,14 @@ optimizer = torch.optim.AdamW(
     options=(
         '`[tool.wdlint.policy]` `no-decay`, `norm-classes`, `embeddings`: what the runtime audit counts as a bias, a norm or an embedding',
     ),
-    check=check,
-    runtime=True,
+    example_findings=(Position(3, 31),),
+    example_fixed="""
+import torch
+
+optimizer = torch.optim.AdamW([{"params": [p for p in model.parameters() if p.ndim >= 2]}, {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0}], lr=3e-4, weight_decay=0.1)
+""",
+    static_check=check,
+    runtime_check=runtime_check,
     fix=Applicability.UNSAFE,
     fix_safety="""
 The fix replaces the flat iterable with two groups built from it: `ndim >= 2` (which keeps the

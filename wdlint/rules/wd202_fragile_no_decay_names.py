@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite, ParamSource, Selector
 from wdlint.knowledge.params import NORM_NAME_FAMILIES, names_bert_style, uses_layernorm_naming
+from wdlint.diagnostics import Position
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 
@@ -106,5 +107,6 @@ groups = [
 ]
 optimizer = torch.optim.AdamW(groups, lr=3e-4)
 """,
-    check=check,
+    example_findings=(Position(3, 12),),
+    static_check=check,
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite
-from wdlint.diagnostics import Applicability, Edit, Fix
+from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.knowledge.params import NO_DECAY_FRAGMENTS
 from wdlint.rules.base import Finding, Rule, RuleContext
 
@@ -67,7 +67,18 @@ groups = [
 ]
 optimizer = torch.optim.AdamW(groups, lr=5e-5)
 """,
-    check=check,
+    example_findings=(Position(5, 59), Position(6, 59)),
+    example_fixed="""
+import torch
+
+no_decay = ["bias", "LayerNorm.weight"]
+groups = [
+    {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
+    {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+]
+optimizer = torch.optim.AdamW(groups, lr=5e-5)
+""",
+    static_check=check,
     fix=Applicability.SAFE,
     fix_safety="""
 The fix makes the filter do what it was written for: biases and the listed norms move to the

@@ -5,12 +5,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import Key, OptimizerSite, SourceKind
-from wdlint.diagnostics import Applicability, Edit, Fix
+from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.knowledge.optimizers import GROUP_KEY_ALIASES, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.runtime.wording import finding
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.report import Finding as AuditFinding
 
 
 _SIMILARITY = 0.85  # `weight_deacy` -> weight_decay, but `name` and `lr_scale` stay quiet
@@ -59,6 +62,28 @@ def _rename(key: Key, meant: str, module: ModuleFacts | None) -> Fix | None:
     return Fix(Applicability.UNSAFE, f"Rename to `{meant}`", (edit,))
 
 
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    for optimizer in context.optimizers:
+        spec = optimizer.spec
+        if spec is None:
+            continue
+        accepted = spec.group_keys | optimizer.defaults.keys()
+        for group in optimizer.groups:
+            for key in (k for k in group.options if k not in accepted):
+                meant = intended_key(key, spec)
+                if meant is None:
+                    continue
+                params = context.held_by(group)
+                actual = group.options.get(meant)
+                effect = f"; its params get {meant}={actual!r}" if actual is not None else ""
+                yield finding(
+                    RULE,
+                    f"param group {group.index} of {optimizer.label} has `{key}`, which the optimizer "
+                    f"never reads; did you mean `{meant}`?{effect}",
+                    params,
+                )
+
+
 RULE = Rule(
     code="WD204",
     name="unknown-group-key",
@@ -97,8 +122,20 @@ optimizer = torch.optim.AdamW(
     lr=3e-4,
 )
 """,
-    check=check,
-    runtime=True,
+    example_findings=(Position(6, 30),),
+    example_fixed="""
+import torch
+
+optimizer = torch.optim.AdamW(
+    [
+        {"params": decay, "weight_decay": 0.1},
+        {"params": no_decay, "weight_decay": 0.0},
+    ],
+    lr=3e-4,
+)
+""",
+    static_check=check,
+    runtime_check=runtime_check,
     fix=Applicability.UNSAFE,
     fix_safety="""
 The fix renames the key to the option it most likely meant. The option then takes effect, which

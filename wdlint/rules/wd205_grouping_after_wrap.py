@@ -1,10 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import NameMatch, OptimizerSite
+from wdlint.diagnostics import Position
 from wdlint.knowledge.params import MODEL_WRAPPERS
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.runtime.classify import Kind, Verdict
+from wdlint.runtime.names import has_wrapper_prefix
+from wdlint.runtime.wording import count, finding
+
+if TYPE_CHECKING:
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.optimizers import Group, OptimizerView
+    from wdlint.runtime.report import Finding as AuditFinding
+
 
 # tests that compare a name from its start, so a wrapper's prefix breaks them
 _EXACT = (NameMatch.PREFIX, NameMatch.EQUALITY, NameMatch.MEMBERSHIP)
@@ -25,6 +36,53 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
                     "was written for; group the unwrapped model's parameters",
                     test.span,
                 )
+
+
+def _misgrouped(optimizer: OptimizerView, group: Group, verdict: Verdict) -> bool:
+    """Whether the policy puts a param in the other kind of group."""
+    if verdict.kind is Kind.NO_DECAY:
+        return group.decays
+    return verdict.kind is Kind.MATRIX and not group.decays and optimizer.decays_any
+
+
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    wrapper = context.inventory.wrapper
+    for optimizer in context.optimizers:
+        if len(optimizer.groups) < 2:
+            continue  # one group is no grouping: WD201 says what it decays
+        where = {key: group for group in optimizer.groups for key in group.keys}
+        prefixed = {
+            key
+            for group in optimizer.groups
+            for key, name in zip(group.keys, group.recorded_names)
+            if has_wrapper_prefix(name)
+        }
+        # Names recorded from a wrapped model, in the wrong group; or, under a wrapper, the
+        # params the inner model's `no_weight_decay()` exempts, decayed (the hook is not on the
+        # wrapper, so timm's create_optimizer_v2 and `model.no_weight_decay()` callers miss it).
+        params = [
+            (p, v)
+            for p, v in zip(context.params, context.verdicts)
+            if p.trainable and p.key in where and (
+                (p.key in prefixed and _misgrouped(optimizer, where[p.key], v))
+                or (wrapper is not None and where[p.key].decays and context.policy.listed_by_hook(p))
+            )
+        ]
+        if not params:
+            continue
+        cause = (
+            f"the model is wrapped by `{wrapper}`, whose param names carry its prefix and which "
+            "does not have the model's `no_weight_decay()`"
+            if wrapper is not None
+            else "the groups were built from a wrapped model's names (`param_names` carry its prefix)"
+        )
+        yield finding(
+            RULE,
+            f"{count(params)} of {optimizer.label} are in the wrong group because {cause}: "
+            "names and hooks written for the bare model do not match; group the unwrapped "
+            "model's params (`model.module`, `model._orig_mod`), or group before wrapping",
+            params,
+        )
 
 
 RULE = Rule(
@@ -66,6 +124,7 @@ groups = [
 optimizer = torch.optim.AdamW(groups, lr=1e-3)
 model = DDP(model)
 """,
-    check=check,
-    runtime=True,
+    example_findings=(Position(7, 59), Position(8, 59)),
+    static_check=check,
+    runtime_check=runtime_check,
 )

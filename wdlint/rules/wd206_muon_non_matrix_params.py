@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ParamSource, Selector, SourceKind
+from wdlint.diagnostics import Position
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.runtime.classify import Kind
+from wdlint.runtime.wording import count, finding
+
+if TYPE_CHECKING:
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.report import Finding as AuditFinding
 
 
 def _problem(source: ParamSource) -> str | None:
@@ -27,6 +35,30 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
                 f"`{site.written_name}` gets `{source.expr}`: {problem}; give Muon the hidden "
                 "weight matrices and an AdamW the rest",
                 source.span,
+            )
+
+
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    for optimizer in context.optimizers:
+        if optimizer.spec is None or not optimizer.spec.matrix_only:
+            continue
+        params = context.trainable_in(
+            optimizer.groups,
+            lambda p, v: len(p.shape) != 2 or v.kind is Kind.EMBEDDING or v.head,
+        )
+        if params:
+            kinds = dict.fromkeys(
+                "embeddings" if v.kind is Kind.EMBEDDING
+                else "the output head" if v.head
+                else "params that are not 2-D"
+                for p, v in params
+            )
+            yield finding(
+                RULE,
+                f"{optimizer.label} gets {count(params)} that {'is' if len(params) == 1 else 'are'} not "
+                "hidden-layer weight matrices "
+                f"({', '.join(kinds)}); give Muon the hidden weight matrices and an AdamW the rest",
+                params,
             )
 
 
@@ -57,8 +89,9 @@ import torch
 hidden = [p for n, p in model.named_parameters() if p.ndim == 2 and "embed" not in n and "lm_head" not in n]
 muon = torch.optim.Muon(hidden, lr=0.02)
 """,
-    check=check,
-    runtime=True,
+    example_findings=(Position(3, 25),),
+    static_check=check,
+    runtime_check=runtime_check,
     references=(
         "[torch.optim.Muon](https://pytorch.org/docs/stable/generated/torch.optim.Muon.html)",
         "[Muon: An optimizer for hidden layers](https://kellerjordan.github.io/posts/muon/)",

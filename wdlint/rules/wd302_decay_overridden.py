@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import OptimizerSite, SourceKind, ValueKind
+from wdlint.diagnostics import Position
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 
@@ -56,5 +57,6 @@ optimizer = torch.optim.AdamW(
     lr=3e-4,
 )
 """,
-    check=check,
+    example_findings=(Position(6, 5),),
+    static_check=check,
 )

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, SourceKind
+from wdlint.diagnostics import Position
 from wdlint.knowledge.optimizers import Family
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.runtime.classify import Kind
+from wdlint.runtime.wording import count, finding
+
+if TYPE_CHECKING:
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.report import Finding as AuditFinding
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -24,6 +32,24 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
             "deliberate, say so with a noqa",
             site.func_span,
         )
+
+
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    for optimizer in context.optimizers:
+        spec = optimizer.spec
+        if spec is None or not spec.takes_weight_decay or optimizer.decays_any:
+            continue
+        decoupled_adam = spec.family is Family.ADAM and all(g.decoupled for g in optimizer.groups)
+        if not (decoupled_adam or spec.family is Family.SGD):
+            continue
+        params = context.trainable_in(optimizer.groups, lambda p, v: v.kind is Kind.MATRIX)
+        if params:
+            yield finding(
+                RULE,
+                f"{optimizer.label} decays nothing: weight_decay is 0 for every param, "
+                f"{count(params, 'weight matrices')} included; if that is deliberate, ignore WD303",
+                params,
+            )
 
 
 RULE = Rule(
@@ -52,7 +78,8 @@ optimizer = torch.optim.AdamW(
     [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=3e-4
 )
 """,
-    check=check,
+    example_findings=(Position(3, 13),),
+    static_check=check,
     default_on=False,
-    runtime=True,
+    runtime_check=runtime_check,
 )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import OptimizerSite
+from wdlint.diagnostics import Position
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 
@@ -56,5 +57,6 @@ import torch
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=5e-4)
 loss = criterion(model(x), y)
 """,
-    check=check,
+    example_findings=(Position(4, 43),),
+    static_check=check,
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import Argument, OptimizerSite
-from wdlint.diagnostics import Applicability, Edit, Fix
+from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 _FIRST_HYPERPARAMETER = 2  # params and lr are conventionally positional
@@ -67,7 +67,13 @@ optimizer = torch.optim.Adam(
     model.parameters(), 1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4
 )
 """,
-    check=check,
+    example_findings=(Position(3, 56),),
+    example_fixed="""
+import torch
+
+optimizer = torch.optim.Adam(model.parameters(), 1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4)
+""",
+    static_check=check,
     fix=Applicability.SAFE,
     fix_safety="""
 The fix names each argument by the parameter it is bound to now, so the call means exactly what

@@ -1,6 +1,35 @@
 from __future__ import annotations
 
-from wdlint.rules.base import Rule
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from wdlint.rules.base import Reported, Rule
+from wdlint.runtime.wording import count, finding
+
+if TYPE_CHECKING:
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.report import Finding as AuditFinding
+
+
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    if not context.model_given:
+        return
+    params = [
+        (p, v) for p, v in zip(context.params, context.verdicts)
+        if p.trainable and p.key not in context.holders
+    ]
+    if params:
+        where = (
+            context.optimizers[0].label if len(context.optimizers) == 1
+            else f"any of the {len(context.optimizers)} optimizers"
+        )
+        yield finding(
+            RULE,
+            f"{count(params, 'trainable params')} are in no param group of {where}, so they never "
+            "train; add them to a group, or set `requires_grad=False` if they are meant to be frozen",
+            params,
+        )
+
 
 RULE = Rule(
     code="WD601",
@@ -37,7 +66,6 @@ model = nn.ModuleDict({"backbone": nn.Linear(16, 32), "head": nn.Linear(32, 4)})
 optimizer = torch.optim.AdamW(wdlint.param_groups(model, weight_decay=0.05), lr=1e-3)
 report = wdlint.audit(model, optimizer)
 """,
-    check=None,
-    static=False,
-    runtime=True,
+    static_check=Reported.RUNTIME_ONLY,
+    runtime_check=runtime_check,
 )

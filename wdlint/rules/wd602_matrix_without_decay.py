@@ -1,6 +1,32 @@
 from __future__ import annotations
 
-from wdlint.rules.base import Rule
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from wdlint.rules.base import Reported, Rule
+from wdlint.runtime.classify import Kind
+from wdlint.runtime.wording import count, finding
+
+if TYPE_CHECKING:
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.report import Finding as AuditFinding
+
+
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    for optimizer in context.optimizers:
+        if not optimizer.decays_any:
+            continue
+        groups = [g for g in optimizer.groups if not g.decays]
+        params = context.trainable_in(groups, lambda p, v: v.kind is Kind.MATRIX)
+        if params:
+            yield finding(
+                RULE,
+                f"{optimizer.label} decays other params but not these "
+                f"{count(params, 'weight matrices')}, which are in a group with weight_decay=0; "
+                "move them to the decay group (a name filter that misses them is the usual cause)",
+                params,
+            )
+
 
 RULE = Rule(
     code="WD602",
@@ -49,9 +75,8 @@ report = wdlint.audit(model, optimizer)
     options=(
         '`[tool.wdlint.policy]` `no-decay`, `embeddings`: weight matrices that are meant to be undecayed',
     ),
-    check=None,
-    static=False,
-    runtime=True,
+    static_check=Reported.RUNTIME_ONLY,
+    runtime_check=runtime_check,
     known_problems="""
 A model may have good reasons not to decay a particular matrix (a learned position table, a
 relative-position bias table); say so with the model's `no_weight_decay()` method (the timm

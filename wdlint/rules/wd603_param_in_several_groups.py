@@ -1,6 +1,33 @@
 from __future__ import annotations
 
-from wdlint.rules.base import Rule
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from wdlint.rules.base import Reported, Rule
+from wdlint.runtime.wording import count, finding
+
+if TYPE_CHECKING:
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.report import Finding as AuditFinding
+
+
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    shared = {key: holders for key, holders in context.holders.items() if len(holders) > 1}
+    params = [(p, v) for p, v in zip(context.params, context.verdicts) if p.key in shared]
+    if not params:
+        return
+    places = dict.fromkeys(
+        f"param group {group.index} of {optimizer.label}"
+        for p, _ in params
+        for optimizer, group in shared[p.key]
+    )
+    yield finding(
+        RULE,
+        f"{count(params)} are held by several param groups ({'; '.join(places)}): each one "
+        "updates and decays them, so they take several steps per step; give each param to one group",
+        params,
+    )
+
 
 RULE = Rule(
     code="WD603",
@@ -36,7 +63,6 @@ muon = torch.optim.Muon([p for p in model.parameters() if p.ndim == 2], lr=0.02)
 adamw = torch.optim.AdamW([p for p in model.parameters() if p.ndim != 2], lr=3e-4, weight_decay=0.0)
 report = wdlint.audit(model, [muon, adamw])
 """,
-    check=None,
-    static=False,
-    runtime=True,
+    static_check=Reported.RUNTIME_ONLY,
+    runtime_check=runtime_check,
 )

@@ -1,6 +1,43 @@
 from __future__ import annotations
 
-from wdlint.rules.base import Rule
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from wdlint.rules.base import Reported, Rule
+from wdlint.runtime.classify import Kind, Verdict
+from wdlint.runtime.wording import count, finding
+
+if TYPE_CHECKING:
+    from wdlint.runtime.context import AuditContext
+    from wdlint.runtime.model import Param
+    from wdlint.runtime.report import Finding as AuditFinding
+
+
+def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    wanted = context.policy.settings.embeddings
+    if wanted == "either":
+        return
+
+    def is_embedding(param: Param, verdict: Verdict) -> bool:
+        return verdict.kind is Kind.EMBEDDING
+
+    for optimizer in context.optimizers:
+        if wanted == "decay":
+            if not optimizer.decays_any:
+                continue
+            params = context.trainable_in([g for g in optimizer.groups if not g.decays], is_embedding)
+            problem = "does not decay"
+        else:
+            params = context.trainable_in([g for g in optimizer.groups if g.decays], is_embedding)
+            problem = "decays"
+        if params:
+            yield finding(
+                RULE,
+                f"{optimizer.label} {problem} {count(params, 'embeddings')} while the policy says "
+                f'`embeddings = "{wanted}"`; move them to the other group, or change the policy',
+                params,
+            )
+
 
 RULE = Rule(
     code="WD604",
@@ -51,10 +88,9 @@ report = wdlint.audit(model, optimizer, policy=policy, select=["WD604"])
     options=(
         '`[tool.wdlint.policy]` `embeddings = "decay" | "no-decay" | "either"`: the side this rule enforces',
     ),
-    check=None,
+    static_check=Reported.RUNTIME_ONLY,
     default_on=False,
-    static=False,
-    runtime=True,
+    runtime_check=runtime_check,
     references=(
         "[OLMo 2: embeddings are not decayed, arXiv 2501.00656](https://arxiv.org/abs/2501.00656)",
     ),

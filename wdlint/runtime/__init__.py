@@ -1,7 +1,9 @@
 """The runtime half of wdlint: audit a real model and its optimizers.
 
-Only this package imports torch, and only in the modules that need it; `report` is torch-free
-so that `wdlint.AuditReport` and `wdlint.AuditError` import everywhere.
+Only this package imports torch, and only in the modules that need it. Torch-free: `report`, so
+that `wdlint.AuditReport` and `wdlint.AuditError` import everywhere; and `classify`, `names` and
+`wording`, which the rules' runtime checks (in `wdlint/rules/`, beside their static checks) use,
+so that `wdlint check` imports every rule without torch.
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ import torch
 from torch import nn
 
 from wdlint.config import PolicySettings
-from wdlint.runtime.checks import CHECKS, AuditContext
+from wdlint.rules import all_rules
+from wdlint.rules.base import RuntimeCheck
 from wdlint.runtime.classify import Policy
+from wdlint.runtime.context import AuditContext
 from wdlint.runtime.model import Inventory, holds_params_of, inventory, with_optimizer_params
 from wdlint.runtime.optimizers import unwrap_optimizer, view
 from wdlint.runtime.report import AuditError, AuditReport, Finding, ParamDetail
@@ -58,7 +60,14 @@ def runtime_codes(
         if not is_valid_selector(selector):
             raise ValueError(f"unknown rule code or prefix `{selector}`")
     enabled = enabled_codes(None if select is None else chosen[0], chosen[1], chosen[2])
-    return frozenset(code for code in enabled if code in CHECKS)
+    checks = runtime_checks()
+    return frozenset(code for code in enabled if code in checks)
+
+
+def runtime_checks() -> dict[str, RuntimeCheck]:
+    """Every rule's runtime check by code: derived from the rules, as `wdlint check` derives the
+    static ones, so no list is kept."""
+    return {rule.code: rule.runtime_check for rule in all_rules() if rule.runtime_check is not None}
 
 
 def run_audit(
@@ -84,7 +93,8 @@ def run_audit(
         views,
         model_given,
     )
-    findings = [finding for code in sorted(codes) for finding in CHECKS[code](context)]
+    checks = runtime_checks()
+    findings = [finding for code in sorted(codes) for finding in checks[code](context)]
     return AuditReport(
         findings,
         _details(context, findings),

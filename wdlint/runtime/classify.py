@@ -1,4 +1,8 @@
-"""Which params should be decayed: the policy of `knowledge/params.py` applied to real params."""
+"""Which params should be decayed: the policy of `knowledge/params.py` applied to real params.
+
+Torch-free (it reads names, shapes and classes that `model.py` collected), so that the rules'
+runtime checks can compare verdicts while `wdlint check` imports them without torch.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from wdlint.config import PolicySettings
 from wdlint.knowledge.params import (
@@ -17,7 +22,9 @@ from wdlint.knowledge.params import (
     HEAD_NAMES,
     is_norm_class_name,
 )
-from wdlint.runtime.model import Param
+
+if TYPE_CHECKING:
+    from wdlint.runtime.model import Param
 
 
 class Kind(Enum):

@@ -12,13 +12,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from wdlint.knowledge.params import (
-    NO_DECAY_HOOK,
-    NO_DECAY_KEYWORDS_HOOK,
-    WRAPPER_ATTRIBUTES,
-    WRAPPER_NAME_COMPONENTS,
-    WRAPPER_NAME_PREFIX,
-)
+from wdlint.knowledge.params import NO_DECAY_HOOK, NO_DECAY_KEYWORDS_HOOK, WRAPPER_ATTRIBUTES
+from wdlint.runtime.names import clean_name, clean_recorded_name
 
 
 @dataclass(frozen=True)
@@ -80,27 +75,6 @@ def _wrapper_attribute(cls: type) -> str | None:
         if attribute is not None:
             return attribute
     return None
-
-
-def clean_name(name: str, prefix: Sequence[str] = ()) -> str:
-    """`name` without the wrapper prefix and the components inner wrappers add."""
-    parts = name.split(".")
-    if prefix and parts[: len(prefix)] == list(prefix):
-        parts = parts[len(prefix) :]
-    return ".".join(part for part in parts if part not in WRAPPER_NAME_COMPONENTS)
-
-
-def clean_recorded_name(name: str) -> str:
-    """A name recorded in an optimizer's `param_names`: any leading `module.` is DDP's."""
-    parts = name.split(".")
-    while len(parts) > 1 and parts[0] == WRAPPER_NAME_PREFIX:
-        parts = parts[1:]
-    return clean_name(".".join(parts))
-
-
-def has_wrapper_prefix(name: str) -> bool:
-    """Whether a recorded name was taken from a wrapped model (`module.`, `_orig_mod.`, ...)."""
-    return clean_recorded_name(name) != name
 
 
 def inventory(model: nn.Module) -> Inventory:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import torch
@@ -35,6 +35,15 @@ class Group:
     def decays(self) -> bool:
         """Whether the group's params are decayed; a value we do not read counts as decaying."""
         return self.has_weight_decay and self.weight_decay != 0
+
+    def comparable_options(self, excluding: Collection[str]) -> dict[str, object]:
+        """The group's options but `excluding`, as values that compare without reading a
+        tensor: a tensor option (a tensor lr) by identity, any other by its repr."""
+        return {
+            k: ("tensor", id(v)) if isinstance(v, torch.Tensor) else repr(v)
+            for k, v in self.options.items()
+            if k not in excluding
+        }
 
 
 @dataclass(frozen=True, eq=False)
