@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wdlint.diagnostics import Position
-from wdlint.frontends.text import JsonScanner, SourceError, line_starts, load_json, position_at
+from wdlint.frontends.text import (
+    JsonScanner,
+    SourceError,
+    line_starts,
+    load_json,
+    position_at,
+)
 
 _scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
 _values = st.recursive(
