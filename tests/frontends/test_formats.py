@@ -54,7 +54,9 @@ def test_the_formats_of_the_usual_files(name: str, expected: object):
     assert format_for(name) is expected
 
 
-@pytest.mark.parametrize("name", ["-", "", "bin/train", "run.sh", "train.py.orig", "setup.cfg", "Makefile"])
+@pytest.mark.parametrize(
+    "name", ["-", "", "bin/train", "run.sh", "train.py.orig", "setup.cfg", "Makefile", "..ipynb", "dir/.json"]
+)
 def test_python_is_the_format_of_any_other_name(name: str):
     assert format_for(name) is PYTHON
 

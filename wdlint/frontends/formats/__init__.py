@@ -9,6 +9,7 @@ Adding a format: a module beside these (a `Format` subclass, light at import) an
 
 from __future__ import annotations
 
+import os
 from pathlib import PurePath
 
 from wdlint.frontends.formats.base import Format
@@ -24,8 +25,12 @@ FORMATS: tuple[Format, ...] = (PYTHON, NOTEBOOK, YAML_CONFIG, DEEPSPEED_CONFIG)
 
 
 def format_for(name: str | PurePath) -> Format:
-    """The format of a file by its name's suffix (any case); Python for any other name."""
-    suffix = PurePath(name).suffix.lower()
+    """The format of a file by its name's suffix (any case); Python for any other name.
+
+    The suffix as `os.path.splitext` reads it, as the lint always has: a name of dots and a
+    suffix (`..ipynb`) has none.
+    """
+    suffix = os.path.splitext(name)[1].lower()
     for form in FORMATS:
         if suffix in form.suffixes:
             return form
