@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import importlib
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -186,7 +185,8 @@ def _lint_stdin(
 ) -> FileResult:
     """Lint standard input; with a fix request, print the fixed text (as ruff does)."""
     from wdlint.engine.fix import fix_text, unified_diff
-    from wdlint.engine.lint import FRONT_ENDS, lint_bytes, lint_text
+    from wdlint.engine.lint import lint_bytes, lint_text
+    from wdlint.frontends.formats import PYTHON, format_for
 
     display = stdin_filename or "-"
     ignored = settings.ignores_for(Path(stdin_filename)) if stdin_filename else ()
@@ -199,7 +199,7 @@ def _lint_stdin(
         return result
     # fixes are for Python read from stdin (the check kept its decoded text: it has findings);
     # a notebook or a config is passed through unchanged
-    python = os.path.splitext(display)[1].lower() not in FRONT_ENDS
+    python = format_for(display) is PYTHON
     text = result.source if python and any(d.fix for d in result.diagnostics) else None
     if text is None:
         if request.write:

@@ -18,6 +18,7 @@ from typing import Literal, TypeVar
 from wdlint import selection
 from wdlint.engine.globs import GlobSet, relative_posix
 from wdlint.engine.jobs import DEFAULT_MAX_FILE_SIZE
+from wdlint.frontends.formats import default_includes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,9 +55,10 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".direnv",
 )
 
-# What a directory walk lints: Python, notebooks, and the YAML and JSON configs that name
-# optimizers (other YAML and JSON costs a byte scan). `include` replaces it, `extend-include` adds.
-DEFAULT_INCLUDE: tuple[str, ...] = ("*.py", "*.pyi", "*.ipynb", "*.yaml", "*.yml", "*.json")
+# What a directory walk lints: the files of every registered format (Python, notebooks, the YAML
+# and JSON configs that name optimizers; other YAML and JSON costs a byte scan). `include`
+# replaces it, `extend-include` adds.
+DEFAULT_INCLUDE: tuple[str, ...] = default_includes()
 
 # In each directory, the first of these that configures wdlint is the config file.
 CONFIG_NAMES = (".wdlint.toml", "wdlint.toml", "pyproject.toml")

@@ -75,10 +75,3 @@ def test_prefilter_keeps_every_positive_example():
     for data in [*examples, *files]:
         if b"optimizer" in data or b"optim" in data or b"Adam" in data:
             assert may_contain_optimizer(data), data[:80]
-
-
-def test_the_suffixes_read_as_other_than_python_are_the_front_ends():
-    from wdlint.engine.lint import FRONT_ENDS
-    from wdlint.engine.prefilter import NOT_PYTHON
-
-    assert NOT_PYTHON == FRONT_ENDS.keys()

@@ -42,7 +42,8 @@ from wdlint.engine.fix import apply_fixes, fix_text
 from wdlint.engine.lint import lint_bytes, lint_text
 from wdlint.engine.prefilter import may_contain_optimizer
 from wdlint.engine.runner import FileJob, FixRequest, LintOptions, fix_job
-from wdlint.frontends.python import SourceError, decode_source
+from wdlint.frontends.python import decode_source
+from wdlint.frontends.text import SourceError
 from wdlint.rules import all_rules
 
 REPO = Path(__file__).resolve().parents[2]

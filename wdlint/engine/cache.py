@@ -26,8 +26,9 @@ from typing import Any
 from wdlint import __version__
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.jobs import FileJob, FileResult, LintOptions
-from wdlint.engine.prefilter import NOT_PYTHON
 from wdlint.frontends.dependencies import racy, unchanged
+from wdlint.frontends.formats import format_for
+from wdlint.frontends.text import SourceError
 
 CACHE_DIR_NAME = ".wdlint_cache"
 ENVIRONMENT_VARIABLE = "WDLINT_CACHE_DIR"
@@ -156,12 +157,9 @@ class ResultCache:
 
 def _source(path: Path) -> str | None:
     """The text the `full` format quotes, read again for a cached result with findings."""
-    from wdlint.frontends.python import SourceError, decode_source
-
     try:
-        data = path.read_bytes()
-        return data.decode("utf-8-sig") if path.suffix.lower() in NOT_PYTHON else decode_source(data)
-    except (OSError, SourceError, UnicodeDecodeError):
+        return format_for(path).decode(path.read_bytes())
+    except (OSError, SourceError):
         return None
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wdlint.diagnostics import Diagnostic, Position, applicable
-from wdlint.frontends.python import SourceError, decode_source, line_starts, source_encoding
+from wdlint.frontends.python import decode_source, source_encoding
+from wdlint.frontends.text import SourceError, line_starts
 
 _MAX_PASSES = 10
 
@@ -147,6 +148,15 @@ class FixedFile:
     remaining: tuple[Diagnostic, ...]
     diff: str  # unified diff of the change ("" when nothing changed)
     source: str | None  # the new text, when diagnostics remain to be shown
+
+
+# What applies one format's fixes to a file (`Format.fixer`): (path, content the check linted,
+# display name, lint of a text, unsafe fixes too, write the file, the check's diagnostics,
+# the content's modification time) -> the fixed file, or None when it cannot be decoded
+FileFixer = Callable[
+    [Path, bytes, str, Callable[[str], list[Diagnostic]], bool, bool, Sequence[Diagnostic] | None, int | None],
+    FixedFile | None,
+]
 
 
 def fix_python_file(

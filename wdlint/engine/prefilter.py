@@ -1,15 +1,12 @@
-"""A byte-level test that a file may construct an optimizer; the rest is never parsed."""
+"""Byte-level tests that a file may construct an optimizer; the rest is never parsed. Each
+format (`wdlint.frontends.formats`) names the one its files pass."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING
 
 from wdlint.knowledge.optimizers import class_names
-
-if TYPE_CHECKING:  # the front-ends are imported only for a file that needs one
-    from wdlint.frontends.python import SourceError
 
 # `optim_wrapper`: an mmengine config that only overrides what its `_base_` sets
 _EXTRA_VOCABULARY = ("weight_decay", "param_groups", "create_optimizer", "optim_wrapper")
@@ -60,45 +57,3 @@ _DEEPSPEED_KEYS = (re.compile(rb'"optimizer"\s*:'), re.compile(rb'"type"\s*:'))
 
 def may_configure_deepspeed(data: bytes) -> bool:
     return all(key.search(data) is not None for key in _DEEPSPEED_KEYS)
-
-
-# The suffixes of the front-ends other than Python's (`engine.lint.FRONT_ENDS`); YAML and JSON
-# files that configure no optimizer are data, and data is not ours to judge.
-_DATA_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
-NOT_PYTHON = _DATA_SUFFIXES | {".ipynb"}
-
-
-def unreadable(data: bytes, suffix: str) -> SourceError | None:
-    """Why a file the prefilter passed over cannot be read as what its suffix says, or None.
-
-    The prefilter's byte scan vouches only for text it can see: a binary file, UTF-16 (whose
-    "optim" is `o\\0p\\0...`), an undecodable file or a broken notebook may hide an optimizer,
-    so each is reported. In transformers' 53 MB this costs 11 ms: the NUL scan and `isascii`
-    run at memory speed, and only the 1,516 files with non-ASCII bytes are decoded.
-    """
-    if suffix in _DATA_SUFFIXES:
-        return None
-    if suffix == ".ipynb":
-        from wdlint.frontends.notebook import notebook_error
-
-        return notebook_error(data)
-    if b"\0" in data:
-        from wdlint.frontends.python import SourceError
-
-        return SourceError(
-            "not Python source: the file holds NUL bytes (a binary file, or UTF-16/32, which Python cannot read)"
-        )
-    if data.isascii():
-        return None
-    try:
-        data.decode()  # the common case; a coding cookie or a BOM is checked only if this fails
-        return None
-    except UnicodeDecodeError:
-        pass
-    from wdlint.frontends.python import SourceError, decode_source
-
-    try:
-        decode_source(data)
-    except SourceError as error:
-        return error
-    return None

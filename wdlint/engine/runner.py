@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.cache import ResultCache, checksum
 from wdlint.engine.jobs import DEFAULT_MAX_FILE_SIZE, FileJob, FileResult, FixRequest, LintOptions
-from wdlint.engine.prefilter import may_configure_deepspeed, may_contain_optimizer, unreadable
 from wdlint.frontends.dependencies import recording
+from wdlint.frontends.formats import format_for
 from wdlint.selection import ignored_by
 
 __all__ = [
@@ -42,17 +42,16 @@ def _read(job: FileJob) -> FileJob | FileResult:
 
 
 def _screen(job: FileJob) -> FileJob | FileResult:
-    """Read a file and run its prefilter: a job to parse, or the result it already has."""
+    """Read a file and run its format's prefilter: a job to parse, or the result it already has."""
     read = _read(job)
     if isinstance(read, FileResult):
         return read
     data = read.data
     assert data is not None
-    suffix = job.path.suffix.lower()
-    needed = may_configure_deepspeed(data) if suffix == ".json" else may_contain_optimizer(data)
-    if needed:
+    form = format_for(job.path)
+    if form.may_configure_optimizer(data):
         return read
-    error = unreadable(data, suffix)
+    error = form.unreadable(data)
     found: tuple[Diagnostic, ...] = ()
     if error is not None:  # a WD001, which no ignore turns off
         from wdlint.engine.lint import parse_error
@@ -90,27 +89,23 @@ def lint_job(job: FileJob, options: LintOptions) -> FileResult:
 
 
 def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResult:
-    """Lint and fix one file. Python files and notebooks get fixes; config files are linted."""
-    from wdlint.engine.fix import fix_notebook_file, fix_python_file
-    from wdlint.engine.lint import FRONT_ENDS, lint_bytes, lint_text
+    """Lint and fix one file, when its format has fixes (config files are only linted)."""
+    from wdlint.engine.lint import lint_text
 
     read = _read(job)  # once: the fixes apply to the very text the check linted
     if isinstance(read, FileResult):
         return read
     assert read.data is not None
     checked = lint_job(read, options)
-    suffix = job.path.suffix.lower()
-    if not any(d.fix is not None for d in checked.diagnostics) or (suffix in FRONT_ENDS and suffix != ".ipynb"):
+    form = format_for(job.path)
+    fix_file = form.fixer() if any(d.fix is not None for d in checked.diagnostics) else None
+    if fix_file is None:
         return checked
 
     def lint(text: str) -> list[Diagnostic]:
-        if suffix == ".ipynb":
-            found: Sequence[Diagnostic] = lint_bytes(text.encode(), job.display, options, path=job.path).diagnostics
-        else:
-            found = lint_text(text, job.display, options, path=job.path)
+        found = lint_text(text, job.display, options, path=job.path, form=form)
         return [d for d in found if not ignored_by(job.ignore, d.code)]
 
-    fix_file = fix_notebook_file if suffix == ".ipynb" else fix_python_file
     try:
         # the check just linted this text: the first pass starts from its diagnostics
         fixed = fix_file(

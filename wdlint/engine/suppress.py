@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -46,16 +44,8 @@ def _codes(match: re.Match[str]) -> frozenset[str] | None:
     return frozenset(code.upper() for code in _SPLIT.split(listed.strip()) if code)
 
 
-def _comments(text: str) -> Iterable[tuple[int, str]]:
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.COMMENT:
-                yield token.start[0], token.string
-    except (tokenize.TokenError, SyntaxError):
-        return
-
-
 def comment_suppressions(comments: Iterable[tuple[int, str]]) -> Suppressions:
+    """What the comments of a file, (row, text) as its format reads them, suppress."""
     result = Suppressions()
     file_codes: set[str] = set()
     for row, comment in comments:
@@ -74,16 +64,3 @@ def comment_suppressions(comments: Iterable[tuple[int, str]]) -> Suppressions:
             result.lines[row] = ALL if codes is ALL or previous is ALL else previous | codes
     result.file = frozenset(file_codes)
     return result
-
-
-def python_suppressions(text: str) -> Suppressions:
-    if "noqa" not in text.lower():
-        return Suppressions()
-    return comment_suppressions(_comments(text))
-
-
-def filter_suppressed(diagnostics: list[Diagnostic], text: str) -> list[Diagnostic]:
-    if not diagnostics:
-        return diagnostics
-    suppressions = python_suppressions(text)
-    return [d for d in diagnostics if not suppressions.suppresses(d)]

@@ -8,13 +8,10 @@ only the "optimizer" section itself and skips every other top-level value with
 
 from __future__ import annotations
 
-import json
-import re
-
 from wdlint.analysis.sites import Key, OptimizerSite, Value
-from wdlint.diagnostics import Position, Span
+from wdlint.diagnostics import Span
 from wdlint.frontends.config_sites import Entry, Mapping, Node, Scalar, Sequence, config_site, with_key
-from wdlint.frontends.python import SourceError, line_starts, load_json, position_at
+from wdlint.frontends.text import JsonScanner, SourceError, load_json
 from wdlint.knowledge.optimizers import (
     DEEPSPEED_DECOUPLED_TYPES,
     DEEPSPEED_OPTIMIZER_TYPES,
@@ -24,9 +21,6 @@ from wdlint.knowledge.optimizers import (
     OptimizerSpec,
     lookup,
 )
-
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-
 
 def parse_deepspeed(text: str) -> tuple[OptimizerSite, ...]:
     """The optimizer of a DeepSpeed config; nothing for other JSON; SourceError for bad JSON."""
@@ -79,62 +73,38 @@ def _is_option(key: str, spec: OptimizerSpec) -> bool:
 
 
 class _Reader:
-    """Positions in JSON text that `json.loads` has accepted."""
+    """Config nodes, with where each is written, from JSON text that `json.loads` has accepted."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.decoder = json.JSONDecoder()
-        self.line_starts = line_starts(text)
-
-    def position(self, offset: int) -> Position:
-        return position_at(self.line_starts, offset)
+        self.json = JsonScanner(text)
 
     def span(self, start: int, end: int) -> Span:
-        return Span(self.position(start), self.position(end))
-
-    def skip(self, offset: int) -> int:
-        match = _WHITESPACE.match(self.text, offset)
-        return match.end() if match is not None else offset
+        return Span(self.json.position(start), self.json.position(end))
 
     def top_level_entry(self, wanted: str) -> Entry | None:
         """The top-level member `wanted` (the last one, as json.loads keeps), read with positions."""
         found: Entry | None = None
-        offset = self.skip(self.skip(0) + 1)  # past the `{`
-        while self.text[offset] != "}":
-            key, key_end = self.decoder.raw_decode(self.text, offset)
-            value_start = self.skip(self.skip(key_end) + 1)  # past the `:`
-            if key == wanted:
-                value, end = self.node(value_start)
-                found = Entry(key, self.span(offset, key_end), value)
-            else:
-                _, end = self.decoder.raw_decode(self.text, value_start)
-            offset = self.skip(end)
-            if self.text[offset] == ",":
-                offset = self.skip(offset + 1)
+        members, _ = self.json.members(self.json.skip(0))
+        for member in members:
+            if member.key == wanted:
+                found = Entry(member.key, self.span(member.key_start, member.key_end), self.node(member.value_start))
         return found
 
-    def node(self, start: int) -> tuple[Node, int]:
-        """The value at `start` and the offset after it."""
-        opener = self.text[start]
-        if opener not in "{[":
-            value, end = self.decoder.raw_decode(self.text, start)
-            return Scalar(value, self.text[start:end], self.span(start, end)), end
-        closer = "}" if opener == "{" else "]"
-        entries: list[Entry] = []
-        items: list[Node] = []
-        offset = self.skip(start + 1)
-        while self.text[offset] != closer:
-            if opener == "{":
-                key, key_end = self.decoder.raw_decode(self.text, offset)
-                value, end = self.node(self.skip(self.skip(key_end) + 1))
-                entries.append(Entry(key, self.span(offset, key_end), value))
-            else:
-                item, end = self.node(offset)
-                items.append(item)
-            offset = self.skip(end)
-            if self.text[offset] == ",":
-                offset = self.skip(offset + 1)
-        span = self.span(start, offset + 1)
+    def node(self, start: int) -> Node:
+        """The value at `start`. Loops, not comprehensions: one frame per level of nesting, so
+        the section nests as deep as before the recursion limit is reached."""
+        opener = self.json.text[start]
         if opener == "{":
-            return Mapping(tuple(entries), span), offset + 1
-        return Sequence(tuple(items), span), offset + 1
+            members, end = self.json.members(start)
+            entries = []
+            for m in members:
+                entries.append(Entry(m.key, self.span(m.key_start, m.key_end), self.node(m.value_start)))
+            return Mapping(tuple(entries), self.span(start, end))
+        if opener == "[":
+            items, end = self.json.items(start)
+            nodes = []
+            for item_start, _ in items:
+                nodes.append(self.node(item_start))
+            return Sequence(tuple(nodes), self.span(start, end))
+        value, end = self.json.value(start)
+        return Scalar(value, self.json.text[start:end], self.span(start, end))

@@ -14,20 +14,20 @@ import ast
 import bisect
 import dataclasses
 import json
-import json.decoder
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wdlint.diagnostics import Diagnostic, Edit, Fix, Position
-from wdlint.frontends.python import (
-    PythonSource,
+from wdlint.frontends.python import PythonSource, parse_python
+from wdlint.frontends.text import (
+    JsonScanner,
     SourceError,
     check_size,
     decode_utf8,
     line_starts,
     load_json,
-    parse_python,
+    skip_json_whitespace,
 )
 
 # Cell magics whose body is Python that the kernel runs: only their first line is masked.
@@ -49,13 +49,6 @@ class CodeCell:
     first_row: int  # the row of the cell's first line in the joined module
     source: str  # the cell's text as written (unmasked)
     end_row: int = 0  # the row just after the cell in the joined module
-
-
-@dataclass(frozen=True)
-class CellError:
-    cell: int
-    message: str
-    position: Position  # within the cell
 
 
 @dataclass(frozen=True)
@@ -112,7 +105,7 @@ class CellMap:
 class Notebook:
     source: PythonSource | None  # the code cells that parse, joined; None when there are none
     cells: CellMap
-    errors: tuple[CellError, ...]  # code cells that do not parse, even masked
+    errors: tuple[SourceError, ...]  # code cells that do not parse, even masked (with their `cell`)
 
 
 _NOT_TEXT = "`source` is not text"
@@ -124,13 +117,13 @@ def parse_notebook(text: str, filename: str, max_size: int = 0) -> Notebook:
     joined: list[str] = []
     trees: list[ast.stmt] = []
     cells: list[CodeCell] = []
-    errors: list[CellError] = []
+    errors: list[SourceError] = []
     row = 1
     code_cells = list(_code_cells(text))
     check_size(sum(len(source or "") for _, source in code_cells), max_size, "the notebook's code")
     for number, source in code_cells:
         if source is None:
-            errors.append(CellError(number, f"malformed cell: {_NOT_TEXT}", Position(1, 1)))
+            errors.append(SourceError(f"malformed cell: {_NOT_TEXT}", Position(1, 1), number))
             continue
         masked = mask_ipython(source)
         if masked is None:
@@ -138,7 +131,7 @@ def parse_notebook(text: str, filename: str, max_size: int = 0) -> Notebook:
         try:
             tree = parse_python(masked, f"<cell {number}>").tree
         except SourceError as error:
-            errors.append(CellError(number, error.message, error.position))
+            errors.append(SourceError(error.message, error.position, number))
             continue
         if not masked.endswith("\n"):
             # a cell ending in a bare `\r` followed by one starting with `\n` would join into
@@ -303,11 +296,6 @@ class _LexState:
 
 # -- writing fixed cells back ------------------------------------------------------------------
 
-_JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
-# numbers, literals, and the NaN/Infinity that Python's json (and so nbformat) accepts
-_JSON_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|NaN|-?Infinity")
-
-
 def replace_cell_sources(text: str, sources: dict[int, str]) -> str:
     """The notebook with the given cells' sources replaced; every other character is kept.
 
@@ -326,9 +314,7 @@ def _render_source(old: str, source: str) -> str:
     if not old.startswith("["):
         return json.dumps(source, ensure_ascii=ascii_only)
     items = [json.dumps(line, ensure_ascii=ascii_only) for line in source.splitlines(keepends=True)]
-    opening = _JSON_WHITESPACE.match(old, 1)
-    assert opening is not None
-    inner_start = opening.end()
+    inner_start = skip_json_whitespace(old, 1)
     if inner_start == len(old) - 1:  # an empty list: no layout to copy
         return "[" + ", ".join(items) + "]"
     leading = old[1:inner_start]
@@ -337,66 +323,16 @@ def _render_source(old: str, source: str) -> str:
 
 
 def _source_spans(text: str) -> dict[int, tuple[int, int]]:
-    """Where each cell's `source` value is written in the notebook's JSON text."""
+    """Where each cell's `source` value is written in the notebook's JSON text (the last
+    `cells` and `source` where a key repeats, as json.loads reads them)."""
+    json_text = JsonScanner(text)
     spans: dict[int, tuple[int, int]] = {}
-    members, _ = _object(text, _skip(text, 0))
-    for key, start, _ in members:
-        if key == "cells" and text[start] == "[":
-            items, _ = _array(text, start)
+    members, _ = json_text.members(json_text.skip(0))
+    for member in members:
+        if member.key == "cells" and text[member.value_start] == "[":
+            items, _ = json_text.items(member.value_start)
             for number, (cell_start, _) in enumerate(items, start=1):
                 if text[cell_start] == "{":
-                    cell_members, _ = _object(text, cell_start)
-                    spans.update({number: (s, e) for k, s, e in cell_members if k == "source"})
+                    cell_members, _ = json_text.members(cell_start)
+                    spans.update({number: (m.value_start, m.value_end) for m in cell_members if m.key == "source"})
     return spans
-
-
-# the C string scanner of the json module, which typeshed does not declare
-_scanstring: Callable[[str, int], tuple[str, int]] = getattr(json.decoder, "scanstring")
-
-
-def _skip(text: str, index: int) -> int:
-    match = _JSON_WHITESPACE.match(text, index)
-    assert match is not None
-    return match.end()
-
-
-def _value_end(text: str, index: int) -> int:
-    char = text[index]
-    if char == '"':
-        return _scanstring(text, index + 1)[1]
-    if char == "{":
-        return _object(text, index)[1]
-    if char == "[":
-        return _array(text, index)[1]
-    match = _JSON_SCALAR.match(text, index)
-    if match is None:
-        raise ValueError(f"not JSON at {index}")
-    return match.end()
-
-
-def _object(text: str, index: int) -> tuple[list[tuple[str, int, int]], int]:
-    """(key, value start, value end) of each member of the object at `index`, and its end."""
-    members = []
-    position = _skip(text, index + 1)
-    while text[position] != "}":
-        key, position = _scanstring(text, position + 1)
-        position = _skip(text, _skip(text, position) + 1)  # past the colon
-        end = _value_end(text, position)
-        members.append((key, position, end))
-        position = _skip(text, end)
-        if text[position] == ",":
-            position = _skip(text, position + 1)
-    return members, position + 1
-
-
-def _array(text: str, index: int) -> tuple[list[tuple[int, int]], int]:
-    """(start, end) of each item of the array at `index`, and its end."""
-    items = []
-    position = _skip(text, index + 1)
-    while text[position] != "]":
-        end = _value_end(text, position)
-        items.append((position, end))
-        position = _skip(text, end)
-        if text[position] == ",":
-            position = _skip(text, position + 1)
-    return items, position + 1

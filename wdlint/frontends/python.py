@@ -7,48 +7,19 @@ Detection runs on the stdlib `ast` (13x cheaper than a libcst parse, DESIGN.md Â
 from __future__ import annotations
 
 import ast
-import bisect
 import codecs
 import io
-import json
 import re
 import tokenize
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from wdlint.diagnostics import Position, Span
+from wdlint.frontends.text import SourceError, line_starts, position_at
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BLANK = frozenset(" \t\f\r\n\\")  # and the backslash of a continued line
-
-
-class SourceError(Exception):
-    """A file that cannot be decoded or parsed: becomes a WD001 diagnostic."""
-
-    def __init__(self, message: str, position: Position = Position(1, 1)) -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
-
-
-def line_starts(text: str) -> list[int]:
-    """The offset at which each row starts, rows broken as ruff breaks them: at `\\r\\n`,
-    `\\r` or `\\n` (JSON counts only `\\n`, YAML also NEL, LS and PS)."""
-    return [0, *(match.end() for match in _NEWLINE.finditer(text))]
-
-
-def position_at(starts: list[int], offset: int) -> Position:
-    """The row and column of a character offset, with the row starts of `line_starts`."""
-    row = bisect.bisect_right(starts, offset)
-    return Position(row, offset - starts[row - 1] + 1)
-
-
-def check_size(size: int, limit: int, what: str = "the file") -> None:
-    """SourceError when `size` characters of text are over `limit` (0: no limit)."""
-    if 0 < limit < size:
-        raise SourceError(
-            f"not linted: {what} holds {size:,} characters, over the `max-file-size` of {limit:,}"
-        )
 
 
 # PEP 263, as CPython's tokenizer reads it: on raw bytes, so that a line that is not UTF-8
@@ -144,26 +115,6 @@ def _declared_utf8_with_bytes_in_comments(data: bytes) -> str | None:
     return text if in_comments == replaced else None
 
 
-def load_json(text: str, what: str = "JSON") -> object:
-    """`json.loads`, with every way JSON text can fail as a SourceError: `invalid {what}: ...`."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SourceError(f"invalid {what}: {error.msg}", position_at(line_starts(text), error.pos)) from None
-    except RecursionError:
-        raise SourceError(f"invalid {what}: nested too deeply") from None
-    except ValueError as error:  # an integer of thousands of digits
-        raise SourceError(f"invalid {what}: {error}") from None
-
-
-def decode_utf8(data: bytes) -> str:
-    """JSON, notebooks and YAML configs are UTF-8 (a BOM is tolerated)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SourceError(f"cannot decode as UTF-8: {error}") from None
-
-
 @dataclass
 class PythonSource:
     filename: str
@@ -243,3 +194,13 @@ def parse_python(text: str, filename: str) -> PythonSource:
     except MemoryError:  # CPython's parser says so, with no message, for `------...1` 100,000 deep
         raise SourceError("cannot parse: the parser ran out of memory (nested too deeply?)") from None
     return PythonSource(filename, text, tree)
+
+
+def comments(text: str) -> Iterator[tuple[int, str]]:
+    """(row, text) of each comment, as the tokenizer finds them; none past a tokenizer error."""
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                yield token.start[0], token.string
+    except (tokenize.TokenError, SyntaxError):
+        return

@@ -31,7 +31,7 @@ from wdlint.frontends.config_sites import (
     walk_mappings,
     with_key,
 )
-from wdlint.frontends.python import SourceError, line_starts, position_at
+from wdlint.frontends.text import SourceError, line_starts, position_at
 
 _MERGE = "tag:yaml.org,2002:merge"
 _VALUE = "tag:yaml.org,2002:value"  # the `=` key, which the safe loader reads as a string

@@ -1,0 +1,40 @@
+"""DeepSpeed JSON configs: findings, never fixes. Any other JSON is data, never parsed or
+reported unreadable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wdlint.engine.prefilter import may_configure_deepspeed
+from wdlint.frontends.formats.base import Format, Parsed, Sites
+from wdlint.frontends.text import check_size
+
+if TYPE_CHECKING:
+    from wdlint.analysis.sites import OptimizerSite
+
+
+class ParsedDeepSpeed(Parsed):
+    def __init__(self, sites: tuple[OptimizerSite, ...]) -> None:
+        self._sites = sites
+
+    def sites(self, path: Path | None) -> Iterator[Sites]:
+        yield Sites(self._sites)
+
+
+class DeepSpeedFormat(Format):
+    name = "DeepSpeed JSON config"
+    suffixes = (".json",)
+
+    def may_configure_optimizer(self, data: bytes) -> bool:
+        return may_configure_deepspeed(data)
+
+    def parse(self, text: str, filename: str, max_size: int) -> ParsedDeepSpeed:
+        from wdlint.frontends.jsoncfg import parse_deepspeed
+
+        check_size(len(text), max_size)
+        return ParsedDeepSpeed(parse_deepspeed(text))
+
+
+DEEPSPEED_CONFIG = DeepSpeedFormat()

@@ -1,0 +1,39 @@
+"""YAML configs (Hydra, torchtune, LightningCLI): findings, never fixes. YAML that configures
+no optimizer is data, and data is not ours to judge: it is never reported unreadable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wdlint.frontends.formats.base import Format, Parsed, Sites
+from wdlint.frontends.text import check_size
+
+if TYPE_CHECKING:
+    from wdlint.frontends.yamlcfg import YamlConfig
+
+
+class ParsedYaml(Parsed):
+    def __init__(self, config: YamlConfig) -> None:
+        self.config = config
+
+    def sites(self, path: Path | None) -> Iterator[Sites]:
+        yield Sites(self.config.sites)
+
+    def comments(self) -> Iterable[tuple[int, str]]:
+        return self.config.comments
+
+
+class YamlFormat(Format):
+    name = "YAML config"
+    suffixes = (".yaml", ".yml")
+
+    def parse(self, text: str, filename: str, max_size: int) -> ParsedYaml:
+        from wdlint.frontends.yamlcfg import parse_yaml
+
+        check_size(len(text), max_size)
+        return ParsedYaml(parse_yaml(text))
+
+
+YAML_CONFIG = YamlFormat()
