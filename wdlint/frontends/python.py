@@ -1,7 +1,9 @@
 """Python source front-end: bytes to a parsed module with ruff-style positions.
 
 Detection runs on the stdlib `ast` (13x cheaper than a libcst parse, DESIGN.md §5 and
-`bench/parse_cost.py`); concrete-syntax rewriting is reserved for the files that get a fix.
+`bench/parse_cost.py`). Fixes need no concrete syntax tree either: they are text edits at the
+positions `ast` reports, kept only when the fixed text still parses (docs/architecture.md,
+Decisions).
 """
 
 from __future__ import annotations
