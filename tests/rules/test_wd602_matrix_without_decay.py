@@ -56,3 +56,18 @@ def test_quiet_for_an_undecayed_embedding_and_a_frozen_matrix() -> None:
     layers = (*MLP, Layer("emb", "embedding", (10, 8)), Layer("frozen", "linear", (8, 8), bias=False, trainable=False))
     groups = (Group(MLP_MATRICES, 0.1), Group(("emb.weight", "frozen.weight", *MLP_NO_DECAY), 0.0))
     assert audit_case(AuditCase(layers, (Optimizer("AdamW", groups),)), CODE).ok
+
+
+def test_quiet_for_a_matrix_another_optimizer_decays() -> None:
+    """A matrix in a decaying group of one optimizer and an undecayed group of another is
+    decayed: holding it twice is WD603's finding, not a missed matrix."""
+    case = AuditCase(
+        MLP,
+        (
+            Optimizer("AdamW", (Group(("fc.weight",), 0.1), Group(MLP_NO_DECAY, 0.0))),
+            Optimizer("AdamW", (Group(("fc.weight",), 0.0), Group(("out.weight",), 0.1))),
+        ),
+    )
+    report = audit_case(case, "ALL")
+    assert found(report, CODE) == []
+    assert found(report, "WD603") == ["fc.weight"]

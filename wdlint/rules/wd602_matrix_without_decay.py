@@ -17,7 +17,11 @@ def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
         if not optimizer.decays_any:
             continue
         groups = [g for g in optimizer.groups if not g.decays]
-        params = context.trainable_in(groups, lambda p, v: v.kind is Kind.MATRIX)
+        # a matrix that another optimizer's group decays is decayed: held twice, it is WD603's
+        params = context.trainable_in(
+            groups,
+            lambda p, v: v.kind is Kind.MATRIX and not any(g.decays for _, g in context.holders.get(p.key, ())),
+        )
         if params:
             yield finding(
                 RULE,
@@ -36,7 +40,8 @@ RULE = Rule(
 Checks, at run time, for weight matrices (params with two or more dimensions that are not
 biases, normalization weights, embeddings, or exempt by the model's `no_weight_decay()` or the
 policy's `no-decay` patterns) in a param group with weight_decay=0, while another group of the
-same optimizer decays.
+same optimizer decays. A matrix that a group of another optimizer decays is decayed: holding it
+twice is reported by WD603 alone.
 """,
     why_is_this_bad="""
 The optimizer is set up to decay the weight matrices, but a name filter put some of them in the
