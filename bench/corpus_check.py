@@ -50,7 +50,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # this checkout's wdlint, for its file suffixes and notebook masking
 
 from wdlint.config import DEFAULT_INCLUDE  # noqa: E402
-from wdlint.frontends.notebook import mask_ipython  # noqa: E402
+from wdlint.frontends.notebook import kernel_source  # noqa: E402
 
 # this checkout's wdlint, whatever is installed
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
@@ -141,10 +141,11 @@ def parses(text: str | bytes) -> bool:
 
 
 def cell_parses(source: str) -> bool:
-    # the kernel's view of the cell, as wdlint lints it: IPython syntax masked, and a cell
-    # magic that runs another language (`%%bash`) is no Python to break
-    masked = mask_ipython(source)
-    return masked is None or parses(masked)
+    # the kernel's view of the cell, as wdlint lints it: IPython syntax masked, a leading
+    # indentation removed, and a cell magic that runs another language (`%%bash`) is no Python
+    # to break
+    runs = kernel_source(source)
+    return runs is None or parses(runs)
 
 
 def code_sources(notebook: dict[str, object]) -> list[str]:

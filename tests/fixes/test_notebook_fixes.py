@@ -41,6 +41,19 @@ def test_fix_rewrites_only_the_fixed_cell(tmp_path: Path, monkeypatch: pytest.Mo
     assert (again.exit_code, again.stdout) == (0, "")
 
 
+def test_fix_in_an_indented_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """IPython runs a cell whose first line is indented with that indentation removed: the fix
+    lands where the cell writes the call, and the cell still runs."""
+    indented = "".join(f"    {line}\n" for line in POSITIONAL.splitlines())
+    path = tmp_path / "nb.ipynb"
+    path.write_text(notebook(indented), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--isolated", "--fix", "--select", "WD501", "nb.ipynb"])
+    assert result.exit_code == 0, result.output
+    fixed = "".join(f"    {line}\n" for line in FIXED.splitlines())
+    assert path.read_text(encoding="utf-8") == notebook(fixed)
+
+
 def test_unusual_layout_is_kept_outside_the_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = '{"nbformat": 4,\n  "cells": [{"cell_type": "code", "source": "import torch\\nopt = torch.optim.Adam(m.parameters(), 1e-3, (0.9, 0.99))",\n "outputs": []}], "metadata": {}}'
     path = tmp_path / "nb.ipynb"

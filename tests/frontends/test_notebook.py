@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from wdlint.cli import cli
 from wdlint.engine.lint import lint_bytes
 from wdlint.engine.runner import FileJob, LintOptions, lint_job
-from wdlint.frontends.notebook import mask_ipython
+from wdlint.frontends.notebook import kernel_source, mask_ipython, strip_leading_indent
 
 OPTIONS = LintOptions.from_selection()
 ADAM = "opt = torch.optim.Adam(model.parameters(), weight_decay=WD)"
@@ -159,6 +159,48 @@ def test_ipython_syntax(cells: tuple[str, ...], expected: list[tuple[str, int, i
 )
 def test_mask_keeps_lengths(source: str, masked: str | None) -> None:
     assert mask_ipython(source) == masked
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    (
+        pytest.param(
+            ("import torch\nWD = 1e-4", f"    model = Net()\n    {ADAM}"),
+            [("WD101", 2, 2, 11), ("WD201", 2, 2, 28)],
+            id="every line indented: columns as the cell writes them",
+        ),
+        pytest.param(
+            ("import torch", f"\n  \n\tmodel = Net()\n\tfor x in y:\n\t    pass\n\t{ADAM.replace('WD', '1e-4')}"),
+            [("WD101", 2, 6, 8), ("WD201", 2, 6, 25)],
+            id="blank lines first, tabs, a nested block",
+        ),
+        pytest.param(
+            ("import torch", f"  {ADAM.replace('WD', '1e-4')}\nprint(opt)\n  x = (1,\n1)"),
+            [("WD101", 2, 1, 9), ("WD201", 2, 1, 26)],
+            id="lines without the indentation are left as they are",
+        ),
+        pytest.param(
+            ("import torch", f"  # a comment\nif True:\n  {ADAM.replace('WD', '1e-4')}"),
+            [("WD001", 2, 3, 3)],
+            id="IPython strips the comment's indentation from the block too: invalid in Jupyter",
+        ),
+        pytest.param(
+            ("import torch", f"  x = 1\n y = 2\n  {ADAM}"),
+            [("WD001", 2, 2, 1)],
+            id="an unindent IPython keeps: the error where the cell has it",
+        ),
+    ),
+)
+def test_indented_cells_run_as_ipython_runs_them(
+    cells: tuple[str, ...], expected: list[tuple[str, int, int, int]]
+) -> None:
+    assert lint(notebook(*cells)) == expected
+
+
+def test_strip_leading_indent() -> None:
+    assert strip_leading_indent("x = 1\n  y") is None
+    assert strip_leading_indent("\n  x = 1\r\n y\n  z") == ("\nx = 1\r\n y\nz", 2, frozenset({2, 4}))
+    assert kernel_source("  %time f()\n  g()") == f"_{' ' * 8}\ng()"
 
 
 def test_noqa_in_a_cell() -> None:

@@ -649,7 +649,7 @@ def _check_notebook_diagnostics(diagnostics: Iterable[Diagnostic], data: bytes, 
 def check_notebook(data: bytes, filename: str = "fuzz.ipynb") -> None:
     """No exception; positions inside their cell; fixing on disk keeps the JSON a notebook,
     every cell that parsed parses, and a second fix changes nothing."""
-    from wdlint.frontends.notebook import mask_ipython  # the kernel's view of a cell
+    from wdlint.frontends.notebook import kernel_source  # the kernel's view of a cell
 
     _check_notebook_diagnostics(lint_bytes(data, filename, OPTIONS).diagnostics, data, filename)
     with tempfile.TemporaryDirectory() as directory:
@@ -664,9 +664,9 @@ def check_notebook(data: bytes, filename: str = "fuzz.ipynb") -> None:
         assert before_cells is not None and after_cells is not None, "the fixed notebook is not a notebook"
         assert before_cells.keys() == after_cells.keys(), "fixing changed the notebook's cells"
         for number, source in before_cells.items():
-            masked, masked_after = mask_ipython(source), mask_ipython(after_cells[number])
-            if masked is not None and python_parses(masked):
-                assert masked_after is not None and python_parses(masked_after), f"cell {number} no longer parses"
+            runs, runs_after = kernel_source(source), kernel_source(after_cells[number])
+            if runs is not None and python_parses(runs):
+                assert runs_after is not None and python_parses(runs_after), f"cell {number} no longer parses"
         leftover = [d for d in fixed.diagnostics if applicable(d.fix, True)]
         assert not leftover, f"fixes of {[d.code for d in leftover]} are offered but never applied"
         assert fix_job(FileJob(path, filename), OPTIONS, UNSAFE).diff == "", "a second fix changed the notebook"

@@ -213,7 +213,7 @@ def fix_notebook_file(
 
     `lint` reports diagnostics placed in their cells, with their fixes in the cell's positions.
     """
-    from wdlint.frontends.notebook import cell_sources, mask_ipython, replace_cell_sources
+    from wdlint.frontends.notebook import cell_sources, kernel_source, replace_cell_sources
 
     try:
         original = data.decode("utf-8-sig")
@@ -232,8 +232,8 @@ def fix_notebook_file(
         done: list[Diagnostic] = []
         for cell, found in by_cell.items():
             new, applied = apply_fixes(sources[cell], found)
-            masked = mask_ipython(new)
-            if applied and masked is not None and python_parses(masked):
+            runs = kernel_source(new)
+            if applied and runs is not None and python_parses(runs):
                 changed[cell] = new
                 done += applied
         return (replace_cell_sources(text, changed), done) if changed else (text, [])

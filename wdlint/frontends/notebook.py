@@ -6,6 +6,8 @@ stay true. The cells that parse are then joined in order into one module, as the
 them, so a name bound in cell 2 resolves in cell 5. Cells are numbered from 1 over all cells,
 markdown included, as ruff numbers them. A masked line is never a place a fix can edit, so a
 position in the joined module maps back to the same row and column of the cell's own source.
+A cell whose first line is indented is parsed as IPython runs it, with that indentation
+removed, and its positions shifted back: it is valid in Jupyter, so it is no WD001.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ def parse_notebook(text: str, filename: str, max_size: int = 0) -> Notebook:
         if masked is None:
             continue  # a cell magic runs something other than Python
         try:
-            tree = parse_python(masked, f"<cell {number}>").tree
+            tree = _parse_cell(masked, number)
         except SourceError as error:
             errors.append(SourceError(error.message, error.position, number))
             continue
@@ -146,6 +148,57 @@ def parse_notebook(text: str, filename: str, max_size: int = 0) -> Notebook:
     module = ast.Module(body=trees, type_ignores=[])
     python = PythonSource(filename, "".join(joined), module) if cells else None
     return Notebook(python, CellMap(tuple(cells)), tuple(errors))
+
+
+def _parse_cell(masked: str, number: int) -> ast.Module:
+    """A masked cell's tree. A cell whose first line is indented runs in IPython with that
+    indentation removed: parsed so, with its positions shifted back to where the cell writes
+    them."""
+    dedented = strip_leading_indent(masked)
+    if dedented is None:
+        return parse_python(masked, f"<cell {number}>").tree
+    text, width, rows = dedented
+    try:
+        tree = parse_python(text, f"<cell {number}>").tree
+    except SourceError as error:
+        row, column = error.position.row, error.position.column
+        raise SourceError(error.message, Position(row, column + width if row in rows else column)) from None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.expr, ast.stmt, ast.excepthandler, ast.arg, ast.keyword, ast.alias, ast.pattern)):
+            if node.lineno in rows:
+                node.col_offset += width
+            if node.end_lineno in rows and node.end_col_offset is not None:
+                node.end_col_offset += width
+    return tree
+
+
+_LEADING_INDENT = re.compile(r"[ \t]+")
+
+
+def strip_leading_indent(source: str) -> tuple[str, int, frozenset[int]] | None:
+    """The cell as IPython runs it when its first line that is not blank is indented (its
+    `leading_empty_lines` and `leading_indent` transforms): that indentation removed from every
+    line that starts with it. The text, the width removed and the rows it was removed from;
+    None when the first line is not indented. Rows are broken as `ast` breaks them."""
+    lines = _LINE.findall(source)[:-1]
+    first = next((line for line in lines if line.strip()), "")
+    indent = _LEADING_INDENT.match(first)
+    if indent is None:
+        return None
+    prefix = indent.group()
+    rows = frozenset(row for row, line in enumerate(lines, start=1) if line.startswith(prefix))
+    text = "".join(line[len(prefix) :] if row in rows else line for row, line in enumerate(lines, start=1))
+    return text, len(prefix), rows
+
+
+def kernel_source(source: str) -> str | None:
+    """A cell as the kernel runs it, for a parse check: IPython syntax masked and a leading
+    indentation removed; None for a cell whose magic runs something other than Python."""
+    masked = mask_ipython(source)
+    if masked is None:
+        return None
+    dedented = strip_leading_indent(masked)
+    return masked if dedented is None else dedented[0]
 
 
 def notebook_error(data: bytes) -> SourceError | None:
