@@ -54,6 +54,8 @@ EXPECTED: dict[str, list[tuple[str, int] | tuple[str, int, int]]] = {
         ("WD101", 10),  # probe_optimizer merges the same optimizer in with `<<: *optimizer`
     ],
     "configs/lightning_cli/config.yaml": [
+        # the automatic configure_optimizers builds it over self.model.parameters()
+        ("WD201", 21),
         ("WD101", 22),  # class_path: torch.optim.Adam, init_args.weight_decay: 0.01
     ],
     "configs/torchtune/llama3_2_1B_lora_single_device.yaml": [],
