@@ -104,7 +104,7 @@ LIGHTNING_CLI: Final = Convention(
     torch_names=True,
     full_paths=True,
 )
-LIGHTNING_CLI_KEYS: Final = frozenset({"trainer", "model", "data", "seed_everything", "ckpt_path"})
+LIGHTNING_CLI_KEYS: Final = ("trainer", "model", "data")  # sections: `trainer:`, or a class_path
 
 # LitGPT's config_hub: `optimizer:` is a class name or `{class_path, init_args}`;
 # `litgpt.utils.instantiate_torch_optimizer(optimizer, model.parameters())` in pretrain.py and
@@ -206,16 +206,17 @@ ULTRALYTICS_KEYS: Final = frozenset({"lr0", "lrf", "imgsz", "warmup_bias_lr", "b
 # gpt-neox (`"optimizer": {"type": ..., "params": {...}}` with a top-level `weight_decay`,
 # default 0.01): megatron/training.py get_optimizer groups with
 # `get_params_for_weight_decay_optimization` (biases and norms at weight_decay 0) and builds,
-# by `type.lower()`, apex's (else DeepSpeed's) FusedAdam for "adam" (adam_w_mode default True),
-# torch.optim.Adam for "cpu_torch_adam", DeepSpeedCPUAdam for "cpu_adam", torch.optim.SGD for
-# "sgd" (megatron/neox_arguments/neox_args.py).
+# by `type.lower()`, apex's (else DeepSpeed's) FusedAdam for "adam" (adam_w_mode default True,
+# the "params" may turn it off), DeepSpeedCPUAdam for "cpu_adam" and for "cpu_torch_adam" too
+# (its test `neox_args.optimizer == "cpu_torch_adam"` compares the optimizer dict, so torch's
+# Adam is never chosen), mup's MuSGD (torch's SGD) for "sgd" (megatron/training.py, 2025).
 GPT_NEOX: Final = Convention(
     "gpt-neox",
     "gpt-neox megatron/training.py get_optimizer; megatron/model/utils.py get_params_for_weight_decay_optimization",
     Params.OWN_GROUPS,
     names={
         "adam": "apex.optimizers.FusedAdam",
-        "cpu_torch_adam": "torch.optim.Adam",
+        "cpu_torch_adam": "deepspeed.ops.adam.DeepSpeedCPUAdam",
         "cpu_adam": "deepspeed.ops.adam.DeepSpeedCPUAdam",
         "sgd": "torch.optim.SGD",
     },

@@ -23,8 +23,8 @@ __all__ = ["Claimed", "convention_sites", "generic_sites"]
 def convention_sites(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
     """The optimizers a framework's convention builds from this document."""
     yield from hyperpyyaml.sites(root, claimed)
-    yield from cli.sites(root, claimed)
     yield from trainers.sites(root, claimed)
+    yield from cli.sites(root, claimed)
     yield from registries.sections(root, claimed)
 
 

@@ -54,9 +54,13 @@ def sites(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
 
 
 def _convention(top: Mapping) -> Convention | None:
+    """LitGPT by its keys; LightningCLI by a `trainer:` section or a `model:`/`data:` class path
+    (an ultralytics `model: yolo11n.pt` is not one)."""
     keys = {entry.key for entry in top.entries}
     if keys & LITGPT_KEYS:
         return LITGPT
-    if keys & LIGHTNING_CLI_KEYS:
-        return LIGHTNING_CLI
+    for key in LIGHTNING_CLI_KEYS:
+        section = top.get(key)
+        if isinstance(section, Mapping) and (key == "trainer" or section.get("class_path") is not None):
+            return LIGHTNING_CLI
     return None

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.diagnostics import Position, Span
-from wdlint.frontends.config_sites import Entry, Mapping, Node, Scalar, walk_mappings
+from wdlint.frontends.config_sites import Entry, Mapping, Node, Scalar, Sequence, walk_mappings
 from wdlint.frontends.dialects.common import Claimed, entry_span, named_site, top_mapping
 from wdlint.knowledge.frameworks import (
     HYPERPYYAML_CLASS_TAGS,
@@ -24,6 +24,7 @@ from wdlint.knowledge.frameworks import (
     SPEECHBRAIN_GROUPING_KEY,
     SPEECHBRAIN_OPT_CLASS_KEY,
 )
+from wdlint.knowledge.optimizers import lookup
 
 _REFERENCE = re.compile(r"<([^<>\[\]\s]+)((?:\[[^<>\[\]\s]+\])*)>")
 _MAX_REFERENCES = 16  # a chain of `!ref`s followed; HyperPyYAML refuses cycles
@@ -61,10 +62,11 @@ def _site(top: Mapping, entry: Entry, tag: str, every: bool, grouped: bool) -> O
         return None
     start = value.span.start
     name = Scalar(tag.partition(":")[2], tag, Span(start, Position(start.row, start.column + len(tag))))
+    spec = lookup(name.value) if isinstance(name.value, str) else None
+    if isinstance(value, Sequence) and spec is not None:  # positional arguments after params
+        value = Mapping(tuple(Entry(key, item.span, item) for key, item in zip(spec.positional, value.items)), value.span)
     options = _with_references(top, value) if isinstance(value, Mapping) else None
-    # positional arguments (a sequence) may hold weight_decay
-    hidden = "positional arguments" if not isinstance(value, (Mapping, Scalar)) else None
-    return named_site(SPEECHBRAIN, name, span=span, options=options, every=every, grouped=grouped, hidden=hidden)
+    return named_site(SPEECHBRAIN, name, span=span, options=options, every=every, grouped=grouped)
 
 
 def _with_references(top: Mapping, options: Mapping) -> Mapping:

@@ -51,7 +51,7 @@ def sections(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
         elif isinstance(asteroid_name, Scalar):
             site = named_site(ASTEROID, asteroid_name, span=span, options=optim)
         if site is not None:
-            claimed.add(id(optim))
+            claimed.update((id(optim), id(nemo_name), id(asteroid_name)))
             yield site
 
 
