@@ -38,6 +38,7 @@ _NAMES = (
     b"optimizer=dict",  # mmcv 1.x configs
     b"optimizer = dict",
     b"optimizer:",  # YAML configs: `optimizer: Adam`, LightningCLI's class_path
+    b'"optimizer":',  # YAML written as JSON (gpt-neox's `"optimizer": {"type": "Adam"}`)
 )
 
 
