@@ -80,7 +80,7 @@ SPEECHBRAIN: Final = Convention(
     "speechbrain/core.py Brain.init_optimizers; speechbrain/utils/optimizers.py rm_vector_weight_decay",
     Params.EVERY,
     passes="self.modules.parameters()",
-    by="`Brain.init_optimizers` calls `opt_class(self.modules.parameters())`",
+    by="`Brain.init_optimizers` calls `opt_class(self.modules.parameters())` unless the recipe overrides it",
     remedy="set `remove_vector_weight_decay: True` in the hparams file",
     full_paths=True,
 )
