@@ -129,6 +129,12 @@ optimizer:
             id="no framework told: params unknown",
         ),
         pytest.param(
+            "fit:\n  trainer: {max_epochs: 3}\n  optimizer:\n    class_path: torch.optim.Adam\n"
+            "    init_args: {weight_decay: 0.01}\n",
+            [("WD201", 3, 3), ("WD101", 4, 17)],
+            id="LightningCLI: a subcommand's config",
+        ),
+        pytest.param(
             "out_dir: out/pretrain\ntrain: {max_tokens: 1000}\noptimizer:\n  class_path: torch.optim.AdamW\n"
             "  init_args: {lr: 0.0004, weight_decay: 0.1}\n",
             [("WD201", 3, 1)],
@@ -146,15 +152,21 @@ def test_lightning_cli_and_litgpt(text: str, expected: list[tuple[str, int, int]
     assert lint(text) == expected
 
 
+ASTEROID = "training: {epochs: 200, batch_size: 24}\n"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     (
-        pytest.param("optim:\n  optimizer: adam\n  lr: 0.001\n  weight_decay: 1.0e-5\n", [("WD201", 1, 1), ("WD101", 2, 14)],
+        pytest.param(ASTEROID + "optim:\n  optimizer: adam\n  lr: 0.001\n  weight_decay: 1.0e-5\n", [("WD201", 2, 1), ("WD101", 3, 14)],
                      id="asteroid adam"),
-        pytest.param("optim:\n  optimizer: AdamW\n  weight_decay: 0.01\n", [("WD201", 1, 1)], id="asteroid names any case"),
-        pytest.param("optim:\n  optimizer: adamw\n", [("WD201", 1, 1), ("WD104", 2, 14)], id="asteroid adamw's default"),
-        pytest.param("optim:\n  optimizer: adam\n  weight_decay: 0.\n", [], id="asteroid without decay"),
-        pytest.param("optim:\n  optimizer: ranger\n  weight_decay: 0.1\n", [], id="asteroid: torch_optimizer's, unknown"),
+        pytest.param(ASTEROID + "optim:\n  optimizer: AdamW\n  weight_decay: 0.01\n", [("WD201", 2, 1)], id="asteroid names any case"),
+        pytest.param(ASTEROID + "optim:\n  optimizer: adamw\n", [("WD201", 2, 1), ("WD104", 3, 14)], id="asteroid adamw's default"),
+        pytest.param(ASTEROID + "optim:\n  optimizer: adam\n  weight_decay: 0.\n", [], id="asteroid without decay"),
+        pytest.param("optim:\n  optimizer: adam\n  weight_decay: 1.0e-5\n", [("WD101", 2, 14)],
+                     id="an optim section of no known recipe: params unknown"),
+        pytest.param("optim:\n  name: adamw\n  weight_decay: 0.1\n", [], id="NeMo-like, not under model: unknown"),
+        pytest.param(ASTEROID + "optim:\n  optimizer: ranger\n  weight_decay: 0.1\n", [], id="asteroid: torch_optimizer's, unknown"),
         pytest.param(
             "model:\n  optim:\n    name: adamw\n    lr: 2.0\n    weight_decay: 1e-3\n    sched: {name: NoamAnnealing}\n",
             [("WD201", 2, 3)],

@@ -137,7 +137,8 @@ ASTEROID: Final = Convention(
     names=_torch("Adam", "RMSprop", "SGD", "Adadelta", "Adagrad", "Adamax", "AdamW", "ASGD"),
     case_insensitive=True,
 )
-ASTEROID_SECTION: Final = "optim"
+ASTEROID_SECTION: Final = "optim"  # at the top, beside `training:` (every recipe's conf.yml)
+ASTEROID_SIBLING: Final = "training"
 ASTEROID_NAME_KEY: Final = "optimizer"
 
 # NeMo: `model.optim: {name: adamw, lr, weight_decay, sched: ...}`; `ModelPT.setup_optimization`
@@ -158,6 +159,7 @@ NEMO: Final = Convention(
         "fused_adam": "apex.optimizers.FusedAdam",
     },
 )
+NEMO_PARENT: Final = "model"  # NeMo reads `cfg.model.optim`
 NEMO_SECTION: Final = "optim"
 NEMO_NAME_KEY: Final = "name"
 NEMO_OWN_GROUPS_KEYS: Final = frozenset({"tensor_model_parallel_size", "optim_param_groups", "megatron_amp_O2"})

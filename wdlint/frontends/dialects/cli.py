@@ -25,12 +25,23 @@ from wdlint.knowledge.frameworks import (
 )
 
 _OPTIMIZER = "optimizer"
+_SUBCOMMANDS = ("fit",)  # LightningCLI's config of one subcommand, given to the CLI as a whole
 
 
 def sites(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
     top = top_mapping(root)
-    entry = top.entry(_OPTIMIZER) if top is not None else None
-    if top is None or entry is None or id(entry.value) in claimed:
+    if top is None:
+        return
+    yield from _top_optimizer(top, claimed)
+    for subcommand in _SUBCOMMANDS:  # `fit: {trainer: ..., optimizer: ...}`
+        section = top.get(subcommand)
+        if isinstance(section, Mapping) and section.span is not None:
+            yield from _top_optimizer(section, claimed)
+
+
+def _top_optimizer(top: Mapping, claimed: Claimed) -> Iterator[OptimizerSite]:
+    entry = top.entry(_OPTIMIZER)
+    if entry is None or id(entry.value) in claimed:
         return
     convention = _convention(top)
     span = entry_span(entry)

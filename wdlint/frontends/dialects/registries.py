@@ -15,17 +15,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import OptimizerSite
-from wdlint.frontends.config_sites import Mapping, Node, Scalar, walk_mappings, with_key
-from wdlint.frontends.dialects.common import Claimed, named_site
+from wdlint.frontends.config_sites import Entry, Mapping, Node, Scalar, walk_mappings, with_key
+from wdlint.frontends.dialects.common import Claimed, named_site, top_mapping
 from wdlint.knowledge.frameworks import (
     ASTEROID,
     ASTEROID_NAME_KEY,
     ASTEROID_SECTION,
+    ASTEROID_SIBLING,
     GENERIC,
     GENERIC_NAME_KEYS,
     NEMO,
     NEMO_NAME_KEY,
     NEMO_OWN_GROUPS_KEYS,
+    NEMO_PARENT,
     NEMO_SECTION,
 )
 
@@ -34,25 +36,47 @@ _INSTANTIATED = ("_target_", "_component_", "class_path")
 
 
 def sections(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
-    """asteroid's and NeMo's `optim:` sections."""
-    for parent, _ in walk_mappings(root):
-        entry = parent.entry(ASTEROID_SECTION)
-        optim = entry.value if entry is not None else None
-        if entry is None or not isinstance(optim, Mapping) or optim.span is None or id(optim) in claimed:
-            continue
-        span = with_key(optim.span, entry)
-        site = None
-        nemo_name, asteroid_name = optim.get(NEMO_NAME_KEY), optim.get(ASTEROID_NAME_KEY)
-        if isinstance(nemo_name, Scalar) and NEMO_SECTION == entry.key:
+    """asteroid's top-level `optim:` beside `training:`, NeMo's `model.optim:`; an `optim:`
+    anywhere else is left to the generic reading (params unknown)."""
+    top = top_mapping(root)
+    if top is None:
+        return
+    model = top.get(NEMO_PARENT)
+    if isinstance(model, Mapping):
+        entry = model.entry(NEMO_SECTION)
+        name = _named(entry, NEMO_NAME_KEY, claimed)
+        if entry is not None and name is not None:
+            optim = entry.value
+            assert isinstance(optim, Mapping) and optim.span is not None
             params = optim.get("params")  # NeMo's older layout: the options under `params`
             options = params if isinstance(params, Mapping) else optim
-            grouped = any(parent.get(key) is not None for key in NEMO_OWN_GROUPS_KEYS)
-            site = named_site(NEMO, nemo_name, span=span, options=options, every=not grouped, grouped=grouped)
-        elif isinstance(asteroid_name, Scalar):
-            site = named_site(ASTEROID, asteroid_name, span=span, options=optim)
-        if site is not None:
-            claimed.update((id(optim), id(nemo_name), id(asteroid_name)))
-            yield site
+            grouped = any(model.get(key) is not None for key in NEMO_OWN_GROUPS_KEYS)
+            site = named_site(
+                NEMO, name, span=with_key(optim.span, entry), options=options, every=not grouped, grouped=grouped
+            )
+            yield from _claim(site, optim, name, claimed)
+    entry = top.entry(ASTEROID_SECTION)
+    name = _named(entry, ASTEROID_NAME_KEY, claimed)
+    if entry is not None and name is not None and top.get(ASTEROID_SIBLING) is not None:
+        optim = entry.value
+        assert isinstance(optim, Mapping) and optim.span is not None
+        site = named_site(ASTEROID, name, span=with_key(optim.span, entry), options=optim)
+        yield from _claim(site, optim, name, claimed)
+
+
+def _named(entry: Entry | None, key: str, claimed: Claimed) -> Scalar | None:
+    """The name under `key` in the section `entry` holds, if it is a mapping not yet read."""
+    section = entry.value if entry is not None else None
+    if not isinstance(section, Mapping) or section.span is None or id(section) in claimed:
+        return None
+    name = section.get(key)
+    return name if isinstance(name, Scalar) else None
+
+
+def _claim(site: OptimizerSite | None, section: Mapping, name: Scalar, claimed: Claimed) -> Iterator[OptimizerSite]:
+    if site is not None:
+        claimed.update((id(section), id(name)))
+        yield site
 
 
 def generic(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
