@@ -54,8 +54,33 @@ EXPECTED: dict[str, list[tuple[str, int] | tuple[str, int, int]]] = {
         ("WD101", 10),  # probe_optimizer merges the same optimizer in with `<<: *optimizer`
     ],
     "configs/lightning_cli/config.yaml": [
+        # the automatic configure_optimizers builds it over self.model.parameters()
+        ("WD201", 21),
         ("WD101", 22),  # class_path: torch.optim.Adam, init_args.weight_decay: 0.01
     ],
+    # framework conventions (wdlint/knowledge/frameworks.py): which params the framework passes
+    "configs/speechbrain/train_crdnn.yaml": [
+        ("WD201", 54),  # Brain.init_optimizers: opt_class(self.modules.parameters())
+        ("WD101", 54),  # !name:torch.optim.Adam, weight_decay: !ref <weight_decay>
+    ],
+    "configs/speechbrain/train_conformer.yaml": [],  # AdamW, remove_vector_weight_decay: True
+    "configs/asteroid/conf.yml": [
+        ("WD201", 17),  # make_optimizer(model.parameters(), **conf["optim"])
+        ("WD101", 18),  # optimizer: adam with weight_decay 1e-5
+    ],
+    "configs/asteroid/conf_no_decay.yml": [],
+    "configs/nemo/conformer_ctc_bpe.yaml": [("WD201", 21)],  # ModelPT: self.parameters()
+    "configs/nemo/megatron_gpt_config.yaml": [],  # Megatron models group biases and norms themselves
+    "configs/hf_trainer/training_args.json": [],  # the Trainer's own no-decay group
+    "configs/hf_trainer/training_args_rmsprop.json": [("WD102", 6)],  # optim: rmsprop, coupled L2
+    "configs/ultralytics/coco_adam.yaml": [("WD101", 8)],  # Adam: L2 on the weight group
+    "configs/ultralytics/coco_adamw.yaml": [],
+    "configs/detectron2/Base-RCNN-FPN.yaml": [],  # WEIGHT_DECAY_NORM: 0.0
+    "configs/detectron2/mask_rcnn_R_50_FPN_3x_gn.yaml": [("WD201", 11)],  # norms and biases decayed
+    "configs/gpt_neox/125M.yml": [],  # FusedAdam (decoupled), weight_decay 0.0
+    "configs/gpt_neox/1-3B_l2.yml": [("WD101", 7)],  # adam_w_mode: false
+    "configs/litgpt/pretrain_tinyllama.yaml": [("WD201", 16)],  # model.parameters()
+    "configs/litgpt/lora_llama.yaml": [],
     "configs/torchtune/llama3_2_1B_lora_single_device.yaml": [],
     "configs/torchtune/llama3_2_1B_full_radam.yaml": [
         ("WD101", 31),  # _component_: torch.optim.RAdam without decoupled_weight_decay

@@ -102,9 +102,18 @@ CASES: dict[str, tuple[bytes, Expected]] = {
         ("optimizer: {_target_: torch.optim.Adam, x: " + "[" * 5000 + "]" * 5000 + "}\n").encode(),
         "invalid YAML: nested too deeply",
     ),
+    # YAML's own python tags stay refused: no safe loader reads them, so the file is not a
+    # config any framework loads safely
     "yaml_python_tag.yaml": (
         b'optimizer: {_target_: torch.optim.AdamW, lr: !!python/object/apply:os.system ["echo pwned"]}\n',
         "the YAML tag `tag:yaml.org,2002:python/object/apply:os.system` is refused by the safe loader",
+    ),
+    # an application's tags (HyperPyYAML's `!apply:`, `!new:`, `!name:`) are valid YAML: read as
+    # tagged data, nothing applied or constructed (the audit-hook tests watch for any exec)
+    "hyperpyyaml_apply.yaml": (
+        b'__run: !apply:os.system ["echo pwned"]\nmodel: !new:os.system ["echo pwned"]\n'
+        b"opt_class: !name:torch.optim.Adam\n    weight_decay: 0.1\n",
+        [("WD201", 3, 1), ("WD101", 3, 12)],
     ),
     # a string that claims to run on (for a gigabyte, says the key) and ends with the file
     "ds_string_claim.json": (

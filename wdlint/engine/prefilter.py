@@ -38,6 +38,7 @@ _NAMES = (
     b"optimizer=dict",  # mmcv 1.x configs
     b"optimizer = dict",
     b"optimizer:",  # YAML configs: `optimizer: Adam`, LightningCLI's class_path
+    b'"optimizer":',  # YAML written as JSON (gpt-neox's `"optimizer": {"type": "Adam"}`)
 )
 
 
@@ -55,5 +56,21 @@ def may_contain_optimizer(data: bytes) -> bool:
 _DEEPSPEED_KEYS = (re.compile(rb'"optimizer"\s*:'), re.compile(rb'"type"\s*:'))
 
 
+# Any other JSON config is read only with a weight_decay key (TrainingArguments, a generic
+# `{"optimizer": "adam", "weight_decay": 1e-5}`): without one there is no decay to report.
+_JSON_DECAY_KEY = re.compile(rb'"(?:weight_decay|WEIGHT_DECAY)"\s*:')
+
+
 def may_configure_deepspeed(data: bytes) -> bool:
-    return all(key.search(data) is not None for key in _DEEPSPEED_KEYS)
+    return all(key.search(data) is not None for key in _DEEPSPEED_KEYS) or _JSON_DECAY_KEY.search(data) is not None
+
+
+# YAML configs also name optimizers the way frameworks' registries do (`optimizer: adamw`,
+# `name: adamw`, detectron2's `SOLVER.WEIGHT_DECAY`, HyperPyYAML's `!name:`), which the code
+# vocabulary above does not see: a config passes with a decay key, a lower-case `adamw` (whose
+# class default decays), or a HyperPyYAML class tag. No other YAML is parsed.
+_CONFIG_WORDS = re.compile(rb"weight_decay|WEIGHT_DECAY|\badamw\b|!n(?:ew|ame):")
+
+
+def may_configure_in_config(data: bytes) -> bool:
+    return may_contain_optimizer(data) or _CONFIG_WORDS.search(data) is not None

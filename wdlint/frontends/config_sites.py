@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from wdlint.diagnostics import Span
-from wdlint.analysis.sites import Key, OptimizerSite, ParamSource, SourceKind, Value
+from wdlint.analysis.sites import Key, OptimizerSite, ParamSource, SourceKind, Value, ValueKind
 from wdlint.knowledge.optimizers import OptimizerSpec, lookup
 
 
@@ -38,6 +38,7 @@ class Scalar:
     value: object  # str, int, float, bool, None, another constant, or UNKNOWN
     text: str  # as written, for messages
     span: Span | None  # None: written in another file (an mmengine base config)
+    tag: str | None = None  # an application's YAML tag (`!ref`), read as data, never run
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +52,7 @@ class Entry:
 class Mapping:
     entries: tuple[Entry, ...]
     span: Span | None
+    tag: str | None = None  # `!new:torch.optim.Adam`: the arguments of a HyperPyYAML call
 
     def entry(self, key: str) -> Entry | None:
         """The entry for `key`; the last one when a key is repeated, as every loader does."""
@@ -72,6 +74,7 @@ class Mapping:
 class Sequence:
     items: tuple[Node, ...]
     span: Span | None
+    tag: str | None = None
 
 
 Node = Union[Scalar, Mapping, Sequence]
@@ -154,20 +157,27 @@ def config_site(
     decoupled: Value | None = None,
     ignored_keys: tuple[Key, ...] = (),
     hidden: str | None = None,
+    decay_key: str = "weight_decay",
+    default_decay: float | None = None,
 ) -> OptimizerSite:
     """The site of an optimizer whose constructor options are the entries of `options`.
 
     `params` defaults to unknown: the code that reads the config passes them. `decoupled`
     overrides the flag read from the options; `hidden` names where options we cannot see may
-    come from (an mmengine base config that is not local).
+    come from (an mmengine base config that is not local). `decay_key` is where the framework
+    reads weight_decay, and `default_decay` the framework's own value when that key is absent
+    (None: the class default).
     """
+    weight_decay = _option(options, decay_key, spec.default_weight_decay, hidden)
+    if default_decay is not None and weight_decay.kind is ValueKind.DEFAULT:
+        weight_decay = Value.literal(default_decay, repr(default_decay))
     return OptimizerSite(
         spec=spec,
         qualified_name=qualified,
         written_name=written,
         span=span,
         func_span=func_span,
-        weight_decay=_option(options, "weight_decay", spec.default_weight_decay, hidden),
+        weight_decay=weight_decay,
         decoupled=decoupled or _option(options, spec.decoupled_flag, spec.decoupled, hidden),
         params=params or ParamSource(SourceKind.UNKNOWN, span, ""),
         ignored_keys=ignored_keys,

@@ -1,4 +1,6 @@
-"""DeepSpeed JSON configs: `"optimizer": {"type": ..., "params": {...}}` at the top level.
+"""JSON configs. DeepSpeed's `"optimizer": {"type": ..., "params": {...}}` at the top level;
+other JSON that holds a weight_decay (TrainingArguments, generic optimizer mappings) is read
+whole into the config tree and handed to the config dialects (`wdlint/frontends/dialects/`).
 
 Any other JSON (package.json, tokenizer files, data) costs one `json.loads` at C speed and
 nothing more. Positions come from a second pass over the (then known valid) text that reads
@@ -23,17 +25,52 @@ from wdlint.knowledge.optimizers import (
 )
 
 def parse_deepspeed(text: str) -> tuple[OptimizerSite, ...]:
-    """The optimizer of a DeepSpeed config; nothing for other JSON; SourceError for bad JSON."""
+    """The optimizers of a JSON config: DeepSpeed's section, else what a framework's convention
+    or a generic optimizer mapping names (`dialects`); SourceError for bad JSON."""
     data = load_json(text)
     section = data.get("optimizer") if isinstance(data, dict) else None
     if not isinstance(section, dict) or "type" not in section:
-        return ()
+        return _dialect_sites(text, data)
     try:
         entry = _Reader(text).top_level_entry("optimizer")
     except RecursionError:
         raise SourceError("invalid JSON: the optimizer section is nested too deeply") from None
     site = _site(entry) if entry is not None else None
     return (site,) if site is not None else ()
+
+
+def _dialect_sites(text: str, data: object) -> tuple[OptimizerSite, ...]:
+    """Other JSON configs (`TrainingArguments`, `{"optimizer": "adam", "weight_decay": ...}`):
+    read whole, with positions, only when some mapping in it has a weight_decay or an optim."""
+    if not _mentions_decay(data):
+        return ()
+    from wdlint.frontends.dialects import Claimed, convention_sites, generic_sites
+
+    try:
+        reader = _Reader(text)
+        root = reader.node(reader.json.skip(0))
+    except RecursionError:
+        raise SourceError("invalid JSON: nested too deeply") from None
+    claimed: Claimed = set()
+    return (*convention_sites(root, claimed), *generic_sites(root, claimed))
+
+
+def _mentions_decay(data: object) -> bool:
+    """Whether any object in the loaded JSON has a decay or an optimizer-choice key (a loop,
+    not recursion: as deep as json.loads went)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if _DECAY_KEYS.intersection(item):
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+_DECAY_KEYS = frozenset({"weight_decay", "WEIGHT_DECAY", "optim"})
 
 
 def _site(entry: Entry) -> OptimizerSite | None:

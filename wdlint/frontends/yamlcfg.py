@@ -1,10 +1,13 @@
-"""YAML configs: optimizers named by Hydra's `_target_`, torchtune's `_component_`, and
-LightningCLI's `class_path`/`init_args` or `optimizer: AdamW`.
+"""YAML configs: optimizers named by Hydra's `_target_`, torchtune's `_component_`,
+jsonargparse's `class_path`/`init_args` or `optimizer: AdamW`, and by the frameworks whose
+conventions `wdlint/frontends/dialects/` reads (SpeechBrain, LightningCLI, LitGPT, asteroid,
+NeMo, TrainingArguments, ultralytics, gpt-neox, detectron2, generic optimizer mappings).
 
 Documents are only composed into nodes by PyYAML's safe loader, never constructed into objects
 (plain scalars aside), so every value keeps its position, an alias stays the node it names, and
-nothing in the file is ever imported or run. A tag the safe loader would refuse
-(`!!python/object`, `!include`) makes the file a WD001.
+nothing in the file is ever imported or run. An application's tag (HyperPyYAML's `!new:`,
+`!ref`, `!include:`) is kept beside its node as data; one of YAML's own tags that the safe
+loader refuses (`!!python/object`) makes the file a WD001.
 """
 
 from __future__ import annotations
@@ -31,11 +34,15 @@ from wdlint.frontends.config_sites import (
     walk_mappings,
     with_key,
 )
+from wdlint.frontends.dialects import Claimed, convention_sites, generic_sites
 from wdlint.frontends.text import SourceError, line_starts, position_at
 
 _MERGE = "tag:yaml.org,2002:merge"
 _VALUE = "tag:yaml.org,2002:value"  # the `=` key, which the safe loader reads as a string
 _SAFE_TAGS = frozenset({*(tag for tag in SafeConstructor.yaml_constructors if tag is not None), _VALUE})
+# YAML's own tags (`!!python/object`, `!!int`): one the safe loader does not know is refused; any
+# other tag is an application's (`!ref`, `!new:torch.optim.Adam`) and read as tagged data
+_CORE = "tag:yaml.org,2002:"
 _INSTANTIATE_KEYS = ("_target_", "_component_")  # Hydra, torchtune: the value is a full path
 _COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[^\r\n\x85\u2028\u2029]*", re.MULTILINE)
 
@@ -89,13 +96,13 @@ class _Converter:
             return self.done[key]
         if key in self.active:  # `&a [*a]`: a recursive structure has no value we can use
             return Scalar(UNKNOWN, f"*{node.tag}", self._span(node))
-        if node.tag not in _SAFE_TAGS:
+        if node.tag not in _SAFE_TAGS and node.tag.startswith(_CORE):
             raise SourceError(
                 f"the YAML tag `{node.tag}` is refused by the safe loader", self._span(node).start
             )
         self.active.add(key)
         try:
-            converted = self._convert(node)
+            converted = self._convert(node) if node.tag in _SAFE_TAGS else self._tagged(node)
         finally:
             self.active.discard(key)
         self.done[key] = converted
@@ -120,6 +127,20 @@ class _Converter:
             return Sequence(tuple(self.convert(item) for item in node.value), self._span(node))
         assert isinstance(node, yaml.MappingNode)
         return Mapping(self._entries(node), self._span(node))
+
+    def _tagged(self, node: yaml.Node) -> Node:
+        """A node under an application's tag (HyperPyYAML's `!new:`, `!ref`, `!include:`): its
+        text, items or entries as data with the tag beside them; nothing is constructed, looked
+        up, included or run. A scalar's value is unknown: only the application knows it."""
+        span = self._span(node)
+        if isinstance(node, yaml.ScalarNode):
+            self.scalar_ranges.append((node.start_mark.index, node.end_mark.index))
+            text = f"{node.tag} {node.value}" if node.value else node.tag
+            return Scalar(UNKNOWN, text, span, node.tag)
+        if isinstance(node, yaml.SequenceNode):
+            return Sequence(tuple(self.convert(item) for item in node.value), span, node.tag)
+        assert isinstance(node, yaml.MappingNode)
+        return Mapping(self._entries(node), span, node.tag)
 
     def _entries(self, node: yaml.MappingNode) -> tuple[Entry, ...]:
         """Merged entries first, then the mapping's own: the last entry for a key wins, and
@@ -149,14 +170,21 @@ class _Converter:
 
 
 def _sites(root: Node) -> Iterator[OptimizerSite]:
+    claimed: Claimed = set()
+    yield from convention_sites(root, claimed)
     for mapping, holder in walk_mappings(root):
-        if mapping.span is None:
+        if mapping.span is None or id(mapping) in claimed:
             continue
         site = _instantiated(mapping, holder)
         if site is not None:
+            claimed.add(id(mapping))
             yield site
+    yield from generic_sites(root, claimed)
+    for mapping, _ in walk_mappings(root):
+        if mapping.span is None:
+            continue
         for entry in mapping.entries:
-            if entry.key == "optimizer" and isinstance(entry.value, Scalar):
+            if entry.key == "optimizer" and isinstance(entry.value, Scalar) and id(entry.value) not in claimed:
                 shorthand = _shorthand(entry.value, entry, mapping.span)
                 if shorthand is not None:
                     yield shorthand

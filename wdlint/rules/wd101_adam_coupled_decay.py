@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ValueKind
 from wdlint.diagnostics import Applicability, Edit, Fix, Position
+from wdlint.knowledge.frameworks import PARAMS_UNKNOWN_NOTE
 from wdlint.knowledge.optimizers import Family, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import append_keyword
@@ -26,9 +27,11 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     if decay is None:
         return
     instead = advice(spec, context.target_torch_version)
+    # an optimizer named in a config that no framework convention reads: say what is not known
+    unknown = f"; {PARAMS_UNKNOWN_NOTE}" if site.params.expr == PARAMS_UNKNOWN_NOTE else ""
     yield Finding(
         f"`{site.written_name}` with weight_decay={decay.describe()} is L2 regularization "
-        f"through Adam's adaptive step, not decoupled weight decay; {instead} and re-tune the value",
+        f"through Adam's adaptive step, not decoupled weight decay; {instead} and re-tune the value{unknown}",
         site.func_span,
         _fix(site, context),
     )

@@ -1,5 +1,6 @@
-"""DeepSpeed JSON configs: findings, never fixes. Any other JSON is data, never parsed or
-reported unreadable."""
+"""JSON configs: DeepSpeed's, and any JSON with a weight_decay key (TrainingArguments, generic
+optimizer mappings; `frontends/dialects/`). Findings, never fixes. Any other JSON is data,
+never parsed or reported unreadable."""
 
 from __future__ import annotations
 

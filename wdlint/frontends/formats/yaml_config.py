@@ -1,4 +1,4 @@
-"""YAML configs (Hydra, torchtune, LightningCLI): findings, never fixes. YAML that configures
+"""YAML configs (Hydra, torchtune, LightningCLI, SpeechBrain and the other dialects): findings, never fixes. YAML that configures
 no optimizer is data, and data is not ours to judge: it is never reported unreadable."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wdlint.engine.prefilter import may_configure_in_config
 from wdlint.frontends.formats.base import Format, Parsed, Sites
 from wdlint.frontends.text import check_size
 
@@ -28,6 +29,9 @@ class ParsedYaml(Parsed):
 class YamlFormat(Format):
     name = "YAML config"
     suffixes = (".yaml", ".yml")
+
+    def may_configure_optimizer(self, data: bytes) -> bool:
+        return may_configure_in_config(data)
 
     def parse(self, text: str, filename: str, max_size: int) -> ParsedYaml:
         from wdlint.frontends.yamlcfg import parse_yaml
