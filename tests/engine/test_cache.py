@@ -90,6 +90,30 @@ def test_version_change_is_a_miss(tree, linted, monkeypatch):
     assert linted == ["other.py", "train.py"]
 
 
+def test_a_change_of_wdlint_itself_is_a_miss(tree, linted, monkeypatch):
+    """A development checkout or an editable install changes the rules without a new version."""
+    run(tree)
+    linted.clear()
+    monkeypatch.setattr(cache_module, "code_stamp", lambda: "other code")
+    run(tree)
+    assert linted == ["other.py", "train.py"]
+
+
+def test_the_code_stamp_follows_wdlint_s_modules(tmp_path, monkeypatch):
+    package = tmp_path / "wdlint"
+    (package / "engine").mkdir(parents=True)
+    (package / "engine" / "cache.py").write_text("")
+    (package / "rules.py").write_text("A = 1\n")
+    monkeypatch.setattr(cache_module, "__file__", str(package / "engine" / "cache.py"))
+    stamps = []
+    for content in ("A = 1\n", "A = 22\n"):
+        (package / "rules.py").write_text(content)
+        cache_module.code_stamp.cache_clear()
+        stamps.append(cache_module.code_stamp())
+    cache_module.code_stamp.cache_clear()
+    assert stamps[0] != stamps[1]
+
+
 def test_a_changed_import_invalidates_the_importer(tree, linted):
     (tree / "config.py").write_text("WD = 0.1\n")
     (tree / "train.py").write_text("import torch\nfrom config import WD\nopt = torch.optim.Adam(ps, weight_decay=WD)\n")
