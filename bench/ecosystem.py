@@ -40,12 +40,16 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import tomllib
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent / "ecosystem"
@@ -247,7 +251,7 @@ def fetch_pypi(project: Project, tree: Path) -> None:
                 z.extractall(tmp)
         else:
             with tarfile.open(archive) as t:
-                t.extractall(tmp, filter="data")
+                t.extractall(tmp, filter="data")  # type: ignore[call-arg,unused-ignore]
         (tmp / "ECOSYSTEM_ARCHIVE").write_text(archive.name + "\n")
         tmp.rename(tree)
 
