@@ -19,7 +19,7 @@ where each one has a reviewed verdict (TP or FP) and a reason. The run prints:
 - NEW findings (not expected) and LOST findings (expected, gone): the exit status is 1 if any;
 - a table per project: files linted, findings TP / FP / unreviewed, WD001s;
 - WD001s (files wdlint could not read) on their own;
-- coverage: optimizer constructions *present* (the plain scan of `PRESENT_PATTERNS`, counted
+- coverage: optimizer constructions *present* (the plain scan of `PRESENT_PATTERNS`, and `YAML_PATTERNS` in YAML, counted
   per line) against the optimizer sites wdlint *extracted* (its own formats' parsers, in this
   process), per project and in total, so that silence shows as well as noise; `--silent N`
   lists up to N files where constructions are present and nothing was extracted.
@@ -32,6 +32,7 @@ are dropped.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -278,36 +279,37 @@ def ensure(project: Project, cache: Path, mirrors: Path | None) -> Path:
 # - config keys: YAML `optimizer:`/`optim:` with a value or a block, `_target_: torch.optim.X`,
 #   `class_path: torch.optim.X`, HyperPyYAML `!new:torch.optim.X`/`!name:torch.optim.X`,
 #   DeepSpeed JSON `"optimizer": {`, mmengine/mmcv `optimizer = dict(`/`optim_wrapper = dict(`.
-def _present_pattern() -> re.Pattern[str]:
+PRESENT_PATTERNS: tuple[str, ...] = (
+    r"\boptim\.[A-Z]\w*\s*\(",
+    r"(?<!class )(?<!def )(?<![\w.])(?:{names})\s*\(",  # {names}: class_names()
+    r"\b(?:create_optimizer(?:_v2)?|create_loraplus_optimizer|TrainingArguments)\s*\(",
+    r"\"optimizer\"\s*:\s*\{",
+    r"\b(?:optimizer|optim_wrapper)\s*=\s*dict\s*\(",
+)
+# in YAML files only (in Python, `optimizer: Optimizer` is an annotation)
+YAML_PATTERNS: tuple[str, ...] = (
+    r"^\s*(?:-\s*)?optim(?:izer)?\s*:(?!\s*(?:null|~|None)?\s*(?:#.*)?$)",  # a value
+    r"^\s*(?:-\s*)?optim(?:izer)?\s*:\s*(?:#.*)?$",  # a block
+    r"(?:_target_|class_path)\s*:\s*[\"']?torch\.optim\.[A-Z]",
+    r"!(?:new|name):torch\.optim\.[A-Z]",
+)
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@functools.cache
+def _present_pattern(yaml: bool) -> re.Pattern[str]:
     sys.path.insert(0, str(REPO))
     from wdlint.knowledge.optimizers import class_names
 
     names = "|".join(sorted(map(re.escape, class_names()), key=len, reverse=True))
-    return re.compile(
-        "|".join(
-            [
-                r"\boptim\.[A-Z]\w*\s*\(",
-                rf"(?<!class )(?<!def )(?<![\w.])(?:{names})\s*\(",
-                r"\b(?:create_optimizer(?:_v2)?|create_loraplus_optimizer|TrainingArguments)\s*\(",
-                r"^\s*(?:-\s*)?\"?optim(?:izer)?\"?\s*:(?!\s*(?:null|~|None)?\s*$)",
-                r"^\s*(?:-\s*)?\"?optim(?:izer)?\"?\s*:\s*$",
-                r"(?:_target_|class_path)\s*:\s*[\"']?torch\.optim\.[A-Z]",
-                r"!(?:new|name):torch\.optim\.[A-Z]",
-                r"\"optimizer\"\s*:\s*\{",
-                r"\b(?:optimizer|optim_wrapper)\s*=\s*dict\s*\(",
-            ]
-        )
-    )
+    patterns = PRESENT_PATTERNS + (YAML_PATTERNS if yaml else ())
+    return re.compile("|".join(p.replace("{names}", names) for p in patterns))
 
 
-PRESENT: re.Pattern[str] | None = None
-
-
-def present_rows(text: str) -> list[int]:
-    """The 1-based rows where the plain scan sees a construction."""
-    global PRESENT
-    PRESENT = PRESENT or _present_pattern()
-    return [row for row, line in enumerate(text.splitlines(), 1) if PRESENT.search(line)]
+def present_rows(text: str, suffix: str = ".py") -> list[int]:
+    """The 1-based rows where the plain scan sees a construction in a file of that suffix."""
+    pattern = _present_pattern(suffix.lower() in YAML_SUFFIXES)
+    return [row for row, line in enumerate(text.splitlines(), 1) if pattern.search(line)]
 
 
 def extracted_sites(path: Path) -> int:
@@ -343,7 +345,7 @@ def coverage(tree: Path, files: Iterable[Path]) -> Coverage:
     result = Coverage()
     for name in files:
         path = tree / name
-        rows = present_rows(path.read_bytes().decode("utf-8", errors="replace"))
+        rows = present_rows(path.read_bytes().decode("utf-8", errors="replace"), path.suffix)
         count = extracted_sites(path) if rows or path.suffix in (".py", ".ipynb") else 0
         if rows:
             result.files += 1
@@ -365,7 +367,7 @@ class Findings:
 
 def lint(project: Project, tree: Path) -> Findings:
     done = subprocess.run(
-        [*WDLINT, *(project.paths or ["."])], cwd=tree, env=ENV, capture_output=True, text=True
+        [*WDLINT, *(project.paths or ["."])], check=False, cwd=tree, env=ENV, capture_output=True, text=True
     )
     if done.returncode not in (0, 1):
         raise RuntimeError(f"{project.name}: wdlint exited {done.returncode}: {done.stderr[-2000:]}")
