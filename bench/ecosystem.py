@@ -442,8 +442,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                  str(len(total.silent))])
     print(table(rows))
     print("findings by code: " + ", ".join(f"{c} {v}={n}" for (c, v), n in sorted(by_code.items())))
-    for key in sorted(k for k in found if k[2] == "WD001"):
-        print(f"WD001 {key[0]}/{key[1]}:{key[3]} {messages.get(key, '')}")
+    # WD001 on a valid file (verdict FP) is a bug: the ecosystem's valid files must all be read
+    wd001 = sorted(k for k in found if k[2] == "WD001")
+    for key in wd001:
+        state = {"FP": "valid file", "TP": "invalid file"}.get(verdicts.get(key, "?"), "unreviewed")
+        print(f"WD001 ({state}) {key[0]}/{key[1]}:{key[3]} {messages.get(key, '')}")
+    valid = sum(1 for k in wd001 if verdicts.get(k) == "FP")
+    print(f"WD001: {len(wd001)} files not read, {valid} of them valid")
     print(
         f"coverage: {total.present} constructions present in {total.files} files of {len(projects)} projects, "
         f"{total.extracted} optimizer sites extracted; {len(total.silent)} files with constructions and no site"
