@@ -63,6 +63,7 @@ ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.e
 WDLINT = (sys.executable, "-P", "-m", "wdlint", "check", "--isolated", "--no-cache", "--output-format", "json")
 # files copied from a git directory: what wdlint lints, and what its discovery reads
 KEEP_SUFFIXES = (".py", ".pyi", ".ipynb", ".yaml", ".yml", ".json")
+MAX_BLOB = 4 * 1024 * 1024  # the snapshots' limit, and wdlint's default max-file-size
 
 
 @dataclass(frozen=True)
@@ -188,15 +189,19 @@ def default_cache() -> Path:
 
 def extract_git(git_dir: Path, commit: str, dest: Path) -> int:
     """The files of `commit` that wdlint may read, written under `dest`; the number written.
-    Blobs the git directory lacks (a shallow or size-limited snapshot) are skipped."""
+    Files of MAX_BLOB bytes or more are left out whatever the source (the snapshots lack them,
+    so a clone and a snapshot give the same tree), and so are blobs the git directory lacks."""
     listing = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit], check=True, capture_output=True
+        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-l", "-z", commit], check=True, capture_output=True
     ).stdout.decode()
     wanted: list[tuple[str, str]] = []
     for entry in filter(None, listing.split("\0")):
         meta, _, name = entry.partition("\t")
-        mode, kind, sha = meta.split()
-        if kind == "blob" and mode != "120000" and (name.endswith(KEEP_SUFFIXES) or name.endswith(".gitignore")):
+        mode, kind, sha, size = meta.split()
+        # size: "-" for a submodule, "BAD" for a blob the git directory lacks
+        if kind != "blob" or mode == "120000" or not size.isdigit() or int(size) >= MAX_BLOB:
+            continue
+        if name.endswith(KEEP_SUFFIXES) or name.endswith(".gitignore"):
             wanted.append((sha, name))
     tmp = dest.with_name(dest.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -109,6 +109,7 @@ def test_extract_git(tmp_path: Path) -> None:
     work.mkdir()
     (work / "train.py").write_text(DECAYED)
     (work / "notes.txt").write_text("not linted\n")
+    (work / "big.json").write_text("0" * eco.MAX_BLOB)  # left out, as the snapshots leave it
     (work / "sub").mkdir()
     (work / "sub" / "cfg.yaml").write_text("optimizer: AdamW\n")
 
