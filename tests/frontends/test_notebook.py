@@ -149,6 +149,8 @@ def test_ipython_syntax(cells: tuple[str, ...], expected: list[tuple[str, int, i
         ("?model\n", "_     \n"),
         ("    %time f()\n", "    _        \n"),
         ("%%time\nx = 1\n", "_     \nx = 1\n"),
+        ("!pip install \\\n    timm \\\n    peft\nx = 1\n", "_             \n          \n        \nx = 1\n"),
+        ("x = !ls \\\n  -la\n", "x = _    \n     \n"),
         ("%%writefile a.py\nx = 1\n", None),
         ("x = (1\n% 2)\n", "x = (1\n% 2)\n"),
         ("x = 1 \\\n  % 2\n", "x = 1 \\\n  % 2\n"),

@@ -269,16 +269,29 @@ def mask_ipython(source: str) -> str | None:
 def _mask_lines(lines: list[str]) -> list[str]:
     state = _LexState()
     masked = []
+    escaped = False  # the line before was IPython syntax ending in a backslash
     for line in lines:
+        if escaped:
+            # `!pip install \` goes on to the next line, as IPython joins it
+            # (`find_end_of_continued_line`): blank, so the line is no Python
+            masked.append(_blank(line))
+            escaped = line.rstrip("\r\n").endswith("\\")
+            continue
         if state.at_statement_start:
             escape = _escape_start(line)
             if escape is not None:
                 masked.append(_blank_escape(line, escape))
                 state.continued = False
+                escaped = line.rstrip("\r\n").endswith("\\")
                 continue
         state.scan(line)
         masked.append(line)
     return masked
+
+
+def _blank(line: str) -> str:
+    content = line.rstrip("\r\n")
+    return " " * len(content) + line[len(content) :]
 
 
 def _escape_start(line: str) -> int | None:
