@@ -9,7 +9,7 @@ import ast
 from dataclasses import dataclass
 from functools import cached_property
 
-from wdlint.analysis.resolve import BindingKind, ModuleIndex
+from wdlint.analysis.index import BindingKind, ModuleIndex
 from wdlint.diagnostics import Position, Span
 from wdlint.frontends.python import PythonSource
 

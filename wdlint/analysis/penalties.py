@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from wdlint.analysis.params import PARAMETER_METHODS, PASS_THROUGH
-from wdlint.analysis.resolve import expr_text
+from wdlint.analysis.syntax import expr_text
 from wdlint.analysis.sites import Penalty
 from wdlint.frontends.python import PythonSource
 
