@@ -16,11 +16,12 @@ from wdlint.analysis.factories import factory_calls, is_factory
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.params import ParamClassifier
-from wdlint.analysis.penalties import l2_penalties
+from wdlint.analysis.penalties import L2Penalties
 from wdlint.analysis.project import Project
 from wdlint.analysis.receivers import ModuleIdentifier
 from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.analysis.sites import Argument, Key, OptimizerSite, ParamGroup, ParamSource, SourceKind, Value
+from wdlint.frontends.mmconfig import config_sites
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import OptimizerSpec
 
@@ -31,16 +32,39 @@ def extract_sites(source: PythonSource, path: Path | None = None, project: Proje
     return extract_module(source, path, project)[0]
 
 
+@dataclass(frozen=True)
+class ModuleAnalysis:
+    """What the checks read from one Python module."""
+
+    sites: list[OptimizerSite]  # the optimizers its code constructs
+    config_sites: list[OptimizerSite]  # the optimizers it configures as an mmengine config
+    facts: ModuleFacts  # what fixes of the findings on `sites` need
+
+
+def analyse_module(source: PythonSource, path: Path | None = None, project: Project | None = None) -> ModuleAnalysis:
+    """The module's sites, its config sites (its `_base_` files looked up beside `path`, else
+    beside its file name) and facts, all from one walk over its tree."""
+    index, sites = _sites(source, path, project)
+    configured = config_sites(source, path or Path(source.filename), index)
+    return ModuleAnalysis(sites, configured, ModuleFacts(source, index))
+
+
 def extract_module(
     source: PythonSource, path: Path | None = None, project: Project | None = None
 ) -> tuple[list[OptimizerSite], ModuleFacts]:
     """The sites, and the module facts that fixes of their findings need."""
-    index = ModuleIndex.build(source.tree, path)
-    sites = list(_Extractor(source, Env.of_module(index, project)).sites())
-    penalties = tuple(l2_penalties(source)) if sites else ()
-    if penalties:
-        sites = [dataclasses.replace(site, l2_penalties=penalties) for site in sites]
+    index, sites = _sites(source, path, project)
     return sites, ModuleFacts(source, index)
+
+
+def _sites(source: PythonSource, path: Path | None, project: Project | None) -> tuple[ModuleIndex, list[OptimizerSite]]:
+    penalties = L2Penalties()
+    index = ModuleIndex.build(source.tree, path, listeners=(penalties,))
+    sites = list(_Extractor(source, Env.of_module(index, project)).sites())
+    found = penalties.found(source) if sites else ()
+    if found:
+        sites = [dataclasses.replace(site, l2_penalties=found) for site in sites]
+    return index, sites
 
 
 class _Extractor:

@@ -2,7 +2,8 @@
 
 Built by one walk over the tree (`ModuleIndex.build`), then only read: what a name means at a
 place is the evaluator's business (`wdlint.analysis.evaluate`), which keeps its state in an
-environment of its own.
+environment of its own. Other consumers of the tree (the hand-written L2 penalties) listen to
+the same walk instead of walking the tree again.
 This replaces libcst's QualifiedNameProvider/ScopeProvider, which cost about 7x the parse.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from wdlint.analysis.syntax import parses_args
 
@@ -137,6 +138,24 @@ class ArgparseOption:
     action: str | None
 
 
+class WalkListener(Protocol):
+    """A consumer of the index's walk, told of the nodes it needs as the walk reaches them, so
+    that it need not walk the tree again."""
+
+    def block_entered(self, node: ast.For | ast.AsyncFor | ast.With | ast.AsyncWith) -> None:
+        """Before anything of the block (its header included) is walked."""
+
+    def block_left(self, node: ast.For | ast.AsyncFor | ast.With | ast.AsyncWith) -> None:
+        """After all of it was."""
+
+    def assigned(self, node: ast.Assign | ast.AugAssign) -> None:
+        """An assignment statement, before its parts are walked."""
+
+    def kept(self, value: ast.expr) -> None:
+        """A value computed with or kept: an operand of arithmetic, or what is assigned,
+        annotated or returned."""
+
+
 @dataclass(frozen=True)
 class ModuleIndex:
     """Scopes and bindings of one module, and every call in it with the scope it is in."""
@@ -157,9 +176,9 @@ class ModuleIndex:
     args_factories: frozenset[str]
 
     @staticmethod
-    def build(tree: ast.Module, path: Path | None = None) -> ModuleIndex:
-        """The index of `tree`, from one walk."""
-        walk = _Walk(tree)
+    def build(tree: ast.Module, path: Path | None = None, listeners: Sequence[WalkListener] = ()) -> ModuleIndex:
+        """The index of `tree`, from one walk that also tells `listeners` what they listen for."""
+        walk = _Walk(tree, listeners)
         return ModuleIndex(
             path=path,
             module_scope=walk.module_scope,
@@ -178,7 +197,7 @@ class ModuleIndex:
 class _Walk(ast.NodeVisitor):
     """The one walk over a module that fills an index's scopes and tables."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, listeners: Sequence[WalkListener]) -> None:
         self.module_scope = Scope(tree, None)
         self.scope_of: dict[int, Scope] = {}
         self.calls: list[ast.Call] = []
@@ -189,6 +208,7 @@ class _Walk(ast.NodeVisitor):
         self.conditions_of: dict[int, tuple[tuple[ast.expr, bool], ...]] = {}
         self.function_scopes: dict[int, Scope] = {}
         self.returns: dict[int, list[ast.Return]] = {}
+        self._listeners = tuple(listeners)
         self._conditions: list[tuple[ast.expr, bool]] = []
         self._loops: list[tuple[ast.For | ast.AsyncFor, int]] = []  # loop, conditions at entry
         self._functions: list[str] = []
@@ -211,6 +231,9 @@ class _Walk(ast.NodeVisitor):
         while stack:
             current = stack.pop()
             if isinstance(current, ast.BinOp):
+                for listener in self._listeners:
+                    listener.kept(current.left)
+                    listener.kept(current.right)
                 stack += (current.right, current.left)
             elif not isinstance(current, _LEAVES):
                 self.visit(current)
@@ -268,6 +291,8 @@ class _Walk(ast.NodeVisitor):
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
+            for listener in self._listeners:
+                listener.kept(node.value)
             self.returns.setdefault(id(self._scope.node), []).append(node)
             self.visit(node.value)
             if self._functions and parses_args(node.value):
@@ -305,6 +330,9 @@ class _Walk(ast.NodeVisitor):
             _bind(self._scope, name, Binding(BindingKind.IMPORT, node.lineno, target=target))
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        for listener in self._listeners:
+            listener.assigned(node)
+            listener.kept(node.value)
         if isinstance(node.value, ast.Call) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.assigned_to[id(node.value)] = node.targets[0].id
         self.visit(node.value)
@@ -324,6 +352,10 @@ class _Walk(ast.NodeVisitor):
             self.visit(target)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        for listener in self._listeners:
+            listener.kept(node.annotation)
+            if node.value is not None:
+                listener.kept(node.value)
         if node.value is not None:
             self.visit(node.value)
             self._bind_target(node.target, node.value, node.lineno)
@@ -331,6 +363,9 @@ class _Walk(ast.NodeVisitor):
             self.visit(node.target)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        for listener in self._listeners:
+            listener.assigned(node)
+            listener.kept(node.value)
         self.visit(node.value)
         if isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add):
             self._mutate(node.target.id, Mutation(node.lineno, "extend", node.value))
@@ -344,6 +379,8 @@ class _Walk(ast.NodeVisitor):
         _bind(self._scope, node.target.id, Binding(BindingKind.ASSIGN, node.lineno, node.value))
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        for listener in self._listeners:
+            listener.block_entered(node)
         self.visit(node.iter)
         self._bind_other(node.target, node.lineno)
         self._loops.append((node, len(self._conditions)))
@@ -358,16 +395,22 @@ class _Walk(ast.NodeVisitor):
         self._loops.pop()
         for statement in node.orelse:
             self.visit(statement)
+        for listener in self._listeners:
+            listener.block_left(node)
 
     visit_AsyncFor = visit_For
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for listener in self._listeners:
+            listener.block_entered(node)
         for item in node.items:
             self.visit(item.context_expr)
             if item.optional_vars is not None:
                 self._bind_other(item.optional_vars, node.lineno)
         for statement in node.body:
             self.visit(statement)
+        for listener in self._listeners:
+            listener.block_left(node)
 
     visit_AsyncWith = visit_With
 
