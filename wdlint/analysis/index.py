@@ -151,9 +151,9 @@ class WalkListener(Protocol):
     def assigned(self, node: ast.Assign | ast.AugAssign) -> None:
         """An assignment statement, before its parts are walked."""
 
-    def kept(self, value: ast.expr) -> None:
-        """A value computed with or kept: an operand of arithmetic, or what is assigned,
-        annotated or returned."""
+    def kept(self, value: ast.Call) -> None:
+        """A call whose value is computed with or kept: an operand of arithmetic, or what is
+        assigned, annotated or returned."""
 
 
 @dataclass(frozen=True)
@@ -231,9 +231,9 @@ class _Walk(ast.NodeVisitor):
         while stack:
             current = stack.pop()
             if isinstance(current, ast.BinOp):
-                for listener in self._listeners:
-                    listener.kept(current.left)
-                    listener.kept(current.right)
+                if self._listeners:
+                    self._kept(current.left)
+                    self._kept(current.right)
                 stack += (current.right, current.left)
             elif not isinstance(current, _LEAVES):
                 self.visit(current)
@@ -291,8 +291,7 @@ class _Walk(ast.NodeVisitor):
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
-            for listener in self._listeners:
-                listener.kept(node.value)
+            self._kept(node.value)
             self.returns.setdefault(id(self._scope.node), []).append(node)
             self.visit(node.value)
             if self._functions and parses_args(node.value):
@@ -332,7 +331,7 @@ class _Walk(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         for listener in self._listeners:
             listener.assigned(node)
-            listener.kept(node.value)
+        self._kept(node.value)
         if isinstance(node.value, ast.Call) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.assigned_to[id(node.value)] = node.targets[0].id
         self.visit(node.value)
@@ -352,10 +351,9 @@ class _Walk(ast.NodeVisitor):
             self.visit(target)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        for listener in self._listeners:
-            listener.kept(node.annotation)
-            if node.value is not None:
-                listener.kept(node.value)
+        self._kept(node.annotation)
+        if node.value is not None:
+            self._kept(node.value)
         if node.value is not None:
             self.visit(node.value)
             self._bind_target(node.target, node.value, node.lineno)
@@ -365,7 +363,7 @@ class _Walk(ast.NodeVisitor):
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         for listener in self._listeners:
             listener.assigned(node)
-            listener.kept(node.value)
+        self._kept(node.value)
         self.visit(node.value)
         if isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add):
             self._mutate(node.target.id, Mutation(node.lineno, "extend", node.value))
@@ -444,6 +442,12 @@ class _Walk(ast.NodeVisitor):
         self.generic_visit(node)
 
     # -- helpers of the walk ---------------------------------------------------------------
+
+    def _kept(self, value: ast.expr) -> None:
+        # only calls: most operands are names and constants, and this runs for every one
+        if isinstance(value, ast.Call):
+            for listener in self._listeners:
+                listener.kept(value)
 
     def _bind_target(self, target: ast.expr, value: ast.expr, lineno: int) -> None:
         if isinstance(target, ast.Name):

@@ -57,11 +57,9 @@ class L2Penalties:
         for loop in self._loops:
             loop.squared = loop.squared or loop.param in squared
 
-    def kept(self, value: ast.expr) -> None:
+    def kept(self, value: ast.Call) -> None:
         """`sum(... for p in m.parameters())` computed with or kept: not only logged or passed on."""
-        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "sum"):
-            return
-        if any(self._no_grad):
+        if not (isinstance(value.func, ast.Name) and value.func.id == "sum") or any(self._no_grad):
             return
         for summed in value.args:
             if isinstance(summed, (ast.GeneratorExp, ast.ListComp)) and len(summed.generators) == 1:
