@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from wdlint.analysis.env import Env
-from wdlint.analysis.index import ModuleIndex, Scope, WalkListener
+from wdlint.analysis.index import ModuleIndex, WalkListener
 from wdlint.analysis.project import Project
+from wdlint.analysis.scopes import Scope
 from wdlint.frontends.python import PythonSource, parse_python
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from wdlint.analysis.env import MAX_DEPTH
 from wdlint.analysis.evaluate import UNRESOLVED, constant, mapping, qualified_name, resolve_value, strings
-from wdlint.analysis.index import BindingKind
+from wdlint.analysis.scopes import BindingKind
 from wdlint.analysis.sites import ValueKind
 
 

@@ -1,4 +1,4 @@
-"""The module index: one walk, then only read."""
+"""The module index (one walk, then only read) and the scopes it fills."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from wdlint.analysis.index import BindingKind, ModuleIndex
+from wdlint.analysis.index import ModuleIndex
+from wdlint.analysis.scopes import BindingKind
 
 
 def test_a_use_sees_the_binding_before_it_and_inner_scopes_the_last(snippet):

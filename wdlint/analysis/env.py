@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from wdlint.analysis.index import END_OF_MODULE, Binding, BindingKind, ModuleIndex, Scope
+from wdlint.analysis.index import END_OF_MODULE, ModuleIndex
+from wdlint.analysis.scopes import Binding, BindingKind, Scope
 
 if TYPE_CHECKING:
     from wdlint.analysis.project import Imported, Project

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 from wdlint.analysis.env import Env
-from wdlint.analysis.index import END_OF_MODULE, Binding, BindingKind, Scope
+from wdlint.analysis.index import END_OF_MODULE
+from wdlint.analysis.scopes import Binding, BindingKind, Scope
 from wdlint.analysis.sites import Value
 from wdlint.analysis.syntax import expr_text, literal_pairs, parses_args
 from wdlint.knowledge.optimizers import KNOWN_ROOTS

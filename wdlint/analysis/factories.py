@@ -14,10 +14,9 @@ import dataclasses
 from dataclasses import dataclass
 
 from wdlint.analysis.choice import Candidate, candidates
-from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import constant, resolve_value
-from wdlint.analysis.syntax import bind_arguments, expr_text
+from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.sites import (
     Key,
     NameMatch,
@@ -28,6 +27,7 @@ from wdlint.analysis.sites import (
     SourceKind,
     Value,
 )
+from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import (
     LORAPLUS_DEFAULT_WEIGHT_DECAY,
@@ -41,7 +41,6 @@ from wdlint.knowledge.optimizers import (
     TIMM_LEGACY_FACTORIES,
     timm_spec,
 )
-
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,9 @@ from typing import Protocol
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import qualified_name, resolve_value
-from wdlint.analysis.index import Mutation
 from wdlint.analysis.receivers import ModuleIdentifier
+from wdlint.analysis.scopes import Mutation
 from wdlint.analysis.selection import name_tests, name_variables, selectors
-from wdlint.analysis.syntax import expr_text, literal_pairs
 from wdlint.analysis.sites import (
     Key,
     NameTest,
@@ -28,6 +27,7 @@ from wdlint.analysis.sites import (
     SourceKind,
     Value,
 )
+from wdlint.analysis.syntax import expr_text, literal_pairs
 from wdlint.diagnostics import Position, Span
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef

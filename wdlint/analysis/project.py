@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from wdlint.analysis.index import Binding, ModuleIndex, Scope
+from wdlint.analysis.index import ModuleIndex
+from wdlint.analysis.scopes import Binding, Scope
 from wdlint.frontends.dependencies import note_absent, read_dependency
 from wdlint.frontends.python import SourceError, decode_source, parse_python
 from wdlint.knowledge.optimizers import KNOWN_ROOTS

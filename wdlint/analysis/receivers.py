@@ -9,12 +9,12 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from wdlint.analysis.modules import ModelClasses
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import constant, qualified_name
-from wdlint.analysis.index import BindingKind, Scope
-from wdlint.analysis.syntax import expr_text
+from wdlint.analysis.modules import ModelClasses
+from wdlint.analysis.scopes import BindingKind, Scope
 from wdlint.analysis.sites import Receiver
+from wdlint.analysis.syntax import expr_text
 from wdlint.knowledge.params import MODEL_WRAPPERS, WRAPPING_METHODS
 
 

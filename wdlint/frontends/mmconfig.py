@@ -22,8 +22,8 @@ from pathlib import Path
 from wdlint.analysis.env import MAX_DEPTH, Env
 from wdlint.analysis.evaluate import constant, qualified_name
 from wdlint.analysis.index import ModuleIndex
-from wdlint.analysis.syntax import expr_text, literal_pairs
 from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind
+from wdlint.analysis.syntax import expr_text, literal_pairs
 from wdlint.diagnostics import Position, Span
 from wdlint.frontends.config_sites import (
     UNKNOWN,
