@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 
@@ -257,3 +258,62 @@ def test_a_child_that_only_sets_clip_grad_is_not_reported(tmp_path: Path) -> Non
     (tmp_path / "child.py").write_text("_base_ = ['./base.py']\noptim_wrapper = dict(clip_grad=dict(max_norm=1.0))\n")
     result = lint_job(FileJob(tmp_path / "child.py", "child.py"), LintOptions.from_selection())
     assert result.diagnostics == ()
+
+
+CONFIG_WITH_CODE = """\
+from torch.optim import AdamW
+WD = 0.05
+optim_wrapper = dict(optimizer=dict(type=AdamW, lr=1e-3, weight_decay=WD))
+import torch
+opt = torch.optim.Adam(model.parameters(), weight_decay=WD)
+"""
+
+
+def test_one_walk_serves_the_code_and_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`analyse_module` reads both from one index of the file: what the engine's two entry
+    points (`extract_module`, `mmconfig_sites`) read with an index each."""
+    from wdlint.analysis.extract import analyse_module, extract_module
+    from wdlint.analysis.index import ModuleIndex
+    from wdlint.analysis.project import Project
+    from wdlint.frontends.mmconfig import mmconfig_sites
+    from wdlint.frontends.python import parse_python
+
+    write(tmp_path, {"_base_/schedule.py": SCHEDULE, "configs/child.py": "_base_ = ['../_base_/schedule.py']\n" + CONFIG_WITH_CODE})
+    path = tmp_path / "configs" / "child.py"
+    source = parse_python(path.read_text(), str(path))
+    built: list[object] = []
+    build = ModuleIndex.build
+
+    def counted(tree: ast.Module, *args: object, **kwargs: object) -> ModuleIndex:
+        built.append(tree)
+        return build(tree, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ModuleIndex, "build", staticmethod(counted))
+    analysis = analyse_module(source, path, Project())
+    assert built.count(source.tree) == 1  # the base file has an index of its own
+    assert [site.spec.name for site in analysis.config_sites] == ["torch.optim.AdamW"]
+    assert [site.spec.name for site in analysis.sites] == ["torch.optim.Adam"]
+    sites, facts = extract_module(source, path, Project())
+    assert analysis.sites == sites
+    assert analysis.config_sites == mmconfig_sites(source, path)
+    assert analysis.facts.binds_module("torch", "torch") == facts.binds_module("torch", "torch")
+    assert built.count(source.tree) == 3
+
+
+def test_config_names_are_not_followed_into_the_project(tmp_path: Path) -> None:
+    """mmengine reads a config's own names: an import of a project module stays unresolved."""
+    write(
+        tmp_path,
+        {
+            "settings.py": "WD = 0.0\n",
+            "config.py": "from settings import WD\noptim_wrapper = dict(optimizer=dict(type='SGD', weight_decay=WD))\n",
+        },
+    )
+    from wdlint.analysis.extract import analyse_module
+    from wdlint.analysis.project import Project
+    from wdlint.analysis.sites import ValueKind
+    from wdlint.frontends.python import parse_python
+
+    path = tmp_path / "config.py"
+    (site,) = analyse_module(parse_python(path.read_text(), str(path)), path, Project()).config_sites
+    assert site.weight_decay.kind is ValueKind.UNKNOWN

@@ -14,10 +14,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from wdlint.analysis.resolve import UNRESOLVED, ModuleIndex, Scope, expr_text
+from wdlint.analysis.env import Env
+from wdlint.analysis.evaluate import UNRESOLVED, constant, mapping, qualified_name
+from wdlint.analysis.syntax import expr_text
 from wdlint.knowledge.optimizers import KNOWN_ROOTS, TIMM_OPTS, OptimizerSpec, class_names, lookup
 
-_MAX_DEPTH = 8
 _PARTIAL = frozenset({"functools.partial", "partial"})
 
 
@@ -32,71 +33,72 @@ class Candidate:
     partial_keywords: tuple[ast.keyword, ...] = field(default=())
 
 
-def candidates(index: ModuleIndex, func: ast.expr, scope: Scope, lineno: int, depth: int = 0) -> list[Candidate]:
+def candidates(env: Env, func: ast.expr) -> list[Candidate]:
     """The optimizer classes `func(...)` may construct; empty when it is none we know."""
-    if depth > _MAX_DEPTH:
+    if env.exhausted:
         return []
-    qualified = index.qualified_name(func, scope, lineno)
+    qualified = qualified_name(env, func)
     if qualified is not None:
         spec = lookup(qualified) if qualified.partition(".")[0] in KNOWN_ROOTS else None
         return [Candidate(spec, qualified, expr_text(func))] if spec is not None else []
     if isinstance(func, ast.Name):
-        assigned = index.assignment(func.id, scope, lineno)
+        assigned = env.assignment(func.id)
         if assigned is None:
             return []
         value, binding, defining = assigned
-        return candidates(index, value, defining, binding.lineno, depth + 1)
+        return candidates(env.deeper(defining, binding.lineno), value)
     if isinstance(func, ast.Subscript):
-        return _from_mapping(index, func, scope, lineno, depth)
+        return _from_mapping(env, func)
     if isinstance(func, ast.IfExp):
-        return _from_conditional(index, func, scope, lineno, depth)
+        return _from_conditional(env, func)
     if isinstance(func, ast.Call):
-        return _from_factory_call(index, func, scope, lineno, depth)
+        return _from_factory_call(env, func)
     return []
 
 
-def _from_mapping(index: ModuleIndex, node: ast.Subscript, scope: Scope, lineno: int, depth: int) -> list[Candidate]:
+def _from_mapping(env: Env, node: ast.Subscript) -> list[Candidate]:
     """`OPTIMIZERS[args.optimizer]` over a dict literal of classes."""
-    mapping = index.mapping(node.value, scope, lineno)
-    if mapping is None:
+    found = mapping(env, node.value)
+    if found is None:
         return []
-    key = index.constant(node.slice, scope, lineno)
+    key = constant(env, node.slice)
+    there = env.deeper(found.scope, found.lineno)
     if isinstance(key, str):
-        chosen = mapping.entries.get(key)
-        return [] if chosen is None else candidates(index, chosen, mapping.scope, mapping.lineno, depth + 1)
+        chosen = found.entries.get(key)
+        return [] if chosen is None else candidates(there, chosen)
     option = expr_text(node.slice)
-    found = []
-    for name, value in mapping.entries.items():
-        for candidate in candidates(index, value, mapping.scope, mapping.lineno, depth + 1):
-            found.append(_with_choice(candidate, f"`{option}` is {name!r}"))
-    return found
-
-
-def _from_conditional(index: ModuleIndex, node: ast.IfExp, scope: Scope, lineno: int, depth: int) -> list[Candidate]:
-    """`AdamW if args.decoupled else Adam`."""
-    truth = condition_truth(index, node.test, scope, lineno)
-    if truth is not None:
-        return candidates(index, node.body if truth else node.orelse, scope, lineno, depth + 1)
-    test = expr_text(node.test)
     return [
-        *(_with_choice(c, f"`{test}`") for c in candidates(index, node.body, scope, lineno, depth + 1)),
-        *(_with_choice(c, f"not `{test}`") for c in candidates(index, node.orelse, scope, lineno, depth + 1)),
+        _with_choice(candidate, f"`{option}` is {name!r}")
+        for name, value in found.entries.items()
+        for candidate in candidates(there, value)
     ]
 
 
-def _from_factory_call(index: ModuleIndex, call: ast.Call, scope: Scope, lineno: int, depth: int) -> list[Candidate]:
+def _from_conditional(env: Env, node: ast.IfExp) -> list[Candidate]:
+    """`AdamW if args.decoupled else Adam`."""
+    truth = condition_truth(env, node.test)
+    if truth is not None:
+        return candidates(env.deeper(), node.body if truth else node.orelse)
+    test = expr_text(node.test)
+    return [
+        *(_with_choice(c, f"`{test}`") for c in candidates(env.deeper(), node.body)),
+        *(_with_choice(c, f"not `{test}`") for c in candidates(env.deeper(), node.orelse)),
+    ]
+
+
+def _from_factory_call(env: Env, call: ast.Call) -> list[Candidate]:
     """`getattr(torch.optim, name)` and `functools.partial(cls, ...)`."""
-    func_name = index.qualified_name(call.func, scope, lineno) or expr_text(call.func)
+    func_name = qualified_name(env, call.func) or expr_text(call.func)
     if isinstance(call.func, ast.Name) and call.func.id == "getattr" and len(call.args) >= 2:
-        module = index.qualified_name(call.args[0], scope, lineno)
-        name = index.constant(call.args[1], scope, lineno)
+        module = qualified_name(env, call.args[0])
+        name = constant(env, call.args[1])
         if module is None or not isinstance(name, str):
             return []
         spec = lookup(f"{module}.{name}")
         written = f"{expr_text(call.args[0])}.{name}"
         return [Candidate(spec, f"{module}.{name}", written)] if spec is not None else []
     if func_name in _PARTIAL and call.args and not isinstance(call.args[0], ast.Starred):
-        inner = candidates(index, call.args[0], scope, lineno, depth + 1)
+        inner = candidates(env.deeper(), call.args[0])
         return [
             dataclasses.replace(
                 c, partial_args=(*c.partial_args, *call.args[1:]), partial_keywords=(*c.partial_keywords, *call.keywords)
@@ -111,32 +113,32 @@ def _with_choice(candidate: Candidate, choice: str) -> Candidate:
     return dataclasses.replace(candidate, choice=combined)
 
 
-def condition_truth(index: ModuleIndex, test: ast.expr, scope: Scope, lineno: int) -> bool | None:
+def condition_truth(env: Env, test: ast.expr) -> bool | None:
     """True/False when a condition provably holds or fails, None when we cannot tell."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = condition_truth(index, test.operand, scope, lineno)
+        inner = condition_truth(env, test.operand)
         return None if inner is None else not inner
     if isinstance(test, ast.BoolOp):
-        values = [condition_truth(index, v, scope, lineno) for v in test.values]
+        values = [condition_truth(env, v) for v in test.values]
         if isinstance(test.op, ast.And):
             return False if False in values else (True if all(v is True for v in values) else None)
         return True if True in values else (False if all(v is False for v in values) else None)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
-        left = _string_value(index, test.left, scope, lineno)
+        left = _string_value(env, test.left)
         right_node = test.comparators[0]
         op = test.ops[0]
         if isinstance(op, (ast.Eq, ast.NotEq)):
-            right = _string_value(index, right_node, scope, lineno)
+            right = _string_value(env, right_node)
             if left is UNRESOLVED or right is UNRESOLVED:
                 return None
             return (left == right) is isinstance(op, ast.Eq)
         if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right_node, (ast.Tuple, ast.List, ast.Set)):
-            options = [_string_value(index, e, scope, lineno) for e in right_node.elts]
+            options = [_string_value(env, e) for e in right_node.elts]
             if left is UNRESOLVED or UNRESOLVED in options:
                 return None
             return (left in options) is isinstance(op, ast.In)
         return None
-    value = index.constant(test, scope, lineno)
+    value = constant(env, test)
     if value is UNRESOLVED or value is None and not _is_none_literal(test):
         return None
     return bool(value)
@@ -149,7 +151,7 @@ def _is_none_literal(node: ast.expr) -> bool:
 _STRING_METHODS = frozenset({"lower", "upper", "strip", "casefold"})
 
 
-def _string_value(index: ModuleIndex, node: ast.expr, scope: Scope, lineno: int) -> object:
+def _string_value(env: Env, node: ast.expr) -> object:
     """A constant, seeing through `.lower()` and friends applied to a known string."""
     if (
         isinstance(node, ast.Call)
@@ -157,14 +159,12 @@ def _string_value(index: ModuleIndex, node: ast.expr, scope: Scope, lineno: int)
         and node.func.attr in _STRING_METHODS
         and not node.args
     ):
-        base = _string_value(index, node.func.value, scope, lineno)
+        base = _string_value(env, node.func.value)
         return getattr(base, node.func.attr)() if isinstance(base, str) else UNRESOLVED
-    return index.constant(node, scope, lineno)
+    return constant(env, node)
 
 
-def branch_state(
-    index: ModuleIndex, conditions: Sequence[tuple[ast.expr, bool]], scope: Scope, lineno: int
-) -> tuple[bool, str | None]:
+def branch_state(env: Env, conditions: Sequence[tuple[ast.expr, bool]]) -> tuple[bool, str | None]:
     """Whether code under these `if` conditions can run, and the option it runs under.
 
     Only conditions that pick an optimizer by name count (`args.optim == "adam"`): a branch the
@@ -174,7 +174,7 @@ def branch_state(
     for test, positive in conditions:
         if not _names_an_optimizer(test):
             continue
-        truth = condition_truth(index, test, scope, lineno)
+        truth = condition_truth(env, test)
         if truth is not None and truth is not positive:
             return False, None
         if truth is None:

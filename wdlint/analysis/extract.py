@@ -9,15 +9,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.choice import Candidate, branch_state, candidates
+from wdlint.analysis.env import Env
+from wdlint.analysis.evaluate import mapping, qualified_name, resolve_value
 from wdlint.analysis.factories import factory_calls, is_factory
+from wdlint.analysis.facts import ModuleFacts
+from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.params import ParamClassifier
-from wdlint.analysis.penalties import l2_penalties
+from wdlint.analysis.penalties import L2Penalties
 from wdlint.analysis.project import Project
 from wdlint.analysis.receivers import ModuleIdentifier
-from wdlint.analysis.resolve import ModuleIndex, Scope, bind_arguments, expr_text
 from wdlint.analysis.sites import Argument, Key, OptimizerSite, ParamGroup, ParamSource, SourceKind, Value
+from wdlint.analysis.syntax import bind_arguments, expr_text
+from wdlint.frontends.mmconfig import config_sites
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import OptimizerSpec
 
@@ -28,83 +32,103 @@ def extract_sites(source: PythonSource, path: Path | None = None, project: Proje
     return extract_module(source, path, project)[0]
 
 
+@dataclass(frozen=True)
+class ModuleAnalysis:
+    """What the checks read from one Python module."""
+
+    sites: list[OptimizerSite]  # the optimizers its code constructs
+    config_sites: list[OptimizerSite]  # the optimizers it configures as an mmengine config
+    facts: ModuleFacts  # what fixes of the findings on `sites` need
+
+
+def analyse_module(source: PythonSource, path: Path | None = None, project: Project | None = None) -> ModuleAnalysis:
+    """The module's sites, its config sites (its `_base_` files looked up beside `path`, else
+    beside its file name) and facts, all from one walk over its tree."""
+    index, sites = _sites(source, path, project)
+    configured = config_sites(source, path or Path(source.filename), index)
+    return ModuleAnalysis(sites, configured, ModuleFacts(source, index))
+
+
 def extract_module(
     source: PythonSource, path: Path | None = None, project: Project | None = None
 ) -> tuple[list[OptimizerSite], ModuleFacts]:
     """The sites, and the module facts that fixes of their findings need."""
-    index = ModuleIndex(source.tree, path=path, project=project)
-    sites = list(_Extractor(source, index).sites())
-    penalties = tuple(l2_penalties(source)) if sites else ()
-    if penalties:
-        sites = [dataclasses.replace(site, l2_penalties=penalties) for site in sites]
+    index, sites = _sites(source, path, project)
     return sites, ModuleFacts(source, index)
 
 
+def _sites(source: PythonSource, path: Path | None, project: Project | None) -> tuple[ModuleIndex, list[OptimizerSite]]:
+    penalties = L2Penalties()
+    index = ModuleIndex.build(source.tree, path, listeners=(penalties,))
+    sites = list(_Extractor(source, Env.of_module(index, project)).sites())
+    found = penalties.found(source) if sites else ()
+    if found:
+        sites = [dataclasses.replace(site, l2_penalties=found) for site in sites]
+    return index, sites
+
+
 class _Extractor:
-    def __init__(self, source: PythonSource, index: ModuleIndex) -> None:
+    def __init__(self, source: PythonSource, module: Env) -> None:
         self.source = source
-        self.index = index
-        self.params = ParamClassifier(source, index, ModuleIdentifier(source.tree, index))
+        self.module = module  # the module's environment; each call is read at its own place
+        self.index = module.index
+        self.params = ParamClassifier(source, ModuleIdentifier(source.tree))
 
     def sites(self) -> Iterator[OptimizerSite]:
         for call in self.index.calls:
-            scope = self.index.scope_of[id(call)]
-            constructions = self._constructions(call, scope)
+            env = self.module.at(self.index.scope_of[id(call)], call.lineno)
+            constructions = self._constructions(env, call)
             if not constructions:
                 continue
             conditions = self.index.conditions_of.get(id(call), ())
-            with self.index.choosing():
-                runs, branch = branch_state(self.index, conditions, scope, call.lineno)
+            runs, branch = branch_state(env.choosing_a_branch(), conditions)
             if not runs:
                 continue  # a branch that the option's default does not select
             for candidate, as_called, params in constructions:
                 choice = " and ".join(c for c in (branch, candidate.choice) if c) or None
-                yield self._site(as_called, scope, candidate, choice, params)
+                yield self._site(env, as_called, candidate, choice, params)
 
-    def _constructions(self, call: ast.Call, scope: Scope) -> list[tuple[Candidate, ast.Call, ParamSource | None]]:
+    def _constructions(self, env: Env, call: ast.Call) -> list[tuple[Candidate, ast.Call, ParamSource | None]]:
         """What a call constructs: each candidate class, the call as its constructor sees it."""
-        qualified = self.index.qualified_name(call.func, scope, call.lineno)
+        qualified = qualified_name(env, call.func)
         if qualified is not None and is_factory(qualified):
-            made = factory_calls(qualified, call, scope, self.source, self.index, self.params)
+            made = factory_calls(env, qualified, call, self.source, self.params)
             return [(f.candidate, f.call, f.params) for f in made]
-        with self.index.choosing():
-            found = candidates(self.index, call.func, scope, call.lineno)
+        found = candidates(env.choosing_a_branch(), call.func)
         return [(candidate, _with_partial(call, candidate), None) for candidate in found]
 
     # -- one call --------------------------------------------------------------------------
 
     def _site(
-        self, call: ast.Call, scope: Scope, candidate: Candidate, choice: str | None, params: ParamSource | None
+        self, env: Env, call: ast.Call, candidate: Candidate, choice: str | None, params: ParamSource | None
     ) -> OptimizerSite:
         spec = candidate.spec
         arguments = tuple(self._arguments(call, spec))
         bound = bind_arguments(call, ("params", *spec.positional))
-        spread = self._spread(call, scope)
+        spread = self._spread(env, call)
         params_node = bound.get("params")
         if params is None and params_node is not None:
-            params = self.params.classify(params_node, scope, call.lineno)
+            params = self.params.classify(env, params_node)
         elif params is None:
             params = ParamSource(SourceKind.UNKNOWN, self.source.span(call), expr_text(call))
-        params = self._with_added_groups(call, scope, params)
+        params = self._with_added_groups(env, call, params)
         return OptimizerSite(
             spec=spec,
             qualified_name=candidate.qualified_name,
             written_name=candidate.written_name,
             span=self.source.span(call),
             func_span=self.source.span(call.func),
-            weight_decay=self._option(
-                "weight_decay", bound, spread, scope, call, spec.default_weight_decay
-            ),
-            decoupled=self._option(spec.decoupled_flag, bound, spread, scope, call, spec.decoupled),
+            weight_decay=self._option(env, "weight_decay", bound, spread, spec.default_weight_decay),
+            decoupled=self._option(env, spec.decoupled_flag, bound, spread, spec.decoupled),
             params=params,
             arguments=arguments,
             choice=choice,
         )
 
-    def _with_added_groups(self, call: ast.Call, scope: Scope, params: ParamSource) -> ParamSource:
+    def _with_added_groups(self, env: Env, call: ast.Call, params: ParamSource) -> ParamSource:
         """`opt = Adam(...)` then `opt.add_param_group({...})`: the groups added afterwards."""
         name = self.index.assigned_to.get(id(call))
-        found = self.index.lookup(name, scope, call.lineno + 1) if name is not None else None
+        found = env.at(env.scope, call.lineno + 1).lookup(name) if name is not None else None
         if found is None or found[0].value is not call:
             return params
         binding, defining = found
@@ -112,8 +136,8 @@ class _Extractor:
         later = defining.next_binding_line(name or "", binding.lineno)
         end = sys.maxsize if later is None else later
         added = [
-            self.params.group(change.value, defining, change.lineno)
-            for change in self.index.mutations_between(name or "", defining, defining, binding, end - 1)
+            self.params.group(env.at(defining, change.lineno), change.value)
+            for change in defining.mutations_between(name or "", binding, defining, end - 1)
             if change.how == "add_param_group" and change.value is not None
         ]
         if not added:
@@ -140,34 +164,28 @@ class _Extractor:
         for keyword in call.keywords:
             yield Argument(self.source.span(keyword), expr_text(keyword), keyword.arg, None, keyword.arg)
 
-    def _spread(self, call: ast.Call, scope: Scope) -> _Spread:
+    def _spread(self, env: Env, call: ast.Call) -> _Spread:
         """What `**kwargs` and `*args` at the call may contribute."""
         entries: dict[str, ast.expr] = {}
         unresolved: list[str] = []
         for keyword in call.keywords:
             if keyword.arg is None:
-                mapping = self.index.mapping(keyword.value, scope, call.lineno)
-                if mapping is None:
+                found = mapping(env, keyword.value)
+                if found is None:
                     unresolved.append(f"**{expr_text(keyword.value)}")
                 else:
-                    entries.update(mapping.entries)
+                    entries.update(found.entries)
         unresolved += [f"*{expr_text(a.value)}" for a in call.args if isinstance(a, ast.Starred)]
         return _Spread(entries, unresolved)
 
     def _option(
-        self,
-        name: str | None,
-        bound: dict[str, ast.expr],
-        spread: _Spread,
-        scope: Scope,
-        call: ast.Call,
-        default: float | bool | None,
+        self, env: Env, name: str | None, bound: dict[str, ast.expr], spread: _Spread, default: float | bool | None
     ) -> Value:
         if name is None:
             return Value.default(default)
         node = bound.get(name, spread.entries.get(name))
         if node is not None:
-            return self.index.resolve_value(node, scope, call.lineno)
+            return resolve_value(env, node)
         if spread.unresolved:
             return Value.maybe_hidden(", ".join(spread.unresolved), default)
         return Value.default(default)

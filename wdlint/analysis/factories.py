@@ -14,8 +14,9 @@ import dataclasses
 from dataclasses import dataclass
 
 from wdlint.analysis.choice import Candidate, candidates
+from wdlint.analysis.env import Env
+from wdlint.analysis.evaluate import constant, resolve_value
 from wdlint.analysis.params import ParamClassifier
-from wdlint.analysis.resolve import ModuleIndex, Scope, bind_arguments, expr_text
 from wdlint.analysis.sites import (
     Key,
     NameMatch,
@@ -26,6 +27,7 @@ from wdlint.analysis.sites import (
     SourceKind,
     Value,
 )
+from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import (
     LORAPLUS_DEFAULT_WEIGHT_DECAY,
@@ -39,7 +41,6 @@ from wdlint.knowledge.optimizers import (
     TIMM_LEGACY_FACTORIES,
     timm_spec,
 )
-
 
 
 @dataclass(frozen=True)
@@ -56,23 +57,22 @@ def is_factory(qualified: str | None) -> bool:
 
 
 def factory_calls(
-    qualified: str, call: ast.Call, scope: Scope, source: PythonSource, index: ModuleIndex, params: ParamClassifier
+    env: Env, qualified: str, call: ast.Call, source: PythonSource, params: ParamClassifier
 ) -> list[FactoryCall]:
+    """The constructions a factory call at `env`'s place makes."""
     if qualified in LORAPLUS_FACTORIES:
-        return _loraplus(call, scope, source, index)
+        return _loraplus(env, call, source)
     legacy = qualified in TIMM_LEGACY_FACTORIES
-    found = _timm(_legacy_as_v2(call) if legacy else call, scope, source, index, params)
+    found = _timm(env, _legacy_as_v2(call) if legacy else call, source, params)
     return [found] if found is not None else []
 
 
-def _timm(
-    call: ast.Call, scope: Scope, source: PythonSource, index: ModuleIndex, params: ParamClassifier
-) -> FactoryCall | None:
+def _timm(env: Env, call: ast.Call, source: PythonSource, params: ParamClassifier) -> FactoryCall | None:
     bound = bind_arguments(call, ("model_or_params", *TIMM_FACTORY_POSITIONAL))
     opt_node = bound.get("opt")
     if opt_node is None and any(isinstance(a, ast.Starred) for a in call.args):
         return None  # `*args` may hold the opt name: not the default's to assume
-    opt = index.constant(opt_node, scope, call.lineno) if opt_node is not None else TIMM_DEFAULT_OPT
+    opt = constant(env, opt_node) if opt_node is not None else TIMM_DEFAULT_OPT
     model = bound.get("model_or_params")
     spec = timm_spec(opt) if isinstance(opt, str) else None
     if spec is None or model is None:
@@ -80,26 +80,20 @@ def _timm(
     if TIMM_CUSTOM_GROUPING & bound.keys():
         source_of_params = ParamSource(SourceKind.UNKNOWN, source.span(model), expr_text(model))
     else:
-        source_of_params = _timm_params(model, bound.get("filter_bias_and_bn"), scope, call.lineno, source, index, params)
+        source_of_params = _timm_params(env, model, bound.get("filter_bias_and_bn"), source, params)
     written = f"{expr_text(call.func)}(opt={opt!r})"
     candidate = Candidate(spec, spec.name, written)
     return FactoryCall(candidate, call, source_of_params)
 
 
 def _timm_params(
-    model: ast.expr,
-    filter_node: ast.expr | None,
-    scope: Scope,
-    lineno: int,
-    source: PythonSource,
-    index: ModuleIndex,
-    params: ParamClassifier,
+    env: Env, model: ast.expr, filter_node: ast.expr | None, source: PythonSource, params: ParamClassifier
 ) -> ParamSource:
-    classified = params.classify(model, scope, lineno)
+    classified = params.classify(env, model)
     if classified.kind is not SourceKind.UNKNOWN:
         return classified  # parameters, not a module: timm passes them on as they are
-    filtered = True if filter_node is None else index.constant(filter_node, scope, lineno)
-    receiver = params.modules.receiver(model, scope, lineno)
+    filtered = True if filter_node is None else constant(env, filter_node)
+    receiver = params.modules.receiver(env, model)
     span, shown = source.span(model), expr_text(model)
     if filtered is False:
         return ParamSource(SourceKind.FLAT, span, shown, receiver=receiver)
@@ -127,14 +121,14 @@ def _legacy_as_v2(call: ast.Call) -> ast.Call:
     return ast.copy_location(rewritten, call)
 
 
-def _loraplus(call: ast.Call, scope: Scope, source: PythonSource, index: ModuleIndex) -> list[FactoryCall]:
+def _loraplus(env: Env, call: ast.Call, source: PythonSource) -> list[FactoryCall]:
     bound = bind_arguments(call, LORAPLUS_POSITIONAL)
     optimizer_cls = bound.get("optimizer_cls")
     if optimizer_cls is None:
         return []
     given = bound.get("loraplus_weight_decay")
     decay = (
-        index.resolve_value(given, scope, call.lineno)
+        resolve_value(env, given)
         if given is not None
         else Value.default(LORAPLUS_DEFAULT_WEIGHT_DECAY)
     )
@@ -148,7 +142,7 @@ def _loraplus(call: ast.Call, scope: Scope, source: PythonSource, index: ModuleI
     passed_on = [k for k in call.keywords if k.arg not in LORAPLUS_OPTIONS]
     as_constructor = ast.copy_location(ast.Call(func=call.func, args=[], keywords=passed_on), call)
     found = []
-    for candidate in candidates(index, optimizer_cls, scope, call.lineno):
+    for candidate in candidates(env, optimizer_cls):
         written = f"{expr_text(call.func)}(optimizer_cls={candidate.written_name})"
         # partial-bound arguments of `optimizer_cls` are passed to the constructor as they are
         found.append(FactoryCall(dataclasses.replace(candidate, written_name=written), as_constructor, built))

@@ -9,7 +9,8 @@ import ast
 from dataclasses import dataclass
 from functools import cached_property
 
-from wdlint.analysis.resolve import BindingKind, ModuleIndex
+from wdlint.analysis.index import ModuleIndex
+from wdlint.analysis.scopes import BindingKind
 from wdlint.diagnostics import Position, Span
 from wdlint.frontends.python import PythonSource
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from wdlint.analysis.env import MAX_DEPTH
 from wdlint.knowledge.params import is_norm_class_name
 
 _CONTAINERS = frozenset({"ModuleList", "Sequential", "ModuleDict"})
-_MAX_DEPTH = 8
 
 
 class ModelClasses:
@@ -38,7 +38,7 @@ class ModelClasses:
 
     def _norms(self, class_name: str, prefix: str, depth: int) -> Iterator[str]:
         node = self.classes.get(class_name)
-        if node is None or depth > _MAX_DEPTH:
+        if node is None or depth > MAX_DEPTH:
             return
         if is_norm_class_name(class_name):
             yield f"{prefix}weight"

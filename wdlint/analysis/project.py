@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from wdlint.analysis.resolve import Binding, ModuleIndex, Scope
+from wdlint.analysis.index import ModuleIndex
+from wdlint.analysis.scopes import Binding, Scope
 from wdlint.frontends.dependencies import note_absent, read_dependency
 from wdlint.frontends.python import SourceError, decode_source, parse_python
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
@@ -60,7 +61,7 @@ class Project:
             tree = parse_python(decode_source(read_dependency(path)), str(path)).tree
         except (OSError, SourceError):
             return None
-        return ModuleIndex(tree, path=path, project=self)
+        return ModuleIndex.build(tree, path)
 
 
 def _find_module(importer: Path, module_name: str) -> Path | None:

@@ -9,41 +9,44 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from wdlint.analysis.env import Env
+from wdlint.analysis.evaluate import constant, qualified_name
 from wdlint.analysis.modules import ModelClasses
-from wdlint.analysis.resolve import BindingKind, ModuleIndex, Scope, expr_text
+from wdlint.analysis.scopes import BindingKind, Scope
 from wdlint.analysis.sites import Receiver
+from wdlint.analysis.syntax import expr_text
 from wdlint.knowledge.params import MODEL_WRAPPERS, WRAPPING_METHODS
-
-_MAX_DEPTH = 8
 
 
 class ModuleIdentifier:
-    def __init__(self, tree: ast.Module, index: ModuleIndex) -> None:
-        self.index = index
+    """Reads module expressions of one file, whose classes it knows."""
+
+    def __init__(self, tree: ast.Module) -> None:
         self.model_classes = ModelClasses(tree)
 
-    def receiver(self, node: ast.expr, scope: Scope, lineno: int) -> Receiver:
-        identity = self._identify_module(node, scope, lineno, 0)
-        norms = self._norm_parameters(identity.class_name, scope, lineno) if identity.class_name else None
+    def receiver(self, env: Env, node: ast.expr) -> Receiver:
+        identity = self._identify_module(env, node)
+        norms = self._norm_parameters(env, identity.class_name) if identity.class_name else None
         return Receiver(expr_text(node), norms, identity.wrapped_by, identity.checkpoint)
 
-    def _norm_parameters(self, class_name: str, scope: Scope, lineno: int) -> tuple[str, ...] | None:
+    def _norm_parameters(self, env: Env, class_name: str) -> tuple[str, ...] | None:
         """Norm parameter names of a class defined in this file or imported from the project."""
         local = self.model_classes.norm_parameters(class_name)
         if local is not None:
             return local
-        found = self.index.lookup(class_name, scope, lineno)
-        imported = self.index.imported(found[0]) if found is not None else None
+        found = env.lookup(class_name)
+        imported = env.imported(found[0]) if found is not None else None
         if imported is None:
             return None
         tree = imported.index.module_scope.node
         name = found[0].target.rpartition(".")[2] if found is not None else class_name
         return ModelClasses(tree).norm_parameters(name) if isinstance(tree, ast.Module) else None
 
-    def _identify_module(self, node: ast.expr, scope: Scope, lineno: int, depth: int) -> _Identity:
+    def _identify_module(self, env: Env, node: ast.expr) -> _Identity:
         """What we know of the model a module expression holds: its class, wrapper, checkpoint."""
-        if depth > _MAX_DEPTH:
+        if env.exhausted:
             return _Identity()
+        scope = env.scope
         if isinstance(node, ast.Name) and node.id == "self":
             return _Identity(class_name=_enclosing_class(scope))
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
@@ -52,16 +55,17 @@ class ModuleIdentifier:
             return _Identity(class_name=_constructed_class(value)) if value is not None else _Identity()
         if not isinstance(node, ast.Name):
             return _Identity()
-        found = self.index.lookup(node.id, scope, lineno)
+        found = env.lookup(node.id)
         if found is None or found[0].value is None:
             return _Identity()
         binding, defining = found
         value = _strip_moves(binding.value) if binding.value is not None else None
         if binding.kind is BindingKind.ASSIGN and isinstance(value, ast.Name):
-            return self._identify_module(value, defining, binding.lineno, depth + 1)
+            return self._identify_module(env.deeper(defining, binding.lineno), value)
         if not isinstance(value, ast.Call):
             return _Identity()
-        wrapper = self._wrapper(value, defining, binding.lineno)
+        there = env.at(defining, binding.lineno)
+        wrapper = self._wrapper(there, value)
         if wrapper is not None:
             # from an enclosing scope we only know the name's last binding, not the one in force
             # when the function runs (it may group before the script wraps the model)
@@ -69,18 +73,18 @@ class ModuleIdentifier:
         if binding.kind is BindingKind.UNPACKED:
             return _Identity()
         if isinstance(value.func, ast.Attribute) and value.func.attr == "from_pretrained":
-            return _Identity(checkpoint=self._checkpoint(value, defining, binding.lineno))
+            return _Identity(checkpoint=self._checkpoint(there, value))
         return _Identity(class_name=_constructed_class(value))
 
-    def _checkpoint(self, call: ast.Call, scope: Scope, lineno: int) -> str | None:
+    def _checkpoint(self, env: Env, call: ast.Call) -> str | None:
         """The checkpoint name given to `from_pretrained`, when it is a known string."""
         keyword = next((k.value for k in call.keywords if k.arg == "pretrained_model_name_or_path"), None)
         node = call.args[0] if call.args else keyword
-        value = self.index.constant(node, scope, lineno) if node is not None else None
+        value = constant(env, node) if node is not None else None
         return value if isinstance(value, str) else None
 
-    def _wrapper(self, call: ast.Call, scope: Scope, lineno: int) -> str | None:
-        qualified = self.index.qualified_name(call.func, scope, lineno)
+    def _wrapper(self, env: Env, call: ast.Call) -> str | None:
+        qualified = qualified_name(env, call.func)
         if qualified in MODEL_WRAPPERS:
             return qualified
         if isinstance(call.func, ast.Attribute) and call.func.attr in WRAPPING_METHODS:

@@ -19,8 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from wdlint.analysis.resolve import ModuleIndex, expr_text, literal_pairs
+from wdlint.analysis.env import MAX_DEPTH, Env
+from wdlint.analysis.evaluate import constant, qualified_name
+from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind
+from wdlint.analysis.syntax import expr_text, literal_pairs
 from wdlint.diagnostics import Position, Span
 from wdlint.frontends.config_sites import (
     UNKNOWN,
@@ -41,15 +44,21 @@ _WRAPPER = "optim_wrapper"  # mmengine
 _OPTIMIZER = "optimizer"  # mmcv 1.x, where paramwise_cfg sits inside the optimizer's dict
 _VARIABLES = (_WRAPPER, _OPTIMIZER)
 _DEFAULT_CONSTRUCTORS = frozenset({"DefaultOptimWrapperConstructor", "DefaultOptimizerConstructor"})
-_MAX_DEPTH = 12  # names followed, and `_base_` files nested
-_END = 10**9  # a line after every statement: mmengine reads the module's final names
 
 
 def mmconfig_sites(source: PythonSource, path: Path) -> list[OptimizerSite]:
-    """The optimizers that a config at `path` configures, as merged over its `_base_` files."""
+    """`config_sites` with an index of its own, built only for a file that assigns a config."""
     if not _assigns_config(source.tree):
         return []
-    config = _read_config(source, path, local=True, seen=frozenset())
+    return config_sites(source, path, ModuleIndex.build(source.tree))
+
+
+def config_sites(source: PythonSource, path: Path, index: ModuleIndex) -> list[OptimizerSite]:
+    """The optimizers that a config at `path` configures, as merged over its `_base_` files;
+    `index` is the module's, from the one walk the Python extraction makes."""
+    if not _assigns_config(source.tree):
+        return []
+    config = _read_config(_Reader(source, index, local=True), path, seen=frozenset())
     wrapper = config.variables.get(_WRAPPER)
     if wrapper is not None and config.own.get(_WRAPPER) is not None:
         return list(_wrapper_sites(wrapper, _WRAPPER, None, config.hidden))
@@ -81,8 +90,7 @@ class _Config:
     hidden: str | None = None  # "_base_" when a base could not be read: options may hide there
 
 
-def _read_config(source: PythonSource, path: Path, local: bool, seen: frozenset[Path]) -> _Config:
-    reader = _Reader(source, local)
+def _read_config(reader: _Reader, path: Path, seen: frozenset[Path]) -> _Config:
     own = {name: node for name in _VARIABLES if (node := reader.variable(name)) is not None}
     merged: dict[str, Node] = {}
     hidden = None
@@ -100,7 +108,7 @@ def _read_config(source: PythonSource, path: Path, local: bool, seen: frozenset[
 
 def _read_base(path: Path, seen: frozenset[Path]) -> _Config | None:
     """A base config's merged variables; None when it cannot be read as a Python config."""
-    if path.suffix != ".py" or len(seen) > _MAX_DEPTH:
+    if path.suffix != ".py" or len(seen) > MAX_DEPTH:
         return None
     try:
         resolved = path.resolve()
@@ -109,7 +117,7 @@ def _read_base(path: Path, seen: frozenset[Path]) -> _Config | None:
         source = parse_python(decode_source(read_dependency(resolved)), str(path))
     except (OSError, SourceError):
         return None
-    return _read_config(source, resolved, local=False, seen=seen)
+    return _read_config(_Reader(source, ModuleIndex.build(source.tree), local=False), resolved, seen=seen)
 
 
 def _base_paths(node: Node | None) -> list[str]:
@@ -226,52 +234,52 @@ def _exempt(paramwise: Mapping, key: str) -> bool | None:
 class _Reader:
     """Module-level expressions of a config file as config nodes."""
 
-    def __init__(self, source: PythonSource, local: bool) -> None:
+    def __init__(self, source: PythonSource, index: ModuleIndex, local: bool) -> None:
         self.source = source
         self.local = local  # positions only for the linted file, not for its bases
-        self.index = ModuleIndex(source.tree)
-        self.scope = self.index.module_scope
+        # mmengine reads the module's final names; a config's imports are not followed
+        self.module = Env.of_module(index)
 
     def span(self, node: ast.expr | ast.keyword) -> Span | None:
         return self.source.span(node) if self.local else None
 
     def variable(self, name: str) -> Node | None:
-        return self._name(name, _END, 0)
+        return self._name(self.module, name)
 
-    def _name(self, name: str, lineno: int, depth: int) -> Node | None:
-        """The value `name` has at `lineno`; an unknown scalar once it was changed in place."""
-        assigned = self.index.assignment(name, self.scope, lineno)
+    def _name(self, env: Env, name: str) -> Node | None:
+        """The value `name` has where `env` reads; an unknown scalar once it was changed in place."""
+        assigned = env.assignment(name)
         if assigned is None:
             return None
         value, binding, defining = assigned
-        if any(self.index.mutations_between(name, self.scope, defining, binding, lineno)):
+        if any(defining.mutations_between(name, binding, env.scope, env.line)):
             return Scalar(UNKNOWN, name, None)
-        return self.node(value, binding.lineno, depth + 1)
+        return self.node(env.deeper(line=binding.lineno), value)
 
-    def node(self, expr: ast.expr, lineno: int, depth: int = 0) -> Node:
-        if depth > _MAX_DEPTH:
+    def node(self, env: Env, expr: ast.expr) -> Node:
+        if env.exhausted:
             return Scalar(UNKNOWN, expr_text(expr), self.span(expr))
         pairs = literal_pairs(expr)
         if pairs is not None:
-            return self._mapping(expr, pairs, lineno, depth)
+            return self._mapping(env, expr, pairs)
         if isinstance(expr, (ast.List, ast.Tuple)):
-            return Sequence(tuple(self.node(e, lineno, depth + 1) for e in expr.elts), self.span(expr))
+            return Sequence(tuple(self.node(env.deeper(), e) for e in expr.elts), self.span(expr))
         if isinstance(expr, ast.Name):
-            named = self._name(expr.id, lineno, depth)
+            named = self._name(env, expr.id)
             if isinstance(named, (Mapping, Sequence)):
                 return named
-        constant = self.index.constant(expr, self.scope, lineno)
-        if isinstance(constant, (str, int, float, bool)) or constant is None:
-            return Scalar(constant, expr_text(expr), self.span(expr))
+        value = constant(env, expr)
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return Scalar(value, expr_text(expr), self.span(expr))
         # a class imported by name: `type=AdamW` after `from torch.optim import AdamW`
-        qualified = self.index.qualified_name(expr, self.scope, lineno)
+        qualified = qualified_name(env, expr)
         return Scalar(qualified or UNKNOWN, expr_text(expr), self.span(expr))
 
-    def _mapping(self, expr: ast.expr, pairs: list[tuple[str | None, ast.expr]], lineno: int, depth: int) -> Node:
+    def _mapping(self, env: Env, expr: ast.expr, pairs: list[tuple[str | None, ast.expr]]) -> Node:
         entries: list[Entry] = []
         key_spans = self._key_spans(expr)
         for key, value in pairs:
-            converted = self.node(value, lineno, depth + 1)
+            converted = self.node(env.deeper(), value)
             if key is not None:
                 entries.append(Entry(key, key_spans.get(key), converted))
             elif isinstance(converted, Mapping):

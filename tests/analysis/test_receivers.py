@@ -1,0 +1,74 @@
+"""What a module expression holds: its class and norms, a wrapper, a checkpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from wdlint.analysis.receivers import ModuleIdentifier
+from wdlint.analysis.sites import Receiver
+
+MODEL = """\
+import torch.nn as nn
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.ln = nn.LayerNorm(8)
+        self.fc = nn.Linear(8, 8)
+
+class GPT(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([Block() for _ in range(4)])
+        self.ln_f = nn.LayerNorm(8)
+
+    def groups(self):
+        probe = self
+"""
+
+
+def receiver(snippet, text: str, **kwargs) -> Receiver:
+    read = snippet(text, **kwargs)
+    env, node = read.probe()
+    return ModuleIdentifier(read.source.tree).receiver(env, node)
+
+
+@pytest.mark.parametrize(
+    ("tail", "norms", "wrapped_by", "checkpoint"),
+    (
+        pytest.param("model = GPT().to(device)\nprobe = model", ("blocks.0.ln.weight", "ln_f.weight"), None, None, id="class of this file"),
+        pytest.param("model = GPT()\nm = model\nprobe = m", ("blocks.0.ln.weight", "ln_f.weight"), None, None, id="through a name"),
+        pytest.param(
+            "import torch\nmodel = torch.nn.parallel.DistributedDataParallel(GPT())\nprobe = model",
+            None,
+            "torch.nn.parallel.DistributedDataParallel",
+            None,
+            id="wrapped",
+        ),
+        pytest.param("model = accelerator.prepare(GPT())\nprobe = model", None, "accelerator.prepare", None, id="prepared"),
+        pytest.param(
+            "model = AutoModel.from_pretrained('bert-base-cased')\nprobe = model", None, None, "bert-base-cased", id="checkpoint"
+        ),
+        pytest.param("model, opt = build()\nprobe = model", None, None, None, id="unpacked"),
+        pytest.param("probe = other", None, None, None, id="unknown"),
+    ),
+)
+def test_module_expressions(snippet, tail, norms, wrapped_by, checkpoint):
+    found = receiver(snippet, MODEL.split("    def groups")[0] + tail)
+    assert (found.norm_params, found.wrapped_by, found.checkpoint) == (norms, wrapped_by, checkpoint)
+
+
+def test_self_inside_a_method_is_its_class(snippet):
+    assert receiver(snippet, MODEL).norm_params == ("blocks.0.ln.weight", "ln_f.weight")
+
+
+def test_wrapping_seen_only_from_the_scope_that_wraps(snippet):
+    text = "model = DDP(GPT())\ndef groups():\n    probe = model\n"
+    text = "from torch.nn.parallel import DistributedDataParallel as DDP\n" + text
+    assert receiver(snippet, text).wrapped_by is None
+
+
+def test_a_class_imported_from_the_project(tmp_path, snippet):
+    (tmp_path / "model.py").write_text(MODEL.split("    def groups")[0])
+    found = receiver(snippet, "from model import GPT as Net\nnet = Net()\nprobe = net", path=tmp_path / "train.py")
+    assert found.norm_params == ("blocks.0.ln.weight", "ln_f.weight")

@@ -1,0 +1,410 @@
+"""The index of one module: its scopes and bindings (`wdlint.analysis.scopes`), every call and
+where it is, argparse options.
+
+Built by one walk over the tree (`ModuleIndex.build`), then only read: what a name means at a
+place is the evaluator's business (`wdlint.analysis.evaluate`), which keeps its state in an
+environment of its own. Other consumers of the tree (the hand-written L2 penalties) listen to
+the same walk instead of walking the tree again.
+This replaces libcst's QualifiedNameProvider/ScopeProvider, which cost about 7x the parse.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from wdlint.analysis.scopes import Binding, BindingKind, Mutation, Scope, binding_line
+from wdlint.analysis.syntax import parses_args
+
+END_OF_MODULE = 10**9  # a line after every statement: a module's names as they end up
+
+
+# methods that change a list or a dict in place, and an optimizer's `add_param_group`
+_MUTATING_METHODS = frozenset(
+    {
+        "append", "add", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove",
+        "discard", "add_param_group",
+    }
+)
+
+
+def _bind(scope: Scope, name: str, binding: Binding) -> None:
+    """Only while the walk fills `scope`: kept in line order, see `Scope.bindings`."""
+    bisect.insort_right(scope.bindings.setdefault(name, []), binding, key=binding_line)
+
+
+# nodes that bind nothing and hold nothing that does: the walk does not descend into them
+_LEAVES = (ast.Constant, ast.Name, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+@dataclass(frozen=True)
+class ArgparseOption:
+    default: ast.expr | None
+    action: str | None
+
+
+class WalkListener(Protocol):
+    """A consumer of the index's walk, told of the nodes it needs as the walk reaches them, so
+    that it need not walk the tree again."""
+
+    def block_entered(self, node: ast.For | ast.AsyncFor | ast.With | ast.AsyncWith) -> None:
+        """Before anything of the block (its header included) is walked."""
+
+    def block_left(self, node: ast.For | ast.AsyncFor | ast.With | ast.AsyncWith) -> None:
+        """After all of it was."""
+
+    def assigned(self, node: ast.Assign | ast.AugAssign) -> None:
+        """An assignment statement, before its parts are walked."""
+
+    def kept(self, value: ast.Call) -> None:
+        """A call whose value is computed with or kept: an operand of arithmetic, or what is
+        assigned, annotated or returned."""
+
+
+@dataclass(frozen=True)
+class ModuleIndex:
+    """Scopes and bindings of one module, and every call in it with the scope it is in."""
+
+    path: Path | None  # where the module is on disk, for imports from its project
+    module_scope: Scope
+    calls: Sequence[ast.Call]  # in the order the walk met them
+    scope_of: Mapping[int, Scope]  # id(call node) -> scope of the call
+    # id(call) -> the `if` conditions around it in its function: (test, in the body?)
+    conditions_of: Mapping[int, tuple[tuple[ast.expr, bool], ...]]
+    # id(call) -> the name a plain `name = call(...)` assigns it to
+    assigned_to: Mapping[int, str]
+    function_scopes: Mapping[int, Scope]  # id(function node) -> its scope
+    returns: Mapping[int, Sequence[ast.Return]]  # id(function node) -> its returns
+    star_imports: Sequence[str]
+    argparse: Mapping[str, ArgparseOption]  # dest -> the option's default and action
+    # functions of this module that return parsed arguments: `def get_args(): ...`
+    args_factories: frozenset[str]
+
+    @staticmethod
+    def build(tree: ast.Module, path: Path | None = None, listeners: Sequence[WalkListener] = ()) -> ModuleIndex:
+        """The index of `tree`, from one walk that also tells `listeners` what they listen for."""
+        walk = _Walk(tree, listeners)
+        return ModuleIndex(
+            path=path,
+            module_scope=walk.module_scope,
+            calls=walk.calls,
+            scope_of=walk.scope_of,
+            conditions_of=walk.conditions_of,
+            assigned_to=walk.assigned_to,
+            function_scopes=walk.function_scopes,
+            returns=walk.returns,
+            star_imports=walk.star_imports,
+            argparse=walk.argparse,
+            args_factories=frozenset(walk.args_factories),
+        )
+
+
+class _Walk(ast.NodeVisitor):
+    """The one walk over a module that fills an index's scopes and tables."""
+
+    def __init__(self, tree: ast.Module, listeners: Sequence[WalkListener]) -> None:
+        self.module_scope = Scope(tree, None)
+        self.scope_of: dict[int, Scope] = {}
+        self.calls: list[ast.Call] = []
+        self.star_imports: list[str] = []
+        self.argparse: dict[str, ArgparseOption] = {}
+        self.args_factories: set[str] = set()
+        self.assigned_to: dict[int, str] = {}
+        self.conditions_of: dict[int, tuple[tuple[ast.expr, bool], ...]] = {}
+        self.function_scopes: dict[int, Scope] = {}
+        self.returns: dict[int, list[ast.Return]] = {}
+        self._listeners = tuple(listeners)
+        self._conditions: list[tuple[ast.expr, bool]] = []
+        self._loops: list[tuple[ast.For | ast.AsyncFor, int]] = []  # loop, conditions at entry
+        self._functions: list[str] = []
+        self._scope = self.module_scope
+        self._handlers: dict[type[ast.AST], Callable[[Any], None]] = {}
+        self.visit(tree)
+
+    def visit(self, node: ast.AST) -> None:
+        # ast.NodeVisitor looks the handler up by name for every node; this walk visits every
+        # node of every file that names an optimizer, so the lookup is cached per node type
+        handler = self._handlers.get(type(node))
+        if handler is None:
+            found: Callable[[Any], None] = getattr(self, f"visit_{type(node).__name__}", self.generic_visit)
+            handler = self._handlers[type(node)] = found
+        handler(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        # `a + b + c + ...` nests to the left as deep as it is long: walk it without recursion
+        stack: list[ast.AST] = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.BinOp):
+                if self._listeners:
+                    self._kept(current.left)
+                    self._kept(current.right)
+                stack += (current.right, current.left)
+            elif not isinstance(current, _LEAVES):
+                self.visit(current)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                self.visit(value)
+
+    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        if not isinstance(node, ast.Lambda):
+            _bind(self._scope, node.name, Binding(BindingKind.DEFINITION, node.lineno, function=node))
+            for decorator in node.decorator_list:
+                self.visit(decorator)
+            if node.returns:
+                self.visit(node.returns)
+        args = node.args
+        for given in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+            self.visit(given)
+        scope = Scope(node, self._scope)
+        self.function_scopes[id(node)] = scope
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += args.defaults
+        pairs: list[tuple[ast.arg, ast.expr | None]] = [
+            *zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)
+        ]
+        for arg, default in pairs:
+            _bind(scope, arg.arg, Binding(BindingKind.PARAM, node.lineno, default))
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                _bind(scope, extra.arg, Binding(BindingKind.PARAM, node.lineno))
+        outer, self._scope = self._scope, scope
+        outer_conditions, self._conditions = self._conditions, []
+        outer_loops, self._loops = self._loops, []
+        self._functions.append("" if isinstance(node, ast.Lambda) else node.name)
+        body = [node.body] if isinstance(node, ast.Lambda) else node.body
+        for statement in body:
+            self.visit(statement)
+        self._functions.pop()
+        self._scope, self._conditions, self._loops = outer, outer_conditions, outer_loops
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        for positive, block in ((True, node.body), (False, node.orelse)):
+            self._conditions.append((node.test, positive))
+            for statement in block:
+                self.visit(statement)
+            self._conditions.pop()
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self._kept(node.value)
+            self.returns.setdefault(id(self._scope.node), []).append(node)
+            self.visit(node.value)
+            if self._functions and parses_args(node.value):
+                self.args_factories.add(self._functions[-1])
+
+    visit_FunctionDef = _visit_function
+    visit_AsyncFunctionDef = _visit_function
+    visit_Lambda = _visit_function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        _bind(self._scope, node.name, Binding(BindingKind.DEFINITION, node.lineno))
+        for expr in (*node.decorator_list, *node.bases, *node.keywords):
+            self.visit(expr)
+        outer, self._scope = self._scope, Scope(node, self._scope, is_class=True)
+        for statement in node.body:
+            self.visit(statement)
+        self._scope = outer
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                _bind(self._scope, alias.asname, Binding(BindingKind.IMPORT, node.lineno, target=alias.name))
+            else:
+                root = alias.name.partition(".")[0]
+                _bind(self._scope, root, Binding(BindingKind.IMPORT, node.lineno, target=root))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_imports.append(module)
+                continue
+            target = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
+            name = alias.asname or alias.name
+            _bind(self._scope, name, Binding(BindingKind.IMPORT, node.lineno, target=target))
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for listener in self._listeners:
+            listener.assigned(node)
+        self._kept(node.value)
+        if isinstance(node.value, ast.Call) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self.assigned_to[id(node.value)] = node.targets[0].id
+        self.visit(node.value)
+        for target in node.targets:
+            self._bind_target(target, node.value, node.lineno)
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                key = target.slice
+                constant = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+                self._mutate(target.value.id, Mutation(node.lineno, "setitem", node.value, constant))
+            if not isinstance(target, ast.Name):
+                self.visit(target)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                self._mutate(target.value.id, Mutation(node.lineno, "delitem", None))
+            self.visit(target)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._kept(node.annotation)
+        if node.value is not None:
+            self._kept(node.value)
+        if node.value is not None:
+            self.visit(node.value)
+            self._bind_target(node.target, node.value, node.lineno)
+        if not isinstance(node.target, ast.Name):
+            self.visit(node.target)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        for listener in self._listeners:
+            listener.assigned(node)
+        self._kept(node.value)
+        self.visit(node.value)
+        if isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add):
+            self._mutate(node.target.id, Mutation(node.lineno, "extend", node.value))
+        elif isinstance(node.target, ast.Name):
+            _bind(self._scope, node.target.id, Binding(BindingKind.OTHER, node.lineno))
+        else:
+            self.visit(node.target)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        _bind(self._scope, node.target.id, Binding(BindingKind.ASSIGN, node.lineno, node.value))
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        for listener in self._listeners:
+            listener.block_entered(node)
+        self.visit(node.iter)
+        self._bind_other(node.target, node.lineno)
+        self._loops.append((node, len(self._conditions)))
+        guards = 0
+        for statement in node.body:
+            self.visit(statement)
+            if isinstance(statement, ast.If) and not statement.orelse and _leaves_the_iteration(statement.body):
+                # `if p.ndim < 2: ...; continue`: what follows runs only when the test failed
+                self._conditions.append((statement.test, False))
+                guards += 1
+        del self._conditions[len(self._conditions) - guards :]
+        self._loops.pop()
+        for statement in node.orelse:
+            self.visit(statement)
+        for listener in self._listeners:
+            listener.block_left(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for listener in self._listeners:
+            listener.block_entered(node)
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self._bind_other(item.optional_vars, node.lineno)
+        for statement in node.body:
+            self.visit(statement)
+        for listener in self._listeners:
+            listener.block_left(node)
+
+    visit_AsyncWith = visit_With
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name:
+            _bind(self._scope, node.name, Binding(BindingKind.OTHER, node.lineno))
+        for statement in node.body:
+            self.visit(statement)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        # Comprehension variables live in their own scope in Python 3; binding them in the
+        # enclosing one as OTHER would shadow real bindings, so they are left unbound here.
+        self.visit(node.iter)
+        for condition in node.ifs:
+            self.visit(condition)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.calls.append(node)
+        self.scope_of[id(node)] = self._scope
+        if self._conditions:
+            self.conditions_of[id(node)] = tuple(self._conditions)
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.attr in _MUTATING_METHODS:
+                value = node if func.attr == "update" else (node.args[-1] if node.args else None)
+                self._mutate(func.value.id, Mutation(node.lineno, func.attr, value))
+            elif func.attr == "add_argument":
+                self._record_argparse(node)
+        self.generic_visit(node)
+
+    # -- helpers of the walk ---------------------------------------------------------------
+
+    def _kept(self, value: ast.expr) -> None:
+        # only calls: most operands are names and constants, and this runs for every one
+        if isinstance(value, ast.Call):
+            for listener in self._listeners:
+                listener.kept(value)
+
+    def _bind_target(self, target: ast.expr, value: ast.expr, lineno: int) -> None:
+        if isinstance(target, ast.Name):
+            _bind(self._scope, target.id, Binding(BindingKind.ASSIGN, lineno, value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            if values is not None and len(values) == len(target.elts) and not any(
+                isinstance(v, ast.Starred) for v in values
+            ):
+                for element, element_value in zip(target.elts, values):
+                    self._bind_target(element, element_value, lineno)
+            elif isinstance(value, ast.Call) and all(isinstance(e, ast.Name) for e in target.elts):
+                for element in target.elts:
+                    assert isinstance(element, ast.Name)
+                    _bind(self._scope, element.id, Binding(BindingKind.UNPACKED, lineno, value))
+            else:
+                self._bind_other(target, lineno)
+
+    def _bind_other(self, target: ast.expr, lineno: int) -> None:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                _bind(self._scope, node.id, Binding(BindingKind.OTHER, lineno))
+
+    def _mutate(self, name: str, mutation: Mutation) -> None:
+        if self._loops:
+            loop, depth = self._loops[-1]
+            mutation = dataclasses.replace(mutation, loop=loop, conditions=tuple(self._conditions[depth:]))
+        self._scope.mutations.setdefault(name, []).append(mutation)
+
+    def _record_argparse(self, call: ast.Call) -> None:
+        options = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        dest_node = keywords.get("dest")
+        if isinstance(dest_node, ast.Constant) and isinstance(dest_node.value, str):
+            dest = dest_node.value
+        else:
+            longs = [o for o in options if o.startswith("--")]
+            shorts = [o for o in options if o.startswith("-") and not o.startswith("--")]
+            positionals = [o for o in options if not o.startswith("-")]
+            chosen = (longs or shorts or positionals or [""])[0]
+            dest = chosen.lstrip("-").replace("-", "_")
+        if not dest:
+            return
+        action = keywords.get("action")
+        action_name = action.value if isinstance(action, ast.Constant) and isinstance(action.value, str) else None
+        self.argparse[dest] = ArgparseOption(keywords.get("default"), action_name)
+
+
+def _leaves_the_iteration(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Continue, ast.Break, ast.Return, ast.Raise))

@@ -1,0 +1,131 @@
+"""How a filter over a module's parameters selects them: what a condition looks at (names,
+dimensions, identity), and the ways it tests a parameter's name, with the strings it tests
+against (for the name-filter rules).
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from wdlint.analysis.env import Env
+from wdlint.analysis.evaluate import strings
+from wdlint.analysis.sites import NameMatch, NameTest, Selector
+from wdlint.analysis.syntax import expr_text
+
+if TYPE_CHECKING:
+    from wdlint.analysis.params import Spans
+
+
+def selectors(condition: ast.expr, name_variables: tuple[str, ...]) -> Iterator[Selector]:
+    """What a filter condition looks at; nothing for a condition on `requires_grad` alone."""
+    for node in ast.walk(condition):
+        if isinstance(node, ast.Attribute):
+            if node.attr in ("ndim", "shape"):
+                yield Selector.NDIM
+            elif node.attr in ("dim", "ndimension"):
+                yield Selector.NDIM
+            elif node.attr != "requires_grad":
+                yield Selector.OTHER
+        elif isinstance(node, ast.Name) and node.id in name_variables:
+            yield Selector.NAME
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield Selector.NAME
+        elif isinstance(node, ast.Call) and not isinstance(node.func, ast.Attribute):
+            if not (isinstance(node.func, ast.Name) and node.func.id == "len"):
+                yield Selector.OTHER
+        elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn, ast.Is, ast.IsNot)) for op in node.ops):
+            # `p not in no_decay_set`, `p is model.bias`: selected by identity
+            yield Selector.OTHER
+
+
+def name_variables(target: ast.expr) -> tuple[str, ...]:
+    """`n` of `for n, p in m.named_parameters()`: the variable holding the param's name."""
+    if isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name):
+        return (target.elts[0].id,)
+    return ()
+
+
+def name_tests(env: Env, source: Spans, condition: ast.expr, names: tuple[str, ...]) -> Iterator[NameTest]:
+    """The ways `condition`, read in `env`, tests a parameter name held in one of `names`."""
+    return _NameTests(env, source, names).of(condition)
+
+
+@dataclass(frozen=True)
+class _NameTests:
+    env: Env
+    source: Spans
+    names: tuple[str, ...]  # the variables that hold the parameter's name
+
+    def of(self, condition: ast.expr) -> Iterator[NameTest]:
+        generator_variables = set()
+        for node in ast.walk(condition):
+            # any(nd in n for nd in no_decay): substring tests of every fragment of a list
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("any", "all"):
+                test = self._any_substring(node)
+                if test is not None:
+                    generator_variables |= {n.id for n in ast.walk(node.args[0]) if isinstance(n, ast.Name)}
+                    yield test
+        for node in ast.walk(condition):
+            if isinstance(node, ast.Compare) and len(node.ops) == 1:
+                yield from self._compare(node, generator_variables)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("startswith", "endswith")
+                and self._holds_name(node.func.value)
+                and node.args
+            ):
+                match = NameMatch.PREFIX if node.func.attr == "startswith" else NameMatch.SUFFIX
+                yield self._test(match, node, node.args[0])
+
+    def _holds_name(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Name) and node.id in self.names
+
+    def _any_substring(self, call: ast.Call) -> NameTest | None:
+        if len(call.args) != 1 or not isinstance(call.args[0], ast.GeneratorExp):
+            return None
+        generator = call.args[0]
+        element = generator.elt
+        if len(generator.generators) != 1 or not isinstance(element, ast.Compare):
+            return None
+        loop_target = generator.generators[0].target
+        if not (
+            len(element.ops) == 1
+            and isinstance(element.ops[0], ast.In)
+            and isinstance(element.left, ast.Name)
+            and isinstance(loop_target, ast.Name)
+            and element.left.id == loop_target.id
+            and self._holds_name(element.comparators[0])
+        ):
+            return None
+        return self._test(NameMatch.SUBSTRING, call, generator.generators[0].iter)
+
+    def _compare(self, node: ast.Compare, skip: set[str]) -> Iterator[NameTest]:
+        op, left, right = node.ops[0], node.left, node.comparators[0]
+        if isinstance(left, ast.Name) and left.id in skip:
+            return
+        if isinstance(op, (ast.In, ast.NotIn)):
+            if self._holds_name(right) and not self._holds_name(left):
+                yield self._test(NameMatch.SUBSTRING, node, left)
+            elif self._holds_name(left) and not self._holds_name(right):
+                test = self._test(NameMatch.MEMBERSHIP, node, right)
+                assert isinstance(left, ast.Name)
+                yield dataclasses.replace(test, subject=left.id, negated=isinstance(op, ast.NotIn))
+        elif isinstance(op, (ast.Eq, ast.NotEq)) and (self._holds_name(left) or self._holds_name(right)):
+            other = right if self._holds_name(left) else left
+            yield self._test(NameMatch.EQUALITY, node, other)
+
+    def _test(self, match: NameMatch, node: ast.expr, tested: ast.expr) -> NameTest:
+        found = strings(self.env, tested)
+        return NameTest(
+            match,
+            self.source.span(node),
+            expr_text(node),
+            fragments=found.values if found else None,
+            fragments_span=self.source.span(found.node) if found and found.local else None,
+            collection=tested.id if isinstance(tested, ast.Name) else None,
+        )
