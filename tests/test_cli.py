@@ -274,7 +274,7 @@ def test_runs_that_parse_nothing_import_nothing_heavy(tmp_path, args):
         "import sys\nfrom wdlint.cli import main\n"
         f"sys.argv = ['wdlint', *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = ('libcst', 'yaml', 'wdlint.engine.lint', 'wdlint.analysis.resolve', 'wdlint.analysis.extract',\n"
+        "heavy = ('libcst', 'yaml', 'wdlint.engine.lint', 'wdlint.analysis.index', 'wdlint.analysis.extract',\n"
         "         'wdlint.frontends.python', 'wdlint.frontends.notebook', 'wdlint.frontends.yamlcfg')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )

@@ -270,12 +270,10 @@ opt = torch.optim.Adam(model.parameters(), weight_decay=WD)
 
 
 def test_one_walk_serves_the_code_and_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`analyse_module` reads both from one index of the file: what the engine's two entry
-    points (`extract_module`, `mmconfig_sites`) read with an index each."""
+    """`analyse_module` reads both from one index of the file."""
     from wdlint.analysis.extract import analyse_module, extract_module
     from wdlint.analysis.index import ModuleIndex
     from wdlint.analysis.project import Project
-    from wdlint.frontends.mmconfig import mmconfig_sites
     from wdlint.frontends.python import parse_python
 
     write(tmp_path, {"_base_/schedule.py": SCHEDULE, "configs/child.py": "_base_ = ['../_base_/schedule.py']\n" + CONFIG_WITH_CODE})
@@ -295,9 +293,8 @@ def test_one_walk_serves_the_code_and_the_config(tmp_path: Path, monkeypatch: py
     assert [site.spec.name for site in analysis.sites] == ["torch.optim.Adam"]
     sites, facts = extract_module(source, path, Project())
     assert analysis.sites == sites
-    assert analysis.config_sites == mmconfig_sites(source, path)
     assert analysis.facts.binds_module("torch", "torch") == facts.binds_module("torch", "torch")
-    assert built.count(source.tree) == 3
+    assert built.count(source.tree) == 2
 
 
 def test_config_names_are_not_followed_into_the_project(tmp_path: Path) -> None:

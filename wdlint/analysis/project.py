@@ -14,7 +14,8 @@ from pathlib import Path
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.scopes import Binding, Scope
 from wdlint.frontends.dependencies import note_absent, read_dependency
-from wdlint.frontends.python import SourceError, decode_source, parse_python
+from wdlint.frontends.python import decode_source, parse_python
+from wdlint.frontends.text import SourceError
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
 
 _MAX_BYTES = 2_000_000  # a module larger than this is not a config or helper module

@@ -37,20 +37,14 @@ from wdlint.frontends.config_sites import (
     with_key,
 )
 from wdlint.frontends.dependencies import read_dependency
-from wdlint.frontends.python import PythonSource, SourceError, decode_source, parse_python
+from wdlint.frontends.python import PythonSource, decode_source, parse_python
+from wdlint.frontends.text import SourceError
 from wdlint.knowledge.optimizers import MMENGINE_OPTIMIZER_TYPES, lookup
 
 _WRAPPER = "optim_wrapper"  # mmengine
 _OPTIMIZER = "optimizer"  # mmcv 1.x, where paramwise_cfg sits inside the optimizer's dict
 _VARIABLES = (_WRAPPER, _OPTIMIZER)
 _DEFAULT_CONSTRUCTORS = frozenset({"DefaultOptimWrapperConstructor", "DefaultOptimizerConstructor"})
-
-
-def mmconfig_sites(source: PythonSource, path: Path) -> list[OptimizerSite]:
-    """`config_sites` with an index of its own, built only for a file that assigns a config."""
-    if not _assigns_config(source.tree):
-        return []
-    return config_sites(source, path, ModuleIndex.build(source.tree))
 
 
 def config_sites(source: PythonSource, path: Path, index: ModuleIndex) -> list[OptimizerSite]:

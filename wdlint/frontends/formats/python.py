@@ -20,15 +20,16 @@ class ParsedPython(Parsed):
         self.source = source
 
     def sites(self, path: Path | None) -> Iterator[Sites]:
-        from wdlint.analysis.extract import extract_module
+        from wdlint.analysis.extract import analyse_module
         from wdlint.analysis.project import Project
-        from wdlint.frontends.mmconfig import mmconfig_sites
 
-        # a file on disk follows the project's imports from its own directory
-        yield Sites(*extract_module(self.source, path, Project() if path is not None else None))
+        # a file on disk follows the project's imports from its own directory; one walk of the
+        # module serves its code and, read as an mmengine config, its config
+        analysis = analyse_module(self.source, path, Project() if path is not None else None)
+        yield Sites(analysis.sites, analysis.facts)
         # an mmengine config's optimizer is a dict, not a call: the fixes, which rewrite calls,
         # are not for it
-        yield Sites(mmconfig_sites(self.source, path or Path(self.source.filename)))
+        yield Sites(analysis.config_sites)
 
     def comments(self) -> Iterable[tuple[int, str]]:
         return python_comments(self.source.text)
