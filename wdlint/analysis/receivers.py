@@ -15,7 +15,11 @@ from wdlint.analysis.modules import ModelClasses
 from wdlint.analysis.scopes import BindingKind, Scope
 from wdlint.analysis.sites import Receiver
 from wdlint.analysis.syntax import expr_text
+from wdlint.knowledge.models import KnownModel, auto_head, checkpoint_family, transformers_class
 from wdlint.knowledge.params import MODEL_WRAPPERS, WRAPPING_METHODS
+
+# libraries whose models train adapters over a frozen base model
+ADAPTER_LIBRARIES = ("peft.",)
 
 
 class ModuleIdentifier:
@@ -27,7 +31,12 @@ class ModuleIdentifier:
     def receiver(self, env: Env, node: ast.expr) -> Receiver:
         identity = self._identify_module(env, node)
         norms = self._norm_parameters(env, identity.class_name) if identity.class_name else None
-        return Receiver(expr_text(node), norms, identity.wrapped_by, identity.checkpoint)
+        model = None
+        if norms is None and identity.known is not None:  # a class of the project comes first
+            norms, model = identity.known.norm_params, identity.known.family.name
+        return Receiver(
+            expr_text(node), norms, identity.wrapped_by, identity.checkpoint, model, identity.plain, identity.adapters
+        )
 
     def _norm_parameters(self, env: Env, class_name: str) -> tuple[str, ...] | None:
         """Norm parameter names of a class defined in this file or imported from the project."""
@@ -48,11 +57,13 @@ class ModuleIdentifier:
             return _Identity()
         scope = env.scope
         if isinstance(node, ast.Name) and node.id == "self":
-            return _Identity(class_name=_enclosing_class(scope))
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            owner = _enclosing_class(scope)
+            name = _enclosing_class(scope)
+            return _Identity(class_name=name, plain=name is not None and self.model_classes.plain_class(name))
+        if isinstance(node, ast.Attribute):  # `self.head`, `model.backbone`
+            owner = self._identify_module(env.deeper(), node.value).class_name
             value = self.model_classes.attribute(owner, node.attr) if owner else None
-            return _Identity(class_name=_constructed_class(value)) if value is not None else _Identity()
+            value = _strip_moves(value) if value is not None else None
+            return self._constructed(env, value) if isinstance(value, ast.Call) else _Identity()
         if not isinstance(node, ast.Name):
             return _Identity()
         found = env.lookup(node.id)
@@ -72,12 +83,23 @@ class ModuleIdentifier:
             return _Identity(wrapped_by=wrapper) if defining is scope else _Identity()
         if binding.kind is BindingKind.UNPACKED:
             return _Identity()
+        return self._constructed(there, value)
+
+    def _constructed(self, env: Env, value: ast.Call) -> _Identity:
+        """The model a call returns: a class constructed or loaded, or a PEFT model."""
+        qualified = qualified_name(env, value.func) or ""
+        if qualified.startswith(ADAPTER_LIBRARIES):
+            return _Identity(adapters=True)
         if isinstance(value.func, ast.Attribute) and value.func.attr == "from_pretrained":
-            return _Identity(checkpoint=self._checkpoint(there, value))
-        return _Identity(class_name=_constructed_class(value))
+            checkpoint = self._checkpoint(env, value)
+            return _Identity(checkpoint=checkpoint, known=_pretrained(env, value.func.value, checkpoint))
+        class_name = _constructed_class(value)
+        known = transformers_class(class_name) if class_name and qualified.startswith("transformers.") else None
+        return _Identity(class_name=class_name, known=known, plain=self.model_classes.plain(value))
 
     def _checkpoint(self, env: Env, call: ast.Call) -> str | None:
-        """The checkpoint name given to `from_pretrained`, when it is a known string."""
+        """The checkpoint name given to `from_pretrained`, when it is a known string: a CLI
+        option's default counts."""
         keyword = next((k.value for k in call.keywords if k.arg == "pretrained_model_name_or_path"), None)
         node = call.args[0] if call.args else keyword
         value = constant(env, node) if node is not None else None
@@ -97,6 +119,22 @@ class _Identity:
     class_name: str | None = None  # defined in this file
     wrapped_by: str | None = None
     checkpoint: str | None = None  # `from_pretrained("bert-base-cased")`
+    known: KnownModel | None = None  # a model family of `knowledge.models`
+    plain: bool = False  # provably without a bias or a norm weight
+    adapters: bool = False  # `get_peft_model(...)`: only its adapters are trainable
+
+
+def _pretrained(env: Env, loader: ast.expr, checkpoint: str | None) -> KnownModel | None:
+    """The model `loader.from_pretrained(checkpoint)` loads: a transformers class names its family
+    and head (`GPT2LMHeadModel`); an `AutoModel*` its head, and the checkpoint the family."""
+    qualified = qualified_name(env, loader) or ""
+    name = qualified.rpartition(".")[2]
+    if qualified.startswith("transformers.") and name.startswith("AutoModel"):
+        family = checkpoint_family(checkpoint) if checkpoint else None
+        return KnownModel(family, auto_head(name)) if family is not None else None
+    if qualified.startswith("transformers."):
+        return transformers_class(name)
+    return None
 
 
 _MOVES = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "bfloat16", "double", "requires_grad_"})
