@@ -129,3 +129,47 @@ def test_a_class_of_the_project_comes_first():
         "        self.LayerNorm = torch.nn.LayerNorm(8)\n\nmodel = GPT2Model()",
     )
     assert messages(source) == []
+
+
+GLUE = """\
+import argparse
+import torch
+from transformers import (
+    BertConfig, BertForSequenceClassification, BertTokenizer,
+    RobertaConfig, RobertaForSequenceClassification, RobertaTokenizer,
+    XLNetConfig, XLNetForSequenceClassification, XLNetTokenizer,
+)
+
+MODEL_CLASSES = {
+    "bert": (BertConfig, BertForSequenceClassification, BertTokenizer),
+    "roberta": (RobertaConfig, RobertaForSequenceClassification, RobertaTokenizer),
+    "xlnet": (XLNetConfig, XLNetForSequenceClassification, XLNetTokenizer),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model_type", OPTION)
+    parser.add_argument("--model_name_or_path", default=None, type=str, required=True)
+    args = parser.parse_args()
+    config_class, model_class, tokenizer_class = MODEL_CLASSES[args.model_type]
+    model = model_class.from_pretrained(args.model_name_or_path)
+    no_decay = ["bias", "LayerNorm.weight"]
+    optimizer_grouped_parameters = [
+        {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
+        {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(optimizer_grouped_parameters, lr=5e-5, eps=1e-8)
+"""
+
+
+def test_a_table_of_model_classes_picked_by_an_option():
+    [message] = messages(GLUE.replace("OPTION", "type=str, required=True"))
+    assert "of `model` (BERT, RoBERTa or XLNet):" in message
+    assert "`ff.layer_norm.weight`, `rel_attn.layer_norm.weight` are decayed" in message
+    [message] = messages(GLUE.replace("OPTION", 'type=str, default="xlnet"'))
+    assert "of `model` (XLNet):" in message
+
+
+def test_a_table_entry_the_option_default_picks_and_the_list_matches():
+    assert messages(GLUE.replace("OPTION", 'type=str, default="roberta"')) == []
