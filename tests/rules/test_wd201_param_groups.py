@@ -92,6 +92,7 @@ def test_fires(findings, source, expected):
             NET + "opt = torch.optim.AdamW([{'params': model.proj.parameters()}, {'params': model.head.parameters()}], lr=1e-3)\n",
             id="sub-modules without biases or norms",
         ),
+        pytest.param(NET + "opt = torch.optim.AdamW(model.proj.parameters(), lr=1e-3)\n", id="flat params of a plain module"),
         pytest.param(
             "import torch\ngroups = [\n"
             "    {'params': [p for n, p in model.named_parameters() if 'backbone' in n and p.ndim >= 2], 'lr': 1e-5},\n"
