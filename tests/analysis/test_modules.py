@@ -58,3 +58,63 @@ def test_attribute_of_init():
     value = classes.attribute("Net", "fc")
     assert value is not None and ast.unparse(value) == "make()"
     assert classes.attribute("Net", "other") is None and classes.attribute("Other", "fc") is None
+
+
+def plain(text: str, expression: str) -> bool:
+    classes = ModelClasses(ast.parse(textwrap.dedent(text)))
+    return classes.plain(ast.parse(expression, mode="eval").body)
+
+
+PLAIN_CLASSES = """\
+import torch.nn as nn
+
+class Proj(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.d = d
+        self.fc = nn.Linear(d, d, bias=False)
+        self.drop = nn.Dropout(0.1)
+
+class Norm(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.proj = Proj(d)
+        self.ln = nn.LayerNorm(d)
+
+class Scale(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.g = nn.Parameter(torch.ones(d))
+
+class Built(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self._build(d)
+
+class Loops(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = Loops()
+"""
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    (
+        pytest.param("nn.Linear(4, 4, bias=False)", True, id="linear without bias"),
+        pytest.param("nn.Linear(4, 4, False)", True, id="linear, bias positional"),
+        pytest.param("nn.Conv2d(3, 8, 3, bias=False)", True, id="conv without bias"),
+        pytest.param("nn.Linear(4, 4)", False, id="linear with its bias"),
+        pytest.param("nn.Linear(4, 4, bias=use_bias)", False, id="bias unknown"),
+        pytest.param("nn.Sequential(nn.Dropout(0.1), nn.Embedding(10, 4), nn.GELU())", True, id="sequential of plain"),
+        pytest.param("nn.Sequential(nn.Linear(4, 4, bias=False), nn.LayerNorm(4))", False, id="a norm inside"),
+        pytest.param("Proj(4)", True, id="class of plain layers"),
+        pytest.param("Norm(4)", False, id="class holding a norm"),
+        pytest.param("Scale(4)", False, id="a parameter of its own"),
+        pytest.param("Built(4)", False, id="layers built out of sight"),
+        pytest.param("Loops()", False, id="holds itself"),
+        pytest.param("timm.create_model('resnet50')", False, id="unknown"),
+    ),
+)
+def test_plain_modules_hold_no_bias_and_no_norm(expression, expected):
+    assert plain(PLAIN_CLASSES, expression) is expected

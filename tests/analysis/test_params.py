@@ -120,3 +120,20 @@ def test_a_helper_of_another_project_file_is_reported_at_the_call(tmp_path, snip
     assert found.kind is SourceKind.GROUPS
     (group,) = found.groups
     assert group.span == found.span  # positions of the other file are mapped to the call
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    (
+        pytest.param("'backbone' in n", True, id="substring"),
+        pytest.param("'backbone' not in n and p.requires_grad", True, id="negated, trainable"),
+        pytest.param("n.startswith('head.') or any(k in n for k in keys)", True, id="prefix or any"),
+        pytest.param("'backbone' in n and p.ndim >= 2", False, id="and by shape"),
+        pytest.param("'backbone' in n and p not in skip", False, id="and by identity"),
+        pytest.param("is_head(n)", False, id="a helper"),
+    ),
+)
+def test_selections_by_names_only(snippet, condition, expected):
+    source = classify(snippet, f"probe = [p for n, p in model.named_parameters() if {condition}]")
+    assert source.kind is SourceKind.SUBSET
+    assert source.by_names_only is expected

@@ -72,3 +72,38 @@ def test_a_class_imported_from_the_project(tmp_path, snippet):
     (tmp_path / "model.py").write_text(MODEL.split("    def groups")[0])
     found = receiver(snippet, "from model import GPT as Net\nnet = Net()\nprobe = net", path=tmp_path / "train.py")
     assert found.norm_params == ("blocks.0.ln.weight", "ln_f.weight")
+
+
+HF = """\
+import torch.nn as nn
+from transformers import AutoModelForMaskedLM, BertConfig, BertForSequenceClassification, GPT2LMHeadModel
+from peft import get_peft_model
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = BertForSequenceClassification(BertConfig())
+        self.proj = nn.Linear(8, 8, bias=False)
+"""
+
+
+@pytest.mark.parametrize(
+    ("tail", "model", "norms"),
+    (
+        pytest.param("model = BertForSequenceClassification(BertConfig())\nprobe = model", "BERT", 3, id="transformers class"),
+        pytest.param('model = GPT2LMHeadModel.from_pretrained(path)\nprobe = model', "GPT-2", 3, id="class loads any checkpoint"),
+        pytest.param('model = AutoModelForMaskedLM.from_pretrained("roberta-base")\nprobe = model', "RoBERTa", 4, id="auto class + checkpoint: its head's norm too"),
+        pytest.param("net = Net()\nprobe = net.encoder", "BERT", 3, id="attribute of a class of the file"),
+        pytest.param('model = AutoModelForMaskedLM.from_pretrained(path)\nprobe = model', None, None, id="auto class, checkpoint unknown"),
+    ),
+)
+def test_known_models(snippet, tail, model, norms):
+    found = receiver(snippet, HF + tail)
+    assert found.model == model
+    assert (len(found.norm_params) if found.norm_params is not None else None) == norms
+
+
+def test_plain_and_adapter_receivers(snippet):
+    assert receiver(snippet, HF + "net = Net()\nprobe = net.proj").plain
+    assert not receiver(snippet, HF + "net = Net()\nprobe = net.encoder").plain
+    assert receiver(snippet, HF + "model = get_peft_model(model, config)\nprobe = model").adapters

@@ -15,6 +15,22 @@ from wdlint.analysis.env import MAX_DEPTH
 from wdlint.knowledge.params import is_norm_class_name
 
 _CONTAINERS = frozenset({"ModuleList", "Sequential", "ModuleDict"})
+# torch.nn layers whose only params are a weight matrix and an optional bias: (its position)
+_WITH_BIAS = {
+    "Linear": 2, "LazyLinear": 1, "Bilinear": 3,
+    **{f"{kind}{n}d": position for n in (1, 2, 3) for kind, position in (("Conv", 7), ("ConvTranspose", 8))},
+}
+# torch.nn layers without a bias or a norm weight: parameter-free ones, and embedding tables
+_PLAIN_LAYERS = frozenset({
+    "Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "ReLU", "ReLU6", "GELU", "SiLU", "Tanh", "Sigmoid",
+    "Softmax", "LogSoftmax", "Flatten", "Unflatten", "ELU", "LeakyReLU", "Mish", "Hardswish", "GLU", "Softplus",
+    "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Upsample", "Embedding",
+    "EmbeddingBag",
+})
+_MODULE_BASES = frozenset({"Module", "nn.Module", "torch.nn.Module"})
+# what registers params an `__init__` cannot show as `self.x = Layer(...)`
+_REGISTERING = frozenset({"register_parameter", "add_module", "register_module", "setattr", "Parameter"})
 
 
 class ModelClasses:
@@ -22,6 +38,7 @@ class ModelClasses:
 
     def __init__(self, tree: ast.Module) -> None:
         self.classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+        self._plain: dict[str, bool | None] = {}
 
     def attribute(self, class_name: str, attribute: str) -> ast.expr | None:
         """The value `__init__` assigns to `self.<attribute>`, when the class is defined here."""
@@ -29,6 +46,57 @@ class ModelClasses:
         if node is None:
             return None
         return next((value for name, value in _init_assignments(node) if name == attribute), None)
+
+    def plain(self, value: ast.expr, depth: int = 0) -> bool:
+        """Whether the module `value` constructs provably holds no bias and no norm weight:
+        `nn.Linear(d, n, bias=False)`, `nn.Dropout(0.1)`, a class of this file made only of such."""
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(value, ast.IfExp):
+            return self.plain(value.body, depth + 1) and self.plain(value.orelse, depth + 1)
+        if isinstance(value, (ast.List, ast.Tuple)):
+            return all(self.plain(element, depth + 1) for element in value.elts)
+        if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
+            return self.plain(value.elt, depth + 1)
+        if not isinstance(value, ast.Call):
+            return False
+        name = _called_name(value.func)
+        if name is None or is_norm_class_name(name):
+            return False
+        if name in _PLAIN_LAYERS:
+            return True
+        if name in _WITH_BIAS:
+            position = _WITH_BIAS[name]
+            given = next((k.value for k in value.keywords if k.arg == "bias"), None)
+            if given is None and len(value.args) > position:
+                given = value.args[position]
+            return isinstance(given, ast.Constant) and given.value is False
+        if name in _CONTAINERS:
+            parts = [a.value if isinstance(a, ast.Starred) else a for a in value.args]
+            if parts and isinstance(parts[0], ast.Dict):
+                parts = [v for v in parts[0].values]
+            return all(self.plain(part, depth + 1) for part in parts)
+        return self.plain_class(name, depth + 1)
+
+    def plain_class(self, class_name: str, depth: int = 0) -> bool:
+        """Whether an instance of the class defined here provably holds no bias and no norm."""
+        node = self.classes.get(class_name)
+        if node is None or depth > MAX_DEPTH:
+            return False
+        if not node.bases or not all(ast.unparse(base) in _MODULE_BASES for base in node.bases):
+            return False
+        if self._plain.get(class_name) is None:
+            self._plain[class_name] = False  # while deciding: a class holding itself is not plain
+            init = [item for item in node.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"]
+            registers = not init or any(
+                isinstance(n, ast.Call) and (_called_name(n.func) in _REGISTERING or _calls_own_method(n.func))
+                for f in init
+                for n in ast.walk(f)
+            )
+            self._plain[class_name] = not registers and all(
+                self.plain(value, depth) for _, value in _init_assignments(node) if _constructs(value)
+            )
+        return bool(self._plain[class_name])
 
     def norm_parameters(self, class_name: str) -> tuple[str, ...] | None:
         """`("h.0.ln_1.weight", "ln_f.weight", ...)`, or None when the class is not defined here."""
@@ -97,6 +165,22 @@ def _init_assignments(node: ast.ClassDef) -> Iterator[tuple[str, ast.expr]]:
                             and target.value.id == "self"
                         ):
                             yield target.attr, statement.value
+
+
+def _calls_own_method(func: ast.expr) -> bool:
+    """`self._build()`: layers an `__init__` creates out of sight (`self.apply(init)` is not)."""
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "self"
+        and func.attr != "apply"
+    )
+
+
+def _constructs(value: ast.expr) -> bool:
+    """Whether a `self.x = value` may hold a module: a call, a display or comprehension of them,
+    a conditional; not a number, a string or a name passed in."""
+    return any(isinstance(node, ast.Call) for node in ast.walk(value))
 
 
 def _called_name(func: ast.expr) -> str | None:

@@ -16,7 +16,7 @@ from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import qualified_name, resolve_value
 from wdlint.analysis.receivers import ModuleIdentifier
 from wdlint.analysis.scopes import Mutation
-from wdlint.analysis.selection import name_tests, name_variables, selectors
+from wdlint.analysis.selection import name_tests, name_variables, selectors, tests_only_names
 from wdlint.analysis.sites import (
     Key,
     NameTest,
@@ -74,6 +74,7 @@ class ParamClassifier:
             repeatable=_repeatable(node),
             named=isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr == "named_parameters",
+            by_names_only=shape.by_names_only,
         )
 
     def _classify(self, env: Env, node: ast.expr) -> _Shape:
@@ -286,6 +287,7 @@ class ParamClassifier:
             selects=frozenset().union(*(shape.selects for shape in shapes)),
             name_tests=tuple(test for shape in shapes for test in shape.name_tests),
             receiver=shapes[0].receiver,
+            by_names_only=all(shape.by_names_only for shape in shapes),
         )
 
     def _selection(self, env: Env, inner: _Shape, conditions: list[ast.expr], names: tuple[str, ...]) -> _Shape:
@@ -294,7 +296,8 @@ class ParamClassifier:
         if not selects:
             return inner
         tests = tuple(t for condition in conditions for t in name_tests(env, self.source, condition, names))
-        return _Shape(SourceKind.SUBSET, selects=selects, name_tests=tests, receiver=inner.receiver)
+        by_names = all(tests_only_names(condition, names) for condition in conditions)
+        return _Shape(SourceKind.SUBSET, selects=selects, name_tests=tests, receiver=inner.receiver, by_names_only=by_names)
 
     def group(self, env: Env, node: ast.expr, local: frozenset[str] = frozenset()) -> ParamGroup | None:
         """A param-group dict, or None when `node` is not one; names in `local` (a
@@ -340,6 +343,7 @@ class _Shape:
     selects: frozenset[Selector] = frozenset()
     name_tests: tuple[NameTest, ...] = ()
     receiver: Receiver | None = None
+    by_names_only: bool = False
 
 
 _UNKNOWN = _Shape(SourceKind.UNKNOWN)

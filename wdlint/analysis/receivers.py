@@ -10,12 +10,16 @@ import ast
 from dataclasses import dataclass
 
 from wdlint.analysis.env import Env
-from wdlint.analysis.evaluate import constant, qualified_name
+from wdlint.analysis.evaluate import constant, mapping, qualified_name
 from wdlint.analysis.modules import ModelClasses
 from wdlint.analysis.scopes import BindingKind, Scope
 from wdlint.analysis.sites import Receiver
 from wdlint.analysis.syntax import expr_text
+from wdlint.knowledge.models import KnownModel, auto_head, checkpoint_family, transformers_class
 from wdlint.knowledge.params import MODEL_WRAPPERS, WRAPPING_METHODS
+
+# libraries whose models train adapters over a frozen base model
+ADAPTER_LIBRARIES = ("peft.",)
 
 
 class ModuleIdentifier:
@@ -23,11 +27,36 @@ class ModuleIdentifier:
 
     def __init__(self, tree: ast.Module) -> None:
         self.model_classes = ModelClasses(tree)
+        self.tree = tree
+        self._unpackings: dict[int, list[ast.Assign]] | None = None
+
+    def _unpacked(self, name: str, lineno: int) -> tuple[int, ast.Subscript] | None:
+        """`a, name, c = TABLE[key]` on line `lineno`: the position of `name` and the subscript."""
+        if self._unpackings is None:  # one walk of the file, the first time a table is asked for
+            self._unpackings = {}
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript):
+                    self._unpackings.setdefault(node.lineno, []).append(node)
+        for assign in self._unpackings.get(lineno, []):
+            for target in assign.targets:
+                if isinstance(target, (ast.Tuple, ast.List)):
+                    for position, element in enumerate(target.elts):
+                        if isinstance(element, ast.Name) and element.id == name:
+                            assert isinstance(assign.value, ast.Subscript)
+                            return position, assign.value
+        return None
 
     def receiver(self, env: Env, node: ast.expr) -> Receiver:
         identity = self._identify_module(env, node)
         norms = self._norm_parameters(env, identity.class_name) if identity.class_name else None
-        return Receiver(expr_text(node), norms, identity.wrapped_by, identity.checkpoint)
+        model = None
+        if norms is None and identity.known:  # a class of the project comes first
+            norms = tuple(dict.fromkeys(name for known in identity.known for name in known.norm_params))
+            names = list(dict.fromkeys(known.family.name for known in identity.known))
+            model = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        return Receiver(
+            expr_text(node), norms, identity.wrapped_by, identity.checkpoint, model, identity.plain, identity.adapters
+        )
 
     def _norm_parameters(self, env: Env, class_name: str) -> tuple[str, ...] | None:
         """Norm parameter names of a class defined in this file or imported from the project."""
@@ -48,11 +77,13 @@ class ModuleIdentifier:
             return _Identity()
         scope = env.scope
         if isinstance(node, ast.Name) and node.id == "self":
-            return _Identity(class_name=_enclosing_class(scope))
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            owner = _enclosing_class(scope)
+            name = _enclosing_class(scope)
+            return _Identity(class_name=name, plain=name is not None and self.model_classes.plain_class(name))
+        if isinstance(node, ast.Attribute):  # `self.head`, `model.backbone`
+            owner = self._identify_module(env.deeper(), node.value).class_name
             value = self.model_classes.attribute(owner, node.attr) if owner else None
-            return _Identity(class_name=_constructed_class(value)) if value is not None else _Identity()
+            value = _strip_moves(value) if value is not None else None
+            return self._constructed(env, value) if isinstance(value, ast.Call) else _Identity()
         if not isinstance(node, ast.Name):
             return _Identity()
         found = env.lookup(node.id)
@@ -72,12 +103,38 @@ class ModuleIdentifier:
             return _Identity(wrapped_by=wrapper) if defining is scope else _Identity()
         if binding.kind is BindingKind.UNPACKED:
             return _Identity()
+        return self._constructed(there, value)
+
+    def _constructed(self, env: Env, value: ast.Call) -> _Identity:
+        """The model a call returns: a class constructed or loaded, or a PEFT model."""
+        qualified = qualified_name(env, value.func) or ""
+        if qualified.startswith(ADAPTER_LIBRARIES):
+            return _Identity(adapters=True)
         if isinstance(value.func, ast.Attribute) and value.func.attr == "from_pretrained":
-            return _Identity(checkpoint=self._checkpoint(there, value))
-        return _Identity(class_name=_constructed_class(value))
+            checkpoint = self._checkpoint(env, value)
+            return _Identity(checkpoint=checkpoint, known=self._pretrained(env, value.func.value, checkpoint))
+        class_name = _constructed_class(value)
+        known = transformers_class(class_name) if class_name and qualified.startswith("transformers.") else None
+        return _Identity(class_name=class_name, known=(known,) if known else (), plain=self.model_classes.plain(value))
+
+    def _pretrained(self, env: Env, loader: ast.expr, checkpoint: str | None) -> tuple[KnownModel, ...]:
+        """The models `loader.from_pretrained(checkpoint)` may load: a transformers class names
+        its family and head (`GPT2LMHeadModel`); an `AutoModel*` its head, and the checkpoint
+        the family; a class picked from a table (`_, model_class, _ = MODEL_CLASSES[key]`) the
+        entry its key (a CLI option's default) picks, else each entry's."""
+        if isinstance(loader, ast.Name) and not env.exhausted:
+            found = env.lookup(loader.id)
+            if found is not None and found[0].kind is BindingKind.ASSIGN and isinstance(found[0].value, ast.Subscript):
+                return _table(env.deeper(found[1], found[0].lineno), found[0].value, None)
+            unpacked = self._unpacked(loader.id, found[0].lineno) if found is not None else None
+            if found is not None and unpacked is not None:
+                return _table(env.deeper(found[1], found[0].lineno), unpacked[1], unpacked[0])
+        known = _transformers_model(env, loader, checkpoint)
+        return (known,) if known is not None else ()
 
     def _checkpoint(self, env: Env, call: ast.Call) -> str | None:
-        """The checkpoint name given to `from_pretrained`, when it is a known string."""
+        """The checkpoint name given to `from_pretrained`, when it is a known string: a CLI
+        option's default counts."""
         keyword = next((k.value for k in call.keywords if k.arg == "pretrained_model_name_or_path"), None)
         node = call.args[0] if call.args else keyword
         value = constant(env, node) if node is not None else None
@@ -97,6 +154,43 @@ class _Identity:
     class_name: str | None = None  # defined in this file
     wrapped_by: str | None = None
     checkpoint: str | None = None  # `from_pretrained("bert-base-cased")`
+    # the models of `knowledge.models` it may be: one, or each a table's entries may pick
+    known: tuple[KnownModel, ...] = ()
+    plain: bool = False  # provably without a bias or a norm weight
+    adapters: bool = False  # `get_peft_model(...)`: only its adapters are trainable
+
+
+def _transformers_model(env: Env, loader: ast.expr, checkpoint: str | None) -> KnownModel | None:
+    qualified = qualified_name(env, loader) or ""
+    name = qualified.rpartition(".")[2]
+    if not qualified.startswith("transformers."):
+        return None
+    if name.startswith("AutoModel"):
+        family = checkpoint_family(checkpoint) if checkpoint else None
+        return KnownModel(family, auto_head(name)) if family is not None else None
+    return transformers_class(name)
+
+
+def _table(env: Env, node: ast.Subscript, position: int | None) -> tuple[KnownModel, ...]:
+    """`MODEL_CLASSES[key]` over `{"bert": (BertConfig, BertForSequenceClassification, ...)}`:
+    the model class at `position` of the entry `key` picks, else of each entry (nothing unless
+    every one is a model we know)."""
+    found = mapping(env.deeper(), node.value)
+    if found is None or not found.entries:
+        return ()
+    key = constant(env, node.slice)
+    entries = [found.entries[key]] if isinstance(key, str) and key in found.entries else list(found.entries.values())
+    there = env.deeper(found.scope, found.lineno)
+    models = []
+    for entry in entries:
+        elements = entry.elts if isinstance(entry, (ast.Tuple, ast.List)) else [entry]
+        if position is not None:
+            elements = elements[position : position + 1]
+        known = _transformers_model(there, elements[0], None) if len(elements) == 1 else None
+        if known is None:
+            return ()
+        models.append(known)
+    return tuple(models)
 
 
 _MOVES = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "bfloat16", "double", "requires_grad_"})

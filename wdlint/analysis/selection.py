@@ -110,7 +110,8 @@ class _NameTests:
             return
         if isinstance(op, (ast.In, ast.NotIn)):
             if self._holds_name(right) and not self._holds_name(left):
-                yield self._test(NameMatch.SUBSTRING, node, left)
+                test = self._test(NameMatch.SUBSTRING, node, left)
+                yield dataclasses.replace(test, negated=isinstance(op, ast.NotIn))
             elif self._holds_name(left) and not self._holds_name(right):
                 test = self._test(NameMatch.MEMBERSHIP, node, right)
                 assert isinstance(left, ast.Name)
@@ -129,3 +130,36 @@ class _NameTests:
             fragments_span=self.source.span(found.node) if found and found.local else None,
             collection=tested.id if isinstance(tested, ast.Name) else None,
         )
+
+
+def tests_only_names(condition: ast.expr, names: tuple[str, ...]) -> bool:
+    """Whether `condition` looks at nothing but the parameter's name (and `requires_grad`):
+    `"backbone" in n`, `n.startswith("head.")`, `any(k in n for k in keys)`, joined by `and`,
+    `or` and `not`. Such a selection splits the params by where they sit in the model, never by
+    what they are."""
+    if isinstance(condition, ast.BoolOp):
+        return all(tests_only_names(value, names) for value in condition.values)
+    if isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not):
+        return tests_only_names(condition.operand, names)
+    if isinstance(condition, ast.Attribute):
+        return condition.attr == "requires_grad"
+    if isinstance(condition, ast.Compare) and len(condition.ops) == 1:
+        sides = (condition.left, condition.comparators[0])
+        holds = [isinstance(side, ast.Name) and side.id in names for side in sides]
+        return isinstance(condition.ops[0], (ast.In, ast.NotIn, ast.Eq, ast.NotEq)) and holds.count(True) == 1
+    if isinstance(condition, ast.Call) and isinstance(condition.func, ast.Attribute):
+        subject = condition.func.value
+        return condition.func.attr in ("startswith", "endswith") and isinstance(subject, ast.Name) and subject.id in names
+    if isinstance(condition, ast.Call) and isinstance(condition.func, ast.Name) and condition.func.id in ("any", "all"):
+        generator = condition.args[0] if len(condition.args) == 1 else None
+        if not isinstance(generator, ast.GeneratorExp) or len(generator.generators) != 1:
+            return False
+        element = generator.elt
+        return (
+            isinstance(element, ast.Compare)
+            and len(element.ops) == 1
+            and isinstance(element.ops[0], ast.In)
+            and isinstance(element.comparators[0], ast.Name)
+            and element.comparators[0].id in names
+        )
+    return False

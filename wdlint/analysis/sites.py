@@ -106,7 +106,7 @@ class NameTest:
     fragments_span: Span | None = None  # where a list of those strings is written
     collection: str | None = None  # the list's name, e.g. "no_decay"
     subject: str | None = None  # MEMBERSHIP: the name variable tested, e.g. "n"
-    negated: bool = False  # `not in`, `!=`
+    negated: bool = False  # `not in`, `!=` (MEMBERSHIP, SUBSTRING: `"head" not in n`)
 
 
 @dataclass(frozen=True)
@@ -115,10 +115,15 @@ class Receiver:
 
     expr: str
     # one representative name per norm parameter, when the module's class is defined in the
-    # linted file ("h.0.ln_1.weight", "ln_f.weight"); None when the class is not visible
+    # project or is a known model ("h.0.ln_1.weight", "ln_f.weight"); None when not known
     norm_params: tuple[str, ...] | None = None
     wrapped_by: str | None = None  # "DistributedDataParallel", "torch.compile", ...
     checkpoint: str | None = None  # the pretrained checkpoint it was loaded from, if known
+    # the family of `knowledge.models` its class or checkpoint names ("GPT-2"); its norm
+    # parameters are then that family's (`norm_params`)
+    model: str | None = None
+    plain: bool = False  # it provably holds no bias and no norm weight (`nn.Linear(.., bias=False)`)
+    adapters: bool = False  # built by PEFT (`get_peft_model`): its trainable params are adapters
 
 
 class SourceKind(Enum):
@@ -173,6 +178,9 @@ class ParamSource:
     # walrus, yield or await (which a comprehension's iterable cannot)
     repeatable: bool = False
     named: bool = False  # it yields `(name, param)` pairs: `m.named_parameters()`
+    # SUBSET only: the selection tests nothing but the params' names (`"backbone" in n`), so
+    # which of them are biases or norms depends on those names alone (`name_tests`)
+    by_names_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,35 @@ def uses_layernorm_naming(checkpoint: str) -> bool:
 
 BIAS_NAME: Final = "bias"  # the last component of a bias's dotted name
 
+# What a name test that picks out biases or normalization weights (or weights apart from
+# biases) tests for: `bias`, `LayerNorm`, `ln_f`, `bn1`, `norm`, `gamma`, `.weight`. A param
+# group selected by names none of which contains one of these (`backbone`, `head.`) holds every
+# bias and norm of the part of the model it selects.
+NO_DECAY_NAME_MARKS: Final = ("bias", "norm", "ln", "bn", "gamma", "beta", "weight")
+
+
+def marks_no_decay(fragment: str) -> bool:
+    lower = fragment.lower()
+    return any(mark in lower for mark in NO_DECAY_NAME_MARKS)
+
+
+# Names of sub-modules that a param group selected by name (`"backbone" in n`) holds whole: a
+# fragment made of these names selects layers, with their biases and norms; any other fragment
+# (`frod_lambda_l`, `logit_scale`) may name a single param.
+SUBMODULE_NAMES: Final = frozenset({
+    "backbone", "encoder", "decoder", "neck", "transformer", "pooler", "visual", "vision_model", "text_model",
+    "vision_tower", "language_model", "mm_projector", "projector", "model", "bert", "roberta", "vit", "blocks",
+    "layers", "layer", "features", "stem", "heads", "classifiers", "discriminator", "generator", "unet",
+    "text_encoder", "image_encoder", "mask_decoder", "prompt_encoder", "input_proj", "module",
+})
+
+
+def names_submodule(fragment: str) -> bool:
+    """`backbone`, `module.encoder.`, `classifier`, `layers.11`: a fragment that names layers."""
+    parts = [part for part in fragment.split(".") if part]
+    known = SUBMODULE_NAMES | HEAD_NAMES
+    return bool(parts) and all(part in known or part.isdigit() for part in parts)
+
 
 def names_bert_style(fragment: str) -> bool:
     """A fragment of BERT's classic no-decay list: a bias, or a norm named `LayerNorm`; a list of

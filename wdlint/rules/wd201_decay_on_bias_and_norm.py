@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind
+from wdlint.analysis.sites import NameMatch, OptimizerSite, ParamGroup, ParamSource, Selector, SourceKind, Value
 from wdlint.diagnostics import Applicability, Edit, Fix, Position
+from wdlint.knowledge.params import marks_no_decay, names_submodule
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.runtime.classify import Kind
 from wdlint.runtime.wording import count, finding, reasons
@@ -19,18 +20,83 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     spec = site.spec
     if not spec.takes_weight_decay or spec.matrix_only:
         return  # Muon rejects non-matrix params at construction: WD206's business
-    for group, value in site.effective_decays():
+    decays = site.effective_decays()
+    separated = any(_separates(group, value) for group, value in decays if group is not None)
+    for position, (group, value) in enumerate(decays):
         source = site.params if group is None else group.params
-        if source is None or source.kind is not SourceKind.FLAT or not value.may_decay:
+        if source is None or not value.may_decay:
             continue
+        if source.receiver is not None and source.receiver.plain:
+            continue  # its module provably has no bias and no norm weight
         remedy = source.remedy or "put params with `ndim < 2` in a group with weight_decay=0.0"
-        yield Finding(
-            f"`{source.expr}` gives every parameter to `{site.written_name}` with "
-            f"weight_decay={value.describe()}, so biases and normalization weights are decayed "
-            f"too; {remedy}",
-            source.span,
-            _fix(source, context.module) if group is None else None,
+        if group is None and source.kind is SourceKind.FLAT:
+            yield Finding(
+                f"`{source.expr}` gives every parameter to `{site.written_name}` with "
+                f"weight_decay={value.describe()}, so biases and normalization weights are decayed "
+                f"too; {remedy}",
+                source.span,
+                _fix(source, context.module),
+            )
+        elif group is not None and source.kind is SourceKind.FLAT:
+            yield Finding(
+                f"param group {position} (`{_short(source.expr)}`) holds every parameter of "
+                f"`{_module(source)}` with weight_decay={_decay(group, value)}, so it decays its "
+                f"biases and normalization weights; {remedy}",
+                source.span,
+            )
+        elif group is not None and not separated and _split_by_place(source):
+            tests = ", ".join(f"`{_short(test.expr)}`" for test in source.name_tests[:2])
+            yield Finding(
+                f"param group {position} (`{_short(source.expr)}`) selects params only by where they "
+                f"sit ({tests}), with weight_decay={_decay(group, value)}, so it decays their biases "
+                f"and normalization weights; {remedy}",
+                source.span,
+            )
+
+
+def _split_by_place(source: ParamSource) -> bool:
+    """A selection by names that never test for a bias or a norm: `"backbone" in n`."""
+    if source.kind is not SourceKind.SUBSET or not source.by_names_only or not source.name_tests:
+        return False
+    if source.receiver is not None and source.receiver.adapters:
+        return False  # PEFT: what is trainable is the adapters, whatever the names select
+    return all(
+        test.match in (NameMatch.SUBSTRING, NameMatch.PREFIX, NameMatch.SUFFIX)
+        and test.fragments
+        and not any(marks_no_decay(fragment) for fragment in test.fragments)
+        # `"head" not in n` keeps the rest of the model; `"head" in n` keeps what it names,
+        # whole layers only when the fragment names layers (not `logit_scale`)
+        and (test.negated or all(names_submodule(fragment) for fragment in test.fragments))
+        for test in source.name_tests
+    )
+
+
+def _separates(group: ParamGroup, value: Value) -> bool:
+    """Whether this group may be where the site keeps biases and norms apart: a selection by
+    shape or by a name test for them, or an undecayed group whose params we cannot see."""
+    source = group.params
+    if source is None or source.kind is SourceKind.UNKNOWN:
+        return value.provably_zero
+    if Selector.NDIM in source.selects:
+        return True
+    if source.kind is SourceKind.SUBSET and not _split_by_place(source):
+        return value.provably_zero or any(
+            test.fragments is None or any(marks_no_decay(f) for f in test.fragments) for test in source.name_tests
         )
+    return False
+
+
+def _decay(group: ParamGroup, value: Value) -> str:
+    return value.describe() + ("" if group.weight_decay is not None else " from the optimizer")
+
+
+def _module(source: ParamSource) -> str:
+    return source.receiver.expr if source.receiver is not None else source.expr
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _fix(source: ParamSource, module: ModuleFacts | None) -> Fix | None:
@@ -71,6 +137,15 @@ Checks for an optimizer (or a param group) whose weight_decay is not provably ze
 params are a flat iterable of a module's parameters: `model.parameters()`, `self.parameters()`,
 `filter(lambda p: p.requires_grad, ...)`, `list(...)`, `itertools.chain(...)`, and
 comprehensions that select nothing but trainable params. `AdamW`'s default of 0.01 counts.
+
+Also checks param groups that split the model only by where params sit, for a learning rate per
+part: a group of a sub-module's parameters (`model.backbone.parameters()`), or of the params
+selected by names of layers (`"backbone" in n`, `n.startswith("head.")`, `"encoder" not in n`).
+Each such group with a weight_decay (its own or the optimizer's) decays the biases and norms of
+its part. Quiet when the optimizer's groups also split by shape (`p.ndim < 2`), by a name test
+for biases or norms, or keep an undecayed group whose params are not visible (timm's
+`param_groups_weight_decay`), and for a sub-module that provably has no bias and no norm weight
+(`nn.Linear(d, n, bias=False)`, a class of the file made only of such layers).
 """,
     why_is_this_bad="""
 Decay pulls every parameter it touches towards zero. For weight matrices that is the intended
@@ -116,6 +191,9 @@ can be evaluated twice (`model.parameters()`, a list, a comprehension).
     known_problems="""
 Embeddings are 2-D and stay in the decay group with the `ndim` split; recipes disagree on
 whether they should be decayed (nanoGPT, timm and HF do; minGPT and OLMo do not).
+
+A group of a sub-module built elsewhere (a torchvision backbone with frozen batch norms and
+convolutions without bias) is reported although it may hold no bias or norm to decay.
 """,
     references=(
         "[Decoupled Weight Decay Regularization, arXiv 1711.05101](https://arxiv.org/abs/1711.05101)",

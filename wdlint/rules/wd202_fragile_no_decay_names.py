@@ -34,8 +34,9 @@ def _finding(source: ParamSource, tests: list[NameTest]) -> Finding | None:
             return None
         listed = ", ".join(f"`{name}`" for name in missed[:4]) + (" ..." if len(missed) > 4 else "")
         verb = "is" if len(missed) == 1 else "are"
+        model = f" ({receiver.model})" if receiver.model else ""
         return Finding(
-            f"the no-decay names {shown} miss the normalization weights of `{receiver.expr}`: "
+            f"the no-decay names {shown} miss the normalization weights of `{receiver.expr}`{model}: "
             f"{listed} {verb} decayed; match them (e.g. by `p.ndim < 2`)",
             span,
         )
@@ -77,8 +78,13 @@ RULE = Rule(
     name="fragile-no-decay-names",
     summary="A no-decay name list that misses common norm naming (`ln_f`, `norm`, `layer_norm`)",
     what_it_does="""
-Checks name-based no-decay filters (`any(nd in n for nd in no_decay)`). Where the model's class is
-defined in the linted file, it reports exactly which normalization weights the names miss.
+Checks name-based no-decay filters (`any(nd in n for nd in no_decay)`). Where the model is known,
+it reports exactly which normalization weights the names miss, and is quiet where they match
+them all: a class defined in the project, a transformers class (`BertForSequenceClassification`,
+`GPT2LMHeadModel.from_pretrained(...)`), or an `AutoModel*` class loading a checkpoint whose name
+is known, a CLI option's default included (`gpt2`, `roberta-base`, `meta-llama/Llama-2-7b-hf`).
+The families known (BERT, RoBERTa, ELECTRA, DeBERTa, ALBERT, DistilBERT, GPT-2, Llama, T5, BART,
+OPT, ViT, XLNet) and their norm names are checked against the real transformers models.
 Elsewhere it reports only lists that cannot match the norms of most models: the classic
 `["bias", "LayerNorm.weight"]` of BERT-era scripts, which matches no norm of GPT-2 (`ln_1`,
 `ln_f`), Llama (`input_layernorm`, `norm`), T5 (`layer_norm`), ViT (`norm1`) or ResNet (`bn1`).
