@@ -26,7 +26,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         remedy = source.remedy or "put params with `ndim < 2` in a group with weight_decay=0.0"
         yield Finding(
             f"`{source.expr}` gives every parameter to `{site.written_name}` with "
-            f"weight_decay={value.describe()}, so biases and normalization weights are decayed "
+            f"weight_decay={value.describe()}, so {source.decayed or 'biases and normalization weights'} are decayed "
             f"too; {remedy}",
             source.span,
             _fix(source, context.module) if group is None else None,
