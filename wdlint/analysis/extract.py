@@ -12,7 +12,7 @@ from pathlib import Path
 from wdlint.analysis.choice import Candidate, branch_state, candidates
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import mapping, qualified_name, resolve_value
-from wdlint.analysis.factories import factory_calls, is_factory
+from wdlint.analysis.factories import factory_calls, helper_groups, is_factory
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.params import ParamClassifier
@@ -108,7 +108,7 @@ class _Extractor:
         spread = self._spread(env, call)
         params_node = bound.get("params")
         if params is None and params_node is not None:
-            params = self.params.classify(env, params_node)
+            params = helper_groups(env, params_node, self.source) or self.params.classify(env, params_node)
         elif params is None:
             params = ParamSource(SourceKind.UNKNOWN, self.source.span(call), expr_text(call))
         params = self._with_added_groups(env, call, params)
