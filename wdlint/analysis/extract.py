@@ -22,6 +22,7 @@ from wdlint.analysis.receivers import ModuleIdentifier
 from wdlint.analysis.sites import Argument, Key, OptimizerSite, ParamGroup, ParamSource, SourceKind, Value
 from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.mmconfig import config_sites
+from wdlint.frontends.pydicts import dict_sites
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import OptimizerSpec
 
@@ -37,7 +38,7 @@ class ModuleAnalysis:
     """What the checks read from one Python module."""
 
     sites: list[OptimizerSite]  # the optimizers its code constructs
-    config_sites: list[OptimizerSite]  # the optimizers it configures as an mmengine config
+    config_sites: list[OptimizerSite]  # the optimizers it configures as an mmengine config or in dicts
     facts: ModuleFacts  # what fixes of the findings on `sites` need
 
 
@@ -45,7 +46,7 @@ def analyse_module(source: PythonSource, path: Path | None = None, project: Proj
     """The module's sites, its config sites (its `_base_` files looked up beside `path`, else
     beside its file name) and facts, all from one walk over its tree."""
     index, sites = _sites(source, path, project)
-    configured = config_sites(source, path or Path(source.filename), index)
+    configured = config_sites(source, path or Path(source.filename), index) + dict_sites(source, index, sites)
     return ModuleAnalysis(sites, configured, ModuleFacts(source, index))
 
 

@@ -55,7 +55,7 @@ def config_sites(source: PythonSource, path: Path, index: ModuleIndex) -> list[O
     `index` is the module's, from the one walk the Python extraction makes."""
     if not _assigns_config(source.tree):
         return []
-    config = _read_config(_Reader(source, index, local=True), path, seen=frozenset())
+    config = _read_config(ConfigReader(source, index, local=True), path, seen=frozenset())
     wrapper = config.variables.get(_WRAPPER)
     if wrapper is not None and config.own.get(_WRAPPER) is not None:
         return list(_wrapper_sites(wrapper, _WRAPPER, None, config.hidden))
@@ -80,6 +80,19 @@ def _assigns_config(tree: ast.Module) -> bool:
     return False
 
 
+def read_values(tree: ast.Module) -> set[int]:
+    """ids of the module-level values this reading owns (`optim_wrapper = ...`, `optimizer =
+    dict(...)`) in a module it reads as a config: no other reading reports them again."""
+    if not _assigns_config(tree):
+        return set()
+    return {
+        id(statement.value)
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id in _VARIABLES for target in statement.targets)
+    }
+
+
 @dataclass
 class _Config:
     own: dict[str, Node]  # what the file itself assigns
@@ -87,7 +100,7 @@ class _Config:
     hidden: str | None = None  # "_base_" when a base could not be read: options may hide there
 
 
-def _read_config(reader: _Reader, path: Path, seen: frozenset[Path]) -> _Config:
+def _read_config(reader: ConfigReader, path: Path, seen: frozenset[Path]) -> _Config:
     own = {name: node for name in _VARIABLES if (node := reader.variable(name)) is not None}
     merged: dict[str, Node] = {}
     hidden = None
@@ -114,7 +127,7 @@ def _read_base(path: Path, seen: frozenset[Path]) -> _Config | None:
         source = parse_python(decode_source(read_dependency(resolved)), str(path))
     except (OSError, SourceError):
         return None
-    return _read_config(_Reader(source, ModuleIndex.build(source.tree), local=False), resolved, seen=seen)
+    return _read_config(ConfigReader(source, ModuleIndex.build(source.tree), local=False), resolved, seen=seen)
 
 
 def _base_paths(node: Node | None) -> list[str]:
@@ -283,7 +296,7 @@ def _exempt(paramwise: Mapping, key: str) -> bool | None:
     return None if value is None else value == 0
 
 
-class _Reader:
+class ConfigReader:
     """Module-level expressions of a config file as config nodes."""
 
     def __init__(self, source: PythonSource, index: ModuleIndex, local: bool) -> None:
