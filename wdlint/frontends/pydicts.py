@@ -79,10 +79,22 @@ def _outermost_dicts(tree: ast.Module, owned: set[int]) -> Iterator[tuple[ast.ex
         if id(node) in owned:
             continue
         if isinstance(node, ast.expr) and literal_pairs(node) is not None:
-            yield node, function
+            if _names_decay(node):
+                yield node, function
             continue
         inner = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else function
         stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+
+
+def _names_decay(expr: ast.expr) -> bool:
+    """Whether a weight_decay key is written in the dict (an mm config's `model = dict(...)`,
+    hundreds of lines, is not read for nothing)."""
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Constant) and node.value == GENERIC.decay_key:
+            return True
+        if isinstance(node, ast.keyword) and node.arg == GENERIC.decay_key:
+            return True
+    return False
 
 
 def _scopes(index: ModuleIndex) -> dict[int, Scope]:
