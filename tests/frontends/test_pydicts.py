@@ -107,3 +107,12 @@ def test_mm_configs_are_read_once() -> None:
     assert sorted(lint(source)) == [("WD101", 1), ("WD201", 1)]
     wrapper = "optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-4), paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0.))\n"
     assert lint(wrapper) == [("WD101", 1)]
+
+
+def test_a_dict_spread_into_a_construction_is_read_once() -> None:
+    source = """\
+    from asteroid.engine.optimizers import make_optimizer
+    conf = {"optimizer": "adam", "lr": 1e-3, "weight_decay": 1e-5}
+    opt = make_optimizer(model.parameters(), **conf)
+    """
+    assert sorted(lint(source)) == [("WD101", 3), ("WD201", 3)]

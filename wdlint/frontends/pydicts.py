@@ -43,11 +43,12 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
     scopes = _scopes(index)
     owned = read_values(source.tree)
     inside = [site.span for site in code_sites]
+    handed = _handed_to_sites(source, index, set(inside))
     claimed: Claimed = set()
     found: list[OptimizerSite] = []
-    for expr, function in _outermost_dicts(source.tree, owned):
+    for expr, function, name in _outermost_dicts(source.tree, owned):
         span = source.span(expr)
-        if any(_within(span, outer) for outer in inside):
+        if name in handed or any(_within(span, outer) for outer in inside):
             continue
         scope = scopes.get(id(function), index.module_scope) if function is not None else index.module_scope
         root = reader.node(module.at(scope, expr.lineno), expr)
@@ -71,8 +72,9 @@ def _deepspeed(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
             yield site
 
 
-def _outermost_dicts(tree: ast.Module, owned: set[int]) -> Iterator[tuple[ast.expr, ast.AST | None]]:
-    """Each dict display or `dict(...)` not inside another, with the function holding it."""
+def _outermost_dicts(tree: ast.Module, owned: set[int]) -> Iterator[tuple[ast.expr, ast.AST | None, str | None]]:
+    """Each dict display or `dict(...)` not inside another, with the function holding it and
+    the name it is assigned to."""
     stack: list[tuple[ast.AST, ast.AST | None]] = [(tree, None)]
     while stack:
         node, function = stack.pop()
@@ -80,10 +82,29 @@ def _outermost_dicts(tree: ast.Module, owned: set[int]) -> Iterator[tuple[ast.ex
             continue
         if isinstance(node, ast.expr) and literal_pairs(node) is not None:
             if _names_decay(node):
-                yield node, function
+                yield node, function, None
             continue
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if literal_pairs(node.value) is not None and id(node.value) not in owned:
+                if _names_decay(node.value):
+                    yield node.value, function, node.targets[0].id
+                continue
         inner = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else function
         stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+
+
+def _handed_to_sites(source: PythonSource, index: ModuleIndex, spans: set[Span]) -> set[str]:
+    """Names passed (or spread with `**`) to a construction the code reads: `conf = {...}` then
+    `make_optimizer(params, **conf)` is that construction's, not a config of its own."""
+    names: set[str] = set()
+    for call in index.calls:
+        if source.span(call) not in spans:
+            continue
+        for value in (*call.args, *(keyword.value for keyword in call.keywords)):
+            inner = value.value if isinstance(value, ast.Starred) else value
+            if isinstance(inner, ast.Name):
+                names.add(inner.id)
+    return names
 
 
 def _names_decay(expr: ast.expr) -> bool:
