@@ -374,6 +374,14 @@ def test_config_names_are_not_followed_into_the_project(tmp_path: Path) -> None:
             "set `paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)`",
             id="neither",
         ),
+        pytest.param(
+            "dict(custom_keys={'backbone': dict(lr_mult=0.1, decay_mult=1.0)})",
+            "`paramwise_cfg whose custom_keys zero neither norms nor biases` gives every parameter to `SGD` with "
+            "weight_decay=0.0001, so biases and normalization weights are decayed too; "
+            "set `paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)`; "
+            "params a custom key matches get only that key's decay_mult",
+            id="a key that decays what it matches",
+        ),
     ),
 )
 def test_the_message_names_only_what_is_decayed(paramwise: str, says: str) -> None:

@@ -249,6 +249,9 @@ def _unexcluded(paramwise: Node | None, constructor: str | None, owner: str) -> 
     if not left:
         return None
     if len(left) == 2:
+        if covered.overriding:
+            remedy = f"{_REMEDY}; params a custom key matches get only that key's decay_mult"
+            return _Left("paramwise_cfg whose custom_keys zero neither norms nor biases", remedy=remedy)
         if covered.named:
             return _Left("paramwise_cfg whose custom_keys zero neither norms nor biases")
         return _Left("paramwise_cfg without norm_decay_mult=0 and bias_decay_mult=0")
