@@ -146,6 +146,7 @@ import utils
 
 def get_args_parser():
     parser = argparse.ArgumentParser(description="PyTorch Classification Training")
+    parser.add_argument("--opt", default="sgd", type=str)
     parser.add_argument("--wd", "--weight-decay", default=1e-4, type=float, dest="weight_decay")
     parser.add_argument("--norm-weight-decay", default={norm}, type=float)
     parser.add_argument("--bias-weight-decay", default=None, type=float)
@@ -163,7 +164,13 @@ def main(args):
         norm_weight_decay=args.norm_weight_decay,
         custom_keys_weight_decay=custom_keys_weight_decay if len(custom_keys_weight_decay) > 0 else None,
     )
-    optimizer = torch.optim.SGD(parameters, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
+    opt_name = args.opt.lower()
+    if opt_name.startswith("sgd"):
+        optimizer = torch.optim.SGD(parameters, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
+    elif opt_name == "adamw":
+        optimizer = torch.optim.AdamW(parameters, lr=args.lr, weight_decay=args.weight_decay)
+    else:
+        raise RuntimeError(f"Invalid optimizer {args.opt}. Only SGD and AdamW are supported.")
 
 
 if __name__ == "__main__":
@@ -176,7 +183,7 @@ def test_torchvision_train_decays_norms_by_default() -> None:
     said = messages(TORCHVISION_TRAIN.format(norm="None"))
     assert list(said) == ["WD201"]
     assert "so normalization weights are decayed too; pass `norm_weight_decay=0.0`" in said["WD201"]
-    assert findings(TORCHVISION_TRAIN.format(norm="None")) == [("WD201", 20)]
+    assert findings(TORCHVISION_TRAIN.format(norm="None")) == [("WD201", 21)]  # for the default `--opt sgd`
 
 
 def test_torchvision_train_quiet_with_norm_weight_decay_zero() -> None:
