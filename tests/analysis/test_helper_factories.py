@@ -170,7 +170,7 @@ def main(args):
     elif opt_name == "adamw":
         optimizer = torch.optim.AdamW(parameters, lr=args.lr, weight_decay=args.weight_decay)
     else:
-        raise RuntimeError(f"Invalid optimizer {args.opt}. Only SGD and AdamW are supported.")
+        raise RuntimeError(f"Invalid optimizer {{args.opt}}. Only SGD and AdamW are supported.")
 
 
 if __name__ == "__main__":
