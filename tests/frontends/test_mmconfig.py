@@ -43,8 +43,38 @@ def lint(source: str) -> list[tuple[str, int, int]]:
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(custom_keys={'.bias': dict(decay_mult=0.0)})"),
+            [("WD201", 1, 22)],
+            id="custom_keys that zero biases leave norms decayed",
+        ),
+        pytest.param(
+            SGD.format(", paramwise_cfg=dict(custom_keys={'bias': dict(decay_mult=0), 'norm': dict(decay_mult=0.)})"),
             [],
-            id="custom_keys may exclude them by name",
+            id="custom_keys that zero norms and biases",
+        ),
+        pytest.param(
+            SGD.format(", paramwise_cfg=dict(custom_keys={'pos_embed': dict(decay_mult=0.), 'cls_token': dict(decay_mult=0.)})"),
+            [("WD201", 1, 22)],
+            id="custom_keys that zero a few names leave norms and biases decayed",
+        ),
+        pytest.param(
+            SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.0, custom_keys={'.bn': dict(decay_mult=0), 'bias': dict(decay_mult=D)})"),
+            [],
+            id="a custom key's decay_mult we cannot resolve",
+        ),
+        pytest.param(
+            SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, custom_keys={'backbone': dict(lr_mult=0.1)})"),
+            [],
+            id="a custom key that decays what it matches, norms included: which are not known",
+        ),
+        pytest.param(
+            SGD.format(", paramwise_cfg=dict(custom_keys={'head': dict(lr_mult=10.)})"),
+            [("WD201", 1, 22)],
+            id="custom_keys that only change the lr",
+        ),
+        pytest.param(
+            SGD.format(", paramwise_cfg=dict(custom_keys=KEYS)"),
+            [],
+            id="custom_keys we cannot read",
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(norm_decay_mult=NORM, bias_decay_mult=0.0)"),
@@ -314,3 +344,47 @@ def test_config_names_are_not_followed_into_the_project(tmp_path: Path) -> None:
     path = tmp_path / "config.py"
     (site,) = analyse_module(parse_python(path.read_text(), str(path)), path, Project()).config_sites
     assert site.weight_decay.kind is ValueKind.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("paramwise", "says"),
+    (
+        pytest.param(
+            "dict(norm_decay_mult=0.)",
+            "`paramwise_cfg without bias_decay_mult=0` gives every parameter to `SGD` with weight_decay=0.0001, "
+            "so biases are decayed too; set `bias_decay_mult=0.0` in paramwise_cfg",
+            id="norms excluded",
+        ),
+        pytest.param(
+            "dict(bias_decay_mult=0.)",
+            "`paramwise_cfg without norm_decay_mult=0` gives every parameter to `SGD` with weight_decay=0.0001, "
+            "so normalization weights are decayed too; set `norm_decay_mult=0.0` in paramwise_cfg",
+            id="biases excluded",
+        ),
+        pytest.param(
+            "dict(custom_keys={'norm': dict(decay_mult=0.), 'absolute_pos_embed': dict(decay_mult=0.)})",
+            "`paramwise_cfg without bias_decay_mult=0` gives every parameter to `SGD` with weight_decay=0.0001, "
+            "so biases are decayed too; set `bias_decay_mult=0.0` in paramwise_cfg",
+            id="norms excluded by name",
+        ),
+        pytest.param(
+            "dict(custom_keys={'pos_embed': dict(decay_mult=0.)})",
+            "`paramwise_cfg whose custom_keys zero neither norms nor biases` gives every parameter to `SGD` with "
+            "weight_decay=0.0001, so biases and normalization weights are decayed too; "
+            "set `paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)`",
+            id="neither",
+        ),
+        pytest.param(
+            "dict(custom_keys={'backbone': dict(lr_mult=0.1, decay_mult=1.0)})",
+            "`paramwise_cfg whose custom_keys zero neither norms nor biases` gives every parameter to `SGD` with "
+            "weight_decay=0.0001, so biases and normalization weights are decayed too; "
+            "set `paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)`; "
+            "params a custom key matches get only that key's decay_mult",
+            id="a key that decays what it matches",
+        ),
+    ),
+)
+def test_the_message_names_only_what_is_decayed(paramwise: str, says: str) -> None:
+    source = SGD.format(f", paramwise_cfg={paramwise}")
+    (diagnostic,) = wdlint.lint_source(source, "config.py")
+    assert diagnostic.message == says

@@ -12,7 +12,7 @@ from pathlib import Path
 from wdlint.analysis.choice import Candidate, branch_state, candidates
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import mapping, qualified_name, resolve_value
-from wdlint.analysis.factories import factory_calls, is_factory
+from wdlint.analysis.factories import factory_calls, helper_groups, is_factory
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.params import ParamClassifier
@@ -22,6 +22,7 @@ from wdlint.analysis.receivers import ModuleIdentifier
 from wdlint.analysis.sites import Argument, Key, OptimizerSite, ParamGroup, ParamSource, SourceKind, Value
 from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.mmconfig import config_sites
+from wdlint.frontends.pydicts import dict_sites
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import OptimizerSpec
 
@@ -37,7 +38,7 @@ class ModuleAnalysis:
     """What the checks read from one Python module."""
 
     sites: list[OptimizerSite]  # the optimizers its code constructs
-    config_sites: list[OptimizerSite]  # the optimizers it configures as an mmengine config
+    config_sites: list[OptimizerSite]  # the optimizers it configures as an mmengine config or in dicts
     facts: ModuleFacts  # what fixes of the findings on `sites` need
 
 
@@ -45,7 +46,7 @@ def analyse_module(source: PythonSource, path: Path | None = None, project: Proj
     """The module's sites, its config sites (its `_base_` files looked up beside `path`, else
     beside its file name) and facts, all from one walk over its tree."""
     index, sites = _sites(source, path, project)
-    configured = config_sites(source, path or Path(source.filename), index)
+    configured = config_sites(source, path or Path(source.filename), index) + dict_sites(source, index, sites)
     return ModuleAnalysis(sites, configured, ModuleFacts(source, index))
 
 
@@ -108,7 +109,7 @@ class _Extractor:
         spread = self._spread(env, call)
         params_node = bound.get("params")
         if params is None and params_node is not None:
-            params = self.params.classify(env, params_node)
+            params = helper_groups(env, params_node, self.source) or self.params.classify(env, params_node)
         elif params is None:
             params = ParamSource(SourceKind.UNKNOWN, self.source.span(call), expr_text(call))
         params = self._with_added_groups(env, call, params)

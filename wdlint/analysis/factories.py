@@ -4,7 +4,10 @@ timm's `create_optimizer_v2(model, opt=..., weight_decay=...)` groups a module's
 itself (no decay for `ndim <= 1`, `.bias` and `model.no_weight_decay()`), but not parameters
 handed over as `model.parameters()`, nor with `filter_bias_and_bn=False`. PEFT's
 `create_loraplus_optimizer(model, optimizer_cls, ...)` builds its own groups and sets each
-group's weight_decay to `loraplus_weight_decay`, overriding the optimizer's.
+group's weight_decay to `loraplus_weight_decay`, overriding the optimizer's. LitGPT's
+`instantiate_torch_optimizer` and asteroid's `make_optimizer` build the class a string names
+over the params they are given (knowledge/helpers.py NAMED_FACTORIES); torchvision's
+`set_weight_decay` builds the param groups an optimizer is then given (`helper_groups`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 
 from wdlint.analysis.choice import Candidate, candidates
 from wdlint.analysis.env import Env
-from wdlint.analysis.evaluate import constant, resolve_value
+from wdlint.analysis.evaluate import UNRESOLVED, constant, mapping, resolve_value
 from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.sites import (
     Key,
@@ -29,6 +32,7 @@ from wdlint.analysis.sites import (
 )
 from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.python import PythonSource
+from wdlint.knowledge.helpers import TORCHVISION_SET_WEIGHT_DECAY, NamedFactory, named_factory
 from wdlint.knowledge.optimizers import (
     LORAPLUS_DEFAULT_WEIGHT_DECAY,
     LORAPLUS_FACTORIES,
@@ -53,7 +57,12 @@ class FactoryCall:
 
 
 def is_factory(qualified: str | None) -> bool:
-    return qualified in TIMM_FACTORIES or qualified in TIMM_LEGACY_FACTORIES or qualified in LORAPLUS_FACTORIES
+    return (
+        qualified in TIMM_FACTORIES
+        or qualified in TIMM_LEGACY_FACTORIES
+        or qualified in LORAPLUS_FACTORIES
+        or named_factory(qualified) is not None
+    )
 
 
 def factory_calls(
@@ -62,6 +71,10 @@ def factory_calls(
     """The constructions a factory call at `env`'s place makes."""
     if qualified in LORAPLUS_FACTORIES:
         return _loraplus(env, call, source)
+    named = named_factory(qualified)
+    if named is not None:
+        found_named = _named(env, named, call, params)
+        return [found_named] if found_named is not None else []
     legacy = qualified in TIMM_LEGACY_FACTORIES
     found = _timm(env, _legacy_as_v2(call) if legacy else call, source, params)
     return [found] if found is not None else []
@@ -147,3 +160,108 @@ def _loraplus(env: Env, call: ast.Call, source: PythonSource) -> list[FactoryCal
         # partial-bound arguments of `optimizer_cls` are passed to the constructor as they are
         found.append(FactoryCall(dataclasses.replace(candidate, written_name=written), as_constructor, built))
     return found
+
+
+def _named(env: Env, factory: NamedFactory, call: ast.Call, params: ParamClassifier) -> FactoryCall | None:
+    """`make_optimizer(model.parameters(), optimizer="adam", weight_decay=1e-5)` read as
+    `Adam(model.parameters(), weight_decay=1e-5)`; a name we cannot know is no site."""
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    bound = bind_arguments(call, factory.positional)
+    spread: dict[str, ast.expr] | None = {}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            found = mapping(env, keyword.value)
+            spread = None if found is None or spread is None else {**spread, **found.entries}
+    name_node = bound.get(factory.name_param, (spread or {}).get(factory.name_param))
+    params_node = bound.get(factory.params_param, (spread or {}).get(factory.params_param))
+    if params_node is None or (name_node is None and (spread is None or factory.default_name is None)):
+        return None  # `**conf["optim"]` may name it: the config's reading reports that
+    name = factory.default_name if name_node is None else constant(env, name_node)
+    init_args: ast.expr | None = None
+    if name_node is not None and not isinstance(name, str) and factory.class_path_key and factory.init_args_key:
+        section = mapping(env, name_node)  # `{"class_path": ..., "init_args": {...}}`
+        if section is None or factory.class_path_key not in section.entries:
+            return None
+        there = env.deeper(section.scope, section.lineno)
+        name = constant(there, section.entries[factory.class_path_key])
+        init_args = section.entries.get(factory.init_args_key)
+    resolved = factory.convention.resolve(name) if isinstance(name, str) else None
+    if resolved is None:
+        return None
+    spec, qualified = resolved
+    anchor = name_node or params_node
+    passed_on = [k for k in call.keywords if k.arg not in (factory.name_param, factory.params_param)]
+    named_as = [] if name_node is None else [_keyword(factory.name_param, name_node)]
+    spreads = [] if init_args is None else [_keyword(None, init_args, anchor)]
+    # the call's keywords come last: they update init_args
+    as_constructor = ast.Call(func=call.func, args=[params_node], keywords=[*named_as, *spreads, *passed_on])
+    written = f"{expr_text(call.func)}({factory.name_param}={name!r})"
+    source_of_params = params.classify(env, params_node)
+    return FactoryCall(Candidate(spec, qualified, written), ast.copy_location(as_constructor, call), source_of_params)
+
+
+def _keyword(name: str | None, value: ast.expr, at: ast.expr | None = None) -> ast.keyword:
+    """A keyword for the constructor call, placed where the helper call writes `at` (or the value)."""
+    return ast.copy_location(ast.keyword(arg=name, value=value), at or value)
+
+
+def helper_groups(env: Env, node: ast.expr, source: PythonSource) -> ParamSource | None:
+    """The param groups torchvision's `set_weight_decay(model, weight_decay, norm_weight_decay=...)`
+    returns, when `node` is (or names) such a call: one decayed group that holds the norms
+    while `norm_weight_decay` is None, and the biases unless a custom key takes them."""
+    helper = TORCHVISION_SET_WEIGHT_DECAY
+    call, there = node, env
+    if isinstance(node, ast.Name):
+        assigned = env.assignment(node.id)
+        if assigned is None:
+            return None
+        value, binding, defining = assigned
+        call, there = value, env.deeper(defining, binding.lineno)
+    if not isinstance(call, ast.Call) or not _named_call(call.func, helper.function):
+        return None
+    if all(k.arg != helper.marker for k in call.keywords):
+        return None  # another project's `set_weight_decay(model, skip_list, ...)`
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    bound = bind_arguments(call, helper.positional)
+    decay = bound.get(helper.decay_param)
+    if decay is None:
+        return None
+    span, shown = source.span(call), expr_text(call)
+    norm = bound.get(helper.norm_param)
+    norm_value = None if norm is None else constant(there, norm)
+    norms_in = None if norm_value is UNRESOLVED else norm_value is None
+    biases_in = _biases_in(there, bound.get(helper.keys_param), helper.bias_key)
+    decayed = [what for what, is_in in (("normalization weights", norms_in), ("biases", biases_in)) if is_in]
+    if norms_in is None or not decayed:
+        return ParamSource(SourceKind.UNKNOWN, span, shown)  # the norms may be out, or both are
+    remedies = [r for r, is_in in ((helper.remedy_norms, norms_in), (helper.remedy_biases, biases_in)) if is_in]
+    every = ParamSource(
+        SourceKind.FLAT,
+        span,
+        shown,
+        remedy=" and ".join(remedies),
+        decayed=None if len(decayed) == 2 else decayed[0],
+    )
+    group = ParamGroup(span, every, resolve_value(there, decay), (Key("weight_decay", source.span(decay)),))
+    return ParamSource(SourceKind.GROUPS, span, shown, (group,), complete=False)
+
+
+def _named_call(func: ast.expr, name: str) -> bool:
+    return (isinstance(func, ast.Name) and func.id == name) or (isinstance(func, ast.Attribute) and func.attr == name)
+
+
+def _biases_in(env: Env, keys: ast.expr | None, bias_key: str) -> bool | None:
+    """Whether the biases stay in the decayed group: True without custom keys, False when a
+    literal list names the bias key, None when the list is built at run time."""
+    if keys is None:
+        return True
+    if isinstance(keys, (ast.List, ast.Tuple)):
+        for item in keys.elts:
+            if not isinstance(item, ast.Tuple) or not item.elts:
+                return None
+            if constant(env, item.elts[0]) == bias_key:
+                return False
+        return True
+    return True if constant(env, keys) is None else None

@@ -173,6 +173,8 @@ class ParamSource:
     receiver: Receiver | None = None  # FLAT/SUBSET: the module whose parameters these are
     # FLAT: how to exclude biases and norms where that is not a param-group split (configs)
     remedy: str | None = None
+    # FLAT from a config that excludes one of them: which are decayed ("biases"); None: both
+    decayed: str | None = None
     # the expression may be written twice (a fix splits it into two comprehensions over it):
     # it builds a fresh iterable each time (a name may hold a one-shot generator), and holds no
     # walrus, yield or await (which a comprehension's iterable cannot)

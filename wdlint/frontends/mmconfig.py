@@ -9,7 +9,9 @@ where it writes it; a base file is reported when it is linted itself.
 
 mmengine's default constructor gives the optimizer every parameter of the model; biases and
 norm weights get `weight_decay * bias_decay_mult` / `norm_decay_mult` (`flat_decay_mult` for
-any 1-D param the others leave), so decay without those at zero decays them all (WD201).
+any 1-D param the others leave), so decay without those at zero decays them all (WD201); a
+param matched by a `custom_keys` name gets that key's `decay_mult` instead (knowledge/
+frameworks.py MMENGINE_NORM_KEYS: which names cover every norm or bias).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from wdlint.frontends.config_sites import (
 from wdlint.frontends.dependencies import read_dependency
 from wdlint.frontends.python import PythonSource, decode_source, parse_python
 from wdlint.frontends.text import SourceError
+from wdlint.knowledge.frameworks import MMENGINE_BIAS_KEYS, MMENGINE_NORM_KEYS
 from wdlint.knowledge.optimizers import MMENGINE_OPTIMIZER_TYPES, lookup
 
 _WRAPPER = "optim_wrapper"  # mmengine
@@ -52,7 +55,7 @@ def config_sites(source: PythonSource, path: Path, index: ModuleIndex) -> list[O
     `index` is the module's, from the one walk the Python extraction makes."""
     if not _assigns_config(source.tree):
         return []
-    config = _read_config(_Reader(source, index, local=True), path, seen=frozenset())
+    config = _read_config(ConfigReader(source, index, local=True), path, seen=frozenset())
     wrapper = config.variables.get(_WRAPPER)
     if wrapper is not None and config.own.get(_WRAPPER) is not None:
         return list(_wrapper_sites(wrapper, _WRAPPER, None, config.hidden))
@@ -77,6 +80,19 @@ def _assigns_config(tree: ast.Module) -> bool:
     return False
 
 
+def read_values(tree: ast.Module) -> set[int]:
+    """ids of the module-level values this reading owns (`optim_wrapper = ...`, `optimizer =
+    dict(...)`) in a module it reads as a config: no other reading reports them again."""
+    if not _assigns_config(tree):
+        return set()
+    return {
+        id(statement.value)
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id in _VARIABLES for target in statement.targets)
+    }
+
+
 @dataclass
 class _Config:
     own: dict[str, Node]  # what the file itself assigns
@@ -84,7 +100,7 @@ class _Config:
     hidden: str | None = None  # "_base_" when a base could not be read: options may hide there
 
 
-def _read_config(reader: _Reader, path: Path, seen: frozenset[Path]) -> _Config:
+def _read_config(reader: ConfigReader, path: Path, seen: frozenset[Path]) -> _Config:
     own = {name: node for name in _VARIABLES if (node := reader.variable(name)) is not None}
     merged: dict[str, Node] = {}
     hidden = None
@@ -111,7 +127,7 @@ def _read_base(path: Path, seen: frozenset[Path]) -> _Config | None:
         source = parse_python(decode_source(read_dependency(resolved)), str(path))
     except (OSError, SourceError):
         return None
-    return _read_config(_Reader(source, ModuleIndex.build(source.tree), local=False), resolved, seen=seen)
+    return _read_config(ConfigReader(source, ModuleIndex.build(source.tree), local=False), resolved, seen=seen)
 
 
 def _base_paths(node: Node | None) -> list[str]:
@@ -179,9 +195,11 @@ def _site(
     if span is None:
         return None
     # a base we could not read may hold the paramwise_cfg
-    unexcluded = _unexcluded(paramwise, constructor, owner) if hidden is None else None
+    left = _unexcluded(paramwise, constructor, owner) if hidden is None else None
     params = (
-        ParamSource(SourceKind.FLAT, span, unexcluded, remedy=_REMEDY) if unexcluded is not None else None
+        ParamSource(SourceKind.FLAT, span, left.expr, remedy=left.remedy, decayed=left.decayed)
+        if left is not None
+        else None
     )
     return config_site(
         spec,
@@ -196,21 +214,77 @@ def _site(
 
 
 _REMEDY = "set `paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)`"
+_MULTS = {"normalization weights": "norm_decay_mult", "biases": "bias_decay_mult"}
 
 
-def _unexcluded(paramwise: Node | None, constructor: str | None, owner: str) -> str | None:
-    """How the config leaves biases and norm weights decayed, or None when it does not (or
-    when we cannot tell: a custom constructor, names in custom_keys, an expression)."""
+@dataclass(frozen=True)
+class _Left:
+    """What the config leaves decayed: how it does (`expr`), which of biases and norm weights
+    (None: both) and how to exclude them."""
+
+    expr: str
+    decayed: str | None = None
+    remedy: str = _REMEDY
+
+
+def _unexcluded(paramwise: Node | None, constructor: str | None, owner: str) -> _Left | None:
+    """How the config leaves biases or norm weights decayed, or None when it does not (or when
+    we cannot tell: a custom constructor, an expression, a custom key we cannot read)."""
     if constructor is not None and constructor not in _DEFAULT_CONSTRUCTORS:
         return None
     if paramwise is None:
-        return f"{owner} without paramwise_cfg"
+        return _Left(f"{owner} without paramwise_cfg")
     if not isinstance(paramwise, Mapping):
         return None
-    exempt = [_exempt(paramwise, key) for key in ("norm_decay_mult", "bias_decay_mult")]
-    if None in exempt or all(exempt) or paramwise.get("custom_keys") is not None:
+    covered = _custom_keys(paramwise.get("custom_keys"))
+    if covered is None:
         return None
-    return "paramwise_cfg without norm_decay_mult=0 and bias_decay_mult=0"
+    norms, biases = (_exempt(paramwise, key) for key in _MULTS.values())
+    if norms is None or biases is None:
+        return None
+    exempt = (norms or covered.norms, biases or covered.biases)
+    if any(exempt) and covered.overriding:
+        return None  # a custom key may decay some of what is exempt: which names it matches is not known
+    left = [what for what, out in zip(_MULTS, exempt) if not out]
+    if not left:
+        return None
+    if len(left) == 2:
+        if covered.overriding:
+            remedy = f"{_REMEDY}; params a custom key matches get only that key's decay_mult"
+            return _Left("paramwise_cfg whose custom_keys zero neither norms nor biases", remedy=remedy)
+        if covered.named:
+            return _Left("paramwise_cfg whose custom_keys zero neither norms nor biases")
+        return _Left("paramwise_cfg without norm_decay_mult=0 and bias_decay_mult=0")
+    mult = _MULTS[left[0]]
+    return _Left(f"paramwise_cfg without {mult}=0", left[0], f"set `{mult}=0.0` in paramwise_cfg")
+
+
+@dataclass(frozen=True)
+class _Covered:
+    norms: bool  # a custom key zeroes (or may zero) the decay of every norm layer
+    biases: bool
+    named: bool  # custom_keys name some params
+    overriding: bool  # a custom key may decay params it matches, whatever the mults say
+
+
+def _custom_keys(keys: Node | None) -> _Covered | None:
+    """What `custom_keys` takes decay off, by mmengine's substring match; None when unreadable."""
+    if keys is None:
+        return _Covered(False, False, False, False)
+    if not isinstance(keys, Mapping):
+        return None
+    norms = biases = overriding = False
+    for entry in keys.entries:
+        if not isinstance(entry.value, Mapping):
+            return None
+        mult = entry.value.get("decay_mult")
+        value = 1.0 if mult is None else number(mult)
+        zero = value is None or value == 0  # unknown: it may
+        name = entry.key.strip(".")
+        norms = norms or zero and name in MMENGINE_NORM_KEYS
+        biases = biases or zero and name in MMENGINE_BIAS_KEYS
+        overriding = overriding or value != 0
+    return _Covered(norms, biases, bool(keys.entries), overriding)
 
 
 def _exempt(paramwise: Mapping, key: str) -> bool | None:
@@ -225,7 +299,7 @@ def _exempt(paramwise: Mapping, key: str) -> bool | None:
     return None if value is None else value == 0
 
 
-class _Reader:
+class ConfigReader:
     """Module-level expressions of a config file as config nodes."""
 
     def __init__(self, source: PythonSource, index: ModuleIndex, local: bool) -> None:

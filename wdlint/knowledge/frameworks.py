@@ -263,3 +263,14 @@ GENERIC_NAME_KEYS: Final = (
 
 ALL_CONVENTIONS: Final = (SPEECHBRAIN, LIGHTNING_CLI, LITGPT, ASTEROID, NEMO, HF_TRAINER, ULTRALYTICS, GPT_NEOX, DETECTRON2, GENERIC)
 
+
+# mmengine's DefaultOptimWrapperConstructor.add_params (mmengine/optim/optimizer/
+# default_constructor.py, mmengine 0.10): a param whose full name `prefix.name` contains a key of
+# `paramwise_cfg.custom_keys` (longest key first) gets `weight_decay * decay_mult` (default 1)
+# and no other rule; the others get `norm_decay_mult` (norm layers' weight and bias), else
+# `bias_decay_mult` (other biases), else `flat_decay_mult` (any other 1-D param). A custom key
+# with decay_mult 0 covers every norm or every bias only when it is one of these names (as the
+# OpenMMLab configs write them: `'norm'`, `'.bn'`, `'ln'`, `'bias'`); `'pos_embed'`,
+# `'cls_token'`, `'head'` cover neither.
+MMENGINE_NORM_KEYS: Final = frozenset({"norm", "bn", "ln", "gn", "norm.weight", "norm.bias"})
+MMENGINE_BIAS_KEYS: Final = frozenset({"bias"})

@@ -29,13 +29,15 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         if source.receiver is not None and source.receiver.plain:
             continue  # its module provably has no bias and no norm weight
         remedy = source.remedy or "put params with `ndim < 2` in a group with weight_decay=0.0"
-        if group is None and source.kind is SourceKind.FLAT:
+        if source.kind is SourceKind.FLAT and (group is None or source.decayed is not None):
+            # a group a framework helper builds (torchvision's `set_weight_decay`) says itself
+            # which of biases and norms it decays
             yield Finding(
                 f"`{source.expr}` gives every parameter to `{site.written_name}` with "
-                f"weight_decay={value.describe()}, so biases and normalization weights are decayed "
-                f"too; {remedy}",
+                f"weight_decay={value.describe()}, so {source.decayed or 'biases and normalization weights'} "
+                f"are decayed too; {remedy}",
                 source.span,
-                _fix(source, context.module),
+                _fix(source, context.module) if group is None else None,
             )
         elif group is not None and source.kind is SourceKind.FLAT:
             yield Finding(

@@ -1,0 +1,118 @@
+"""Optimizer configs written as Python dicts: DeepSpeed configs and generic optimizer mappings."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import wdlint
+from wdlint.knowledge.frameworks import PARAMS_UNKNOWN_NOTE
+
+
+def lint(source: str) -> list[tuple[str, int]]:
+    return [(d.code, d.location.row) for d in wdlint.lint_source(textwrap.dedent(source), "train.py")]
+
+
+DEEPSPEED_SCRIPT = """\
+import deepspeed
+import torch
+
+
+def get_ds_config(args):
+    ds_config = {{
+        "train_batch_size": 16,
+        "optimizer": {{
+            "type": "{kind}",
+            "params": {{"lr": 0.001, "betas": [0.8, 0.999], "eps": 1e-8, "weight_decay": 3e-7{extra}}},
+        }},
+    }}
+    return ds_config
+
+
+def main(args):
+    net = Net()
+    parameters = filter(lambda p: p.requires_grad, net.parameters())
+    model_engine, optimizer, trainloader, __ = deepspeed.initialize(
+        args=args, model=net, model_parameters=parameters, training_data=trainset, config=get_ds_config(args)
+    )
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "expected"),
+    (
+        pytest.param("Adam", "", [], id="cifar10_deepspeed.py: DeepSpeed's Adam is decoupled (adam_w_mode)"),
+        pytest.param("Adam", ', "adam_w_mode": False', [("WD101", 9)], id="adam_w_mode off"),
+        pytest.param("Adam", ', "torch_adam": True, "adam_w_mode": False', [("WD101", 9)], id="torch's Adam"),
+        pytest.param("AdamW", "", [], id="AdamW"),
+        pytest.param("OneBitAdam", "", [], id="a type wdlint does not know"),
+    ),
+)
+def test_deepspeed_config_dict(kind: str, extra: str, expected: list[tuple[str, int]]) -> None:
+    assert lint(DEEPSPEED_SCRIPT.format(kind=kind, extra=extra)) == expected
+
+
+CONFIG_MODULE = """\
+import argparse
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--wd", type=float, default=1e-4)
+args = parser.parse_args()
+
+{}
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    (
+        pytest.param('optim_cfg = dict(type="Adam", lr=1e-3, weight_decay=1e-4)', [("WD101", 7)], id="dict(type=...)"),
+        pytest.param('optim_cfg = {"optimizer": "adam", "weight_decay": 1e-5}', [("WD101", 7)], id="a lower-case name"),
+        pytest.param('optim_cfg = {"name": "torch.optim.Adam", "weight_decay": args.wd}', [("WD101", 7)], id="a path, an option"),
+        pytest.param('optim_cfg = {"opt": "Adam", "lr": 1e-3}', [], id="no weight_decay key"),
+        pytest.param('optim_cfg = {"optimizer": "adam", "weight_decay": 0.0}', [], id="no decay"),
+        pytest.param('optim_cfg = dict(type="AdamW", lr=1e-3, weight_decay=0.05)', [], id="decoupled"),
+        pytest.param('run = {"name": "adam-baseline", "weight_decay": 0.1}', [], id="a name that is no class"),
+        pytest.param('optim_cfg = {"optimizer": OPTIMIZER, "weight_decay": 1e-5}', [], id="a name we cannot know"),
+        pytest.param(
+            'optim_cfg = {"_target_": "torch.optim.Adam", "weight_decay": 1e-5, "name": "adam"}',
+            [],
+            id="Hydra's _target_ is another reading",
+        ),
+        pytest.param(
+            'opt = torch.optim.SGD(model.parameters(), **{"lr": 0.1, "type": "Adam", "weight_decay": 0.0})',
+            [],
+            id="inside a construction the code reads",
+        ),
+        pytest.param(
+            'cfg = {"train": {"epochs": 3}, "optim": {"optim_class": "Adam", "weight_decay": 1e-4}}',
+            [("WD101", 7)],
+            id="nested",
+        ),
+    ),
+)
+def test_generic_optimizer_dicts(line: str, expected: list[tuple[str, int]]) -> None:
+    assert lint(CONFIG_MODULE.format(line)) == expected
+
+
+def test_the_message_says_the_params_are_unknown() -> None:
+    (diagnostic,) = wdlint.lint_source('import torch\noptim_cfg = dict(type="Adam", lr=1e-3, weight_decay=1e-4)\n', "cfg.py")
+    assert diagnostic.message.endswith(f"re-tune the value; {PARAMS_UNKNOWN_NOTE}")
+    assert (diagnostic.location.row, diagnostic.location.column) == (2, 23)  # the class name
+
+
+def test_mm_configs_are_read_once() -> None:
+    source = "optimizer = dict(type='Adam', lr=1e-3, weight_decay=1e-4)\n"
+    assert sorted(lint(source)) == [("WD101", 1), ("WD201", 1)]
+    wrapper = "optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-4), paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0.))\n"
+    assert lint(wrapper) == [("WD101", 1)]
+
+
+def test_a_dict_spread_into_a_construction_is_read_once() -> None:
+    source = """\
+    from asteroid.engine.optimizers import make_optimizer
+    conf = {"optimizer": "adam", "lr": 1e-3, "weight_decay": 1e-5}
+    opt = make_optimizer(model.parameters(), **conf)
+    """
+    assert sorted(lint(source)) == [("WD101", 3), ("WD201", 3)]

@@ -1,0 +1,136 @@
+"""Optimizer configs written as Python dicts, read as the YAML and JSON sides read them.
+
+    ds_config = {"optimizer": {"type": "Adam", "params": {"lr": 1e-3, "weight_decay": 3e-7}}}
+    optim_cfg = dict(type="Adam", lr=1e-3, weight_decay=1e-4)      # a project's config module
+    {"optimizer": "adam", "weight_decay": 1e-5}
+
+A dict display or `dict(...)` call becomes the config tree through mmconfig's reader (names and
+constants resolved where the dict is written); DeepSpeed's `"optimizer": {"type": ..., "params":
+{...}}` is read as its JSON config is (`jsoncfg`), any other mapping that names a known optimizer
+beside a weight_decay as a generic one (`dialects.registries.generic`: params unknown, and WD101
+says so). What mmconfig reads (an mmengine config's `optim_wrapper`, `optimizer = dict(...)`)
+and dicts inside a construction already read from the code are left alone.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from wdlint.analysis.env import Env
+from wdlint.analysis.index import ModuleIndex
+from wdlint.analysis.scopes import Scope
+from wdlint.analysis.sites import OptimizerSite
+from wdlint.analysis.syntax import literal_pairs
+from wdlint.diagnostics import Span
+from wdlint.frontends.config_sites import Mapping, Node, Scalar, walk_mappings
+from wdlint.frontends.dialects import Claimed, generic_sites
+from wdlint.frontends.jsoncfg import _site as deepspeed_site
+from wdlint.frontends.mmconfig import ConfigReader, read_values
+from wdlint.frontends.python import PythonSource
+from wdlint.knowledge.frameworks import GENERIC
+
+_DEEPSPEED_SECTION = "optimizer"  # `{"optimizer": {"type": ..., "params": {...}}}`
+
+
+def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[OptimizerSite]) -> list[OptimizerSite]:
+    """The optimizers the module's dicts configure; `code_sites` are the constructions read
+    from its code (a dict inside one of their calls is theirs)."""
+    if GENERIC.decay_key not in source.text:
+        return []  # a generic mapping needs a weight_decay key, and so does a DeepSpeed section to matter
+    reader = ConfigReader(source, index, local=True)
+    module = Env.of_module(index)
+    scopes = _scopes(index)
+    owned = read_values(source.tree)
+    inside = [site.span for site in code_sites]
+    handed = _handed_to_sites(source, index, set(inside))
+    claimed: Claimed = set()
+    found: list[OptimizerSite] = []
+    for expr, function, name in _outermost_dicts(source.tree, owned):
+        span = source.span(expr)
+        if name in handed or any(_within(span, outer) for outer in inside):
+            continue
+        scope = scopes.get(id(function), index.module_scope) if function is not None else index.module_scope
+        root = reader.node(module.at(scope, expr.lineno), expr)
+        found += _deepspeed(root, claimed)
+        found += generic_sites(root, claimed)
+    return found
+
+
+def _deepspeed(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
+    for mapping, _ in walk_mappings(root):
+        entry = mapping.entry(_DEEPSPEED_SECTION)
+        section = entry.value if entry is not None else None
+        if entry is None or not isinstance(section, Mapping) or id(section) in claimed:
+            continue
+        kind = section.get("type")
+        if not isinstance(kind, Scalar) or not isinstance(kind.value, str):
+            continue
+        site = deepspeed_site(entry)
+        if site is not None:
+            claimed.update((id(section), id(kind)))
+            yield site
+
+
+def _outermost_dicts(tree: ast.Module, owned: set[int]) -> Iterator[tuple[ast.expr, ast.AST | None, str | None]]:
+    """Each dict display or `dict(...)` not inside another, with the function holding it and
+    the name it is assigned to."""
+    stack: list[tuple[ast.AST, ast.AST | None]] = [(tree, None)]
+    while stack:
+        node, function = stack.pop()
+        if id(node) in owned:
+            continue
+        if isinstance(node, ast.expr) and literal_pairs(node) is not None:
+            if _names_decay(node):
+                yield node, function, None
+            continue
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if literal_pairs(node.value) is not None and id(node.value) not in owned:
+                if _names_decay(node.value):
+                    yield node.value, function, node.targets[0].id
+                continue
+        inner = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else function
+        stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+
+
+def _handed_to_sites(source: PythonSource, index: ModuleIndex, spans: set[Span]) -> set[str]:
+    """Names passed (or spread with `**`) to a construction the code reads: `conf = {...}` then
+    `make_optimizer(params, **conf)` is that construction's, not a config of its own."""
+    names: set[str] = set()
+    for call in index.calls:
+        if source.span(call) not in spans:
+            continue
+        for value in (*call.args, *(keyword.value for keyword in call.keywords)):
+            inner = value.value if isinstance(value, ast.Starred) else value
+            if isinstance(inner, ast.Name):
+                names.add(inner.id)
+    return names
+
+
+def _names_decay(expr: ast.expr) -> bool:
+    """Whether a weight_decay key is written in the dict (an mm config's `model = dict(...)`,
+    hundreds of lines, is not read for nothing)."""
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Constant) and node.value == GENERIC.decay_key:
+            return True
+        if isinstance(node, ast.keyword) and node.arg == GENERIC.decay_key:
+            return True
+    return False
+
+
+def _scopes(index: ModuleIndex) -> dict[int, Scope]:
+    """Function scopes by their node, from those that hold a call (the others resolve nothing)."""
+    found: dict[int, Scope] = {}
+    for scope in index.scope_of.values():
+        current: Scope | None = scope
+        while current is not None and id(current.node) not in found:
+            found[id(current.node)] = current
+            current = current.parent
+    return found
+
+
+def _within(span: Span, outer: Span) -> bool:
+    return (outer.start.row, outer.start.column) <= (span.start.row, span.start.column) and (
+        span.end.row,
+        span.end.column,
+    ) <= (outer.end.row, outer.end.column)
