@@ -323,3 +323,33 @@ def test_quiet_when_no_code_names_the_config(tmp_path: Path) -> None:
 def test_not_on_disk_is_today_behaviour() -> None:
     result = lint_bytes(textwrap.dedent(HYDRA_YAML).encode(), "train.yaml", OPTIONS)
     assert [d.code for d in result.diagnostics] == []
+
+
+def test_a_convention_that_groups_params_itself_is_not_overridden(tmp_path: Path) -> None:
+    """NeMo with `optim_param_groups` groups the params: a script naming the file changes nothing."""
+    nemo = """
+    model:
+      optim_param_groups: {encoder: {lr: 0.1}}
+      optim:
+        name: adamw
+        lr: 0.001
+        weight_decay: 0.01
+    """
+    app = """
+    from mylib import create_optimizer
+    cfg = load("config.yaml")
+    optimizer = create_optimizer(model.parameters(), cfg.optim)
+    """
+    write(tmp_path, {"config.yaml": nemo, "train.py": app})
+    assert [c for c, _, _ in codes(tmp_path / "config.yaml")] == []
+
+
+def test_generic_section_linked_by_a_factory(tmp_path: Path) -> None:
+    """The same factory over a config no convention claims: every param, reported."""
+    app = """
+    from mylib import create_optimizer
+    cfg = load("config.yaml")
+    optimizer = create_optimizer(model.parameters(), cfg.optim)
+    """
+    write(tmp_path, {"config.yaml": REGISTRY_YAML, "train.py": app})
+    assert codes(tmp_path / "config.yaml") == [("WD201", 1, 1)]

@@ -85,7 +85,7 @@ PARTIAL_CALL: Final = ConsumerCall(
 HPARAMS_ATTRIBUTES: Final = frozenset({"hparams", "hyperparameters"})
 
 # Bytes a Python file must hold to be read as a possible consumer of a config it names.
-CONSUMER_MARKERS: Final = (b"initialize", b"instantiate", b"hydra", b"_optimizer(")
+CONSUMER_MARKERS: Final = (b"deepspeed", b"instantiate", b"hydra", b"_optimizer(")
 
 # Where a project's root is: the directory holding one of these (bounded walk up).
 PROJECT_MARKERS: Final = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
