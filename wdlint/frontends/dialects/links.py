@@ -27,6 +27,7 @@ or no consumer found leave the params unknown, as before.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import os
 import re
@@ -200,13 +201,13 @@ def _config_names(data: bytes) -> frozenset[str]:
 def _scan(root: Path) -> _Scan:
     candidates: list[tuple[Path, frozenset[str]]] = []
     stamps: list[Stamp] = []
-    pending = [(root, 0)]
+    pending = collections.deque([(root, 0)])  # breadth first: the files nearest the root first
     files = 0
     while pending and files < _MAX_FILES:
-        directory, depth = pending.pop()
+        directory, depth = pending.popleft()
         try:
             status = os.stat(directory)
-            entries = sorted(os.scandir(directory), key=lambda e: e.name, reverse=True)
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
         stamps.append((os.path.abspath(directory), status.st_size, status.st_mtime_ns))
