@@ -353,3 +353,17 @@ def test_generic_section_linked_by_a_factory(tmp_path: Path) -> None:
     """
     write(tmp_path, {"config.yaml": REGISTRY_YAML, "train.py": app})
     assert codes(tmp_path / "config.yaml") == [("WD201", 1, 1)]
+
+
+def test_a_relative_path_finds_the_same_consumer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    deepspeed(tmp_path)
+    monkeypatch.chdir(tmp_path / "config")
+    result = lint_bytes(Path("ds_config.json").read_bytes(), "ds_config.json", OPTIONS, path=Path("ds_config.json"))
+    assert [(d.code, d.location.row) for d in result.diagnostics] == [("WD201", 3)]
+
+
+def test_a_consumer_too_deep_to_read_leaves_the_params_unknown(tmp_path: Path) -> None:
+    config = deepspeed(tmp_path)
+    deep = "+".join(["1"] * 20000)
+    (tmp_path / "train.py").write_text(textwrap.dedent(DS_TRAIN).replace("PARAMS", "model.parameters()") + f"x = {deep}\n")
+    assert codes(config) == []  # the module is not read; never a WD001 of the config

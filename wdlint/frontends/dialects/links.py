@@ -108,11 +108,15 @@ def linked(
     from wdlint.analysis.project import Project
 
     project = Project()
+    path = Path(os.path.abspath(path))  # a relative path walks up past the working directory
     by_span = {link.span: link for link in links}
     result = []
     for site in sites:
         link = by_span.get(site.span)
-        params = _linked_params(project, path, site, link) if link is not None else None
+        try:
+            params = _linked_params(project, path, site, link) if link is not None else None
+        except RecursionError:  # a consumer nested too deeply to read: params stay unknown
+            params = None
         result.append(dataclasses.replace(site, params=params) if params is not None else site)
     return tuple(result)
 
