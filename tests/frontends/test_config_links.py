@@ -367,3 +367,36 @@ def test_a_consumer_too_deep_to_read_leaves_the_params_unknown(tmp_path: Path) -
     deep = "+".join(["1"] * 20000)
     (tmp_path / "train.py").write_text(textwrap.dedent(DS_TRAIN).replace("PARAMS", "model.parameters()") + f"x = {deep}\n")
     assert codes(config) == []  # the module is not read; never a WD001 of the config
+
+
+def test_the_cache_sees_a_consumer_added_later(tmp_path: Path) -> None:
+    """The config's cached result depends on the scanned directories: adding the consumer
+    makes it stale (each CLI run is a new process: the scan memo is forgotten between runs)."""
+    import os
+
+    from wdlint.engine import runner
+    from wdlint.engine.cache import ResultCache
+    from wdlint.engine.jobs import FileJob
+
+    options = LintOptions.from_selection()
+    write(tmp_path, {"config/ds_config.json": DS_CONFIG})
+    past = 1_600_000_000
+    for path in (tmp_path / "config/ds_config.json", tmp_path / "config", tmp_path):
+        os.utime(path, (past, past))
+    seen: list[str] = []
+
+    def run() -> list[str]:
+        links.clear_scans()
+        job = FileJob(tmp_path / "config/ds_config.json", "config/ds_config.json")
+        cache = ResultCache(tmp_path.parent / f"{tmp_path.name}-cache", options)
+        looked_up = cache.lookup(job)
+        seen.append("hit" if not isinstance(looked_up, FileJob) else "miss")
+        [result] = runner.lint_cached([job], options, 1, ResultCache(tmp_path.parent / f"{tmp_path.name}-cache", options))
+        return [d.code for d in result.diagnostics]
+
+    assert run() == []
+    assert run() == [] and seen[-1] == "hit"
+    (tmp_path / "train.py").write_text(textwrap.dedent(DS_TRAIN).replace("PARAMS", "model.parameters()"))
+    os.utime(tmp_path / "train.py", (past, past))
+    os.utime(tmp_path, (past + 60, past + 60))  # as adding the file did, not too recent to trust
+    assert run() == ["WD201"] and seen[-1] == "miss"

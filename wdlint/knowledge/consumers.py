@@ -51,7 +51,7 @@ DEEPSPEED_INITIALIZE: Final = ConsumerCall(
 # positional or keyword arguments are the target's (hydra/_internal/instantiate/_instantiate2.py).
 HYDRA_INSTANTIATE: Final = ConsumerCall(
     "Hydra",
-    frozenset({"hydra.utils.instantiate", "hydra.utils.call", "hydra.utils.get_method"}),
+    frozenset({"hydra.utils.instantiate", "hydra.utils.call"}),
     params=("params", 1),
     config=("config", 0),
     remedy="pass param groups as `params`, biases and norms in one with weight_decay 0.0",
