@@ -50,9 +50,15 @@ EXPECTED: dict[str, list[tuple[str, int] | tuple[str, int, int]]] = {
     ],
     "configs/lightning_hydra/configs/model/mnist.yaml": [],
     "configs/lightning_hydra/configs/model/cifar_resnet.yaml": [
+        # src/models/cifar_module.py, which the `_target_` names, calls the partial with
+        # `params=self.trainer.model.parameters()`
+        ("WD201", 3),
         ("WD101", 4),  # _target_: torch.optim.Adam with weight_decay: 5e-4
         ("WD101", 10),  # probe_optimizer merges the same optimizer in with `<<: *optimizer`
+        ("WD201", 10),  # ... and is called with `params=self.net.fc.parameters()`
     ],
+    # calls the partials; the baseline's with param groups, so that one is quiet
+    "configs/lightning_hydra/src/models/cifar_module.py": [],
     "configs/lightning_cli/config.yaml": [
         # the automatic configure_optimizers builds it over self.model.parameters()
         ("WD201", 21),
@@ -90,8 +96,11 @@ EXPECTED: dict[str, list[tuple[str, int] | tuple[str, int, int]]] = {
         ("WD204", 6),  # adam_w_mode beside "type": DeepSpeed only reads it inside "params"
     ],
     "configs/deepspeed/ds_config_l2.json": [
+        ("WD201", 3),  # train.py's --deepspeed_config default: initialize(model_parameters=model.parameters())
         ("WD101", 4),  # "type": "Adam" with "params": {"adam_w_mode": false, "weight_decay": 0.01}
     ],
+    # consumes ds_config_l2.json over every param, ds_config_zero2.json over param groups
+    "configs/deepspeed/train.py": [],
     "configs/mmpretrain/_base_/default_runtime.py": [],
     "configs/mmpretrain/_base_/schedules/imagenet_bs256.py": [
         ("WD201", 3),  # SGD with weight_decay and no paramwise_cfg

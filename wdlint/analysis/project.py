@@ -8,6 +8,7 @@ module-level names read like the importing module's own. Nothing is imported or 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,10 @@ class Project:
         if not bindings:
             return None
         return Imported(index, bindings[-1], index.module_scope)
+
+    def module(self, path: os.PathLike[str]) -> ModuleIndex | None:
+        """The index of the project module at `path` (parsed once; recorded as a dependency)."""
+        return self._index(Path(path))
 
     def _index(self, path: Path) -> ModuleIndex | None:
         if path not in self._modules:

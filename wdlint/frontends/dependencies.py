@@ -39,6 +39,14 @@ def note_absent(path: Path) -> None:
         reads.append((os.path.abspath(path), _ABSENT, _ABSENT))
 
 
+def note_stamps(stamps: tuple[Stamp, ...]) -> None:
+    """Stamps taken earlier (a scan of the project served from a per-process memo): this
+    result depends on those files as they were when read."""
+    reads = _READS.get()
+    if reads is not None:
+        reads.extend(stamps)
+
+
 @contextlib.contextmanager
 def recording() -> Iterator[list[Stamp]]:
     """Collect the stamps of the dependencies read inside the block."""

@@ -10,9 +10,12 @@ only the "optimizer" section itself and skips every other top-level value with
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from wdlint.analysis.sites import Key, OptimizerSite, Value
 from wdlint.diagnostics import Span
 from wdlint.frontends.config_sites import Entry, Mapping, Node, Scalar, Sequence, config_site, with_key
+from wdlint.frontends.dialects.links import LinkRequest, requests
 from wdlint.frontends.text import JsonScanner, SourceError, load_json
 from wdlint.knowledge.optimizers import (
     DEEPSPEED_DECOUPLED_TYPES,
@@ -24,7 +27,18 @@ from wdlint.knowledge.optimizers import (
     lookup,
 )
 
+@dataclass(frozen=True)
+class JsonConfig:
+    sites: tuple[OptimizerSite, ...]
+    # optimizers whose params the code consuming the file decides (`dialects/links.py`)
+    links: tuple[LinkRequest, ...] = ()
+
+
 def parse_deepspeed(text: str) -> tuple[OptimizerSite, ...]:
+    return parse_json_config(text).sites
+
+
+def parse_json_config(text: str) -> JsonConfig:
     """The optimizers of a JSON config: DeepSpeed's section, else what a framework's convention
     or a generic optimizer mapping names (`dialects`); SourceError for bad JSON."""
     data = load_json(text)
@@ -36,14 +50,16 @@ def parse_deepspeed(text: str) -> tuple[OptimizerSite, ...]:
     except RecursionError:
         raise SourceError("invalid JSON: the optimizer section is nested too deeply") from None
     site = _site(entry) if entry is not None else None
-    return (site,) if site is not None else ()
+    if site is None or entry is None:
+        return JsonConfig(())
+    return JsonConfig((site,), requests(Mapping((entry,), None), (site,)))
 
 
-def _dialect_sites(text: str, data: object) -> tuple[OptimizerSite, ...]:
+def _dialect_sites(text: str, data: object) -> JsonConfig:
     """Other JSON configs (`TrainingArguments`, `{"optimizer": "adam", "weight_decay": ...}`):
     read whole, with positions, only when some mapping in it has a weight_decay or an optim."""
     if not _mentions_decay(data):
-        return ()
+        return JsonConfig(())
     from wdlint.frontends.dialects import Claimed, convention_sites, generic_sites
 
     try:
@@ -52,7 +68,8 @@ def _dialect_sites(text: str, data: object) -> tuple[OptimizerSite, ...]:
     except RecursionError:
         raise SourceError("invalid JSON: nested too deeply") from None
     claimed: Claimed = set()
-    return (*convention_sites(root, claimed), *generic_sites(root, claimed))
+    sites = (*convention_sites(root, claimed), *generic_sites(root, claimed))
+    return JsonConfig(sites, requests(root, sites))
 
 
 def _mentions_decay(data: object) -> bool:

@@ -35,6 +35,7 @@ from wdlint.frontends.config_sites import (
     with_key,
 )
 from wdlint.frontends.dialects import Claimed, convention_sites, generic_sites
+from wdlint.frontends.dialects.links import LinkRequest, requests
 from wdlint.frontends.text import SourceError, line_starts, position_at
 
 _MERGE = "tag:yaml.org,2002:merge"
@@ -51,6 +52,8 @@ _COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[^\r\n\x85\u2028\u2029]*", re.MULTILINE
 class YamlConfig:
     sites: tuple[OptimizerSite, ...]
     comments: tuple[tuple[int, str], ...]  # (row, text) of each comment, when any says noqa
+    # optimizers whose params the code consuming the file decides (`dialects/links.py`)
+    links: tuple[LinkRequest, ...] = ()
 
 
 def parse_yaml(text: str) -> YamlConfig:
@@ -68,9 +71,15 @@ def parse_yaml(text: str) -> YamlConfig:
         raise SourceError(f"invalid YAML: {reason}", converter.position(error.position)) from None
     except RecursionError:
         raise SourceError("invalid YAML: nested too deeply") from None
-    sites = tuple(site for root in roots if root is not None for site in _sites(root))
+    sites: list[OptimizerSite] = []
+    links: list[LinkRequest] = []
+    for root in roots:
+        if root is not None:
+            found = list(_sites(root))
+            sites += found
+            links += requests(root, found)
     comments = _comments(text, converter.scalar_ranges) if sites and "noqa" in text.lower() else ()
-    return YamlConfig(sites, comments)
+    return YamlConfig(tuple(sites), comments, tuple(links))
 
 
 class _Converter:

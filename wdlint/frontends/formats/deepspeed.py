@@ -13,15 +13,17 @@ from wdlint.frontends.formats.base import Format, Parsed, Sites
 from wdlint.frontends.text import check_size
 
 if TYPE_CHECKING:
-    from wdlint.analysis.sites import OptimizerSite
+    from wdlint.frontends.jsoncfg import JsonConfig
 
 
 class ParsedDeepSpeed(Parsed):
-    def __init__(self, sites: tuple[OptimizerSite, ...]) -> None:
-        self._sites = sites
+    def __init__(self, config: JsonConfig) -> None:
+        self.config = config
 
     def sites(self, path: Path | None) -> Iterator[Sites]:
-        yield Sites(self._sites)
+        from wdlint.frontends.dialects.links import linked
+
+        yield Sites(linked(self.config.sites, self.config.links, path))
 
 
 class DeepSpeedFormat(Format):
@@ -32,10 +34,10 @@ class DeepSpeedFormat(Format):
         return may_configure_deepspeed(data)
 
     def parse(self, text: str, filename: str, max_size: int) -> ParsedDeepSpeed:
-        from wdlint.frontends.jsoncfg import parse_deepspeed
+        from wdlint.frontends.jsoncfg import parse_json_config
 
         check_size(len(text), max_size)
-        return ParsedDeepSpeed(parse_deepspeed(text))
+        return ParsedDeepSpeed(parse_json_config(text))
 
 
 DEEPSPEED_CONFIG = DeepSpeedFormat()

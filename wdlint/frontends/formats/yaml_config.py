@@ -20,7 +20,9 @@ class ParsedYaml(Parsed):
         self.config = config
 
     def sites(self, path: Path | None) -> Iterator[Sites]:
-        yield Sites(self.config.sites)
+        from wdlint.frontends.dialects.links import linked
+
+        yield Sites(linked(self.config.sites, self.config.links, path))
 
     def comments(self) -> Iterable[tuple[int, str]]:
         return self.config.comments
