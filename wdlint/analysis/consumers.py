@@ -119,8 +119,9 @@ def _convention(env: Env, call: ast.Call) -> ConsumerCall | None:
 def _names_config(env: Env, call: ast.Call, convention: ConsumerCall, name: ConfigName, key: str) -> bool:
     """Whether the call's config argument is this config's file (DeepSpeed: a path, or the
     argparse default of `args`) or its section `key` (`cfg.optimizer`, `cfg["optim"]`)."""
-    keyword, position = convention.config
-    nodes = [n for n in (_argument(call, (keyword, position)),) if n is not None]
+    if convention.config is None:
+        return False
+    nodes = [n for n in (_argument(call, convention.config),) if n is not None]
     nodes += [k.value for k in call.keywords if k.arg in convention.config_aliases]
     if convention.args_option is not None and not nodes:
         args = _argument(call, ("args", 0))

@@ -20,7 +20,9 @@ class ConsumerCall:
     name: str  # as messages name the convention
     callees: frozenset[str]  # qualified names; or, with `last_name`, the callee's last name
     params: tuple[str, int | None]  # (keyword, position) of the params argument
-    config: tuple[str, int | None]  # (keyword, position) of the argument naming the config
+    # (keyword, position) of the argument naming the config; None where the config names the
+    # code instead (a Hydra partial called from the class the config's `_target_` names)
+    config: tuple[str, int | None] | None
     # further keywords that name the config file (DeepSpeed's `config_params`)
     config_aliases: tuple[str, ...] = ()
     # arguments whose presence means the config's optimizer is not the one built
@@ -79,7 +81,7 @@ PARTIAL_CALL: Final = ConsumerCall(
     "the LightningModule's Hydra partial",
     frozenset(),
     params=("params", 0),
-    config=("", None),
+    config=None,
     remedy="pass param groups as `params`, biases and norms in one with weight_decay 0.0",
 )
 HPARAMS_ATTRIBUTES: Final = frozenset({"hparams", "hyperparameters"})
