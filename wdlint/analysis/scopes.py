@@ -27,6 +27,9 @@ class Binding:
     value: ast.expr | None = None
     target: str = ""
     function: ast.FunctionDef | ast.AsyncFunctionDef | None = None  # DEFINITION of a function
+    # the `if` conditions around the binding in its scope: (test, in the body?); a binding
+    # under a condition that can never hold is not one a later use sees
+    conditions: tuple[tuple[ast.expr, bool], ...] = ()
 
 
 @dataclass(frozen=True)
