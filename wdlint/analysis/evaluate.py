@@ -230,11 +230,12 @@ def argparse_option(env: Env, node: ast.expr) -> ArgparseOption | None:
 
 
 def _may_hold_parsed_args(env: Env, name: ast.Name) -> bool:
-    """A name bound to `parse_args()`, or a parameter (`def main(args)`) that may carry it."""
+    """A name bound to `parse_args()`, or a parameter (`def main(args)`) that may carry it;
+    inside a call being inlined, what the caller passes for it."""
     found = env.lookup(name.id)
-    if found is None:
+    if found is None or env.exhausted:
         return False
-    binding, _ = found
+    binding, defining = found
     if binding.kind is BindingKind.PARAM:
         return True
     value = binding.value
@@ -242,6 +243,8 @@ def _may_hold_parsed_args(env: Env, name: ast.Name) -> bool:
         return False
     if parses_args(value):
         return True
+    if isinstance(value, ast.Name):
+        return _may_hold_parsed_args(env.deeper(defining, binding.lineno), value)
     return (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Name)

@@ -193,9 +193,10 @@ class _Walk(ast.NodeVisitor):
         outer_conditions, self._conditions = self._conditions, []
         outer_loops, self._loops = self._loops, []
         self._functions.append("" if isinstance(node, ast.Lambda) else node.name)
-        body = [node.body] if isinstance(node, ast.Lambda) else node.body
-        for statement in body:
-            self.visit(statement)
+        if isinstance(node, ast.Lambda):
+            self.visit(node.body)
+        else:
+            self._visit_block(node.body)
         self._functions.pop()
         self._scope, self._conditions, self._loops = outer, outer_conditions, outer_loops
 
@@ -203,9 +204,19 @@ class _Walk(ast.NodeVisitor):
         self.visit(node.test)
         for positive, block in ((True, node.body), (False, node.orelse)):
             self._conditions.append((node.test, positive))
-            for statement in block:
-                self.visit(statement)
+            self._visit_block(block)
             self._conditions.pop()
+
+    def _visit_block(self, statements: list[ast.stmt]) -> None:
+        """The statements of one block; after `if cond: ...; return` (or `continue`, `break`,
+        `raise`) what follows in the block runs only when `cond` failed."""
+        guards = 0
+        for statement in statements:
+            self.visit(statement)
+            if isinstance(statement, ast.If) and not statement.orelse and _leaves_the_block(statement.body):
+                self._conditions.append((statement.test, False))
+                guards += 1
+        del self._conditions[len(self._conditions) - guards :]
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
@@ -305,14 +316,7 @@ class _Walk(ast.NodeVisitor):
         self.visit(node.iter)
         self._bind_other(node.target, node.lineno)
         self._loops.append((node, len(self._conditions)))
-        guards = 0
-        for statement in node.body:
-            self.visit(statement)
-            if isinstance(statement, ast.If) and not statement.orelse and _leaves_the_iteration(statement.body):
-                # `if p.ndim < 2: ...; continue`: what follows runs only when the test failed
-                self._conditions.append((statement.test, False))
-                guards += 1
-        del self._conditions[len(self._conditions) - guards :]
+        self._visit_block(node.body)
         self._loops.pop()
         for statement in node.orelse:
             self.visit(statement)
@@ -427,5 +431,5 @@ class _Walk(ast.NodeVisitor):
         self.argparse[dest] = ArgparseOption(keywords.get("default"), action_name, keywords.get("choices"))
 
 
-def _leaves_the_iteration(body: list[ast.stmt]) -> bool:
+def _leaves_the_block(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Continue, ast.Break, ast.Return, ast.Raise))
