@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from wdlint.analysis.project import Imported, Project
 
 MAX_DEPTH = 12  # how many steps one evaluation may follow
+_MAX_SKIPPED = 8  # bindings that can never run skipped to find the one a use sees
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,13 +154,13 @@ class Env:
         `if False:` (or a parameter's condition no caller can meet) is not what `x` holds."""
         from wdlint.analysis.choice import condition_truth  # the evaluator reads this module
 
-        bindings = defining.bindings.get(name, [])
-        position = next((i for i in range(len(bindings) - 1, -1, -1) if bindings[i] is binding), None)
+        position = defining.position(name, binding)
         if position is None:
             return binding, defining
-        for candidate in reversed(bindings[: position + 1]):
-            if self.depth >= MAX_DEPTH:
-                return candidate, defining
+        bindings = defining.bindings[name]
+        for skipped, candidate in enumerate(reversed(bindings[max(0, position - _MAX_SKIPPED) : position + 1])):
+            if self.depth >= MAX_DEPTH or skipped == _MAX_SKIPPED:
+                return candidate, defining  # too deep or too many to judge: read as live
             there = Env(self.index, defining, candidate.lineno, self.project, self.depth + 1, self.frames, False, True)
             if all(condition_truth(there, test) is not (not positive) for test, positive in candidate.conditions):
                 return candidate, defining

@@ -176,12 +176,11 @@ def _conversion(env: Env, node: ast.Call, name: str) -> object:
 def _fixed(env: Env, name: str, binding: Binding, defining: Scope) -> bool:
     """Whether a name's value is fixed where it is read: bound once in its scope, or read in
     that scope after a binding no condition guards (`X = 1` then `if cond: X = 2` is not)."""
-    bindings = defining.bindings.get(name, ())
-    if not any(b is binding for b in bindings):
+    if defining.position(name, binding) is None:
         return True  # the argument of a call being inlined
     if binding.conditions:
         return False
-    return defining is env.scope or binding.kind is BindingKind.PARAM or len(bindings) <= 1
+    return defining is env.scope or binding.kind is BindingKind.PARAM or len(defining.bindings[name]) <= 1
 
 
 def _binding_constant(env: Env, binding: Binding, defining: Scope) -> object:

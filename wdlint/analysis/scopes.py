@@ -62,6 +62,16 @@ class Scope:
         index = bisect.bisect_left(bindings, lineno, key=binding_line)
         return bindings[index - 1] if index else None
 
+    def position(self, name: str, binding: Binding) -> int | None:
+        """Where `binding` is in `name`'s bindings of this scope; None when it is not one of them."""
+        bindings = self.bindings.get(name, [])
+        index = bisect.bisect_right(bindings, binding.lineno, key=binding_line)
+        while index and bindings[index - 1].lineno == binding.lineno:
+            if bindings[index - 1] is binding:
+                return index - 1
+            index -= 1
+        return None
+
     def next_binding_line(self, name: str, lineno: int) -> int | None:
         """The first line after `lineno` that binds `name` again."""
         bindings = self.bindings.get(name, [])
