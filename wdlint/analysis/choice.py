@@ -16,10 +16,23 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from wdlint.analysis.env import Env
-from wdlint.analysis.evaluate import UNRESOLVED, argparse_option, constant, mapping, qualified_name, strings
+from wdlint.analysis.evaluate import (
+    UNRESOLVED,
+    argparse_option,
+    constant,
+    mapping,
+    qualified_name,
+    strings,
+)
 from wdlint.analysis.index import END_OF_MODULE
 from wdlint.analysis.syntax import expr_text
-from wdlint.knowledge.optimizers import KNOWN_ROOTS, TIMM_OPTS, OptimizerSpec, class_names, lookup
+from wdlint.knowledge.optimizers import (
+    KNOWN_ROOTS,
+    TIMM_OPTS,
+    OptimizerSpec,
+    class_names,
+    lookup,
+)
 
 _PARTIAL = frozenset({"functools.partial", "partial"})
 

@@ -152,7 +152,8 @@ class Env:
     def _live(self, name: str, binding: Binding, defining: Scope) -> tuple[Binding, Scope] | None:
         """The last binding up to `binding` whose `if` conditions may hold: `x = a` under
         `if False:` (or a parameter's condition no caller can meet) is not what `x` holds."""
-        from wdlint.analysis.choice import condition_truth  # the evaluator reads this module
+        # imported here: the evaluator (which `choice` is built on) reads this module
+        from wdlint.analysis.choice import condition_truth
 
         position = defining.position(name, binding)
         if position is None:

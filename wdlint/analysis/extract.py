@@ -20,7 +20,15 @@ from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.penalties import L2Penalties
 from wdlint.analysis.project import Project
 from wdlint.analysis.receivers import ModuleIdentifier
-from wdlint.analysis.sites import Argument, Key, OptimizerSite, ParamGroup, ParamSource, SourceKind, Value
+from wdlint.analysis.sites import (
+    Argument,
+    Key,
+    OptimizerSite,
+    ParamGroup,
+    ParamSource,
+    SourceKind,
+    Value,
+)
 from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.mmconfig import config_sites
 from wdlint.frontends.python import PythonSource
