@@ -81,12 +81,8 @@ class Env:
 
     def judging_liveness(self) -> Env:
         """This environment, reading whether code can run at all: command-line options open,
-        a parameter read as its callers (or its default) give it."""
+        a parameter read as the call being inlined (or its default) gives it."""
         return Env(self.index, self.scope, self.line, self.project, self.depth, self.frames, False, True)
-
-    def reading_values(self) -> Env:
-        """This environment, reading a value: defaults of options and parameters apply."""
-        return Env(self.index, self.scope, self.line, self.project, self.depth, self.frames)
 
     def in_module(self, index: ModuleIndex) -> Env:
         """The same place read with another module's index: a helper of that module is
@@ -162,7 +158,7 @@ class Env:
         for skipped, candidate in enumerate(reversed(bindings[max(0, position - _MAX_SKIPPED) : position + 1])):
             if self.depth >= MAX_DEPTH or skipped == _MAX_SKIPPED:
                 return candidate, defining  # too deep or too many to judge: read as live
-            there = Env(self.index, defining, candidate.lineno, self.project, self.depth + 1, self.frames, False, True)
+            there = self.deeper(defining, candidate.lineno).judging_liveness()
             if all(condition_truth(there, test) is not (not positive) for test, positive in candidate.conditions):
                 return candidate, defining
         return None
