@@ -23,7 +23,21 @@ def test_dict_indexed_by_argparse_default():
     args = parser.parse_args()
     opt = OPTIMIZERS[args.optimizer](model.parameters(), lr=1e-3)
     """
-    assert chosen(source) == [("torch.optim.AdamW", None)]
+    # the command line may name any of them, whatever the default
+    assert chosen(source) == [
+        ("torch.optim.Adam", "`args.optimizer` is 'adam'"),
+        ("torch.optim.AdamW", "`args.optimizer` is 'adamw'"),
+        ("torch.optim.SGD", "`args.optimizer` is 'sgd'"),
+    ]
+    limited = source.replace('default="adamw"', 'default="adamw", choices=["adamw", "sgd"]')
+    assert chosen(limited) == [
+        ("torch.optim.AdamW", "`args.optimizer` is 'adamw'"),
+        ("torch.optim.SGD", "`args.optimizer` is 'sgd'"),
+    ]
+    keys = source.replace('default="adamw"', 'default="adamw", choices=list(OPTIMIZERS)')
+    assert len(chosen(keys)) == 3
+    one = source.replace('default="adamw"', 'default="adamw", choices=("adamw",)')
+    assert chosen(one) == [("torch.optim.AdamW", None)]
 
 
 def test_dict_indexed_by_a_literal_through_a_name():
@@ -99,16 +113,81 @@ else:
 """
 
 
+@pytest.mark.parametrize("default", ("Adam", "sgd", "lamb"))
+def test_if_chain_reports_every_branch_the_command_line_may_select(default):
+    # the default selects one branch; `--optim` selects any other
+    assert chosen(IF_CHAIN.format(default=default)) == [
+        ("torch.optim.Adam", "`args.optim.lower() == 'adam'`"),
+        ("torch.optim.SGD", "not `args.optim.lower() == 'adam'` and `args.optim in ('sgd', 'momentum')`"),
+        ("torch.optim.AdamW", "not `args.optim.lower() == 'adam'` and not `args.optim in ('sgd', 'momentum')`"),
+    ]
+
+
+def test_if_chain_branches_outside_the_choices_are_dead():
+    source = IF_CHAIN.format(default="sgd").replace('default=\'sgd\')', 'default="sgd", choices=["sgd", "adamw"])')
+    assert "choices" in source
+    assert [name for name, _ in chosen(source)] == ["torch.optim.SGD", "torch.optim.AdamW"]
+
+
+def test_moco_style_elif_on_an_option_defaulting_to_another_optimizer_is_reported():
+    source = """\
+    import argparse, torch
+    import moco.optimizer
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--optimizer', default='lars', type=str, choices=['lars', 'adamw'])
+    parser.add_argument('--weight-decay', default=1e-6, type=float)
+    def main_worker(args):
+        if args.optimizer == 'lars':
+            optimizer = moco.optimizer.LARS(model.parameters(), args.lr, weight_decay=args.weight_decay)
+        elif args.optimizer == 'adamw':
+            optimizer = torch.optim.AdamW(model.parameters(), args.lr, weight_decay=args.weight_decay)
+    if __name__ == '__main__':
+        main_worker(parser.parse_args())
+    """
+    [wd201] = wdlint.lint_source(textwrap.dedent(source))
+    assert wd201.code == "WD201" and wd201.location.row == 10
+    assert wd201.message.endswith("(when `args.optimizer == 'adamw'`)")
+
+
 @pytest.mark.parametrize(
-    ("default", "expected"),
-    (
-        ("Adam", [("torch.optim.Adam", None)]),
-        ("sgd", [("torch.optim.SGD", None)]),
-        ("lamb", [("torch.optim.AdamW", None)]),
-    ),
+    "condition",
+    ("False", "0", "OPTIM == 'adam'", "not USE_SGD", "CONFIG['optim'] == 'adam'", "args.optim == 'lamb'"),
 )
-def test_if_chain_reports_the_branch_the_default_selects(default, expected):
-    assert chosen(IF_CHAIN.format(default=default)) == expected
+def test_code_that_can_never_run_is_dead(condition):
+    source = f"""\
+    import argparse, torch
+    OPTIM = "sgd"
+    USE_SGD = True
+    CONFIG = {{"optim": "sgd"}}
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--optim", default="sgd", choices=["sgd", "adamw"])
+    args = parser.parse_args()
+    if {condition}:
+        opt = torch.optim.Adam(model.parameters(), weight_decay=1e-4)
+    """
+    assert chosen(source) == []
+
+
+@pytest.mark.parametrize(
+    "condition",
+    ("args.optim == 'adam'", "args.use_adam", "os.environ.get('OPTIM') == 'adam'", "OPTIM == 'adam'"),
+)
+def test_code_an_option_or_the_environment_selects_is_live(condition):
+    source = f"""\
+    import argparse, os, torch
+    OPTIM = "sgd"
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--optim", default="sgd")
+    parser.add_argument("--use-adam", action="store_true")
+    args = parser.parse_args()
+    def main():
+        global OPTIM
+        OPTIM = args.optim
+    def build(model):
+        if {condition}:
+            return torch.optim.Adam(model.parameters(), weight_decay=1e-4)
+    """
+    assert [name for name, _ in chosen(source)] == ["torch.optim.Adam"]
 
 
 def test_if_chain_without_default_names_the_option():
@@ -123,9 +202,8 @@ def test_if_chain_without_default_names_the_option():
 def test_unrelated_conditions_neither_prune_nor_annotate():
     source = """\
     import torch
-    DATASET = "imagenet"
     if __name__ == "__main__":
-        if DATASET == "cifar":
+        if dataset == "cifar":
             opt = torch.optim.Adam(p, weight_decay=0.1)
     """
     assert chosen(source) == [("torch.optim.Adam", None)]
@@ -139,3 +217,27 @@ def test_one_finding_per_place_across_candidates():
         return OPTS[name](model.parameters(), lr=1e-3, weight_decay=0.1)
     """
     assert [d.code for d in wdlint.lint_source(textwrap.dedent(source))] == ["WD201"]
+
+
+def test_a_module_name_bound_in_alternatives_is_no_constant():
+    # Megatron: which optimizer library imports decides; neither binding is "the" value
+    source = textwrap.dedent("""\
+    import torch
+    try:
+        from apex.optimizers import FusedAdam as Adam
+        USING_TORCH = False
+    except ImportError:
+        USING_TORCH = True
+    def build(params):
+        if USING_TORCH:
+            cls = torch.optim.AdamW
+        else:
+            cls = torch.optim.Adam
+        return cls(params, weight_decay=0.1)
+    """)
+    # either binding of `cls` may hold: the last one is read, as for any name bound twice
+    assert [name for name, _ in chosen(source)] == ["torch.optim.Adam"]
+    once = source.replace("    USING_TORCH = False\n", "").replace("    USING_TORCH = True\n", "    pass\n")
+    once = once.replace("import torch\n", "import torch\nUSING_TORCH = True\n", 1)
+    # bound once and never reassigned: the `else:` can never run, so `cls` is AdamW
+    assert [name for name, _ in chosen(once)] == ["torch.optim.AdamW"]

@@ -207,3 +207,45 @@ def test_nadam_before_its_flag_is_told_to_switch_class():
     [new] = wdlint.lint_source(source, select=[CODE], target_torch_version=(2, 1))
     assert "use `torch.optim.AdamW`" in old.message and old.fix is None
     assert "pass `decoupled_weight_decay=True`" in new.message and new.fix is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    (
+        pytest.param(
+            "import argparse, torch\nparser = argparse.ArgumentParser()\nparser.add_argument('--opt', default='sgd')\n"
+            "args = parser.parse_args()\nif args.opt == 'sgd':\n    opt = torch.optim.SGD(ps, lr=0.1)\n"
+            "elif args.opt == 'adam':\n    opt = torch.optim.Adam(ps, weight_decay=1e-4)\n",
+            [(8, 11)],
+            id="a branch the command line selects, not the default",
+        ),
+        pytest.param(
+            "import torch\ndef make(ps, name='sgd', wd=0.0):\n    if name == 'adam':\n        return torch.optim.Adam(ps, weight_decay=wd)\n"
+            "    return torch.optim.SGD(ps, lr=0.1, weight_decay=wd)\nopt = make(ps, 'adam', wd=5e-4)\n",
+            [(4, 16)],
+            id="a caller brings the class and the decay",
+        ),
+    ),
+)
+def test_fires_for_options_and_callers(findings, source, expected):
+    assert findings(source, CODE) == [(CODE, row, col) for row, col in expected]
+
+
+@pytest.mark.parametrize(
+    "source",
+    (
+        pytest.param(
+            "import argparse, torch\nparser = argparse.ArgumentParser()\nparser.add_argument('--opt', default='sgd', choices=['sgd', 'adamw'])\n"
+            "args = parser.parse_args()\nif args.opt == 'adam':\n    opt = torch.optim.Adam(ps, weight_decay=1e-4)\n",
+            id="a branch none of the option's choices selects",
+        ),
+        pytest.param("import torch\nif False:\n    opt = torch.optim.Adam(ps, weight_decay=1e-4)\n", id="if False"),
+        pytest.param(
+            "import torch\ndef make(ps, name='sgd', wd=0.0):\n    if name == 'adam':\n        return torch.optim.Adam(ps, weight_decay=wd)\n"
+            "    return torch.optim.SGD(ps, lr=0.1, weight_decay=wd)\nopt = make(ps, 'adam')\nopt2 = make(ps, wd=1e-4)\n",
+            id="the caller choosing Adam leaves the decay at 0",
+        ),
+    ),
+)
+def test_quiet_for_options_and_callers(findings, source):
+    assert findings(source, CODE) == []

@@ -132,3 +132,71 @@ def test_quiet(findings, source):
 )
 def test_quiet_regressions(findings, source):
     assert findings(source, CODE) == []
+
+
+# "real-world recall": a branch the command line selects, a helper judged by its callers
+
+ARGPARSE_SCRIPT = """\
+import argparse
+import torch
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--optimizer", default="sgd", choices=["sgd", "adamw"])
+parser.add_argument("--weight-decay", type=float, default={wd})
+args = parser.parse_args()
+model = build_model()
+if args.optimizer == "sgd":
+    optimizer = torch.optim.SGD(param_groups(model), lr=0.1, weight_decay=args.weight_decay)
+elif args.optimizer == "adamw":
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=args.weight_decay)
+elif args.optimizer == "lamb":
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=args.weight_decay)
+"""
+
+HELPER_SCRIPT = """\
+import torch
+
+
+def make_optimizer(model, lr, weight_decay=0.0):
+    return torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+
+
+model = Net()
+{calls}
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    (
+        pytest.param(ARGPARSE_SCRIPT.format(wd="0.05"), [(12, 35)], id="elif on an option defaulting to another branch"),
+        pytest.param(
+            HELPER_SCRIPT.format(calls="opt = make_optimizer(model, 1e-3, weight_decay=0.05)"),
+            [(5, 30)],
+            id="a caller gives the decay",
+        ),
+        pytest.param(
+            HELPER_SCRIPT.format(calls="a = make_optimizer(model, 1e-3)\nb = make_optimizer(model, 1e-4, 0.1)"),
+            [(5, 30)],
+            id="one caller of two gives the decay",
+        ),
+    ),
+)
+def test_fires_for_options_and_callers(findings, source, expected):
+    assert findings(source, CODE) == [(CODE, row, col) for row, col in expected]
+
+
+@pytest.mark.parametrize(
+    "source",
+    (
+        pytest.param(ARGPARSE_SCRIPT.format(wd="0.05").replace("if args.optimizer ==", "if False and args.optimizer =="), id="if False"),
+        pytest.param(ARGPARSE_SCRIPT.format(wd="0.0"), id="the decay's default is 0: values are read as defaults"),
+        pytest.param(HELPER_SCRIPT.format(calls="opt = make_optimizer(model, 1e-3)"), id="default never overridden"),
+        pytest.param(
+            HELPER_SCRIPT.format(calls="a = make_optimizer(model, 1e-3, weight_decay=0)\nb = make_optimizer(model, 1e-4, 0.0)"),
+            id="every caller sets zero",
+        ),
+    ),
+)
+def test_quiet_for_options_and_callers(findings, source):
+    assert findings(source, CODE) == []

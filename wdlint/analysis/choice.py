@@ -2,8 +2,9 @@
 
 Training scripts pick the class from a dict indexed by an option, with `getattr(torch.optim,
 name)`, through `functools.partial`, or in an `if/elif` chain on a string option. Where the
-option's value is known (an argparse default, a literal) the chosen class is the one reported;
-where it is not, every known candidate is, each with the condition under which it is chosen.
+option's value is fixed (a literal, a module constant nothing reassigns) the chosen class is the
+one reported; where it is not (a command-line option, whatever its default; a parameter its
+callers set), every candidate it may choose is, each with the condition under which it is chosen.
 """
 
 from __future__ import annotations
@@ -15,9 +16,23 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from wdlint.analysis.env import Env
-from wdlint.analysis.evaluate import UNRESOLVED, constant, mapping, qualified_name
+from wdlint.analysis.evaluate import (
+    UNRESOLVED,
+    argparse_option,
+    constant,
+    mapping,
+    qualified_name,
+    strings,
+)
+from wdlint.analysis.index import END_OF_MODULE
 from wdlint.analysis.syntax import expr_text
-from wdlint.knowledge.optimizers import KNOWN_ROOTS, TIMM_OPTS, OptimizerSpec, class_names, lookup
+from wdlint.knowledge.optimizers import (
+    KNOWN_ROOTS,
+    TIMM_OPTS,
+    OptimizerSpec,
+    class_names,
+    lookup,
+)
 
 _PARTIAL = frozenset({"functools.partial", "partial"})
 
@@ -61,15 +76,16 @@ def _from_mapping(env: Env, node: ast.Subscript) -> list[Candidate]:
     found = mapping(env, node.value)
     if found is None:
         return []
-    key = constant(env, node.slice)
+    keys = possible_values(env, node.slice)
     there = env.deeper(found.scope, found.lineno)
-    if isinstance(key, str):
-        chosen = found.entries.get(key)
+    if keys is not None and len(keys) == 1:
+        chosen = found.entries.get(keys[0]) if isinstance(keys[0], str) else None
         return [] if chosen is None else candidates(there, chosen)
     option = expr_text(node.slice)
     return [
         _with_choice(candidate, f"`{option}` is {name!r}")
         for name, value in found.entries.items()
+        if keys is None or name in keys
         for candidate in candidates(there, value)
     ]
 
@@ -124,24 +140,71 @@ def condition_truth(env: Env, test: ast.expr) -> bool | None:
             return False if False in values else (True if all(v is True for v in values) else None)
         return True if True in values else (False if all(v is False for v in values) else None)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
-        left = _string_value(env, test.left)
-        right_node = test.comparators[0]
-        op = test.ops[0]
-        if isinstance(op, (ast.Eq, ast.NotEq)):
-            right = _string_value(env, right_node)
-            if left is UNRESOLVED or right is UNRESOLVED:
-                return None
-            return (left == right) is isinstance(op, ast.Eq)
-        if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right_node, (ast.Tuple, ast.List, ast.Set)):
-            options = [_string_value(env, e) for e in right_node.elts]
-            if left is UNRESOLVED or UNRESOLVED in options:
-                return None
-            return (left in options) is isinstance(op, ast.In)
+        return _comparison_truth(env, test.left, test.ops[0], test.comparators[0])
+    possible = possible_values(env, test)
+    if possible is None or possible == [None] and not _is_none_literal(test):
         return None
-    value = constant(env, test)
-    if value is UNRESOLVED or value is None and not _is_none_literal(test):
+    truths = {bool(value) for value in possible}
+    return truths.pop() if len(truths) == 1 else None
+
+
+def _comparison_truth(env: Env, left_node: ast.expr, op: ast.cmpop, right_node: ast.expr) -> bool | None:
+    left = possible_values(env, left_node)
+    if isinstance(op, (ast.Eq, ast.NotEq)):
+        right = possible_values(env, right_node)
+        if left is None or right is None:
+            return None
+        truths = {(a == b) is isinstance(op, ast.Eq) for a in left for b in right}
+    elif isinstance(op, (ast.In, ast.NotIn)) and isinstance(right_node, (ast.Tuple, ast.List, ast.Set)):
+        options = [_string_value(env, e) for e in right_node.elts]
+        if left is None or UNRESOLVED in options:
+            return None
+        truths = {(a in options) is isinstance(op, ast.In) for a in left}
+    else:
         return None
-    return bool(value)
+    return truths.pop() if len(truths) == 1 else None
+
+
+def possible_values(env: Env, node: ast.expr) -> list[object] | None:
+    """Every value an operand may have: its constant, or the values a command-line option
+    allows (`choices=`, a flag's two) where the command line is open; None when unknown."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _STRING_METHODS
+        and not node.args
+    ):
+        base = possible_values(env, node.func.value)
+        if base is None or not all(isinstance(v, str) for v in base):
+            return None
+        return [getattr(v, node.func.attr)() for v in base]
+    value = constant(env, node)
+    if value is not UNRESOLVED:
+        return [value]
+    if not env.cli_open:
+        return None
+    option = argparse_option(env, node)
+    if option is None:
+        return None
+    if option.action in ("store_true", "store_false"):
+        return [False, True]
+    return None if option.choices is None else _choices(env, option.choices)
+
+
+def _choices(env: Env, node: ast.expr) -> list[object] | None:
+    """`choices=["sgd", "adam"]`, a name bound to such a list, `OPTS.keys()` or `list(OPTS)`."""
+    module = env.deeper(env.index.module_scope, END_OF_MODULE)
+    if isinstance(node, ast.Call) and not node.keywords and (
+        (isinstance(node.func, ast.Attribute) and node.func.attr == "keys" and not node.args)
+        or (isinstance(node.func, ast.Name) and node.func.id in ("list", "tuple", "sorted") and len(node.args) == 1)
+    ):
+        inner = node.func.value if isinstance(node.func, ast.Attribute) else node.args[0]
+        found = mapping(module, inner)
+        if found is not None:
+            return list(found.entries)
+        node = inner
+    listed = strings(module, node)
+    return None if listed is None else list(listed.values)
 
 
 def _is_none_literal(node: ast.expr) -> bool:
@@ -167,19 +230,19 @@ def _string_value(env: Env, node: ast.expr) -> object:
 def branch_state(env: Env, conditions: Sequence[tuple[ast.expr, bool]]) -> tuple[bool, str | None]:
     """Whether code under these `if` conditions can run, and the option it runs under.
 
-    Only conditions that pick an optimizer by name count (`args.optim == "adam"`): a branch the
-    option's known default does not select is dead; under an unknown option the branch names it.
+    Read with `env` choosing: only a condition that can never hold makes the code dead (a
+    constant, a module constant, an option none of whose `choices` meets it); a command-line
+    option or a parameter may hold any value whatever its default. A condition that picks an
+    optimizer by name (`args.optim == "adam"`) and may or may not hold names the option.
     """
-    choice = None
+    choices = []
     for test, positive in conditions:
-        if not _names_an_optimizer(test):
-            continue
         truth = condition_truth(env, test)
         if truth is not None and truth is not positive:
             return False, None
-        if truth is None:
-            choice = f"`{expr_text(test)}`" if positive else f"not `{expr_text(test)}`"
-    return True, choice
+        if truth is None and _names_an_optimizer(test):
+            choices.append(f"`{expr_text(test)}`" if positive else f"not `{expr_text(test)}`")
+    return True, " and ".join(choices) or None
 
 
 @cache

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from wdlint.analysis.project import Imported, Project
 
 MAX_DEPTH = 12  # how many steps one evaluation may follow
+_MAX_SKIPPED = 8  # bindings that can never run skipped to find the one a use sees
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,12 @@ class Env:
     depth: int = 0
     frames: tuple[Frame, ...] = ()  # the calls being inlined, innermost last
     # reading what selects a class or a branch: a function's parameter selects whatever its
-    # callers pass, so its default does not tell which one runs
+    # callers pass, so its default does not tell which one runs (unless the call being inlined
+    # leaves it to its default)
     choosing: bool = False
+    # reading whether code can run: a command-line option may hold any of its values, so its
+    # default does not tell (set whenever `choosing` is)
+    cli_open: bool = False
 
     @staticmethod
     def of_module(index: ModuleIndex, project: Project | None = None) -> Env:
@@ -55,7 +60,7 @@ class Env:
 
     def at(self, scope: Scope, line: int) -> Env:
         """The same evaluation, reading at another place of the same module."""
-        return Env(self.index, scope, line, self.project, self.depth, self.frames, self.choosing)
+        return Env(self.index, scope, line, self.project, self.depth, self.frames, self.choosing, self.cli_open)
 
     def deeper(self, scope: Scope | None = None, line: int | None = None) -> Env:
         """One step further (at another place, if given)."""
@@ -67,21 +72,34 @@ class Env:
             self.depth + 1,
             self.frames,
             self.choosing,
+            self.cli_open,
         )
 
     def choosing_a_branch(self) -> Env:
         """This environment, reading what selects a class or a branch (see `choosing`)."""
-        return Env(self.index, self.scope, self.line, self.project, self.depth, self.frames, True)
+        return Env(self.index, self.scope, self.line, self.project, self.depth, self.frames, True, True)
+
+    def judging_liveness(self) -> Env:
+        """This environment, reading whether code can run at all: command-line options open,
+        a parameter read as the call being inlined (or its default) gives it."""
+        return Env(self.index, self.scope, self.line, self.project, self.depth, self.frames, False, True)
 
     def in_module(self, index: ModuleIndex) -> Env:
         """The same place read with another module's index: a helper of that module is
         inlined here, its arguments read where the call writes them."""
-        return Env(index, self.scope, self.line, self.project, self.depth, self.frames, self.choosing)
+        return Env(index, self.scope, self.line, self.project, self.depth, self.frames, self.choosing, self.cli_open)
 
     def entering(self, imported: Imported) -> Env:
         """One step deeper, in the module an import refers to, after its last statement."""
         return Env(
-            imported.index, imported.scope, END_OF_MODULE, self.project, self.depth + 1, self.frames, self.choosing
+            imported.index,
+            imported.scope,
+            END_OF_MODULE,
+            self.project,
+            self.depth + 1,
+            self.frames,
+            self.choosing,
+            self.cli_open,
         )
 
     def inlined(self, function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> Env | None:
@@ -100,7 +118,11 @@ class Env:
         arguments = {name: (value, self.scope, call.lineno) for name, value in zip(names, call.args)}
         arguments.update({k.arg: (k.value, self.scope, call.lineno) for k in call.keywords if k.arg is not None})
         frames = (*self.frames, Frame(self.index, scope, arguments))
-        return Env(self.index, scope, self.line, self.project, self.depth, frames, self.choosing)
+        return Env(self.index, scope, self.line, self.project, self.depth, frames, self.choosing, self.cli_open)
+
+    def frames_scope(self, scope: Scope) -> bool:
+        """Whether a call being inlined here binds the parameters of `scope`."""
+        return any(frame.scope is scope and frame.index is self.index for frame in self.frames)
 
     # -- names ---------------------------------------------------------------------------
 
@@ -108,6 +130,8 @@ class Env:
         """The binding a use of `name` here sees, and the scope that holds it; inside an inlined
         call a parameter is the caller's argument, read where the caller wrote it."""
         found = self.scope.lookup(name, self.line)
+        if found is not None and found[0].conditions:
+            found = self._live(name, *found)
         if found is None or found[0].kind is not BindingKind.PARAM or not self.frames:
             return found
         defining = found[1]
@@ -120,6 +144,24 @@ class Env:
                     value, caller, caller_line = argument
                     return Binding(BindingKind.ASSIGN, caller_line, value), caller
         return found
+
+    def _live(self, name: str, binding: Binding, defining: Scope) -> tuple[Binding, Scope] | None:
+        """The last binding up to `binding` whose `if` conditions may hold: `x = a` under
+        `if False:` (or a parameter's condition no caller can meet) is not what `x` holds."""
+        # imported here: the evaluator (which `choice` is built on) reads this module
+        from wdlint.analysis.choice import condition_truth
+
+        position = defining.position(name, binding)
+        if position is None:
+            return binding, defining
+        bindings = defining.bindings[name]
+        for skipped, candidate in enumerate(reversed(bindings[max(0, position - _MAX_SKIPPED) : position + 1])):
+            if self.depth >= MAX_DEPTH or skipped == _MAX_SKIPPED:
+                return candidate, defining  # too deep or too many to judge: read as live
+            there = self.deeper(defining, candidate.lineno).judging_liveness()
+            if all(condition_truth(there, test) is not (not positive) for test, positive in candidate.conditions):
+                return candidate, defining
+        return None
 
     def assignment(self, name: str) -> tuple[ast.expr, Binding, Scope] | None:
         """The value `name` holds here by a plain assignment, with that binding and the scope

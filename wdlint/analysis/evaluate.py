@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 from wdlint.analysis.env import Env
-from wdlint.analysis.index import END_OF_MODULE
+from wdlint.analysis.index import END_OF_MODULE, ArgparseOption
 from wdlint.analysis.scopes import Binding, BindingKind, Scope
 from wdlint.analysis.sites import Value
 from wdlint.analysis.syntax import expr_text, literal_pairs, parses_args
@@ -138,7 +138,9 @@ def constant(env: Env, node: ast.expr) -> object:
         return _conversion(env, node, node.func.id)
     if isinstance(node, ast.Name):
         found = env.lookup(node.id)
-        return UNRESOLVED if found is None else _binding_constant(env, *found)
+        if found is None or env.cli_open and not _fixed(env, node.id, *found):
+            return UNRESOLVED
+        return _binding_constant(env, *found)
     if isinstance(node, ast.Attribute):
         return _attribute_constant(env, node)
     if isinstance(node, ast.Subscript):
@@ -171,6 +173,16 @@ def _conversion(env: Env, node: ast.Call, name: str) -> object:
     return UNRESOLVED
 
 
+def _fixed(env: Env, name: str, binding: Binding, defining: Scope) -> bool:
+    """Whether a name's value is fixed where it is read: bound once in its scope, or read in
+    that scope after a binding no condition guards (`X = 1` then `if cond: X = 2` is not)."""
+    if defining.position(name, binding) is None:
+        return True  # the argument of a call being inlined
+    if binding.conditions:
+        return False
+    return defining is env.scope or binding.kind is BindingKind.PARAM or len(defining.bindings[name]) <= 1
+
+
 def _binding_constant(env: Env, binding: Binding, defining: Scope) -> object:
     if env.exhausted:
         return UNRESOLVED
@@ -182,9 +194,10 @@ def _binding_constant(env: Env, binding: Binding, defining: Scope) -> object:
     if binding.value is None or binding.kind not in (BindingKind.ASSIGN, BindingKind.PARAM):
         return UNRESOLVED
     if binding.kind is BindingKind.PARAM:
-        if env.choosing:
+        if env.choosing and not env.frames_scope(defining):
             return UNRESOLVED
-        # a default may be overridden by a caller; we read the common case, the default
+        # a default may be overridden by a caller we do not see; we read the common case, the
+        # default (and a call being inlined that does not pass it gets it)
         defining = defining.parent or env.index.module_scope
     return constant(env.deeper(defining, binding.lineno), binding.value)
 
@@ -197,22 +210,31 @@ def _attribute_constant(env: Env, node: ast.Attribute) -> object:
             imported = env.resolve_import(f"{found[0].target}.{node.attr}")
             if imported is not None:
                 return _binding_constant(env.entering(imported), imported.binding, imported.scope)
-    option = env.index.argparse.get(node.attr)
-    if option is None or not isinstance(node.value, ast.Name):
-        return UNRESOLVED
-    if not _may_hold_parsed_args(env, node.value):
-        return UNRESOLVED
+    option = argparse_option(env, node)
+    if option is None or env.cli_open:
+        return UNRESOLVED  # open: the command line may give the option any value
     if option.default is None:
         return {"store_true": False, "store_false": True}.get(option.action or "", UNRESOLVED)
     return constant(env.deeper(env.index.module_scope, END_OF_MODULE), option.default)
 
 
+def argparse_option(env: Env, node: ast.expr) -> ArgparseOption | None:
+    """The command-line option `args.name` reads, when `args` may hold the parsed arguments."""
+    if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+        return None
+    option = env.index.argparse.get(node.attr)
+    if option is None or not _may_hold_parsed_args(env, node.value):
+        return None
+    return option
+
+
 def _may_hold_parsed_args(env: Env, name: ast.Name) -> bool:
-    """A name bound to `parse_args()`, or a parameter (`def main(args)`) that may carry it."""
+    """A name bound to `parse_args()`, or a parameter (`def main(args)`) that may carry it;
+    inside a call being inlined, what the caller passes for it."""
     found = env.lookup(name.id)
-    if found is None:
+    if found is None or env.exhausted:
         return False
-    binding, _ = found
+    binding, defining = found
     if binding.kind is BindingKind.PARAM:
         return True
     value = binding.value
@@ -220,6 +242,8 @@ def _may_hold_parsed_args(env: Env, name: ast.Name) -> bool:
         return False
     if parses_args(value):
         return True
+    if isinstance(value, ast.Name):
+        return _may_hold_parsed_args(env.deeper(defining, binding.lineno), value)
     return (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Name)

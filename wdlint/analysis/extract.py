@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from wdlint.analysis.callers import Caller, callers, takes_a_parameter
 from wdlint.analysis.choice import Candidate, branch_state, candidates
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import mapping, qualified_name, resolve_value
@@ -19,7 +20,15 @@ from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.penalties import L2Penalties
 from wdlint.analysis.project import Project
 from wdlint.analysis.receivers import ModuleIdentifier
-from wdlint.analysis.sites import Argument, Key, OptimizerSite, ParamGroup, ParamSource, SourceKind, Value
+from wdlint.analysis.sites import (
+    Argument,
+    Key,
+    OptimizerSite,
+    ParamGroup,
+    ParamSource,
+    SourceKind,
+    Value,
+)
 from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.mmconfig import config_sites
 from wdlint.frontends.pydicts import dict_sites
@@ -78,16 +87,39 @@ class _Extractor:
     def sites(self) -> Iterator[OptimizerSite]:
         for call in self.index.calls:
             env = self.module.at(self.index.scope_of[id(call)], call.lineno)
-            constructions = self._constructions(env, call)
-            if not constructions:
+            own = self._sites_at(env, call)
+            if not own and not takes_a_parameter(env, call):
                 continue
-            conditions = self.index.conditions_of.get(id(call), ())
-            runs, branch = branch_state(env.choosing_a_branch(), conditions)
-            if not runs:
-                continue  # a branch that the option's default does not select
-            for candidate, as_called, params in constructions:
-                choice = " and ".join(c for c in (branch, candidate.choice) if c) or None
-                yield self._site(env, as_called, candidate, choice, params)
+            found, defaults_apply = callers(env)
+            if not found:
+                yield from own
+                continue
+            defaults = [dataclasses.replace(site, choice=None) for site in own]
+            given: list[OptimizerSite] = []  # each site once, whichever contexts make it
+            for caller in (None, *found) if defaults_apply else found:
+                context = None if caller is None else caller.env
+                for site in own if context is None else self._sites_at(context, call):
+                    plain = dataclasses.replace(site, choice=None)
+                    if plain in given:
+                        continue
+                    given.append(plain)
+                    # a site the defaults do not make is the call's: the message names it
+                    yield site if caller is None or plain in defaults else _brought_by(site, caller)
+
+    def _sites_at(self, env: Env, call: ast.Call) -> list[OptimizerSite]:
+        """The sites a call makes, read in `env`."""
+        constructions = self._constructions(env, call)
+        if not constructions:
+            return []
+        conditions = self.index.conditions_of.get(id(call), ())
+        runs, branch = branch_state(env.choosing_a_branch(), conditions)
+        if not runs:
+            return []  # a branch that can never run
+        made = []
+        for candidate, as_called, params in constructions:
+            choice = " and ".join(c for c in (branch, candidate.choice) if c) or None
+            made.append(self._site(env, as_called, candidate, choice, params))
+        return made
 
     def _constructions(self, env: Env, call: ast.Call) -> list[tuple[Candidate, ast.Call, ParamSource | None]]:
         """What a call constructs: each candidate class, the call as its constructor sees it."""
@@ -190,6 +222,12 @@ class _Extractor:
         if spread.unresolved:
             return Value.maybe_hidden(", ".join(spread.unresolved), default)
         return Value.default(default)
+
+
+def _brought_by(site: OptimizerSite, caller: Caller) -> OptimizerSite:
+    """The site as one call of the function around makes it: `(when called from line 40 as ...)`."""
+    choice = caller.describe() if site.choice is None else f"{site.choice}, {caller.describe()}"
+    return dataclasses.replace(site, choice=choice)
 
 
 def _with_partial(call: ast.Call, candidate: Candidate) -> ast.Call:

@@ -16,7 +16,7 @@ import ast
 import dataclasses
 from dataclasses import dataclass
 
-from wdlint.analysis.choice import Candidate, candidates
+from wdlint.analysis.choice import Candidate, candidates, possible_values
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import UNRESOLVED, constant, mapping, resolve_value
 from wdlint.analysis.params import ParamClassifier
@@ -76,27 +76,48 @@ def factory_calls(
         found_named = _named(env, named, call, params)
         return [found_named] if found_named is not None else []
     legacy = qualified in TIMM_LEGACY_FACTORIES
-    found = _timm(env, _legacy_as_v2(call) if legacy else call, source, params)
-    return [found] if found is not None else []
+    return _timm(env, _legacy_as_v2(call) if legacy else call, source, params)
 
 
-def _timm(env: Env, call: ast.Call, source: PythonSource, params: ParamClassifier) -> FactoryCall | None:
+def _timm(env: Env, call: ast.Call, source: PythonSource, params: ParamClassifier) -> list[FactoryCall]:
     bound = bind_arguments(call, ("model_or_params", *TIMM_FACTORY_POSITIONAL))
     opt_node = bound.get("opt")
     if opt_node is None and any(isinstance(a, ast.Starred) for a in call.args):
-        return None  # `*args` may hold the opt name: not the default's to assume
-    opt = constant(env, opt_node) if opt_node is not None else TIMM_DEFAULT_OPT
+        return []  # `*args` may hold the opt name: not the default's to assume
+    if opt_node is None:
+        return _timm_opt(env, call, bound, TIMM_DEFAULT_OPT, None, source, params)
+    # an option's `choices` where it has them (each one a candidate), else its default
+    allowed = possible_values(env.choosing_a_branch(), opt_node)
+    if allowed is None or len(allowed) == 1:
+        return _timm_opt(env, call, bound, constant(env, opt_node), None, source, params)
+    shown = expr_text(opt_node)
+    return [
+        found
+        for opt in allowed
+        for found in _timm_opt(env, call, bound, opt, f"`{shown}` is {opt!r}", source, params)
+    ]
+
+
+def _timm_opt(
+    env: Env,
+    call: ast.Call,
+    bound: dict[str, ast.expr],
+    opt: object,
+    choice: str | None,
+    source: PythonSource,
+    params: ParamClassifier,
+) -> list[FactoryCall]:
     model = bound.get("model_or_params")
     spec = timm_spec(opt) if isinstance(opt, str) else None
     if spec is None or model is None:
-        return None
+        return []
     if TIMM_CUSTOM_GROUPING & bound.keys():
         source_of_params = ParamSource(SourceKind.UNKNOWN, source.span(model), expr_text(model))
     else:
         source_of_params = _timm_params(env, model, bound.get("filter_bias_and_bn"), source, params)
     written = f"{expr_text(call.func)}(opt={opt!r})"
-    candidate = Candidate(spec, spec.name, written)
-    return FactoryCall(candidate, call, source_of_params)
+    candidate = Candidate(spec, spec.name, written, choice)
+    return [FactoryCall(candidate, call, source_of_params)]
 
 
 def _timm_params(

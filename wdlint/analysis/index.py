@@ -33,8 +33,10 @@ _MUTATING_METHODS = frozenset(
 )
 
 
-def _bind(scope: Scope, name: str, binding: Binding) -> None:
+def _bind(scope: Scope, name: str, binding: Binding, conditions: tuple[tuple[ast.expr, bool], ...] = ()) -> None:
     """Only while the walk fills `scope`: kept in line order, see `Scope.bindings`."""
+    if conditions:
+        binding = dataclasses.replace(binding, conditions=conditions)
     bisect.insort_right(scope.bindings.setdefault(name, []), binding, key=binding_line)
 
 
@@ -46,6 +48,7 @@ _LEAVES = (ast.Constant, ast.Name, ast.expr_context, ast.operator, ast.unaryop, 
 class ArgparseOption:
     default: ast.expr | None
     action: str | None
+    choices: ast.expr | None = None  # `choices=[...]` as written
 
 
 class WalkListener(Protocol):
@@ -84,6 +87,9 @@ class ModuleIndex:
     argparse: Mapping[str, ArgparseOption]  # dest -> the option's default and action
     # functions of this module that return parsed arguments: `def get_args(): ...`
     args_factories: frozenset[str]
+    # name -> the calls of `name(...)` and `x.name(...)`, in the order the walk met them: who
+    # may call a function of this module
+    calls_by_name: Mapping[str, Sequence[ast.Call]] = dataclasses.field(default_factory=dict)
 
     @staticmethod
     def build(tree: ast.Module, path: Path | None = None, listeners: Sequence[WalkListener] = ()) -> ModuleIndex:
@@ -101,6 +107,7 @@ class ModuleIndex:
             star_imports=walk.star_imports,
             argparse=walk.argparse,
             args_factories=frozenset(walk.args_factories),
+            calls_by_name=walk.calls_by_name,
         )
 
 
@@ -111,6 +118,7 @@ class _Walk(ast.NodeVisitor):
         self.module_scope = Scope(tree, None)
         self.scope_of: dict[int, Scope] = {}
         self.calls: list[ast.Call] = []
+        self.calls_by_name: dict[str, list[ast.Call]] = {}
         self.star_imports: list[str] = []
         self.argparse: dict[str, ArgparseOption] = {}
         self.args_factories: set[str] = set()
@@ -185,9 +193,10 @@ class _Walk(ast.NodeVisitor):
         outer_conditions, self._conditions = self._conditions, []
         outer_loops, self._loops = self._loops, []
         self._functions.append("" if isinstance(node, ast.Lambda) else node.name)
-        body = [node.body] if isinstance(node, ast.Lambda) else node.body
-        for statement in body:
-            self.visit(statement)
+        if isinstance(node, ast.Lambda):
+            self.visit(node.body)
+        else:
+            self._visit_block(node.body)
         self._functions.pop()
         self._scope, self._conditions, self._loops = outer, outer_conditions, outer_loops
 
@@ -195,9 +204,19 @@ class _Walk(ast.NodeVisitor):
         self.visit(node.test)
         for positive, block in ((True, node.body), (False, node.orelse)):
             self._conditions.append((node.test, positive))
-            for statement in block:
-                self.visit(statement)
+            self._visit_block(block)
             self._conditions.pop()
+
+    def _visit_block(self, statements: list[ast.stmt]) -> None:
+        """The statements of one block; after `if cond: ...; return` (or `continue`, `break`,
+        `raise`) what follows in the block runs only when `cond` failed."""
+        guards = 0
+        for statement in statements:
+            self.visit(statement)
+            if isinstance(statement, ast.If) and not statement.orelse and _leaves_the_block(statement.body):
+                self._conditions.append((statement.test, False))
+                guards += 1
+        del self._conditions[len(self._conditions) - guards :]
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
@@ -219,6 +238,11 @@ class _Walk(ast.NodeVisitor):
         for statement in node.body:
             self.visit(statement)
         self._scope = outer
+
+    def visit_Global(self, node: ast.Global) -> None:
+        # a function may rebind the module's name: from inside functions it is not a constant
+        for name in node.names:
+            _bind(self.module_scope, name, Binding(BindingKind.OTHER, END_OF_MODULE))
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -292,14 +316,7 @@ class _Walk(ast.NodeVisitor):
         self.visit(node.iter)
         self._bind_other(node.target, node.lineno)
         self._loops.append((node, len(self._conditions)))
-        guards = 0
-        for statement in node.body:
-            self.visit(statement)
-            if isinstance(statement, ast.If) and not statement.orelse and _leaves_the_iteration(statement.body):
-                # `if p.ndim < 2: ...; continue`: what follows runs only when the test failed
-                self._conditions.append((statement.test, False))
-                guards += 1
-        del self._conditions[len(self._conditions) - guards :]
+        self._visit_block(node.body)
         self._loops.pop()
         for statement in node.orelse:
             self.visit(statement)
@@ -343,6 +360,9 @@ class _Walk(ast.NodeVisitor):
         if self._conditions:
             self.conditions_of[id(node)] = tuple(self._conditions)
         func = node.func
+        callee = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if callee is not None:
+            self.calls_by_name.setdefault(callee, []).append(node)
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             if func.attr in _MUTATING_METHODS:
                 value = node if func.attr == "update" else (node.args[-1] if node.args else None)
@@ -361,7 +381,7 @@ class _Walk(ast.NodeVisitor):
 
     def _bind_target(self, target: ast.expr, value: ast.expr, lineno: int) -> None:
         if isinstance(target, ast.Name):
-            _bind(self._scope, target.id, Binding(BindingKind.ASSIGN, lineno, value))
+            _bind(self._scope, target.id, Binding(BindingKind.ASSIGN, lineno, value), tuple(self._conditions))
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
             if values is not None and len(values) == len(target.elts) and not any(
@@ -377,9 +397,14 @@ class _Walk(ast.NodeVisitor):
                 self._bind_other(target, lineno)
 
     def _bind_other(self, target: ast.expr, lineno: int) -> None:
-        for node in ast.walk(target):
-            if isinstance(node, ast.Name):
-                _bind(self._scope, node.id, Binding(BindingKind.OTHER, lineno))
+        # the names the target binds: not those read in it (`x, args.n = f()` binds x, not args)
+        if isinstance(target, ast.Name):
+            _bind(self._scope, target.id, Binding(BindingKind.OTHER, lineno))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind_other(element, lineno)
+        elif isinstance(target, ast.Starred):
+            self._bind_other(target.value, lineno)
 
     def _mutate(self, name: str, mutation: Mutation) -> None:
         if self._loops:
@@ -403,8 +428,8 @@ class _Walk(ast.NodeVisitor):
             return
         action = keywords.get("action")
         action_name = action.value if isinstance(action, ast.Constant) and isinstance(action.value, str) else None
-        self.argparse[dest] = ArgparseOption(keywords.get("default"), action_name)
+        self.argparse[dest] = ArgparseOption(keywords.get("default"), action_name, keywords.get("choices"))
 
 
-def _leaves_the_iteration(body: list[ast.stmt]) -> bool:
+def _leaves_the_block(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Continue, ast.Break, ast.Return, ast.Raise))

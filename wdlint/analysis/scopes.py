@@ -27,6 +27,9 @@ class Binding:
     value: ast.expr | None = None
     target: str = ""
     function: ast.FunctionDef | ast.AsyncFunctionDef | None = None  # DEFINITION of a function
+    # the `if` conditions around the binding in its scope: (test, in the body?); a binding
+    # under a condition that can never hold is not one a later use sees
+    conditions: tuple[tuple[ast.expr, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,16 @@ class Scope:
         bindings = self.bindings.get(name, [])
         index = bisect.bisect_left(bindings, lineno, key=binding_line)
         return bindings[index - 1] if index else None
+
+    def position(self, name: str, binding: Binding) -> int | None:
+        """Where `binding` is in `name`'s bindings of this scope; None when it is not one of them."""
+        bindings = self.bindings.get(name, [])
+        index = bisect.bisect_right(bindings, binding.lineno, key=binding_line)
+        while index and bindings[index - 1].lineno == binding.lineno:
+            if bindings[index - 1] is binding:
+                return index - 1
+            index -= 1
+        return None
 
     def next_binding_line(self, name: str, lineno: int) -> int | None:
         """The first line after `lineno` that binds `name` again."""

@@ -1,0 +1,199 @@
+"""Item 2 of "real-world recall": a helper that builds the optimizer is judged by what its
+callers pass, not by its own defaults."""
+
+import json
+import textwrap
+
+import pytest
+
+import wdlint
+from wdlint.engine.lint import lint_bytes
+from wdlint.engine.runner import LintOptions
+
+HELPER = """\
+import torch
+
+
+def make_opt(net, kind="sgd", wd=0.0):
+    if kind == "adam":
+        return torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=wd)
+    return torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=wd)
+
+
+net = Net()
+{calls}
+"""
+
+
+def findings(source: str) -> dict[tuple[str, int], str]:
+    return {(d.code, d.location.row): d.message for d in wdlint.lint_source(textwrap.dedent(source))}
+
+
+def test_a_caller_brings_the_class_and_the_decay():
+    found = findings(HELPER.format(calls='opt = make_opt(net, "adam", wd=5e-4)'))
+    assert set(found) == {("WD101", 6), ("WD201", 6)}
+    assert "weight_decay=`wd` = 0.0005" in found["WD101", 6]
+    assert found["WD201", 6].endswith("(when called from line 11 as `make_opt(net, 'adam', wd=0.0005)`)")
+
+
+def test_each_caller_is_read_apart():
+    calls = 'first = make_opt(net, wd=0.0)\nsecond = make_opt(net, "sgd", wd=1e-4)'
+    found = findings(HELPER.format(calls=calls))
+    # only SGD runs (`kind` is "sgd" in both calls); the second call decays everything
+    assert set(found) == {("WD201", 7)}
+    assert found["WD201", 7].endswith("(when called from line 12 as `make_opt(net, 'sgd', wd=0.0001)`)")
+
+
+@pytest.mark.parametrize(
+    "calls",
+    (
+        'opt = make_opt(net, "adam", wd=0)\nopt2 = make_opt(net, wd=0.0)',  # every caller sets 0
+        "opt = make_opt(net)",  # the default, 0.0, never overridden
+        'opt = make_opt(net, kind="sgd")',
+    ),
+)
+def test_a_knob_every_caller_sets_to_zero_is_quiet(calls):
+    assert findings(HELPER.format(calls=calls)) == {}
+
+
+def test_a_default_no_caller_overrides_is_the_value():
+    source = HELPER.replace('wd=0.0):', 'wd=5e-4):').format(calls="opt = make_opt(net)")
+    found = findings(source)
+    assert set(found) == {("WD201", 7)}
+    assert "(when" not in found["WD201", 7]  # what the defaults give: no caller to name
+
+
+def test_without_callers_the_defaults_are_read():
+    source = HELPER.replace('wd=0.0):', 'wd=5e-4):').format(calls="")
+    # `kind` is open (no call says which), `wd` is its default
+    assert set(findings(source)) == {("WD101", 6), ("WD201", 6), ("WD201", 7)}
+    assert set(findings(HELPER.format(calls=""))) == set()
+
+
+def test_a_call_that_cannot_be_mapped_leaves_the_defaults():
+    source = HELPER.replace('wd=0.0):', 'wd=5e-4):').format(calls='opt = make_opt(net, **cfg)')
+    assert ("WD201", 7) in findings(source)
+
+
+def test_a_class_given_by_the_caller():
+    source = """\
+    import torch
+
+    def build(optimizer_cls, model, weight_decay=0.05):
+        return optimizer_cls(model.parameters(), lr=1e-3, weight_decay=weight_decay)
+
+    opt = build(torch.optim.Adam, model)
+    """
+    found = findings(source)
+    assert set(found) == {("WD101", 4), ("WD201", 4)}
+    assert found["WD101", 4].endswith("(when called from line 6 as `build(torch.optim.Adam, model)`)")
+
+
+def test_a_method_called_on_self():
+    source = """\
+    import torch
+
+    class Trainer:
+        def configure(self, decay=0.0):
+            return torch.optim.AdamW(self.model.parameters(), lr=1e-3, weight_decay=decay)
+
+        def fit(self):
+            self.opt = self.configure(decay=0.1)
+    """
+    assert set(findings(source)) == {("WD201", 5)}
+    assert set(findings(source.replace("decay=0.1)", "decay=0)"))) == set()
+
+
+def test_a_name_bound_to_another_function_is_no_caller():
+    source = HELPER.replace('wd=0.0):', 'wd=0.0):  # noqa').format(
+        calls='from other import make_opt as helper\nmake_opt = helper\nopt = make_opt(net, "adam", wd=5e-4)'
+    )
+    assert findings(source) == {}
+
+
+def test_callers_in_other_notebook_cells():
+    cells = [
+        "import torch\n",
+        "def make_opt(net, wd=0.0):\n    return torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=wd)\n",
+        "opt = make_opt(net, wd=0.05)\n",
+    ]
+    data = json.dumps(
+        {
+            "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": c} for c in cells],
+            "metadata": {"language_info": {"name": "python"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    ).encode()
+    [wd201] = lint_bytes(data, "nb.ipynb", LintOptions.from_selection()).diagnostics
+    assert (wd201.code, wd201.cell, wd201.location.row) == ("WD201", 2, 2)
+    assert "called from line" in wd201.message
+
+
+CONVNEXT = """\
+import torch.optim as optim
+
+
+def get_parameter_groups(model, weight_decay):
+    decay, no_decay = [], []
+    for name, param in model.named_parameters():
+        if param.ndim <= 1 or name.endswith(".bias"):
+            no_decay.append(param)
+        else:
+            decay.append(param)
+    return [{"params": no_decay, "weight_decay": 0.0}, {"params": decay, "weight_decay": weight_decay}]
+
+
+def create_optimizer(args, model, filter_bias_and_bn=True):
+    weight_decay = args.weight_decay
+    if filter_bias_and_bn:
+        parameters = get_parameter_groups(model, weight_decay)
+        weight_decay = 0.0
+    else:
+        parameters = model.parameters()
+    return optim.AdamW(parameters, lr=args.lr, weight_decay=weight_decay)
+
+
+def main(args, model):
+    return create_optimizer(args, model{flag})
+"""
+
+
+def test_a_binding_only_a_caller_reaches():
+    assert not [d for d in wdlint.lint_source(CONVNEXT.replace("{flag}", "")) if d.code == "WD201"]
+    [wd201] = [d for d in wdlint.lint_source(CONVNEXT.replace("{flag}", ", filter_bias_and_bn=False")) if d.code == "WD201"]
+    assert wd201.location.row == 21
+    assert "called from line 25" in wd201.message
+
+
+def test_an_early_return_ends_what_follows_for_that_caller():
+    source = """\
+    import torch
+
+    def make(model, name="sgd"):
+        if name == "adamw":
+            return torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
+        return torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=5e-4)
+
+    opt = make(model, "adamw")
+    """
+    assert set(findings(source)) == {("WD201", 5)}
+
+
+def test_parsed_arguments_passed_on_by_the_caller_keep_their_defaults():
+    # moco-v3's main_lincls: `main_worker(args.gpu, ngpus, args)` passes the parsed arguments on
+    source = """\
+    import argparse, torch
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--wd', '--weight-decay', default=0., type=float, dest='weight_decay')
+
+    def main():
+        args = parser.parse_args()
+        main_worker(args.gpu, 1, args)
+
+    def main_worker(gpu, ngpus_per_node, args):
+        return torch.optim.SGD(model.parameters(), 0.1, momentum=0.9, weight_decay=args.weight_decay)
+    """
+    assert findings(source) == {}
+    passed_other = source.replace("main_worker(args.gpu, 1, args)", "main_worker(args.gpu, 1, load_config())")
+    assert set(findings(passed_other)) == {("WD201", 10)}
