@@ -284,6 +284,11 @@ def test_noqa(text: str, expected: list[tuple[str, int, int]]) -> None:
             b"optimizer:\n\t_target_: torch.optim.Adam\n\tweight_decay: 1\n", ("WD001", 2, 1), "'\\t'", id="tabs"
         ),
         pytest.param(b"AdamW_decay_: !!int abc\n", ("WD001", 1, 15), "abc", id="a scalar the safe loader crashes on"),
+        pytest.param(b"weight_decay: !!float \n", ("WD001", 1, 15), "invalid YAML scalar", id="an empty float"),
+        pytest.param(b"weight_decay: !!bool ''\n", ("WD001", 1, 15), "invalid YAML scalar", id="an empty bool"),
+        pytest.param(
+            b"weight_decay: !!timestamp ''\n", ("WD001", 1, 15), "invalid YAML scalar", id="an empty timestamp"
+        ),
         pytest.param(b"AdamW_decay_: [1, 2\n", ("WD001", 2, 1), "invalid YAML", id="unclosed flow"),
         pytest.param(b"AdamW_decay_: 1\x00\n", ("WD001", 1, 16), "unacceptable character", id="nul"),
         pytest.param(b"AdamW_decay_: \xff\n", ("WD001", 1, 1), "UTF-8", id="not UTF-8"),

@@ -124,7 +124,10 @@ class _Converter:
                 return Scalar(node.value, node.value, self._span(node))
             try:
                 value = self.constructor.construct_object(node)
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+            # PyYAML's constructors fail in more ways than they declare on a value that does not
+            # fit its tag (`!!float ""`: IndexError, `!!bool ""`: KeyError, `!!timestamp ""`:
+            # AttributeError); each is that one scalar's failure, never the file's reader's
+            except Exception as error:  # noqa: BLE001
                 if node.start_mark.buffer is not None and node.start_mark.buffer[node.start_mark.index :].startswith("!"):
                     # an explicit tag the value does not fit (`!!int abc`): a parse error of the file
                     raise SourceError(f"invalid YAML scalar {node.value!r}: {error}", self._span(node).start) from None
