@@ -8,8 +8,9 @@ and root: breadth first, bounded in depth, count and size, not following symlink
 Each file is kept only as what cheap byte-level markers say of it (nothing is parsed here):
 
 - the config names it writes, where it holds a consumer's marker (`deepspeed`, `instantiate`...);
-- the names it imports and the modules it imports them from, and the attributes it calls on
-  an imported module (`m.make_opt(...)`).
+- the names it imports and the modules it imports them from (its import lines only: a file
+  that imports a module may call any name of it, `m.make_opt(...)`, which is looked for in its
+  bytes when asked, `mentions`).
 
 Whoever uses the scan records its dependencies (`frontends/dependencies.py`): every directory
 listed (a file added, removed or replaced changes it), and the stamps of the files it picks.
@@ -48,14 +49,16 @@ class ScannedFile:
     path: Path
     stamp: Stamp
     config_names: frozenset[str] | None  # None: no consumer's marker, it consumes no config
-    # names imported by `from ... import`, and attributes called on an imported module
-    imported: frozenset[str]
+    imported: frozenset[str]  # the names imported by `from ... import`
     # every part of the modules it imports from, and the names `from ... import` binds
     modules: frozenset[str]
 
     def may_import(self, name: str, module_names: frozenset[str]) -> bool:
-        """Whether the file may call `name` imported from a module one of `module_names` names."""
-        return name in self.imported and not self.modules.isdisjoint(module_names)
+        """Whether the file may call `name` of a module one of `module_names` names: it imports
+        such a module (or a name of it) and imports `name` or writes it."""
+        if self.modules.isdisjoint(module_names):
+            return False
+        return name in self.imported or mentions(self.path, name)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Scan:
 
 
 _SCANS: dict[Path, Scan] = {}  # per process, by project root: one scan serves every file
+_MENTIONS: dict[tuple[Path, str], bool] = {}  # per process: whether a file's bytes hold a name
 
 
 def scan(root: Path) -> Scan:
@@ -78,15 +82,28 @@ def scan(root: Path) -> Scan:
 def clear_scans() -> None:
     """Forget the scans of this process (for a caller that lints again after files changed)."""
     _SCANS.clear()
+    _MENTIONS.clear()
+
+
+def mentions(path: Path, name: str) -> bool:
+    """Whether the file's bytes hold `name` (read once per process and name)."""
+    key = (path, name)
+    found = _MENTIONS.get(key)
+    if found is None:
+        try:
+            found = name.encode() in path.read_bytes()
+        except OSError:
+            found = False
+        _MENTIONS[key] = found
+    return found
 
 
 # a quoted config file name (its basename is kept), and Hydra's `config_name="train"`
 _CONFIG_FILE = re.compile(rb"""["']([^"'\r\n]{0,200}\.(?:json|ya?ml))["']""", re.IGNORECASE)
 _CONFIG_NAME = re.compile(rb"""config_name\s*=\s*["']([^"'\r\n]{1,200})["']""")
-# `from pkg.mod import a, b as c` (parenthesized over lines too), `import pkg.mod as m, os`
-_FROM = re.compile(rb"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\r\n#;]*)", re.MULTILINE)
-_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([^\r\n#;]+)", re.MULTILINE)
-_DOTTED_CALL = re.compile(rb"\b([A-Za-z_][\w.]*)\.([A-Za-z_]\w*)[ \t]*\(")
+# a line `from pkg.mod import a, b as c` (parenthesized over lines too), `import pkg.mod as m, os`
+_COMMENT = re.compile(rb"#[^\r\n]*")
+_IMPORT_LINE = re.compile(rb"[ \t]*(?:from[ \t]+([\w.]+)[ \t]+)?import[ \t]*(\([^)]*\)|[^\r\n#;]*)")
 
 
 def _config_names(data: bytes) -> frozenset[str]:
@@ -94,39 +111,37 @@ def _config_names(data: bytes) -> frozenset[str]:
     return frozenset(os.path.basename(n.decode(errors="replace").replace("\\", "/")) for n in found)
 
 
-def _aliases(text: bytes) -> list[tuple[str, str]]:
-    """(name, bound as) of each `a.b as c` in an import list."""
+def _names(text: bytes) -> list[str]:
+    """The names of an import list: `a.b` of `a.b as c`."""
     found = []
-    for part in text.strip(b"() \t\\").replace(b"\\", b" ").split(b","):
+    for part in _COMMENT.sub(b"", text).strip(b"() \t\\").replace(b"\\", b" ").split(b","):
         words = part.split()
-        if len(words) == 1:
-            found.append((words[0], words[0]))
-        elif len(words) == 3 and words[1] == b"as":
-            found.append((words[0], words[2]))
-    return [(n.decode(errors="replace"), a.decode(errors="replace")) for n, a in found]
+        if len(words) == 1 or (len(words) == 3 and words[1] == b"as"):
+            found.append(words[0].decode(errors="replace"))
+    return found
 
 
 def _imports(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
-    """(imported names and attributes called on imported modules, module names) of a file."""
-    if b"import" not in data:
-        return frozenset(), frozenset()
+    """(the names imported by `from ... import`, every module name) of a file: only the lines
+    where `import` is are read, so a large file costs little more than a search."""
     imported: set[str] = set()
     modules: set[str] = set()
-    bound: set[str] = set()  # what may name a module: `m`, `pkg.mod`, `mod` of `from pkg import mod`
-    for match in _FROM.finditer(data):
-        modules.update(p for p in match.group(1).decode(errors="replace").split(".") if p)
-        for name, alias in _aliases(match.group(2)):
-            imported.add(name)
-            modules.add(name)
-            bound.add(alias)
-    for match in _IMPORT.finditer(data):
-        for name, alias in _aliases(match.group(1)):
-            modules.update(name.split("."))
-            bound.add(alias)
-    if bound:
-        for match in _DOTTED_CALL.finditer(data):
-            if match.group(1).decode(errors="replace") in bound:
-                imported.add(match.group(2).decode(errors="replace"))
+    at = data.find(b"import")
+    while at != -1:
+        match = _IMPORT_LINE.match(data, data.rfind(b"\n", 0, at) + 1)
+        if match is None or match.end() <= at:
+            at = data.find(b"import", at + 6)
+            continue
+        source = match.group(1)
+        for name in _names(match.group(2)):
+            if source is None:
+                modules.update(name.split("."))
+            else:
+                imported.add(name)
+                modules.add(name)
+        if source is not None:
+            modules.update(p for p in source.decode(errors="replace").split(".") if p)
+        at = data.find(b"import", match.end())
     return frozenset(imported), frozenset(modules)
 
 
@@ -164,7 +179,7 @@ def _scan(root: Path) -> Scan:
             # goes unseen: only the files a marker picks are recorded by their users
             names = _config_names(data) if any(marker in data for marker in CONSUMER_MARKERS) else None
             imported, modules = _imports(data)
-            if names is not None or imported:
+            if names is not None or modules:
                 stamp = (os.path.abspath(entry.path), status.st_size, status.st_mtime_ns)
                 files.append(ScannedFile(Path(entry.path), stamp, names, imported, modules))
             if count >= _MAX_FILES:
