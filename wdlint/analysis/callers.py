@@ -97,18 +97,20 @@ def _other_files(env: Env, function: ast.FunctionDef | ast.AsyncFunctionDef, lim
     scan = project_scan.scan(root)
     note_stamps(scan.directories)
     # `from pkg.mod import f`, `import pkg.mod as m`, or `from pkg import f` re-exported
-    names = frozenset({path.parent.name if path.name == "__init__.py" else path.stem, path.parent.name})
-    picked = [f for f in scan.files if f.path != path and f.may_import(function.name, names)][:_MAX_FILES]
+    module = path.parent.name if path.name == "__init__.py" else path.stem
+    package = path.parent.name
+    importing = scan.importing(module, package)
+    picked = [f for f in importing if f.path != path and f.may_import(function.name, module, package)][:_MAX_FILES]
     note_stamps(tuple(f.stamp for f in picked))
     found: list[Caller] = []
     for scanned in picked:
         index = project.module(scanned.path)
         if index is None:
             continue
-        module = Env.of_module(index, project)
+        reading = Env.of_module(index, project)
         shown = os.path.relpath(scanned.path, root).replace(os.sep, "/")
         for call in index.calls_by_name.get(function.name, ()):
-            where = module.at(index.scope_of[id(call)], call.lineno)
+            where = reading.at(index.scope_of[id(call)], call.lineno)
             if not _imports_it(where, call, function, path):
                 continue
             if len(found) == limit:

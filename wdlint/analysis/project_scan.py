@@ -19,6 +19,7 @@ listed (a file added, removed or replaced changes it), and the stamps of the fil
 from __future__ import annotations
 
 import collections
+import dataclasses
 import os
 import re
 from dataclasses import dataclass
@@ -53,18 +54,31 @@ class ScannedFile:
     # every part of the modules it imports from, and the names `from ... import` binds
     modules: frozenset[str]
 
-    def may_import(self, name: str, module_names: frozenset[str]) -> bool:
-        """Whether the file may call `name` of a module one of `module_names` names: it imports
-        such a module (or a name of it) and imports `name` or writes it."""
-        if self.modules.isdisjoint(module_names):
-            return False
-        return name in self.imported or mentions(self.path, name)
+    def may_import(self, name: str, module: str, package: str) -> bool:
+        """Whether the file may call `name` of the module `module` of the package `package`:
+        it imports that module (or a name of it) and imports `name` or writes it, or imports
+        `name` from the package (which may re-export it)."""
+        if name in self.imported and (module in self.modules or package in self.modules):
+            return True
+        return module in self.modules and mentions(self.path, name)
 
 
 @dataclass(frozen=True)
 class Scan:
     directories: tuple[Stamp, ...]  # every directory listed
     files: tuple[ScannedFile, ...]  # the files with a consumer's marker or an import
+    # module name -> the positions in `files` of those that import a module of that name (or
+    # a name of it), built on the first question
+    _by_module: dict[str, list[int]] = dataclasses.field(default_factory=dict, compare=False)
+
+    def importing(self, *modules: str) -> list[ScannedFile]:
+        """The files whose imports name one of `modules`, in the scan's order."""
+        if not self._by_module and self.files:
+            for position, scanned in enumerate(self.files):
+                for name in scanned.modules:
+                    self._by_module.setdefault(name, []).append(position)
+        positions = sorted({p for module in modules for p in self._by_module.get(module, ())})
+        return [self.files[p] for p in positions]
 
 
 _SCANS: dict[Path, Scan] = {}  # per process, by project root: one scan serves every file
