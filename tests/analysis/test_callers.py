@@ -197,3 +197,128 @@ def test_parsed_arguments_passed_on_by_the_caller_keep_their_defaults():
     assert findings(source) == {}
     passed_other = source.replace("main_worker(args.gpu, 1, args)", "main_worker(args.gpu, 1, load_config())")
     assert set(findings(passed_other)) == {("WD201", 10)}
+
+
+# -- callers in other files of the project -----------------------------------------------------
+
+OPTIM = """\
+import torch
+
+
+def make_opt(net, kind="sgd", wd=0.0):
+    if kind == "adam":
+        return torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=wd)
+    return torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=wd)
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    from wdlint.analysis import project_scan
+
+    project_scan.clear_scans()
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "optim.py").write_text(OPTIM)
+    yield tmp_path
+    project_scan.clear_scans()
+
+
+def lint_file(path):
+    result = lint_bytes(path.read_bytes(), str(path), LintOptions.from_selection(), path=path)
+    return {(d.code, d.location.row): d.message for d in result.diagnostics}
+
+
+@pytest.mark.parametrize(
+    ("imports", "callee"),
+    (
+        ("from pkg.optim import make_opt", "make_opt"),
+        ("import pkg.optim as o", "o.make_opt"),
+        ("from pkg import optim", "optim.make_opt"),
+        ("import pkg.optim", "pkg.optim.make_opt"),
+    ),
+)
+def test_a_caller_in_another_file(project, imports, callee):
+    (project / "train.py").write_text(f'{imports}\n\nnet = Net()\nopt = {callee}(net, "adam", wd=5e-4)\n')
+    found = lint_file(project / "pkg" / "optim.py")
+    assert set(found) == {("WD101", 6), ("WD201", 6)}
+    assert "weight_decay=`wd` = 0.0005" in found["WD101", 6]
+    assert found["WD201", 6].endswith(f"(when called from train.py:4 as `{callee}(net, 'adam', wd=0.0005)`)")
+
+
+def test_a_caller_through_a_package_that_re_exports_it(project):
+    (project / "pkg" / "__init__.py").write_text("from .optim import make_opt\n")
+    (project / "scripts").mkdir()
+    (project / "scripts" / "train.py").write_text('from pkg import make_opt\n\nopt = make_opt(net, wd=1e-4)\n')
+    found = lint_file(project / "pkg" / "optim.py")
+    assert set(found) == {("WD201", 7)}
+    assert found["WD201", 7].endswith("(when called from scripts/train.py:3 as `make_opt(net, wd=0.0001)`)")
+
+
+def test_every_caller_in_every_file_sets_zero(project):
+    (project / "train.py").write_text('from pkg.optim import make_opt\n\nopt = make_opt(net, "adam", wd=0)\n')
+    (project / "finetune.py").write_text("import pkg.optim as o\n\nopt = o.make_opt(net, wd=0.0)\n")
+    assert lint_file(project / "pkg" / "optim.py") == {}
+
+
+def test_without_a_caller_anywhere_the_defaults_are_read(project):
+    (project / "pkg" / "optim.py").write_text(OPTIM.replace("wd=0.0):", "wd=5e-4):"))
+    (project / "train.py").write_text("from other.optim import make_opt\n\nopt = make_opt(net, 'adam', wd=0)\n")
+    (project / "eval.py").write_text("def make_opt(net):\n    pass\n\nmake_opt(net)\n")
+    assert set(lint_file(project / "pkg" / "optim.py")) == {("WD101", 6), ("WD201", 6), ("WD201", 7)}
+
+
+def test_a_caller_in_the_module_and_one_in_another_file(project):
+    (project / "pkg" / "optim.py").write_text(OPTIM + "\n\nmake_opt(net, wd=0.0)\n")
+    (project / "train.py").write_text('from pkg.optim import make_opt\n\nopt = make_opt(net, "adam", wd=5e-4)\n')
+    assert set(lint_file(project / "pkg" / "optim.py")) == {("WD101", 6), ("WD201", 6)}
+
+
+def test_the_cache_sees_a_caller_added_later(project):
+    """The helper's cached result depends on the scanned directories and the files that import
+    it: adding a caller, or changing one, makes it stale."""
+    import os
+
+    from wdlint.analysis import project_scan
+    from wdlint.engine import runner
+    from wdlint.engine.cache import ResultCache
+    from wdlint.engine.jobs import FileJob
+
+    options = LintOptions.from_selection()
+    past = 1_600_000_000
+    for path in (project / "pkg" / "optim.py", project / "pkg", project):
+        os.utime(path, (past, past))
+    seen: list[str] = []
+
+    def run() -> list[str]:
+        project_scan.clear_scans()
+        job = FileJob(project / "pkg" / "optim.py", "pkg/optim.py")
+        cache = ResultCache(project.parent / f"{project.name}-cache", options)
+        seen.append("hit" if not isinstance(cache.lookup(job), FileJob) else "miss")
+        [result] = runner.lint_cached([job], options, 1, ResultCache(project.parent / f"{project.name}-cache", options))
+        return sorted(d.code for d in result.diagnostics)
+
+    assert run() == []
+    assert run() == [] and seen[-1] == "hit"
+    (project / "train.py").write_text("from pkg.optim import make_opt\n\nopt = make_opt(net, wd=0.0)\n")
+    os.utime(project / "train.py", (past, past))
+    os.utime(project, (past + 60, past + 60))  # as adding the file did, not too recent to trust
+    assert run() == [] and seen[-1] == "miss"
+    assert run() == [] and seen[-1] == "hit"
+    (project / "train.py").write_text('from pkg.optim import make_opt\n\nopt = make_opt(net, "adam", wd=5e-4)\n')
+    os.utime(project / "train.py", (past + 120, past + 120))  # changed in place: its own stamp
+    assert run() == ["WD101", "WD201"] and seen[-1] == "miss"
+
+
+def test_no_scan_without_a_helper_that_takes_parameters(project):
+    from wdlint.analysis import project_scan
+
+    (project / "train.py").write_text(
+        "import torch\n\nopt = torch.optim.AdamW(net.parameters(), weight_decay=0.1)\n\n\n"
+        "def build():\n    return torch.optim.SGD(net.parameters(), lr=0.1)\n"
+    )
+    lint_file(project / "train.py")
+    assert project_scan._SCANS == {}
+    lint_file(project / "pkg" / "optim.py")
+    assert list(project_scan._SCANS) == [project]

@@ -4,22 +4,34 @@ A helper that builds the optimizer (`def make_opt(net, kind="sgd", wd=0.0)`) is 
 its callers pass, not by its own defaults: `make_opt(net, "adam", wd=5e-4)` makes an Adam with
 decay, and a knob every caller sets to 0 decays nothing. The callers are the calls of the
 function's name in the same module (a notebook's cells are one module), found in the index's
-table of calls by callee name, each checked to reach this very function. Calls from other
-files are not looked for: that would read every file of the project for each file linted, and
-a cached result could not know when a new caller appears; a function no call in its module
-reaches keeps being read with its defaults.
+table of calls by callee name, each checked to reach this very function.
+
+A module-level function with parameters, of a module on disk, is also looked for in the other
+files of its project: the project's scan (`analysis/project_scan.py`, once per process and root,
+so a run stays linear) picks the few files whose imports may bring it (`from pkg.mod import
+make_opt`, `import pkg.mod as m` with `m.make_opt(...)`); only those are parsed (`Project`), and
+each call of the name there is kept where the caller's import resolves to this very function.
+The caller's arguments are read in the caller's module; the message names its file and line.
+The scanned directories and the picked files are recorded as dependencies of the result, so a
+caller added or changed later makes a cached result stale. A function no call reaches, here or
+in another file, keeps being read with its defaults.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
+from wdlint.analysis import project_scan
 from wdlint.analysis.env import Env
 from wdlint.analysis.scopes import BindingKind
 from wdlint.analysis.syntax import expr_text
+from wdlint.frontends.dependencies import note_stamps
 
 MAX_CALLERS = 16  # contexts per function: past this, its defaults are read as well
+_MAX_FILES = 20  # other files whose imports may bring the function, parsed per function
 _SHOWN = 60  # a call shown longer than this is shortened to its function's name
 
 
@@ -29,12 +41,14 @@ class Caller:
 
     call: ast.Call
     env: Env | None  # None: the call cannot be mapped (`*args`, `**kwargs`): defaults apply
+    where: str | None = None  # the caller's file (from the project's root) when it is another
 
     def describe(self) -> str:
         shown = expr_text(self.call)
         if len(shown) > _SHOWN:
             shown = f"{expr_text(self.call.func)}(...)"
-        return f"called from line {self.call.lineno} as `{shown}`"
+        place = f"line {self.call.lineno}" if self.where is None else f"{self.where}:{self.call.lineno}"
+        return f"called from {place} as `{shown}`"
 
 
 def callers(env: Env) -> tuple[list[Caller], bool]:
@@ -52,10 +66,95 @@ def callers(env: Env) -> tuple[list[Caller], bool]:
             continue
         if len(found) == MAX_CALLERS:
             return found, True
-        unmappable = any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
-        inlined = None if unmappable else where.inlined(function, call)
+        inlined = None if _unmappable(call) else where.inlined(function, call)
         found.append(Caller(call, None if inlined is None else inlined.at(scope, env.line)))
+    if not method and scope.parent is env.index.module_scope and _has_parameters(function):
+        others = _other_files(env, function, MAX_CALLERS + 1 - len(found))
+        if len(found) + len(others) > MAX_CALLERS:
+            return [*found, *others][:MAX_CALLERS], True
+        found += others
     return found, not found
+
+
+def _unmappable(call: ast.Call) -> bool:
+    return any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
+
+
+def _has_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    arguments = function.args
+    return bool(arguments.posonlyargs or arguments.args or arguments.kwonlyargs)
+
+
+def _other_files(env: Env, function: ast.FunctionDef | ast.AsyncFunctionDef, limit: int) -> list[Caller]:
+    """The calls of `function` in other files of the project that import it, at most `limit`."""
+    project = env.project
+    if project is None or env.index.path is None or env.index.path.suffix != ".py":
+        return []
+    path = Path(os.path.abspath(env.index.path))
+    if not path.is_file():
+        return []
+    root = project_scan.project_root(path)
+    scan = project_scan.scan(root)
+    note_stamps(scan.directories)
+    # `from pkg.mod import f`, `import pkg.mod as m`, or `from pkg import f` re-exported
+    module = path.parent.name if path.name == "__init__.py" else path.stem
+    package = path.parent.name
+    importing = scan.importing(module, package)
+    picked = [f for f in importing if f.path != path and f.may_import(function.name, module, package)][:_MAX_FILES]
+    note_stamps(tuple(f.stamp for f in picked))
+    found: list[Caller] = []
+    for scanned in picked:
+        index = project.module(scanned.path)
+        if index is None:
+            continue
+        reading = Env.of_module(index, project)
+        shown = os.path.relpath(scanned.path, root).replace(os.sep, "/")
+        for call in index.calls_by_name.get(function.name, ()):
+            where = reading.at(index.scope_of[id(call)], call.lineno)
+            if not _imports_it(where, call, function, path):
+                continue
+            if len(found) == limit:
+                return found
+            # the function's body read with its module's index, the arguments where they are written
+            inlined = None if _unmappable(call) else where.in_module(env.index).inlined(function, call)
+            found.append(Caller(call, None if inlined is None else inlined.at(env.scope, env.line), shown))
+    return found
+
+
+def _imports_it(env: Env, call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, path: Path) -> bool:
+    """Whether the called name is an import of `function` of the module at `path`."""
+    target = _imported_target(env, call.func)
+    imported = env.resolve_import(target) if target is not None else None
+    for _ in range(3):  # a package may re-export it: `from .mod import make_opt` in `__init__.py`
+        if imported is None or imported.index.path is None or env.project is None:
+            return False
+        binding = imported.binding
+        if binding.kind is BindingKind.DEFINITION:
+            found = binding.function
+            return (
+                found is not None
+                and (found.name, found.lineno) == (function.name, function.lineno)
+                and os.path.abspath(imported.index.path) == str(path)
+            )
+        if binding.kind is not BindingKind.IMPORT:
+            return False
+        imported = env.project.resolve(imported.index.path, binding.target)
+    return False
+
+
+def _imported_target(env: Env, func: ast.expr) -> str | None:
+    """The qualified name an imported callee writes: `make_opt` -> "pkg.mod.make_opt",
+    `m.make_opt` -> "pkg.mod.make_opt" under `import pkg.mod as m`."""
+    attributes: list[str] = []
+    while isinstance(func, ast.Attribute):
+        attributes.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return None
+    found = env.lookup(func.id)
+    if found is None or found[0].kind is not BindingKind.IMPORT:
+        return None
+    return ".".join([found[0].target, *reversed(attributes)])
 
 
 def _reaches(env: Env, call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> bool:

@@ -14,7 +14,8 @@ so the link is found while linting the config, from the config:
   The Python files of the config's project (its root: the nearest directory up with a
   `pyproject.toml`, `setup.py` or `.git`) are scanned once per process and root, bounded in
   depth, count and size; only those that mention the config's name and a consumer's marker are
-  parsed and their calls read.
+  parsed and their calls read (the scan is `analysis/project_scan.py`'s, shared with the
+  callers of a helper in other files).
 
 Every module parsed, every directory scanned (a file added, removed or replaced changes it) and
 every scanned file that holds a consumer's marker is recorded as a dependency of the config's
@@ -27,10 +28,8 @@ or no consumer found leave the params unknown, as before.
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +38,9 @@ from typing import TYPE_CHECKING
 from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind
 from wdlint.diagnostics import Span
 from wdlint.frontends.config_sites import Mapping, Node, resolve_class, walk_mappings, with_key
-from wdlint.frontends.dependencies import Stamp, note_absent, note_stamps
-from wdlint.knowledge.consumers import CONSUMER_MARKERS, PROJECT_MARKERS
+from wdlint.analysis import project_scan
+from wdlint.analysis.project_scan import project_root
+from wdlint.frontends.dependencies import note_absent, note_stamps
 from wdlint.knowledge.frameworks import PARAMS_UNKNOWN_NOTE
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
 
@@ -48,13 +48,8 @@ if TYPE_CHECKING:  # the analysis is imported only when a link is looked for
     from wdlint.analysis.consumers import ConfigName
     from wdlint.analysis.project import Project
 
-_MAX_UP = 6  # how far up from the config a module or the project root is looked for
-_MAX_DEPTH = 6  # how deep below the root the scan goes
-_MAX_FILES = 3000  # Python files scanned per root
-_MAX_BYTES = 2_000_000  # a larger file is no training script
+_MAX_UP = project_scan.MAX_UP  # how far up from the config a module is looked for
 _MAX_CONSUMERS = 20  # files that mention a config, parsed per config
-_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "build", "dist"})
-_CONFIG_DIRS = frozenset({"config", "configs", "conf", "cfg"})  # a config's folder beside the code
 
 
 @dataclass(frozen=True)
@@ -164,86 +159,13 @@ def _find_module(config: Path, module_name: str) -> tuple[Path, Path] | None:
     return None
 
 
-def project_root(config: Path) -> Path:
-    """The nearest directory up from the config that holds a project marker; else the config's
-    directory (its parent when that is a `configs/` folder beside the code)."""
-    for base in [config.parent, *list(config.parent.parents)[:_MAX_UP]]:
-        if any((base / marker).exists() for marker in PROJECT_MARKERS):
-            return base
-    return config.parent.parent if config.parent.name.lower() in _CONFIG_DIRS else config.parent
-
-
-@dataclass(frozen=True)
-class _Scan:
-    # files that mention a consumer's marker, with the config names they write
-    candidates: tuple[tuple[Path, frozenset[str]], ...]
-    stamps: tuple[Stamp, ...]  # of every directory listed and every file that may consume
-
-
-_SCANS: dict[Path, _Scan] = {}  # per process, by project root: one scan serves every config
-
-
 def _mentioning(root: Path, name: ConfigName) -> list[Path]:
     """The project's Python files that may consume the config `name` names."""
-    scan = _SCANS.get(root)
-    if scan is None:
-        scan = _SCANS[root] = _scan(root)
-    note_stamps(scan.stamps)
-    return [path for path, names in scan.candidates if any(name.named_by(n) for n in names)]
+    scan = project_scan.scan(root)
+    note_stamps(scan.directories)
+    consumers = [f for f in scan.files if f.config_names is not None]
+    note_stamps(tuple(f.stamp for f in consumers))
+    return [f.path for f in consumers if any(name.named_by(n) for n in f.config_names or ())]
 
 
-# a quoted config file name (its basename is kept), and Hydra's `config_name="train"`
-_CONFIG_FILE = re.compile(rb"""["']([^"'\r\n]{0,200}\.(?:json|ya?ml))["']""", re.IGNORECASE)
-_CONFIG_NAME = re.compile(rb"""config_name\s*=\s*["']([^"'\r\n]{1,200})["']""")
-
-
-def _config_names(data: bytes) -> frozenset[str]:
-    found = {m.group(1) for m in _CONFIG_FILE.finditer(data)} | {m.group(1) for m in _CONFIG_NAME.finditer(data)}
-    return frozenset(os.path.basename(n.decode(errors="replace").replace("\\", "/")) for n in found)
-
-
-def _scan(root: Path) -> _Scan:
-    candidates: list[tuple[Path, frozenset[str]]] = []
-    stamps: list[Stamp] = []
-    pending = collections.deque([(root, 0)])  # breadth first: the files nearest the root first
-    files = 0
-    while pending and files < _MAX_FILES:
-        directory, depth = pending.popleft()
-        try:
-            status = os.stat(directory)
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            continue
-        stamps.append((os.path.abspath(directory), status.st_size, status.st_mtime_ns))
-        for entry in entries:
-            if entry.name.startswith(".") or entry.name in _SKIPPED_DIRS:
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if depth < _MAX_DEPTH:
-                        pending.append((Path(entry.path), depth + 1))
-                    continue
-                if not entry.name.endswith(".py") or not entry.is_file():
-                    continue
-                status = entry.stat()
-                if status.st_size > _MAX_BYTES:
-                    continue
-                data = Path(entry.path).read_bytes()
-            except OSError:
-                continue
-            files += 1
-            if any(marker in data for marker in CONSUMER_MARKERS):
-                # a file without a marker holds no consumer: a write that gives it one and
-                # does not replace the file (which changes its directory) goes unseen
-                stamps.append((os.path.abspath(entry.path), status.st_size, status.st_mtime_ns))
-                names = _config_names(data)
-                if names:
-                    candidates.append((Path(entry.path), names))
-            if files >= _MAX_FILES:
-                break
-    return _Scan(tuple(candidates), tuple(stamps))
-
-
-def clear_scans() -> None:
-    """Forget the scans of this process (for a caller that lints again after files changed)."""
-    _SCANS.clear()
+clear_scans = project_scan.clear_scans  # the scan memo is shared: see `analysis/project_scan.py`
