@@ -5,6 +5,7 @@ import json
 import textwrap
 
 import pytest
+from snippets import CONVNEXT
 
 import wdlint
 from wdlint.engine.lint import lint_bytes
@@ -130,29 +131,7 @@ def test_callers_in_other_notebook_cells():
     assert "called from line" in wd201.message
 
 
-CONVNEXT = """\
-import torch.optim as optim
-
-
-def get_parameter_groups(model, weight_decay):
-    decay, no_decay = [], []
-    for name, param in model.named_parameters():
-        if param.ndim <= 1 or name.endswith(".bias"):
-            no_decay.append(param)
-        else:
-            decay.append(param)
-    return [{"params": no_decay, "weight_decay": 0.0}, {"params": decay, "weight_decay": weight_decay}]
-
-
-def create_optimizer(args, model, filter_bias_and_bn=True):
-    weight_decay = args.weight_decay
-    if filter_bias_and_bn:
-        parameters = get_parameter_groups(model, weight_decay)
-        weight_decay = 0.0
-    else:
-        parameters = model.parameters()
-    return optim.AdamW(parameters, lr=args.lr, weight_decay=weight_decay)
-
+CONVNEXT_CALLED = CONVNEXT + """
 
 def main(args, model):
     return create_optimizer(args, model{flag})
@@ -160,8 +139,8 @@ def main(args, model):
 
 
 def test_a_binding_only_a_caller_reaches():
-    assert not [d for d in wdlint.lint_source(CONVNEXT.replace("{flag}", "")) if d.code == "WD201"]
-    [wd201] = [d for d in wdlint.lint_source(CONVNEXT.replace("{flag}", ", filter_bias_and_bn=False")) if d.code == "WD201"]
+    assert not [d for d in wdlint.lint_source(CONVNEXT_CALLED.replace("{flag}", "")) if d.code == "WD201"]
+    [wd201] = [d for d in wdlint.lint_source(CONVNEXT_CALLED.replace("{flag}", ", filter_bias_and_bn=False")) if d.code == "WD201"]
     assert wd201.location.row == 21
     assert "called from line 25" in wd201.message
 

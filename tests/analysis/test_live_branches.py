@@ -3,6 +3,8 @@ option's default; only code that can never run is dead."""
 
 import textwrap
 
+from snippets import CONVNEXT
+
 import wdlint
 from wdlint.analysis.extract import extract_sites
 from wdlint.frontends.python import parse_python
@@ -112,29 +114,6 @@ def test_a_flag_selects_either_branch():
     assert [s.spec.name for s in sites(source)] == ["torch.optim.Adam", "torch.optim.SGD"]
 
 
-CONVNEXT = """\
-import torch.optim as optim
-
-
-def get_parameter_groups(model, weight_decay):
-    decay, no_decay = [], []
-    for name, param in model.named_parameters():
-        if param.ndim <= 1 or name.endswith(".bias"):
-            no_decay.append(param)
-        else:
-            decay.append(param)
-    return [{"params": no_decay, "weight_decay": 0.0}, {"params": decay, "weight_decay": weight_decay}]
-
-
-def create_optimizer(args, model, filter_bias_and_bn=True):
-    weight_decay = args.weight_decay
-    if filter_bias_and_bn:
-        parameters = get_parameter_groups(model, weight_decay)
-        weight_decay = 0.0
-    else:
-        parameters = model.parameters()
-    return optim.AdamW(parameters, lr=args.lr, weight_decay=weight_decay)
-"""
 
 
 def test_a_binding_no_call_can_reach_is_not_what_the_name_holds():

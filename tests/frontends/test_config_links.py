@@ -12,19 +12,19 @@ from pathlib import Path
 
 import pytest
 
+from wdlint.analysis import project_scan
 from wdlint.engine.lint import lint_bytes
 from wdlint.engine.runner import LintOptions
 from wdlint.frontends.dependencies import recording, unchanged
-from wdlint.frontends.dialects import links
 
 OPTIONS = LintOptions.from_selection(["ALL"])
 
 
 @pytest.fixture(autouse=True)
 def fresh_scans() -> Iterator[None]:
-    links.clear_scans()
+    project_scan.clear_scans()
     yield
-    links.clear_scans()
+    project_scan.clear_scans()
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -386,7 +386,7 @@ def test_the_cache_sees_a_consumer_added_later(tmp_path: Path) -> None:
     seen: list[str] = []
 
     def run() -> list[str]:
-        links.clear_scans()
+        project_scan.clear_scans()
         job = FileJob(tmp_path / "config/ds_config.json", "config/ds_config.json")
         cache = ResultCache(tmp_path.parent / f"{tmp_path.name}-cache", options)
         looked_up = cache.lookup(job)

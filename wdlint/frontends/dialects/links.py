@@ -167,5 +167,3 @@ def _mentioning(root: Path, name: ConfigName) -> list[Path]:
     note_stamps(tuple(f.stamp for f in consumers))
     return [f.path for f in consumers if any(name.named_by(n) for n in f.config_names or ())]
 
-
-clear_scans = project_scan.clear_scans  # the scan memo is shared: see `analysis/project_scan.py`
