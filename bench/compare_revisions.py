@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpora import corpus
+from corpora import RUN_WDLINT, corpus
 
 REPO = Path(__file__).resolve().parent.parent
 WORKING_TREE = "WORKTREE"
@@ -118,10 +118,8 @@ def export(revision: str, into: Path) -> Path:
 def run(checkout: Path, where: Path, arguments: Sequence[str]) -> Output:
     env = {**os.environ, "PYTHONPATH": str(checkout)}  # this revision's wdlint, whatever is installed
     started = time.perf_counter()
-    # -P: the tree is the working directory, and its own modules (torch's `random.py`) must not
-    # shadow the standard library's
     done = subprocess.run(
-        [sys.executable, "-P", "-m", "wdlint", *arguments], cwd=where, env=env, capture_output=True, text=True, check=False
+        [sys.executable, *RUN_WDLINT, *arguments], cwd=where, env=env, capture_output=True, text=True, check=False
     )
     return Output(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
 

@@ -17,6 +17,14 @@ import zipfile
 from pathlib import Path
 
 CORPORA_DIR = Path(__file__).parent / "corpora"
+# `python -m wdlint`, run inside a linted tree: the tree's own modules (torch's `random.py`, a
+# `logging.py`) must not shadow the standard library, so the working directory is kept off
+# sys.path (`-P`, 3.11+)
+RUN_WDLINT = (
+    ("-P", "-m", "wdlint")
+    if sys.version_info >= (3, 11)
+    else ("-c", "import runpy, sys; del sys.path[0]; runpy.run_module('wdlint', run_name='__main__')")
+)
 DEFAULT = ("transformers", "timm", "pytorch-lightning", "accelerate")
 
 

@@ -52,6 +52,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/'s own modules, when loaded by path
+from corpora import RUN_WDLINT  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent / "ecosystem"
 PROJECTS = HERE / "projects.toml"
@@ -60,13 +63,7 @@ CACHE_ENV = "WDLINT_ECOSYSTEM_CACHE"
 KINDS = ("framework", "research", "notebook", "fine-tuning")
 VERDICTS = ("TP", "FP", "?")
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-# `-P` (3.11+): the linted tree's own modules (a `logging.py`, a `json/`) must not shadow the stdlib
-_SAFE_PATH = (
-    ("-P", "-m", "wdlint")
-    if sys.version_info >= (3, 11)
-    else ("-c", "import runpy, sys; del sys.path[0]; runpy.run_module('wdlint', run_name='__main__')")
-)
-WDLINT = (sys.executable, *_SAFE_PATH, "check", "--isolated", "--no-cache", "--output-format", "json")
+WDLINT = (sys.executable, *RUN_WDLINT, "check", "--isolated", "--no-cache", "--output-format", "json")
 # files copied from a git directory: what wdlint lints, and what its discovery reads
 KEEP_SUFFIXES = (".py", ".pyi", ".ipynb", ".yaml", ".yml", ".json")
 MAX_BLOB = 4 * 1024 * 1024  # the snapshots' limit, and wdlint's default max-file-size
