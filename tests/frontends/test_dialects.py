@@ -180,6 +180,16 @@ ASTEROID = "training: {epochs: 200, batch_size: 24}\n"
             id="NeMo Megatron: its own grouping",
         ),
         pytest.param("model:\n  optim:\n    name: novograd\n    weight_decay: 0.001\n", [], id="NeMo novograd: unknown"),
+        pytest.param(
+            "model:\n  optim:\n    name: RAdam\n    lr: 1e-4\n    weight_decay: 1e-6\n",
+            [],
+            id="NeMo: a name its registry lacks is the model's own (RadTTS's decoupled RAdam), not torch's",
+        ),
+        pytest.param(
+            ASTEROID + "optim:\n  optimizer: RAdam\n  weight_decay: 0.1\n",
+            [],
+            id="asteroid: a name its registry lacks is not read as torch's either",
+        ),
         pytest.param("model:\n  optim:\n    name: adamw\n    lr: 0.001\n", [("WD201", 2, 3), ("WD104", 3, 11)],
                      id="NeMo adamw: torch's default 0.01"),
     ),

@@ -74,8 +74,11 @@ def _named(entry: Entry | None, key: str, claimed: Claimed) -> Scalar | None:
 
 
 def _claim(site: OptimizerSite | None, section: Mapping, name: Scalar, claimed: Claimed) -> Iterator[OptimizerSite]:
+    # the section is the framework's even when its registry lacks the name (NeMo's RadTTS builds
+    # its own decoupled `RAdam`, asteroid resolves torch_optimizer's): the class is unknown, never
+    # the generic reading's torch class of that name
+    claimed.update((id(section), id(name)))
     if site is not None:
-        claimed.update((id(section), id(name)))
         yield site
 
 
