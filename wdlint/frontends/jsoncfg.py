@@ -49,7 +49,7 @@ def parse_json_config(text: str) -> JsonConfig:
         entry = _Reader(text).top_level_entry("optimizer")
     except RecursionError:
         raise SourceError("invalid JSON: the optimizer section is nested too deeply") from None
-    site = _site(entry) if entry is not None else None
+    site = deepspeed_site(entry) if entry is not None else None
     if site is None or entry is None:
         return JsonConfig(())
     return JsonConfig((site,), requests(Mapping((entry,), None), (site,)))
@@ -90,7 +90,7 @@ def _mentions_decay(data: object) -> bool:
 _DECAY_KEYS = frozenset({"weight_decay", "WEIGHT_DECAY", "optim"})
 
 
-def _site(entry: Entry) -> OptimizerSite | None:
+def deepspeed_site(entry: Entry) -> OptimizerSite | None:
     section = entry.value
     if not isinstance(section, Mapping) or section.span is None:
         return None

@@ -25,7 +25,7 @@ from wdlint.analysis.syntax import literal_pairs
 from wdlint.diagnostics import Span
 from wdlint.frontends.config_sites import Mapping, Node, Scalar, walk_mappings
 from wdlint.frontends.dialects import Claimed, generic_sites
-from wdlint.frontends.jsoncfg import _site as deepspeed_site
+from wdlint.frontends.jsoncfg import deepspeed_site
 from wdlint.frontends.mmconfig import ConfigReader, read_values
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.frameworks import GENERIC
