@@ -91,6 +91,8 @@ _DECAY_KEYS = frozenset({"weight_decay", "WEIGHT_DECAY", "optim"})
 
 
 def deepspeed_site(entry: Entry) -> OptimizerSite | None:
+    """The optimizer of a DeepSpeed `"optimizer"` section (`entry`), as DeepSpeed builds it: from
+    a JSON config, or a config dict written in Python (`frontends/pydicts.py`)."""
     section = entry.value
     if not isinstance(section, Mapping) or section.span is None:
         return None
