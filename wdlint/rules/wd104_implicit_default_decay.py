@@ -24,6 +24,12 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     )
 
 
+USE_INSTEAD = """
+import torch
+
+optimizer = torch.optim.AdamW(param_groups, lr=3e-4, weight_decay=0.01)
+"""
+
 RULE = Rule(
     code="WD104",
     name="implicit-default-decay",
@@ -43,17 +49,9 @@ import torch
 
 optimizer = torch.optim.AdamW(param_groups, lr=3e-4)
 """,
-    use_instead="""
-import torch
-
-optimizer = torch.optim.AdamW(param_groups, lr=3e-4, weight_decay=0.01)
-""",
+    use_instead=USE_INSTEAD,
     example_findings=(Position(3, 13),),
-    example_fixed="""
-import torch
-
-optimizer = torch.optim.AdamW(param_groups, lr=3e-4, weight_decay=0.01)
-""",
+    example_fixed=USE_INSTEAD,  # the fix writes what the page recommends
     static_check=check,
     default_on=False,
     fix=Applicability.SAFE,

@@ -33,6 +33,17 @@ def _substring_test(test: NameTest) -> str:
     return f"not {found}" if test.negated else found
 
 
+USE_INSTEAD = """
+import torch
+
+no_decay = ["bias", "LayerNorm.weight"]
+groups = [
+    {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
+    {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+]
+optimizer = torch.optim.AdamW(groups, lr=5e-5)
+"""
+
 RULE = Rule(
     code="WD203",
     name="membership-not-substring",
@@ -57,27 +68,9 @@ groups = [
 ]
 optimizer = torch.optim.AdamW(groups, lr=5e-5)
 """,
-    use_instead="""
-import torch
-
-no_decay = ["bias", "LayerNorm.weight"]
-groups = [
-    {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
-    {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
-]
-optimizer = torch.optim.AdamW(groups, lr=5e-5)
-""",
+    use_instead=USE_INSTEAD,
     example_findings=(Position(5, 59), Position(6, 59)),
-    example_fixed="""
-import torch
-
-no_decay = ["bias", "LayerNorm.weight"]
-groups = [
-    {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
-    {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
-]
-optimizer = torch.optim.AdamW(groups, lr=5e-5)
-""",
+    example_fixed=USE_INSTEAD,  # the fix writes what the page recommends
     static_check=check,
     fix=Applicability.SAFE,
     fix_safety="""
