@@ -283,6 +283,47 @@ def test_runs_that_parse_nothing_import_nothing_heavy(tmp_path, args):
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
+FIXABLE = """\
+from torch.optim import Adam
+from transformers import AdamW
+
+opt = Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
+old = AdamW(model.parameters(), 1e-3, (0.9, 0.999))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "writes_edits"),
+    [
+        pytest.param([], False, id="full"),
+        pytest.param(["--output-format", "concise", "--unsafe-fixes"], False, id="concise"),
+        pytest.param(["--statistics"], False, id="statistics"),
+        pytest.param(["--output-format", "github"], False, id="github"),
+        pytest.param(["--output-format", "json"], True, id="json shows the edits"),
+        pytest.param(["--output-format", "sarif"], True, id="sarif shows the edits"),
+        pytest.param(["--diff", "--unsafe-fixes"], True, id="diff applies them"),
+    ],
+)
+def test_libcst_is_imported_only_where_fixes_are_shown_or_applied(tmp_path, args, writes_edits):
+    """A plain check of a file whose every finding has a fix (WD101, WD103, WD201, WD501) says
+    which are fixable without writing a fix out: no libcst; the formats that show a fix's edits
+    and the fixing runs lay them out with it."""
+    import wdlint
+
+    (tmp_path / "train.py").write_text(FIXABLE)
+    code = (
+        "import sys\nfrom wdlint.cli import main\n"
+        f"sys.argv = ['wdlint', '--isolated', '--no-cache', '--select', 'ALL', *{args!r}, 'train.py']\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    print(exit.code)\n"
+        "print('libcst' in sys.modules, 'wdlint.fixes.layout' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(wdlint.__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
+    *output, status, imported = done.stdout.strip().splitlines()
+    assert status == "1" and output  # findings (or a diff) were printed
+    assert imported == f"{writes_edits} {writes_edits}"
+
+
 def test_full_output_counts_rows_as_python_does(tmp_path, monkeypatch):
     (tmp_path / "ff.py").write_text("import torch\n\x0c\nx = 1  # page\x0cbreak\nopt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n")
     monkeypatch.chdir(tmp_path)

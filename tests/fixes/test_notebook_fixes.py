@@ -80,15 +80,21 @@ def test_replace_cell_sources_keeps_the_layout(cells: list[str], new: str, expec
     )
 
 
-def test_a_fix_that_would_span_cells_is_not_offered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # WD103's fix adds `import torch` at the first import, in another cell: no fix here
+def test_an_import_a_fix_needs_goes_into_the_cell_of_the_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # WD103's fix needs `import torch`: a fix stays in its cell, so the cell gets its own import
+    # (after a docstring-free start: at its top, a blank line before the code); the old import
+    # in the first cell is left, as another cell may use it
     before = notebook("from transformers import AdamW", "x = 1", "opt = AdamW(groups, lr=2e-5)")
     path = tmp_path / "nb.ipynb"
     path.write_text(before, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["--isolated", "--fix", "--select", "WD103", "nb.ipynb"])
-    assert path.read_text(encoding="utf-8") == before
-    assert "WD103" in result.output
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == notebook(
+        "from transformers import AdamW",
+        "x = 1",
+        "import torch\n\nopt = torch.optim.AdamW(groups, lr=2e-5, weight_decay=0.0)",
+    )
 
 
 @pytest.mark.parametrize("variant", ["bom", "nan"])

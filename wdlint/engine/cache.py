@@ -54,14 +54,15 @@ def cache_directory(root: Path, option: Path | None) -> Path:
 
 
 def settings_key(options: LintOptions) -> str:
-    """Results depend on the selected rules, the target torch version, the size limit, the
-    Python whose parser reads the files (a 3.12 file is a syntax error to 3.11), and wdlint's
-    own code (`code_stamp`)."""
+    """Results depend on the selected rules, the target torch version, the size limit, whether
+    fixes' edits are written out (the formats that show them), the Python whose parser reads
+    the files (a 3.12 file is a syntax error to 3.11), and wdlint's own code (`code_stamp`)."""
     text = json.dumps(
         [
             sorted(options.codes),
             options.target_torch_version,
             options.max_file_size,
+            options.fix_edits,
             sys.version_info[:2],
             code_stamp(),
         ]

@@ -23,6 +23,10 @@ class LintOptions:
     codes: frozenset[str]
     target_torch_version: tuple[int, int] | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes of text to parse; 0: no limit
+    # write each fix's edits out (laid out with libcst): for runs that show or apply them
+    # (`--fix`, `--diff`, JSON and SARIF output, the API); a run that only says a fix exists
+    # (`[*]`) leaves them out, and so never imports libcst
+    fix_edits: bool = True
 
     @classmethod
     def from_selection(
@@ -32,8 +36,9 @@ class LintOptions:
         ignore: Iterable[str] = (),
         target_torch_version: tuple[int, int] | None = None,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        fix_edits: bool = True,
     ) -> LintOptions:
-        return cls(enabled_codes(select, extend_select, ignore), target_torch_version, max_file_size)
+        return cls(enabled_codes(select, extend_select, ignore), target_torch_version, max_file_size, fix_edits)
 
 
 @dataclass(frozen=True)
