@@ -9,8 +9,12 @@ collection literal of several elements or end with a magic trailing comma; other
 element gets its own line with a trailing comma (a comprehension: its element, each `for` and
 each `if`), and each such line is broken again the same way. Line breaks are written with the
 columns of the file (the caller's `indent`), so the code generated for a node can be put back
-where the node was. Comments inside a node make it one this module leaves alone
-(`Unbreakable`): moving them is what a person would have to decide.
+where the node was.
+
+A comment inside the brackets keeps its place as black keeps it: one after an opening bracket
+or after an element's comma stays at the end of that line, one on a line of its own stays on a
+line of its own before the next element. A comment anywhere else (inside an operand, before a
+comma) makes the node one this module does not break (`Unbreakable`).
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ from wdlint.fixes.style import Style
 _Node = TypeVar("_Node", bound=cst.CSTNode)
 _Element = cst.Element | cst.StarredElement | cst.DictElement | cst.StarredDictElement
 _Comprehension = cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp
+_Whitespace = cst.BaseParenthesizableWhitespace
 
 _NONE = cst.SimpleWhitespace("")
 _SPACE = cst.SimpleWhitespace(" ")
 
 
 class Unbreakable(Exception):
-    """A node with a comment inside, which joining or breaking lines would move."""
+    """A node with a comment where joining or breaking its lines would have to move it."""
 
 
 def width(text: str) -> int:
@@ -40,11 +45,6 @@ def width(text: str) -> int:
     if text.isascii():
         return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _break(indent: str) -> cst.ParenthesizedWhitespace:
-    """A line break, the next line starting at `indent` (absolute: the code is written alone)."""
-    return cst.ParenthesizedWhitespace(last_line=cst.SimpleWhitespace(indent))
 
 
 class Breaker:
@@ -57,10 +57,11 @@ class Breaker:
 
     def fit(self, node: cst.BaseExpression, head: int, tail: int, indent: str) -> cst.BaseExpression:
         """`node` laid out on a line that holds `head` columns before it and `tail` after it,
-        continuation lines at `indent` and deeper. Unbreakable when it holds a comment."""
+        continuation lines at `indent` and deeper."""
         flat = joined(node)
-        if not has_magic_comma(flat) and head + width(self.code(flat)) + tail <= self.style.line_length:
-            return flat
+        if not has_comment(flat) and not has_magic_comma(flat):
+            if head + width(self.code(flat)) + tail <= self.style.line_length:
+                return flat
         return self._split(flat, indent)
 
     def _split(self, node: cst.BaseExpression, indent: str) -> cst.BaseExpression:
@@ -75,6 +76,8 @@ class Breaker:
             isinstance(node, cst.GeneratorExp) and len(node.lpar) == 1
         ):
             return self._comprehension(node, indent)
+        if has_comment(node):
+            raise Unbreakable
         return node  # nothing to split at: it stays long, as a formatter leaves it
 
     # -- calls
@@ -83,36 +86,45 @@ class Breaker:
         args, inner = list(call.args), indent + self.style.indent
         if not args:
             return call
+        if has_comment(call.func):
+            raise Unbreakable
+        opening = self._slot(call.whitespace_before_args, inner, inner)
+        closing = args[-1].comma.whitespace_after if isinstance(args[-1].comma, cst.Comma) else args[-1].whitespace_after_arg
         sole = args[0].value if len(args) == 1 else None
         if isinstance(sole, cst.GeneratorExp) and not sole.lpar and args[0].keyword is None and not args[0].star:
             # `any(x for x in y)`: the call's parentheses are the generator's
             parts: cst.BaseExpression = sole
-            if not self._fits_inside(call, self.code(sole), inner):
+            if has_comment(sole) or not self._fits_inside(call, self.code(sole), inner):
                 parts = self._comprehension_parts(sole, inner)
-            arg = args[0].with_changes(value=parts, whitespace_after_arg=_break(indent))
-            return call.with_changes(args=[arg], whitespace_before_args=_break(inner))
-        magic = args[-1].comma is not cst.MaybeSentinel.DEFAULT
+            arg = args[0].with_changes(value=parts, whitespace_after_arg=self._slot(closing, indent, inner))
+            return call.with_changes(args=[arg], whitespace_before_args=opening)
+        magic = isinstance(args[-1].comma, cst.Comma)
         body = self._body(call, self.code(call.func) + self.code(call.whitespace_after_func) + "(", ")")
-        if not magic and self._fits_inside(call, body, inner):
-            closing = args[-1].with_changes(whitespace_after_arg=_break(indent))
-            return call.with_changes(args=[*args[:-1], closing], whitespace_before_args=_break(inner))
+        if not magic and not any(has_comment(a) for a in args) and self._fits_inside(call, body, inner):
+            closed = args[-1].with_changes(whitespace_after_arg=_break(indent))
+            return call.with_changes(args=[*args[:-1], closed], whitespace_before_args=opening)
         if len(args) == 1 and not magic:
             # no comma to split at: the one argument's own line, broken in turn
             arg = args[0]
+            _no_comment_before_comma(arg)
             value = self.fit(arg.value, width(inner) + self._prefix(arg), 0, inner)
-            arg = arg.with_changes(value=value, whitespace_after_arg=_break(indent))
-            return call.with_changes(args=[arg], whitespace_before_args=_break(inner))
+            arg = arg.with_changes(value=value, whitespace_after_arg=self._slot(closing, indent, inner))
+            return call.with_changes(args=[arg], whitespace_before_args=opening)
         laid = []
         for position, arg in enumerate(args):
             last = position == len(args) - 1
+            after = arg.comma.whitespace_after if isinstance(arg.comma, cst.Comma) else arg.whitespace_after_arg
+            _no_comment_before_comma(arg)
             value = self.fit(arg.value, width(inner) + self._prefix(arg), 1, inner)
-            comma = cst.Comma(whitespace_before=_NONE, whitespace_after=_break(indent if last else inner))
+            comma = cst.Comma(whitespace_before=_NONE, whitespace_after=self._slot(after, indent if last else inner, inner))
             laid.append(arg.with_changes(value=value, comma=comma, whitespace_after_arg=_NONE))
-        return call.with_changes(args=laid, whitespace_before_args=_break(inner))
+        return call.with_changes(args=laid, whitespace_before_args=opening)
 
     def _prefix(self, arg: cst.Arg) -> int:
         """Columns of what comes before an argument's value: `*`, `**`, `name=`."""
         placeholder = arg.with_changes(value=cst.Name("x"), comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=_NONE)
+        if has_comment(placeholder):
+            raise Unbreakable
         return width(self.code(placeholder)) - 1
 
     # -- collection literals
@@ -122,59 +134,50 @@ class Breaker:
         inner = indent + self.style.indent
         if not elements:
             return node
-        has_comma = any(e.comma is not cst.MaybeSentinel.DEFAULT for e in elements)
+        opening_bracket, closing_bracket = _brackets(node)
+        opening = self._slot(opening_bracket.whitespace_after, inner, inner)
+        last_comma = elements[-1].comma
+        # before the closing bracket: after a trailing comma, or after the last element
+        closing = closing_bracket.whitespace_before
+        if isinstance(last_comma, cst.Comma) and _commented(last_comma.whitespace_after):
+            if _commented(closing):
+                raise Unbreakable
+            closing = last_comma.whitespace_after
+        has_comma = any(isinstance(e.comma, cst.Comma) for e in elements)
         one_tuple = isinstance(node, cst.Tuple) and len(elements) == 1  # `(x,)`: its comma is no delimiter
-        body = self.code(node)[1:-1]
-        if (one_tuple or not has_comma) and self._fits_inside(node, body, inner):
-            return self._bracket(node, _break(inner), _break(indent), list(elements))
+        commented = any(has_comment(e) for e in elements) or _commented(closing_bracket.whitespace_before)
+        if (one_tuple or not has_comma) and not commented and self._fits_inside(node, self.code(node)[1:-1], inner):
+            return _bracketed(node, opening, _break(indent), elements)
         if one_tuple or not has_comma:
             element = elements[0]
+            _no_comment_before_comma(element)
             value = self.fit(element.value, width(inner) + self._element_prefix(element), 1 if one_tuple else 0, inner)
-            return self._bracket(node, _break(inner), _break(indent), [element.with_changes(value=value)])
+            if one_tuple:
+                element = element.with_changes(comma=cst.Comma(whitespace_before=_NONE, whitespace_after=_NONE))
+            return _bracketed(node, opening, self._slot(closing, indent, inner), [element.with_changes(value=value)])
         laid = []
         for position, element in enumerate(elements):
             last = position == len(elements) - 1
+            after = _NONE if last or not isinstance(element.comma, cst.Comma) else element.comma.whitespace_after
+            _no_comment_before_comma(element)
             value = self.fit(element.value, width(inner) + self._element_prefix(element), 1, inner)
-            comma = cst.Comma(whitespace_before=_NONE, whitespace_after=_NONE if last else _break(inner))
+            comma = cst.Comma(whitespace_before=_NONE, whitespace_after=_NONE if last else self._slot(after, inner, inner))
             laid.append(element.with_changes(value=value, comma=comma))
-        return self._bracket(node, _break(inner), _break(indent), laid)
+        return _bracketed(node, opening, self._slot(closing, indent, inner), laid)
 
     def _element_prefix(self, element: _Element) -> int:
         """Columns before an element's value: `*`, `**`, `key: `."""
         placeholder = element.with_changes(value=cst.Name("x"), comma=cst.MaybeSentinel.DEFAULT)
+        if has_comment(placeholder):
+            raise Unbreakable
         return width(self.code(placeholder)) - 1
-
-    @staticmethod
-    def _bracket(
-        node: cst.List | cst.Set | cst.Tuple | cst.Dict,
-        opening: cst.ParenthesizedWhitespace,
-        closing: cst.ParenthesizedWhitespace,
-        elements: list[_Element],
-    ) -> cst.BaseExpression:
-        if isinstance(node, cst.List):
-            return node.with_changes(
-                elements=elements,
-                lbracket=node.lbracket.with_changes(whitespace_after=opening),
-                rbracket=node.rbracket.with_changes(whitespace_before=closing),
-            )
-        if isinstance(node, (cst.Set, cst.Dict)):
-            return node.with_changes(
-                elements=elements,
-                lbrace=node.lbrace.with_changes(whitespace_after=opening),
-                rbrace=node.rbrace.with_changes(whitespace_before=closing),
-            )
-        return node.with_changes(
-            elements=elements,
-            lpar=[node.lpar[0].with_changes(whitespace_after=opening)],
-            rpar=[node.rpar[0].with_changes(whitespace_before=closing)],
-        )
 
     # -- comprehensions
 
     def _comprehension(self, node: _Comprehension, indent: str) -> cst.BaseExpression:
         inner = indent + self.style.indent
-        code = self.code(node)
-        parts = node if self._fits_inside(node, code[1:-1], inner) else self._comprehension_parts(node, inner)
+        fits = not has_comment(node) and self._fits_inside(node, self.code(node)[1:-1], inner)
+        parts = node if fits else self._comprehension_parts(node, inner)
         opening, closing = _break(inner), _break(indent)
         if isinstance(parts, cst.GeneratorExp):
             return parts.with_changes(
@@ -194,6 +197,8 @@ class Breaker:
 
     def _comprehension_parts(self, node: _Comprehension, inner: str) -> _Comprehension:
         """The element, each `for` and each `if` on a line of its own at `inner`."""
+        if has_comment(node):  # between the parts of a comprehension: not moved
+            raise Unbreakable
         start, clauses = width(inner), self._clauses(node.for_in, inner)
         if isinstance(node, cst.DictComp):
             key = self.code(node.key) + self.code(node.whitespace_before_colon) + ":" + self.code(node.whitespace_after_colon)
@@ -228,13 +233,92 @@ class Breaker:
         """Whether the bracket's contents fit on one line of their own (and hold no magic comma)."""
         return not has_magic_comma_inside(node) and width(inner) + width(body) <= self.style.line_length
 
+    def _slot(self, written: _Whitespace, indent: str, comments: str) -> cst.ParenthesizedWhitespace:
+        """A line break where `written` was, the next line at `indent`: a comment written there
+        stays at the end of the line, comments on lines of their own stay so, at `comments`."""
+        if not _commented(written):
+            return _break(indent)
+        assert isinstance(written, cst.ParenthesizedWhitespace)
+        first = written.first_line
+        trailing = (
+            cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=first.comment)
+            if first.comment is not None
+            else cst.TrailingWhitespace()
+        )
+        own_lines = [
+            cst.EmptyLine(indent=False, whitespace=cst.SimpleWhitespace(comments), comment=line.comment)
+            for line in written.empty_lines
+            if line.comment is not None
+        ]
+        return cst.ParenthesizedWhitespace(
+            first_line=trailing, empty_lines=own_lines, indent=False, last_line=cst.SimpleWhitespace(indent)
+        )
+
+
+def _break(indent: str) -> cst.ParenthesizedWhitespace:
+    """A line break, the next line starting at `indent` (absolute: the code is written alone)."""
+    return cst.ParenthesizedWhitespace(last_line=cst.SimpleWhitespace(indent))
+
+
+def _commented(whitespace: _Whitespace) -> bool:
+    return isinstance(whitespace, cst.ParenthesizedWhitespace) and has_comment(whitespace)
+
+
+def _no_comment_before_comma(element: cst.Arg | _Element) -> None:
+    """Unbreakable when a comment sits before an element's comma, where no line break goes."""
+    comma = element.comma
+    before = comma.whitespace_before if isinstance(comma, cst.Comma) else _NONE
+    after_arg = element.whitespace_after_arg if isinstance(element, cst.Arg) else _NONE
+    if _commented(before) or (isinstance(comma, cst.Comma) and _commented(after_arg)):
+        raise Unbreakable
+
+
+def _element(node: cst.BaseElement | cst.BaseDictElement) -> _Element:
+    assert isinstance(node, (cst.Element, cst.StarredElement, cst.DictElement, cst.StarredDictElement))
+    return node
+
+
+def _brackets(
+    node: cst.List | cst.Set | cst.Tuple | cst.Dict,
+) -> tuple[cst.LeftSquareBracket | cst.LeftCurlyBrace | cst.LeftParen, cst.RightSquareBracket | cst.RightCurlyBrace | cst.RightParen]:
+    if isinstance(node, cst.List):
+        return node.lbracket, node.rbracket
+    if isinstance(node, (cst.Set, cst.Dict)):
+        return node.lbrace, node.rbrace
+    return node.lpar[0], node.rpar[0]
+
+
+def _bracketed(
+    node: cst.List | cst.Set | cst.Tuple | cst.Dict,
+    opening: cst.ParenthesizedWhitespace,
+    closing: cst.ParenthesizedWhitespace,
+    elements: Sequence[_Element],
+) -> cst.BaseExpression:
+    if isinstance(node, cst.List):
+        return node.with_changes(
+            elements=elements,
+            lbracket=node.lbracket.with_changes(whitespace_after=opening),
+            rbracket=node.rbracket.with_changes(whitespace_before=closing),
+        )
+    if isinstance(node, (cst.Set, cst.Dict)):
+        return node.with_changes(
+            elements=elements,
+            lbrace=node.lbrace.with_changes(whitespace_after=opening),
+            rbrace=node.rbrace.with_changes(whitespace_before=closing),
+        )
+    return node.with_changes(
+        elements=elements,
+        lpar=[node.lpar[0].with_changes(whitespace_after=opening)],
+        rpar=[node.rpar[0].with_changes(whitespace_before=closing)],
+    )
+
 
 # -- joining lines
 
 
 def joined(node: _Node) -> _Node:
-    """`node` on one line: every line break inside its brackets joined (black's spacing: none
-    inside a bracket or before a comma, one space elsewhere). Unbreakable when it holds a comment."""
+    """`node` with every line break inside its brackets that holds no comment joined (black's
+    spacing: none inside a bracket or before a comma, one space elsewhere)."""
     return node.visit(_Join())  # type: ignore[return-value]
 
 
@@ -242,9 +326,7 @@ class _Join(cst.CSTTransformer):
     def leave_ParenthesizedWhitespace(
         self, original_node: cst.ParenthesizedWhitespace, updated_node: cst.ParenthesizedWhitespace
     ) -> cst.BaseParenthesizableWhitespace:
-        if original_node.first_line.comment is not None or any(e.comment is not None for e in original_node.empty_lines):
-            raise Unbreakable
-        return _SPACE
+        return updated_node if has_comment(original_node) else _SPACE
 
     def leave_SimpleWhitespace(
         self, original_node: cst.SimpleWhitespace, updated_node: cst.SimpleWhitespace
@@ -306,16 +388,10 @@ class _Join(cst.CSTTransformer):
         return updated_node.with_changes(elements=_trailing(original_node.elements, updated_node.elements))
 
 
-def _element(node: cst.BaseElement | cst.BaseDictElement) -> _Element:
-    assert isinstance(node, (cst.Element, cst.StarredElement, cst.DictElement, cst.StarredDictElement))
-    return node
-
-
-def _tight(
-    original: cst.BaseParenthesizableWhitespace, updated: cst.BaseParenthesizableWhitespace
-) -> cst.BaseParenthesizableWhitespace:
-    """No space where a line break was joined; what was written on one line stays."""
-    joined_break = isinstance(original, cst.ParenthesizedWhitespace) or (
+def _tight(original: _Whitespace, updated: _Whitespace) -> _Whitespace:
+    """No space where a line break was joined; what was written on one line (or holds a
+    comment) stays."""
+    joined_break = (isinstance(original, cst.ParenthesizedWhitespace) and not has_comment(original)) or (
         isinstance(original, cst.SimpleWhitespace) and "\\" in original.value
     )
     return _NONE if joined_break else updated
@@ -333,7 +409,22 @@ def _trailing(original: Sequence[_Node], updated: Sequence[_Node]) -> list[_Node
     return elements
 
 
-# -- magic trailing commas
+# -- what a node holds
+
+
+def has_comment(node: cst.CSTNode) -> bool:
+    finder = _Comments()
+    node.visit(finder)
+    return finder.found
+
+
+class _Comments(cst.CSTVisitor):
+    found = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Comment):
+            self.found = True
+        return not self.found
 
 
 def has_magic_comma(node: cst.CSTNode) -> bool:

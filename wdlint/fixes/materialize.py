@@ -89,15 +89,19 @@ def _relayout(statement: Span, edits: list[Edit], module: ModuleFacts, style: St
     prefix = lines[statement.start.row - 1][: statement.start.column - 1]
     tail = lines[statement.end.row - 1][statement.end.column - 1 :]
     rewritten = _rewrite(module, statement, edits)
-    if not _overflows(rewritten, prefix, tail, edits, lines, style.line_length):
-        return None
     comment = tail.strip()
+    # the code is what must fit: a comment after the statement (a noqa, a note) is not broken
+    code_lines = list(lines)
+    if comment.startswith("#"):
+        code_lines[statement.end.row - 1] = code_lines[statement.end.row - 1][: len(code_lines[statement.end.row - 1]) - len(tail)]
+    if not _overflows(rewritten, prefix, "" if comment.startswith("#") else tail, edits, code_lines, style.line_length):
+        return None
     if comment and not comment.startswith("#"):
         return None  # `; more code` after it
     try:
         # the statement alone may hold no line break to tell the file's: written with the file's
         tree = cst.parse_module(rewritten.text).with_changes(default_newline=style.newline)
-        laid = _laid_out(tree, rewritten, prefix, tail, style)
+        laid = _laid_out(tree, rewritten, prefix, "" if comment else tail, style)
     except (cst.ParserSyntaxError, Unbreakable):
         return None
     if laid is None:
