@@ -303,10 +303,10 @@ QUIET = [
         id="a line that still fits is edited in place",
     ),
     pytest.param(
-        "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)  # the run's optimizer, as the paper\n",
-        "import torch\nopt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)  # the run's optimizer, as the paper\n",
+        "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)  # noqa: WD201 (kept as is)\n",
+        "import torch\nopt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)  # noqa: WD201 (kept as is)\n",
         ("WD101",),
-        id="a line too long only by its comment, made no longer than the comment made it... still edited in place",
+        id="a tool's comment at the end does not count, as in ruff's E501 and formatter",
     ),
     pytest.param(
         "import torch\nopt = torch.optim.Adam(\n    model.parameters(),\n    lr=1e-3,\n    weight_decay=1e-4,\n)\n",
@@ -317,17 +317,80 @@ QUIET = [
 ]
 
 
+def test_a_comment_that_makes_the_line_too_long_counts() -> None:
+    # black counts it too; it moves to the call's first line
+    source = "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)  # see the papers\n"
+    assert len(source.splitlines()[1]) == 88
+    assert fixed(source, "WD101") == (
+        "import torch\nopt = torch.optim.AdamW(  # see the papers\n    model.parameters(), lr=1e-3, weight_decay=1e-4\n)\n"
+    )
+
+
 @pytest.mark.parametrize(("source", "expected", "select"), QUIET)
 def test_no_new_layout(source: str, expected: str, select: tuple[str, ...]) -> None:
     assert fixed(source, *select) == expected
 
 
-def test_a_comment_inside_an_operand_is_not_moved_the_fix_is_still_made() -> None:
-    # the one place a comment cannot be kept where it was: the line stays long, as written
+def test_an_argument_with_a_comment_inside_an_operand_stays_as_written() -> None:
+    # a comment no formatter rule says where to move: that argument's lines are left alone
     source = "import torch\nopt = torch.optim.AdamW(model.parameters(), lr=(base_lr  # scaled below\n    * 2), weight_decay=0.1)\n"
-    result = fixed(source, "WD201")
-    assert '[{"params": [p for p in model.parameters() if p.ndim >= 2]}' in result
-    assert "# scaled below" in result
+    assert fixed(source, "WD201") == textwrap.dedent(
+        """\
+        import torch
+        opt = torch.optim.AdamW(
+            [
+                {"params": [p for p in model.parameters() if p.ndim >= 2]},
+                {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0},
+            ],
+            lr=(base_lr  # scaled below
+            * 2),
+            weight_decay=0.1,
+        )
+        """
+    )
+
+
+GROUPS_AT_8 = """\
+        [
+            {"params": [p for p in model.parameters() if p.ndim >= 2]},
+            {
+                "params": [p for p in model.parameters() if p.ndim < 2],
+                "weight_decay": 0.0,
+            },
+        ],
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            "def build(model):\n    return model, torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
+            "def build(model):\n    return model, torch.optim.AdamW(\n" + GROUPS_AT_8 + "        lr=1e-3,\n        weight_decay=0.01,\n    )\n",
+            id="a returned tuple: split at its last bracket",
+        ),
+        pytest.param(
+            "opt, sched = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.1), None\n",
+            "opt, sched = (\n    torch.optim.AdamW(\n" + GROUPS_AT_8 + "        lr=3e-4,\n        weight_decay=0.1,\n    ),\n    None,\n)\n",
+            id="an assigned tuple: in parentheses, one element per line",
+        ),
+        pytest.param(
+            "opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.1) if adamw else None\n",
+            "opt = (\n    torch.optim.AdamW(\n" + GROUPS_AT_8 + "        lr=3e-4,\n        weight_decay=0.1,\n    )\n    if adamw\n    else None\n)\n",
+            id="a conditional: in parentheses, `if` and `else` on lines of their own",
+        ),
+        pytest.param(
+            "make = lambda p: torch.optim.AdamW(p.parameters(), lr=args.learning_rate, weight_decay=0.1)\n",
+            "make = lambda p: torch.optim.AdamW(\n    [\n"
+            '        {"params": [p for p in p.parameters() if p.ndim >= 2]},\n'
+            '        {"params": [p for p in p.parameters() if p.ndim < 2], "weight_decay": 0.0},\n'
+            "    ],\n    lr=args.learning_rate,\n    weight_decay=0.1,\n)\n",
+            id="a lambda: split at its body's last bracket",
+        ),
+    ],
+)
+def test_statements_that_do_not_end_with_the_call(source: str, expected: str) -> None:
+    assert fixed("import torch\n" + source, "WD201") == "import torch\n" + expected
 
 
 def test_line_endings_of_the_file() -> None:

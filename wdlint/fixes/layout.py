@@ -19,6 +19,7 @@ comma) makes the node one this module does not break (`Unbreakable`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import TypeVar
@@ -47,6 +48,17 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+# A comment for a tool at the end of a line: ruff's E501 and `ruff format` leave it out of the
+# line's width (it must stay on its line to work)
+_PRAGMA = re.compile(r"\s*#\s*(?:noqa\b|type:|pyright:|pylint:|mypy:|ruff:|isort:|fmt:|nosec\b|wdlint:)", re.IGNORECASE)
+
+
+def line_width(line: str) -> int:
+    """A line's width as the line length limits it: without a tool's comment at its end."""
+    pragma = _PRAGMA.search(line)
+    return width(line[: pragma.start()] if pragma is not None else line)
+
+
 class Breaker:
     def __init__(self, style: Style) -> None:
         self.style = style
@@ -55,19 +67,32 @@ class Breaker:
     def code(self, node: cst.CSTNode) -> str:
         return self._module.code_for_node(node)
 
-    def fit(self, node: cst.BaseExpression, head: int, tail: int, indent: str) -> cst.BaseExpression:
+    def fit(
+        self, node: cst.BaseExpression, head: int, tail: int, indent: str, *, assigned: bool = False
+    ) -> cst.BaseExpression:
         """`node` laid out on a line that holds `head` columns before it and `tail` after it,
-        continuation lines at `indent` and deeper."""
+        continuation lines at `indent` and deeper. `assigned`: the value of an assignment,
+        which formatters put in parentheses of its own when they split it at a comma or
+        before `if`."""
         flat = joined(node)
         if not has_comment(flat) and not has_magic_comma(flat):
             if head + width(self.code(flat)) + tail <= self.style.line_length:
                 return flat
-        return self._split(flat, indent)
+        return self._split(flat, indent, assigned)
 
-    def _split(self, node: cst.BaseExpression, indent: str) -> cst.BaseExpression:
+    def _split(self, node: cst.BaseExpression, indent: str, assigned: bool = False) -> cst.BaseExpression:
         """Split at the node's last bracket, when it ends with one."""
         if isinstance(node, (cst.UnaryOperation, cst.Await)) and not node.lpar:
             return node.with_changes(expression=self._split(node.expression, indent))
+        if isinstance(node, cst.Lambda) and not node.lpar:
+            return node.with_changes(body=self._split(node.body, indent))
+        if isinstance(node, cst.Tuple) and not node.lpar and node.elements:
+            if assigned:  # `a, b = (\n    x,\n    y,\n)`
+                return self._collection(node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]), indent)
+            last = _element(node.elements[-1])  # `return model, AdamW(\n    ...\n)`
+            return node.with_changes(elements=[*node.elements[:-1], last.with_changes(value=self._split(last.value, indent))])
+        if isinstance(node, cst.IfExp) and not node.lpar:
+            return self._conditional(node, indent)
         if isinstance(node, cst.Call) and not node.lpar:
             return self._call(node, indent)
         if isinstance(node, (cst.List, cst.Set, cst.Dict)) or (isinstance(node, cst.Tuple) and len(node.lpar) == 1):
@@ -115,7 +140,7 @@ class Breaker:
             last = position == len(args) - 1
             after = arg.comma.whitespace_after if isinstance(arg.comma, cst.Comma) else arg.whitespace_after_arg
             _no_comment_before_comma(arg)
-            value = self.fit(arg.value, width(inner) + self._prefix(arg), 1, inner)
+            value = self._own_line(arg.value, width(inner) + self._prefix(arg), inner)
             comma = cst.Comma(whitespace_before=_NONE, whitespace_after=self._slot(after, indent if last else inner, inner))
             laid.append(arg.with_changes(value=value, comma=comma, whitespace_after_arg=_NONE))
         return call.with_changes(args=laid, whitespace_before_args=opening)
@@ -160,7 +185,7 @@ class Breaker:
             last = position == len(elements) - 1
             after = _NONE if last or not isinstance(element.comma, cst.Comma) else element.comma.whitespace_after
             _no_comment_before_comma(element)
-            value = self.fit(element.value, width(inner) + self._element_prefix(element), 1, inner)
+            value = self._own_line(element.value, width(inner) + self._element_prefix(element), inner)
             comma = cst.Comma(whitespace_before=_NONE, whitespace_after=_NONE if last else self._slot(after, inner, inner))
             laid.append(element.with_changes(value=value, comma=comma))
         return _bracketed(node, opening, self._slot(closing, indent, inner), laid)
@@ -171,6 +196,35 @@ class Breaker:
         if has_comment(placeholder):
             raise Unbreakable
         return width(self.code(placeholder)) - 1
+
+    def _own_line(self, value: cst.BaseExpression, head: int, inner: str) -> cst.BaseExpression:
+        """An element on a line of its own, with its comma; one that holds a comment this
+        module does not move stays as written (its lines are inside brackets: any indentation
+        is valid)."""
+        try:
+            return self.fit(value, head, 1, inner)
+        except Unbreakable:
+            return value
+
+    # -- conditional expressions
+
+    def _conditional(self, node: cst.IfExp, indent: str) -> cst.IfExp:
+        """`x if c else y` in parentheses of its own: on one line inside them when it fits there,
+        else the value, `if` and `else` on lines of their own."""
+        inner = indent + self.style.indent
+        if has_comment(node):
+            raise Unbreakable
+        if width(inner) + width(self.code(node)) > self.style.line_length:
+            node = node.with_changes(
+                body=self.fit(node.body, width(inner), 0, inner),
+                whitespace_before_if=_break(inner),
+                test=self.fit(node.test, width(inner) + 3, 0, inner),
+                whitespace_before_else=_break(inner),
+                orelse=self.fit(node.orelse, width(inner) + 5, 0, inner),
+            )
+        return node.with_changes(
+            lpar=[cst.LeftParen(whitespace_after=_break(inner))], rpar=[cst.RightParen(whitespace_before=_break(indent))]
+        )
 
     # -- comprehensions
 

@@ -24,7 +24,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.diagnostics import Edit, Fix, Position, Span
 from wdlint.fixes.imports import import_edits
-from wdlint.fixes.layout import Breaker, Unbreakable, width
+from wdlint.fixes.layout import Breaker, Unbreakable, line_width, width
 from wdlint.fixes.style import Style, line_length_for
 from wdlint.frontends.text import line_starts
 from wdlint.rules.fixes import FixPlan
@@ -89,19 +89,15 @@ def _relayout(statement: Span, edits: list[Edit], module: ModuleFacts, style: St
     prefix = lines[statement.start.row - 1][: statement.start.column - 1]
     tail = lines[statement.end.row - 1][statement.end.column - 1 :]
     rewritten = _rewrite(module, statement, edits)
-    comment = tail.strip()
-    # the code is what must fit: a comment after the statement (a noqa, a note) is not broken
-    code_lines = list(lines)
-    if comment.startswith("#"):
-        code_lines[statement.end.row - 1] = code_lines[statement.end.row - 1][: len(code_lines[statement.end.row - 1]) - len(tail)]
-    if not _overflows(rewritten, prefix, "" if comment.startswith("#") else tail, edits, code_lines, style.line_length):
+    if not _overflows(rewritten, prefix, tail, edits, lines, style.line_length):
         return None
+    comment = tail.strip()
     if comment and not comment.startswith("#"):
         return None  # `; more code` after it
     try:
         # the statement alone may hold no line break to tell the file's: written with the file's
         tree = cst.parse_module(rewritten.text).with_changes(default_newline=style.newline)
-        laid = _laid_out(tree, rewritten, prefix, "" if comment else tail, style)
+        laid = _laid_out(tree, rewritten, prefix, tail, style)
     except (cst.ParserSyntaxError, Unbreakable):
         return None
     if laid is None:
@@ -120,15 +116,16 @@ def _overflows(
     rewritten: _Rewritten, prefix: str, tail: str, edits: Sequence[Edit], lines: list[str], limit: int
 ) -> bool:
     """Whether a line an edit wrote is over `limit`, and longer than the line it was made from
-    (a line that was too long already is laid out only if the fix made it longer still)."""
+    (a line that was too long already is laid out only if the fix made it longer still).
+    Widths as the line length counts them: a tool's comment at the end (`# noqa`) left out."""
     full = prefix + rewritten.text + tail
     starts = line_starts(full)
     rows = [full[start:stop].rstrip("\r\n") for start, stop in zip(starts, [*starts[1:], len(full)])]
     for edit, (start, end) in zip(sorted(edits, key=lambda e: (e.location, e.end_location)), rewritten.changed):
-        allowed = max(limit, width(lines[edit.location.row - 1]))
+        allowed = max(limit, line_width(lines[edit.location.row - 1]))
         first = bisect.bisect_right(starts, start + len(prefix)) - 1
         last = bisect.bisect_right(starts, max(end + len(prefix) - 1, start + len(prefix))) - 1
-        if any(width(row) > allowed for row in rows[first : last + 1]):
+        if any(line_width(row) > allowed for row in rows[first : last + 1]):
             return True
     return False
 
@@ -155,8 +152,10 @@ def _laid_out(tree: cst.Module, rewritten: _Rewritten, prefix: str, tail: str, s
     indent_of = prefix if where.start.line == 1 else start_line
     indent = _INDENT.match(indent_of)
     assert indent is not None
-    after = width(end_line[where.end.column :]) + (width(tail) if where.end.line == len(text_lines) else 0)
-    laid = Breaker(style).fit(value, head, after, indent.group())
+    after = width(end_line[where.end.column :]) + (line_width(tail) if where.end.line == len(text_lines) else 0)
+    small = line.body[0]
+    assigned = element is None and isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign))
+    laid = Breaker(style).fit(value, head, after, indent.group(), assigned=assigned)
     replaced = tree.deep_replace(value, laid)
     assert isinstance(replaced, cst.Module)
     return replaced.code, element is None
