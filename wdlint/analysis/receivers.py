@@ -18,7 +18,15 @@ from wdlint.analysis.sites import Adapters, Receiver
 from wdlint.analysis.syntax import expr_text
 from wdlint.knowledge.adapters import PEFT_ROOT
 from wdlint.knowledge.models import KnownModel, auto_head, checkpoint_family, transformers_class
-from wdlint.knowledge.params import MODEL_WRAPPERS, WRAPPING_METHODS
+from wdlint.knowledge.params import (
+    ATTRIBUTE_FORWARDING_WRAPPERS,
+    EMBEDDING_ACCESSORS,
+    MODEL_WRAPPERS,
+    PREPARED_MODEL_ATTRIBUTE,
+    UNWRAPPING_METHODS,
+    WRAPPED_MODEL_ATTRIBUTE,
+    WRAPPING_METHODS,
+)
 
 
 class ModuleIdentifier:
@@ -78,11 +86,23 @@ class ModuleIdentifier:
         if isinstance(node, ast.Name) and node.id == "self":
             name = _enclosing_class(scope)
             return _Identity(class_name=name, plain=name is not None and self.model_classes.plain_class(name))
-        if isinstance(node, ast.Attribute):  # `self.head`, `model.backbone`
-            owner = self._identify_module(env.deeper(), node.value).class_name
-            value = self.model_classes.attribute(owner, node.attr) if owner else None
+        if isinstance(node, ast.Attribute):  # `self.head`, `model.backbone`, `ddp_model.module`
+            owner = self._identify_module(env.deeper(), node.value)
+            if owner.inner is not None and node.attr == _model_attribute(owner.wrapped_by):
+                return owner.inner
+            while owner.inner is not None and owner.wrapped_by in ATTRIBUTE_FORWARDING_WRAPPERS:
+                owner = owner.inner  # `compiled.lm_head` is the compiled model's
+            value = self.model_classes.attribute(owner.class_name, node.attr) if owner.class_name else None
             value = _strip_moves(value) if value is not None else None
             return self._constructed(env, value) if isinstance(value, ast.Call) else _Identity()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in EMBEDDING_ACCESSORS:
+            # `text_encoder.get_input_embeddings()`: the token embedding table, one 2-D weight
+            return _Identity(plain=not node.args and not node.keywords)
+        if isinstance(node, ast.Call):  # `GPT(config).parameters()`, `accelerator.unwrap_model(model)`
+            called = _strip_moves(node)
+            if isinstance(called, ast.Call):
+                return self._constructed(env, called)
+            return self._identify_module(env.deeper(), called)
         if not isinstance(node, ast.Name):
             return _Identity()
         found = env.lookup(node.id)
@@ -90,7 +110,7 @@ class ModuleIdentifier:
             return _Identity()
         binding, defining = found
         value = _strip_moves(binding.value) if binding.value is not None else None
-        if binding.kind is BindingKind.ASSIGN and isinstance(value, ast.Name):
+        if binding.kind is BindingKind.ASSIGN and isinstance(value, (ast.Name, ast.Attribute)):
             return self._identify_module(env.deeper(defining, binding.lineno), value)
         if not isinstance(value, ast.Call):
             return _Identity()
@@ -104,7 +124,7 @@ class ModuleIdentifier:
             # a wrapper's parameters are its model's: a PEFT model still trains its adapters only
             wrapped = self._wrapped(value, binding, node.id)
             inner = self._identify_module(there.deeper(), wrapped) if wrapped is not None else _Identity()
-            return _Identity(wrapped_by=wrapper, adapters=inner.adapters)
+            return _Identity(wrapped_by=wrapper, adapters=inner.adapters, inner=inner)
         if binding.kind is BindingKind.UNPACKED:
             return _Identity()
         return self._constructed(there, value)
@@ -128,6 +148,9 @@ class ModuleIdentifier:
         returned = self._returned(env, value)
         if returned is not None:
             return returned
+        if isinstance(value.func, ast.Attribute) and value.func.attr in UNWRAPPING_METHODS and len(value.args) == 1:
+            wrapped = self._identify_module(env.deeper(), value.args[0])  # `accelerator.unwrap_model(model)`
+            return wrapped.inner if wrapped.inner is not None else wrapped
         qualified = qualified_name(env, value.func) or ""
         if qualified.startswith(PEFT_ROOT):
             return _Identity(adapters=peft_adapters(env, value, qualified, self._known_models))
@@ -199,6 +222,14 @@ class _Identity:
     known: tuple[KnownModel, ...] = ()
     plain: bool = False  # provably without a bias or a norm weight
     adapters: Adapters | None = None  # `get_peft_model(...)`: what it trains
+    inner: _Identity | None = None  # a wrapper's: the model it wraps
+
+
+def _model_attribute(wrapped_by: str | None) -> str | None:
+    """Where a wrapper keeps the model: `module` of DDP and of what `accelerator.prepare` builds."""
+    if wrapped_by is None:
+        return None
+    return WRAPPED_MODEL_ATTRIBUTE.get(wrapped_by, PREPARED_MODEL_ATTRIBUTE)
 
 
 def _transformers_model(env: Env, loader: ast.expr, checkpoint: str | None) -> KnownModel | None:

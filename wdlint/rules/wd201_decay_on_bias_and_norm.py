@@ -163,7 +163,9 @@ Each such group with a weight_decay (its own or the optimizer's) decays the bias
 its part. Quiet when the optimizer's groups also split by shape (`p.ndim < 2`), by a name test
 for biases or norms, or keep an undecayed group whose params are not visible (timm's
 `param_groups_weight_decay`), and for a sub-module that provably has no bias and no norm weight
-(`nn.Linear(d, n, bias=False)`, a class of the file made only of such layers).
+(`nn.Linear(d, n, bias=False)`, a class of the file made only of such layers, also reached
+through `ddp_model.module` or a compiled model; a transformers model's
+`get_input_embeddings()`, its token embedding table).
 
 A model built by PEFT (`get_peft_model(model, config)`, a `PeftModelFor*` class) trains only
 what its config makes trainable: adapter matrices, embeddings and scales, which are quiet, and
