@@ -311,3 +311,18 @@ optimizer = AdamW(
     assert _rows(vera) == [11]  # the classifier head's biases, decayed by AdamW's default
     lm = vera.replace('task_type="SEQ_CLS", ', "").replace("ForSequenceClassification", "ForCausalLM")
     assert _rows(lm) == []  # only adapters train: the groups split them by lr
+
+
+def test_no_ndim_fix_where_what_should_not_decay_is_2d():
+    beft = """\
+import torch
+from peft import BeftConfig, get_peft_model
+
+peft_config = BeftConfig(task_type="SEQ_2_SEQ_LM", target_modules=["v"])
+model = get_peft_model(model, peft_config)
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+"""
+    (diagnostic,) = wdlint.lint_source(beft, "example.py", select=[CODE])
+    assert diagnostic.fix is None and "`beft_bias` are not 1-D" in diagnostic.message
+    (diagnostic,) = wdlint.lint_source(TOKEN_CLS_BIAS_ALL, "example.py", select=[CODE])
+    assert diagnostic.fix is not None  # biases are 1-D: the `ndim` split takes them out

@@ -47,12 +47,14 @@ class _Reading:
     configs: list[str] = field(default_factory=list)
     undecayed: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
+    matrices: list[str] = field(default_factory=list)
 
     def adapters(self) -> Adapters:
         return Adapters(
             " or ".join(dict.fromkeys(self.configs)) or "?",
             tuple(dict.fromkeys(self.undecayed)),
             tuple(dict.fromkeys(self.unread)),
+            tuple(dict.fromkeys(self.matrices)),
         )
 
 
@@ -175,6 +177,8 @@ def _read_config(
         reading.unread.append(f"the positional arguments of `{name}`")
     if method.always:
         reading.undecayed.append(f"{method.always} (`{name}`)")
+    if method.always_2d:
+        reading.matrices.append(method.always_2d)
     for switch in method.switches:
         given = keywords.get(switch.keyword)
         if given is None:

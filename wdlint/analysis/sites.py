@@ -120,6 +120,8 @@ class Adapters:
     # what could not be read (a keyword's value, a config that is not a literal PEFT config):
     # then more may train than `undecayed` says
     unread: tuple[str, ...] = ()
+    # names of 2-D params among `undecayed` (BEFT's `beft_bias`): a split by `ndim` misses them
+    matrices: tuple[str, ...] = ()
 
     @property
     def only_adapters(self) -> bool:

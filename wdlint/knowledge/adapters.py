@@ -48,6 +48,9 @@ class AdapterMethod:
     config: str  # the config class: "LoraConfig"
     adapters: str  # what its adapters are (documentation)
     always: str = ""  # params it always trains that should not be decayed, whatever its options
+    # ... when those are matrices (BEFT's (1, n) biases), which a split by `ndim` keeps decayed:
+    # the names that pick them out
+    always_2d: str = ""
     switches: tuple[Switch, ...] = ()
     # it has `modules_to_save` (every `PeftConfig` tuner and `PromptLearningConfig`), to which a
     # classification task adds the model's head
@@ -88,7 +91,7 @@ METHODS: Final = (
         "copies of the targeted layers",
         always="normalization layers, weights and biases",
     ),
-    AdapterMethod("BeftConfig", "bias vectors `beft_bias`", always="bias vectors `beft_bias`"),
+    AdapterMethod("BeftConfig", "(1, n) bias vectors `beft_bias`", always="bias vectors `beft_bias`", always_2d="beft_bias"),
     AdapterMethod("TrainableTokensConfig", "rows of the embedding matrix", saves_modules=False),
     AdapterMethod("AdaptionPromptConfig", "adaption prompts and their 1-D gates", saves_modules=False),
 )

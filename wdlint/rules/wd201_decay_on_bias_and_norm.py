@@ -34,12 +34,15 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         remedy = source.remedy or "put params with `ndim < 2` in a group with weight_decay=0.0"
         if adapters is not None and source.kind is SourceKind.FLAT:
             where = "" if group is None else f"param group {position} (`{_short(source.expr)}`): "
+            if adapters.matrices:  # an `ndim` split would keep these decayed
+                names = ", ".join(f"`{name}`" for name in adapters.matrices)
+                remedy = f"put them in a group with weight_decay=0.0 (by name: {names} are not 1-D)"
             yield Finding(
                 f"{where}`{source.expr}` gives `{site.written_name}` every trainable parameter of a PEFT "
                 f"model with weight_decay={value.describe() if group is None else _decay(group, value)}, and besides "
                 f"its adapters it trains {_listing(adapters.undecayed)}, so these are decayed; {remedy}",
                 source.span,
-                _fix(source, context.module) if group is None else None,
+                _fix(source, context.module) if group is None and not adapters.matrices else None,
             )
         elif source.kind is SourceKind.FLAT and (group is None or source.decayed is not None):
             # a group a framework helper builds (torchvision's `set_weight_decay`) says itself
