@@ -218,6 +218,11 @@ def test_trains_what_should_not_be_decayed(snippet, tail, trained):
             id="loaded trainable",
         ),
         pytest.param(
+            'model = PeftModel.from_pretrained(model, "my-lora", "default", True)\nprobe = model',
+            "the config saved with the checkpoint",
+            id="loaded trainable, by position",
+        ),
+        pytest.param(
             "model = prepare_model_for_kbit_training(model)\nprobe = model",
             "what `prepare_model_for_kbit_training` makes trainable",
             id="another PEFT helper",

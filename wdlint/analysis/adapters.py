@@ -20,6 +20,7 @@ from wdlint.analysis.scopes import Binding, BindingKind, Scope
 from wdlint.analysis.sites import Adapters
 from wdlint.analysis.syntax import expr_text
 from wdlint.knowledge.adapters import (
+    AUTO_LOADER_PREFIX,
     BIAS_FREE_HEADS,
     BIASED_MODULES,
     BUILDER_BY_NAME,
@@ -30,6 +31,7 @@ from wdlint.knowledge.adapters import (
     TASK_BY_NAME,
     TASK_TYPE,
     TRAINABLE_KEYWORD,
+    TRAINABLE_POSITION,
     AdapterMethod,
     Task,
 )
@@ -62,7 +64,9 @@ def peft_adapters(env: Env, call: ast.Call, qualified: str, base_models: BaseMod
     """What the model `call` (a callable of PEFT, `qualified`) returns trains."""
     name = qualified.rpartition(".")[2]
     if isinstance(call.func, ast.Attribute) and call.func.attr == LOADER:
-        return _loaded(env, call)
+        owner = qualified.rpartition(".")[0].rpartition(".")[2]
+        auto = owner.startswith(AUTO_LOADER_PREFIX)  # takes no model argument
+        return _loaded(env, call, TRAINABLE_POSITION - 1 if auto else TRAINABLE_POSITION)
     builder = BUILDER_BY_NAME.get(name)
     if builder is None or builder.config_position is None:
         return Adapters(f"`{name}`", unread=(f"what `{name}` makes trainable",))
@@ -81,9 +85,12 @@ def peft_adapters(env: Env, call: ast.Call, qualified: str, base_models: BaseMod
     return reading.adapters()
 
 
-def _loaded(env: Env, call: ast.Call) -> Adapters:
-    """`PeftModel.from_pretrained(model, path)`: adapters loaded frozen, unless `is_trainable`."""
-    trainable = next((k.value for k in call.keywords if k.arg == TRAINABLE_KEYWORD), None)
+def _loaded(env: Env, call: ast.Call, position: int) -> Adapters:
+    """`PeftModel.from_pretrained(model, path)`: adapters loaded frozen, unless `is_trainable`
+    (the keyword, or the argument at `position`)."""
+    trainable = _argument(call, position, TRAINABLE_KEYWORD)
+    if trainable is None and any(isinstance(a, ast.Starred) for a in call.args):
+        return Adapters("a checkpoint's config", unread=("the arguments of `from_pretrained`",))
     if trainable is None:
         return Adapters("a checkpoint's config, loaded frozen")
     value = constant(env, trainable)

@@ -159,3 +159,7 @@ BUILDER_BY_NAME: Final = {builder.name: builder for builder in BUILDERS}
 # adapters and their config come from a checkpoint, frozen unless `is_trainable=True`
 LOADER: Final = "from_pretrained"
 TRAINABLE_KEYWORD: Final = "is_trainable"
+# its position: `PeftModel*.from_pretrained(model, model_id, adapter_name, is_trainable)`;
+# `AutoPeftModel*.from_pretrained(model_id, adapter_name, is_trainable)` takes no model
+TRAINABLE_POSITION: Final = 3
+AUTO_LOADER_PREFIX: Final = "AutoPeftModel"
