@@ -1,14 +1,15 @@
 """The PEFT table of `wdlint.knowledge.adapters` against what it describes.
 
 The heads a classification task saves are built from transformers on the `meta` device; the
-configs are read (never imported) from PEFT's own source, the wheel that `bench/corpora` holds
-when it is there.
+configs are read (never imported) from PEFT's own source, the package the test extra installs
+(found, not imported).
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import importlib.util
 import warnings
 from pathlib import Path
 
@@ -19,7 +20,13 @@ from wdlint.knowledge.adapters import BIAS, BIAS_FREE_HEADS, METHODS, TASKS, Tas
 from wdlint.knowledge.models import ModelFamily
 from wdlint.knowledge.params import is_norm_class_name
 
-PEFT_SOURCE = Path(__file__).resolve().parents[2] / "bench" / "corpora" / "peft" / "peft"
+def _peft_source() -> Path:
+    spec = importlib.util.find_spec("peft")  # a top-level package is found without running it
+    assert spec is not None and spec.origin is not None, 'PEFT is part of the test extra: pip install -e ".[test]"'
+    return Path(spec.origin).parent
+
+
+PEFT_SOURCE = _peft_source()
 
 
 def _saved_heads_hold_a_bias_or_norm(model: object, task: Task) -> bool:
@@ -60,8 +67,6 @@ def test_bias_free_heads_name_known_families_and_heads() -> None:
 
 
 def _peft_classes() -> dict[str, ast.ClassDef]:
-    if not PEFT_SOURCE.is_dir():
-        pytest.skip("PEFT's source is not in bench/corpora")
     return _parse_peft()
 
 
