@@ -31,10 +31,11 @@ length) are copied to a temporary directory (`--keep` keeps it), every second fi
   `[tool.ruff]`/`[tool.black]` found upward, else 88; a tool's comment such as `# noqa` at the
   end left out, as ruff's E501 does) where the lines they replaced were not (for notebooks,
   the lines of each code cell);
-- formatted, reformatted: with `ruff` on the PATH ("-" without), the fixed .py files that
-  `ruff format` (that line length, quotes kept) left as they were before the fix, and the
-  lines fixes wrote in them that it writes otherwise: how far the fixes' layout is the
-  formatter's (a file not formatted to begin with says nothing of it).
+- relaid, reformatted: with `ruff` on the PATH ("-" without), the statements a fix laid out
+  again (its lines broken otherwise than the lines it replaced), and those of them that
+  `ruff format` (that line length, quotes kept), given the statement alone, writes otherwise:
+  how far the fixes' layout is the formatter's. (Most research code is not formatted, so a
+  whole file's formatting would say nothing of the fix's lines.)
 
 crashes, unparsable, damaged, refixed and too long must be 0: otherwise each offending file or
 run is listed under the table and the exit status is 1.
@@ -48,6 +49,7 @@ import difflib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,7 +86,7 @@ COUNT_FILES = (
 )
 COLUMNS = (
     "files", "findings", "WD001", "crashes", "fixed", "unparsable", "damaged", "refixed", "fixes", "too long",
-    "formatted", "reformatted",
+    "relaid", "reformatted",
 )
 MUST_BE_ZERO = ("crashes", "unparsable", "damaged", "refixed", "too long")
 RUFF = shutil.which("ruff")
@@ -227,7 +229,7 @@ def line_endings(data: bytes) -> set[bytes]:
 def written_too_long(old: str, new: str, limit: int) -> list[int]:
     """Rows of `new` (from 1) that a fix wrote longer than `limit`, in the changed stretches
     whose old lines all kept to it."""
-    a, b = old.splitlines(), new.splitlines()
+    a, b = lines_of(old), lines_of(new)
     rows = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag == "equal" or any(line_width(line) > limit for line in a[i1:i2]):
@@ -236,18 +238,51 @@ def written_too_long(old: str, new: str, limit: int) -> list[int]:
     return rows
 
 
-def written_lines(old: str, new: str) -> list[list[str]]:
-    """The stretches of lines a fix wrote, as blocks of `new`'s lines."""
-    a, b = old.splitlines(), new.splitlines()
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    return [b[j1:j2] for tag, _, _, j1, j2 in matcher.get_opcodes() if tag != "equal" and j2 > j1]
+_COMPOUND = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+    ast.With, ast.AsyncWith, ast.Try, ast.Match,
+)
 
 
-def ruff_format(text: str, limit: int, path: str) -> str | None:
+def relaid_statements(old: str, new: str) -> list[tuple[str, str]]:
+    """(indentation, text) of each simple statement of `new` that holds lines a fix wrote in a
+    number of lines other than it replaced: a statement the fix laid out again."""
+    a, b = lines_of(old), lines_of(new)
+    rows: set[int] = set()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag != "equal" and i2 - i1 != j2 - j1:
+            rows.update(range(j1 + 1, j2 + 1))
+    if not rows:
+        return []
+    try:
+        tree = ast.parse(new)
+    except (SyntaxError, ValueError):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt) or isinstance(node, _COMPOUND) or node.end_lineno is None:
+            continue
+        if rows.isdisjoint(range(node.lineno, node.end_lineno + 1)):
+            continue
+        first, last = b[node.lineno - 1], b[node.end_lineno - 1]
+        indent = first[: len(first) - len(first.lstrip())]
+        after = last.encode()[node.end_col_offset :].decode(errors="replace").strip()
+        if len(indent) == node.col_offset and (not after or after.startswith("#")):  # lines of its own
+            found.append((indent, "\n".join(b[node.lineno - 1 : node.end_lineno]) + "\n"))
+    return found
+
+
+def lines_of(text: str) -> list[str]:
+    """Rows as Python counts them (`str.splitlines` also breaks at form feeds and the like)."""
+    return re.split(r"\r\n|\r|\n", text.removesuffix("\n").removesuffix("\r"))
+
+
+def ruff_format(text: str, limit: int, indent: int = 4) -> str | None:
+    """Python `text` as `ruff format` writes it, with that line length and indentation, quotes kept."""
     assert RUFF is not None
+    options = [f"indent-width={indent}", "format.quote-style='preserve'"]
     done = subprocess.run(
-        [RUFF, "format", "--isolated", "--line-length", str(limit), "--config", "format.quote-style='preserve'",
-         "--stdin-filename", path, "-"],
+        [RUFF, "format", "--isolated", "--line-length", str(limit), *(f"--config={o}" for o in options), "-"],
         input=text, capture_output=True, text=True, check=False,
     )
     return done.stdout if done.returncode == 0 else None
@@ -255,7 +290,7 @@ def ruff_format(text: str, limit: int, path: str) -> str | None:
 
 def check_lengths(row: Row, tree: Path, path: str, old: bytes, new: bytes, formatter: bool = True) -> None:
     """Lines the fixes wrote: none longer than the line length unless what they replaced was;
-    and (`formatter`), in a file `ruff format` leaves as it is, none that it would write otherwise."""
+    and (`formatter`) each statement a fix laid out again, as `ruff format` writes it alone."""
     limit = line_length_for(tree / path)
     if path.endswith(".ipynb"):
         cells = zip(code_sources(json.loads(old)), code_sources(json.loads(new)))
@@ -266,20 +301,16 @@ def check_lengths(row: Row, tree: Path, path: str, old: bytes, new: bytes, forma
         lines = now.splitlines()
         for number in written_too_long(was, now, limit):
             row.flag("too long", f"{path}{where}:{number}: {line_width(lines[number - 1])} > {limit}: {lines[number - 1].strip()[:100]}")
-    if RUFF is None or not formatter or not path.endswith(".py"):
-        return
-    was, now, _ = pairs[0]
-    if ruff_format(was, limit, path) != was:
-        return  # the file was not formatted to begin with: its lines are its own
-    row.counts["formatted"] += 1
-    formatted = ruff_format(now, limit, path)
-    if formatted is None:
-        return
-    text = "\n".join(line.rstrip() for line in formatted.splitlines())
-    for block in written_lines(was, now):
-        if "\n".join(line.rstrip() for line in block) not in text:
-            row.counts["reformatted"] += len(block)
-            row.notes.append(f"{row.name}: reformatted: {path}: " + " / ".join(line.strip() for line in block)[:200])
+        if RUFF is None or not formatter:
+            continue
+        for indent, statement in relaid_statements(was, now):
+            row.counts["relaid"] += 1
+            # alone at column 0, the width it had left: the same decisions as in place
+            alone = "".join(line[len(indent) :] if line.startswith(indent) else line for line in statement.splitlines(keepends=True))
+            step = len(lines_of(alone)[1]) - len(lines_of(alone)[1].lstrip()) if "\n" in alone.rstrip() else 4
+            if ruff_format(alone, limit - len(indent), step or 4) != alone:
+                row.counts["reformatted"] += 1
+                row.notes.append(f"{row.name}: reformatted: {path}{where}:\n{statement}")
 
 
 def check_fixed(row: Row, before: Snapshot, after: Snapshot, tree: Path | None = None, formatter: bool = True) -> None:
@@ -361,7 +392,7 @@ def table(rows: Sequence[Row]) -> Iterable[str]:
     yield "| corpus | " + " | ".join(COLUMNS) + " | s |"
     yield "|---|" + "---:|" * (len(COLUMNS) + 1)
     for row in (*rows, total):
-        cells = ["-" if c in ("formatted", "reformatted") and RUFF is None else str(row.counts[c]) for c in COLUMNS]
+        cells = ["-" if c in ("relaid", "reformatted") and RUFF is None else str(row.counts[c]) for c in COLUMNS]
         yield f"| {row.name} | " + " | ".join(cells) + f" | {row.seconds:.1f} |"
 
 
@@ -370,7 +401,7 @@ def main() -> None:
     parser.add_argument("names", nargs="*", default=[*DEFAULT, "torch"])
     parser.add_argument("--keep", action="store_true", help="keep the fixed copies for inspection")
     parser.add_argument("--ecosystem-cache", type=Path, default=None, help="default: bench/ecosystem.py's")
-    parser.add_argument("--notes", action="store_true", help="list the reformatted lines too")
+    parser.add_argument("--notes", action="store_true", help="list the reformatted statements too")
     args = parser.parse_args()
     start = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix="wdlint-corpus-check-"))
