@@ -306,7 +306,7 @@ def check_lengths(row: Row, tree: Path, path: str, old: bytes, new: bytes, forma
         for indent, statement in relaid_statements(was, now):
             row.counts["relaid"] += 1
             # alone at column 0, the width it had left: the same decisions as in place
-            alone = "".join(line[len(indent) :] if line.startswith(indent) else line for line in statement.splitlines(keepends=True))
+            alone = "".join(line.removeprefix(indent) for line in statement.splitlines(keepends=True))
             step = len(lines_of(alone)[1]) - len(lines_of(alone)[1].lstrip()) if "\n" in alone.rstrip() else 4
             if ruff_format(alone, limit - len(indent), step or 4) != alone:
                 row.counts["reformatted"] += 1

@@ -326,6 +326,87 @@ def test_a_comment_that_makes_the_line_too_long_counts() -> None:
     )
 
 
+ALIGNED = [
+    pytest.param(
+        """\
+        import torch
+
+        optimizer = torch.optim.Adam(model.parameters(), lr=args.lr,
+                                     weight_decay=args.wd)
+        """,
+        """\
+        import torch
+
+        optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr,
+                                      weight_decay=args.wd)
+        """,
+        ("WD101",),
+        id="WD101 continuation lines aligned with the bracket move with it",
+    ),
+    pytest.param(
+        """\
+        import torch
+        from transformers import AdamW
+
+        optimizer = AdamW(params,
+                          lr=args.lr,
+                          eps=1e-8
+                          )
+        """,
+        """\
+        import torch
+
+        optimizer = torch.optim.AdamW(params,
+                                      lr=args.lr,
+                                      eps=1e-8, weight_decay=0.0
+                                      )
+        """,
+        ("WD103",),
+        id="WD103 an aligned call and its closing bracket move with the longer name",
+    ),
+    pytest.param(
+        """\
+        import torch
+
+        optimizer = torch.optim.Adam(model.parameters(), lr=args.learning_rate,
+                                     weight_decay=args.weight_decay_for_the_whole_model_1234567)
+        """,
+        """\
+        import torch
+
+        optimizer = torch.optim.AdamW(
+            model.parameters(),
+            lr=args.learning_rate,
+            weight_decay=args.weight_decay_for_the_whole_model_1234567,
+        )
+        """,
+        ("WD101",),
+        id="an aligned line moved past the line length: the call laid out again",
+    ),
+    pytest.param(
+        """\
+        import torch
+
+        optimizer = torch.optim.Adam(model.parameters(), lr=args.lr,
+            weight_decay=args.wd)
+        """,
+        """\
+        import torch
+
+        optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr,
+            weight_decay=args.wd)
+        """,
+        ("WD101",),
+        id="a hanging indent is no alignment: it stays",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "expected", "select"), ALIGNED)
+def test_aligned_continuation_lines(source: str, expected: str, select: tuple[str, ...]) -> None:
+    assert fixed(source, *select) == textwrap.dedent(expected)
+
+
 @pytest.mark.parametrize(("source", "expected", "select"), QUIET)
 def test_no_new_layout(source: str, expected: str, select: tuple[str, ...]) -> None:
     assert fixed(source, *select) == expected

@@ -75,9 +75,9 @@ class Breaker:
         which formatters put in parentheses of its own when they split it at a comma or
         before `if`."""
         flat = joined(node)
-        if not has_comment(flat) and not has_magic_comma(flat):
-            if head + width(self.code(flat)) + tail <= self.style.line_length:
-                return flat
+        fits = head + width(self.code(flat)) + tail <= self.style.line_length
+        if fits and not has_comment(flat) and not has_magic_comma(flat):
+            return flat
         return self._split(flat, indent, assigned)
 
     def _split(self, node: cst.BaseExpression, indent: str, assigned: bool = False) -> cst.BaseExpression:

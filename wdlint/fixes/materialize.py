@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import io
 import re
+import tokenize
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,15 +84,21 @@ def _rewrite(module: ModuleFacts, statement: Span, edits: Sequence[Edit]) -> _Re
 
 
 def _relayout(statement: Span, edits: list[Edit], module: ModuleFacts, style: Style) -> Edit | None:
-    """The statement laid out again, when a line the fix wrote is over the line length."""
+    """The statement laid out again when a line the fix wrote is over the line length; its
+    continuation lines moved with the bracket they were aligned to; None when the plan's edits
+    stand as they are."""
     lines = module.source.lines
     # new lines end as the statement's own last line does (files may mix line endings)
     style = dataclasses.replace(style, newline=module.line_break(statement.end.row) or style.newline)
     prefix = lines[statement.start.row - 1][: statement.start.column - 1]
     tail = lines[statement.end.row - 1][statement.end.column - 1 :]
     rewritten = _rewrite(module, statement, edits)
-    if not _overflows(rewritten, prefix, tail, edits, lines, style.line_length):
-        return None
+    original = module.source.text[module.offset(statement.start) : module.offset(statement.end)]
+    realigned, moved = _realigned(original, rewritten.text, width(prefix))
+    written = _written_rows(rewritten, prefix, edits)
+    written.update({row: statement.start.row + row for row in moved if row not in written})
+    if not _overflows(prefix + realigned + tail, written, lines, style.line_length):
+        return Edit(realigned, statement.start, statement.end) if moved else None
     comment = tail.strip()
     if comment and not comment.startswith("#"):
         return None  # `; more code` after it
@@ -112,22 +120,68 @@ def _relayout(statement: Span, edits: list[Edit], module: ModuleFacts, style: St
     return Edit(text, statement.start, end)
 
 
-def _overflows(
-    rewritten: _Rewritten, prefix: str, tail: str, edits: Sequence[Edit], lines: list[str], limit: int
-) -> bool:
-    """Whether a line an edit wrote is over `limit`, and longer than the line it was made from
-    (a line that was too long already is laid out only if the fix made it longer still).
-    Widths as the line length counts them: a tool's comment at the end (`# noqa`) left out."""
-    full = prefix + rewritten.text + tail
-    starts = line_starts(full)
-    rows = [full[start:stop].rstrip("\r\n") for start, stop in zip(starts, [*starts[1:], len(full)])]
+def _written_rows(rewritten: _Rewritten, prefix: str, edits: Sequence[Edit]) -> dict[int, int]:
+    """The statement's rows (from 0) that the edits wrote, each with the file's row it was made from."""
+    starts = line_starts(prefix + rewritten.text)
+    written: dict[int, int] = {}
     for edit, (start, end) in zip(sorted(edits, key=lambda e: (e.location, e.end_location)), rewritten.changed):
-        allowed = max(limit, line_width(lines[edit.location.row - 1]))
         first = bisect.bisect_right(starts, start + len(prefix)) - 1
         last = bisect.bisect_right(starts, max(end + len(prefix) - 1, start + len(prefix))) - 1
-        if any(line_width(row) > allowed for row in rows[first : last + 1]):
-            return True
-    return False
+        for row in range(first, last + 1):
+            written.setdefault(row, edit.location.row)
+    return written
+
+
+def _overflows(full: str, written: dict[int, int], lines: list[str], limit: int) -> bool:
+    """Whether a row the fix wrote is over `limit`, and longer than the line it was made from
+    (a line that was too long already is laid out only if the fix made it longer still).
+    Widths as the line length counts them: a tool's comment at the end (`# noqa`) left out."""
+    rows = _NEWLINE.split(full)
+    return any(
+        line_width(rows[row]) > max(limit, line_width(lines[origin - 1])) for row, origin in written.items() if row < len(rows)
+    )
+
+
+def _realigned(original: str, rewritten: str, column: int) -> tuple[str, list[int]]:
+    """`rewritten` with each continuation line that `original` aligned with an open bracket
+    (just after it, or a closing bracket under it) aligned with where that bracket is now, and
+    the rows (from 0) so moved. Nothing moves when the edits changed the statement's rows."""
+    before, after = _open_brackets(original, column), _open_brackets(rewritten, column)
+    if before is None or after is None or len(before) != len(after):
+        return rewritten, []
+    old_lines, new_lines = original.split("\n"), rewritten.split("\n")
+    if len(old_lines) != len(new_lines):
+        return rewritten, []
+    moved = []
+    for row in range(1, len(new_lines)):
+        old_open, new_open = before[row - 1], after[row - 1]
+        line, old_line = new_lines[row], old_lines[row]
+        indent = len(old_line) - len(old_line.lstrip(" "))
+        if old_open is None or new_open is None or old_open == new_open or old_line[indent:indent + 1] in ("", "\t"):
+            continue
+        if indent in (old_open, old_open + 1) and line.startswith(" " * indent):
+            shift = new_open - old_open
+            new_lines[row] = " " * (indent + shift) + line[indent:]
+            moved.append(row)
+    return "\n".join(new_lines), moved
+
+
+def _open_brackets(text: str, column: int) -> list[int | None] | None:
+    """For each row of a statement (its first at `column`): the column of the innermost bracket
+    still open at its end; None for the whole when it does not tokenize alone."""
+    rows: list[int | None] = [None] * (text.count("\n") + 1)
+    stack: list[int] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text + "\n").readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                stack.append(token.start[1] + (column if token.start[0] == 1 else 0))
+            elif token.type == tokenize.OP and token.string in ")]}" and stack:
+                stack.pop()
+            elif token.type in (tokenize.NL, tokenize.NEWLINE) and token.start[0] <= len(rows):
+                rows[token.start[0] - 1] = stack[-1] if stack else None
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return rows
 
 
 def _laid_out(tree: cst.Module, rewritten: _Rewritten, prefix: str, tail: str, style: Style) -> tuple[str, bool] | None:
