@@ -186,7 +186,7 @@ def _open_brackets(text: str, column: int) -> list[int | None] | None:
 
 def _laid_out(tree: cst.Module, rewritten: _Rewritten, prefix: str, tail: str, style: Style) -> tuple[str, bool] | None:
     """The statement's new text, and whether the statement was laid out whole (else an element
-    of it); None when its shape is none a formatter would break (`x = a if b else c(...)`)."""
+    of it); None for a statement with no value to split (`del`, `assert`, two on one line)."""
     line = tree.body[0] if len(tree.body) == 1 else None
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
         return None
@@ -217,9 +217,7 @@ def _laid_out(tree: cst.Module, rewritten: _Rewritten, prefix: str, tail: str, s
 
 def _statement_value(statement: cst.BaseSmallStatement) -> cst.BaseExpression | None:
     """What a formatter splits a statement at: the value it assigns, returns or is."""
-    if isinstance(statement, (cst.Assign, cst.AugAssign, cst.Expr)):
-        return statement.value
-    if isinstance(statement, (cst.AnnAssign, cst.Return)):
+    if isinstance(statement, (cst.Assign, cst.AugAssign, cst.Expr, cst.AnnAssign, cst.Return)):
         return statement.value
     return None
 
