@@ -6,7 +6,8 @@ no longer fits (and is longer than the line it replaced) is laid out again (`lay
 and replaced whole. What is laid out is the smallest part of the statement that is a line of its own: an
 element of a call or literal already written one element per line (so comments on the other
 lines stay), else the statement. A comment after the statement stays on its first line, where a
-`# noqa` for the call is read. Then the plan's imports (`imports`).
+`# noqa` for the call is read. Continuation lines aligned with a bracket the fix moved move
+with it. Then the plan's imports (`imports`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.diagnostics import Edit, Fix, Position, Span
-from wdlint.fixes.imports import import_edits
 from wdlint.fixes.layout import Breaker, Unbreakable, line_width, width
 from wdlint.fixes.style import Style, line_length_for
 from wdlint.frontends.text import line_starts
@@ -51,6 +51,9 @@ def materialize(plan: FixPlan, module: ModuleFacts, style: Style) -> Fix | None:
         laid = _relayout(statement, group, module, style) if statement is not None else None
         edits += group if laid is None else [laid]
     if plan.imports:
+        # libcst's codemod visitors cost 0.2 s to import: only for a fix that changes imports
+        from wdlint.fixes.imports import import_edits
+
         row = plan.edits[0].location.row if plan.edits else 1
         imported = import_edits(plan.imports, module, row, style)
         if imported is None:
