@@ -324,6 +324,31 @@ def test_libcst_is_imported_only_where_fixes_are_shown_or_applied(tmp_path, args
     assert imported == f"{writes_edits} {writes_edits}"
 
 
+def test_a_cached_plain_check_does_not_serve_fixes_without_their_edits(tmp_path, monkeypatch):
+    # a plain check's fixes carry no edits: the JSON output's run has cache entries of its own
+    (tmp_path / "train.py").write_text(FIXABLE)
+    monkeypatch.chdir(tmp_path)
+    run("--isolated", "--unsafe-fixes", "train.py")
+    found = json.loads(run("--isolated", "--output-format", "json", "train.py").stdout)
+    edits = [d["fix"]["edits"] for d in found if d["fix"] is not None]
+    assert edits and all(edits)
+    again = json.loads(run("--isolated", "--output-format", "json", "train.py").stdout)
+    assert again == found  # from the cache now
+
+
+def test_the_line_length_is_a_dependency_of_cached_fixes(tmp_path, monkeypatch):
+    (tmp_path / "train.py").write_text("import torch\nopt = torch.optim.Adam(m.parameters(), 1e-3, (0.9, 0.99), 1e-8, 0.0)\n")
+    monkeypatch.chdir(tmp_path)
+
+    def fix_text() -> str:
+        [finding] = json.loads(run("--isolated", "--output-format", "json", "--select", "WD501", "train.py").stdout)
+        return "".join(edit["content"] for edit in finding["fix"]["edits"])
+
+    assert "\n" in fix_text()  # broken at 88
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n")
+    assert "\n" not in fix_text()  # one line at 120, the cached entry not reused
+
+
 def test_full_output_counts_rows_as_python_does(tmp_path, monkeypatch):
     (tmp_path / "ff.py").write_text("import torch\n\x0c\nx = 1  # page\x0cbreak\nopt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n")
     monkeypatch.chdir(tmp_path)
