@@ -63,6 +63,7 @@ class Breaker:
     def __init__(self, style: Style) -> None:
         self.style = style
         self._module = cst.Module(body=(), default_newline=style.newline, default_indent=style.indent)
+        self._comments = self._magic = True
 
     def code(self, node: cst.CSTNode) -> str:
         return self._module.code_for_node(node)
@@ -75,10 +76,18 @@ class Breaker:
         which formatters put in parentheses of its own when they split it at a comma or
         before `if`."""
         flat = joined(node)
+        # what the parts of `flat` may hold, asked of each part only when the whole holds it
+        self._comments, self._magic = has_comment(flat), has_magic_comma(flat)
+        return self._fit(flat, head, tail, indent, assigned)
+
+    def _fit(self, flat: cst.BaseExpression, head: int, tail: int, indent: str, assigned: bool = False) -> cst.BaseExpression:
         fits = head + width(self.code(flat)) + tail <= self.style.line_length
-        if fits and not has_comment(flat) and not has_magic_comma(flat):
+        if fits and not self._commented(flat) and not (self._magic and has_magic_comma(flat)):
             return flat
         return self._split(flat, indent, assigned)
+
+    def _commented(self, node: cst.CSTNode) -> bool:
+        return self._comments and has_comment(node)
 
     def _split(self, node: cst.BaseExpression, indent: str, assigned: bool = False) -> cst.BaseExpression:
         """Split at the node's last bracket, when it ends with one."""
@@ -101,7 +110,7 @@ class Breaker:
             isinstance(node, cst.GeneratorExp) and len(node.lpar) == 1
         ):
             return self._comprehension(node, indent)
-        if has_comment(node):
+        if self._commented(node):
             raise Unbreakable
         return node  # nothing to split at: it stays long, as a formatter leaves it
 
@@ -111,7 +120,7 @@ class Breaker:
         args, inner = list(call.args), indent + self.style.indent
         if not args:
             return call
-        if has_comment(call.func):
+        if self._commented(call.func):
             raise Unbreakable
         opening = self._slot(call.whitespace_before_args, inner, inner)
         closing = args[-1].comma.whitespace_after if isinstance(args[-1].comma, cst.Comma) else args[-1].whitespace_after_arg
@@ -119,20 +128,20 @@ class Breaker:
         if isinstance(sole, cst.GeneratorExp) and not sole.lpar and args[0].keyword is None and not args[0].star:
             # `any(x for x in y)`: the call's parentheses are the generator's
             parts: cst.BaseExpression = sole
-            if has_comment(sole) or not self._fits_inside(call, self.code(sole), inner):
+            if self._commented(sole) or not self._fits_inside(call, self.code(sole), inner):
                 parts = self._comprehension_parts(sole, inner)
             arg = args[0].with_changes(value=parts, whitespace_after_arg=self._slot(closing, indent, inner))
             return call.with_changes(args=[arg], whitespace_before_args=opening)
         magic = isinstance(args[-1].comma, cst.Comma)
         body = self._body(call, self.code(call.func) + self.code(call.whitespace_after_func) + "(", ")")
-        if not magic and not any(has_comment(a) for a in args) and self._fits_inside(call, body, inner):
+        if not magic and not any(self._commented(a) for a in args) and self._fits_inside(call, body, inner):
             closed = args[-1].with_changes(whitespace_after_arg=_break(indent))
             return call.with_changes(args=[*args[:-1], closed], whitespace_before_args=opening)
         if len(args) == 1 and not magic:
             # no comma to split at: the one argument's own line, broken in turn
             arg = args[0]
             _no_comment_before_comma(arg)
-            value = self.fit(arg.value, width(inner) + self._prefix(arg), 0, inner)
+            value = self._fit(arg.value, width(inner) + self._prefix(arg), 0, inner)
             arg = arg.with_changes(value=value, whitespace_after_arg=self._slot(closing, indent, inner))
             return call.with_changes(args=[arg], whitespace_before_args=opening)
         laid = []
@@ -148,7 +157,7 @@ class Breaker:
     def _prefix(self, arg: cst.Arg) -> int:
         """Columns of what comes before an argument's value: `*`, `**`, `name=`."""
         placeholder = arg.with_changes(value=cst.Name("x"), comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=_NONE)
-        if has_comment(placeholder):
+        if self._commented(placeholder):
             raise Unbreakable
         return width(self.code(placeholder)) - 1
 
@@ -170,13 +179,13 @@ class Breaker:
             closing = last_comma.whitespace_after
         has_comma = any(isinstance(e.comma, cst.Comma) for e in elements)
         one_tuple = isinstance(node, cst.Tuple) and len(elements) == 1  # `(x,)`: its comma is no delimiter
-        commented = any(has_comment(e) for e in elements) or _commented(closing_bracket.whitespace_before)
+        commented = any(self._commented(e) for e in elements) or _commented(closing_bracket.whitespace_before)
         if (one_tuple or not has_comma) and not commented and self._fits_inside(node, self.code(node)[1:-1], inner):
             return _bracketed(node, opening, _break(indent), elements)
         if one_tuple or not has_comma:
             element = elements[0]
             _no_comment_before_comma(element)
-            value = self.fit(element.value, width(inner) + self._element_prefix(element), 1 if one_tuple else 0, inner)
+            value = self._fit(element.value, width(inner) + self._element_prefix(element), 1 if one_tuple else 0, inner)
             if one_tuple:
                 element = element.with_changes(comma=cst.Comma(whitespace_before=_NONE, whitespace_after=_NONE))
             return _bracketed(node, opening, self._slot(closing, indent, inner), [element.with_changes(value=value)])
@@ -193,7 +202,7 @@ class Breaker:
     def _element_prefix(self, element: _Element) -> int:
         """Columns before an element's value: `*`, `**`, `key: `."""
         placeholder = element.with_changes(value=cst.Name("x"), comma=cst.MaybeSentinel.DEFAULT)
-        if has_comment(placeholder):
+        if self._commented(placeholder):
             raise Unbreakable
         return width(self.code(placeholder)) - 1
 
@@ -202,7 +211,7 @@ class Breaker:
         module does not move stays as written (its lines are inside brackets: any indentation
         is valid)."""
         try:
-            return self.fit(value, head, 1, inner)
+            return self._fit(value, head, 1, inner)
         except Unbreakable:
             return value
 
@@ -212,15 +221,15 @@ class Breaker:
         """`x if c else y` in parentheses of its own: on one line inside them when it fits there,
         else the value, `if` and `else` on lines of their own."""
         inner = indent + self.style.indent
-        if has_comment(node):
+        if self._commented(node):
             raise Unbreakable
         if width(inner) + width(self.code(node)) > self.style.line_length:
             node = node.with_changes(
-                body=self.fit(node.body, width(inner), 0, inner),
+                body=self._fit(node.body, width(inner), 0, inner),
                 whitespace_before_if=_break(inner),
-                test=self.fit(node.test, width(inner) + 3, 0, inner),
+                test=self._fit(node.test, width(inner) + 3, 0, inner),
                 whitespace_before_else=_break(inner),
-                orelse=self.fit(node.orelse, width(inner) + 5, 0, inner),
+                orelse=self._fit(node.orelse, width(inner) + 5, 0, inner),
             )
         return node.with_changes(
             lpar=[cst.LeftParen(whitespace_after=_break(inner))], rpar=[cst.RightParen(whitespace_before=_break(indent))]
@@ -230,7 +239,7 @@ class Breaker:
 
     def _comprehension(self, node: _Comprehension, indent: str) -> cst.BaseExpression:
         inner = indent + self.style.indent
-        fits = not has_comment(node) and self._fits_inside(node, self.code(node)[1:-1], inner)
+        fits = not self._commented(node) and self._fits_inside(node, self.code(node)[1:-1], inner)
         parts = node if fits else self._comprehension_parts(node, inner)
         opening, closing = _break(inner), _break(indent)
         if isinstance(parts, cst.GeneratorExp):
@@ -251,13 +260,13 @@ class Breaker:
 
     def _comprehension_parts(self, node: _Comprehension, inner: str) -> _Comprehension:
         """The element, each `for` and each `if` on a line of its own at `inner`."""
-        if has_comment(node):  # between the parts of a comprehension: not moved
+        if self._commented(node):  # between the parts of a comprehension: not moved
             raise Unbreakable
         start, clauses = width(inner), self._clauses(node.for_in, inner)
         if isinstance(node, cst.DictComp):
             key = self.code(node.key) + self.code(node.whitespace_before_colon) + ":" + self.code(node.whitespace_after_colon)
-            return node.with_changes(value=self.fit(node.value, start + width(key), 0, inner), for_in=clauses)
-        return node.with_changes(elt=self.fit(node.elt, start, 0, inner), for_in=clauses)
+            return node.with_changes(value=self._fit(node.value, start + width(key), 0, inner), for_in=clauses)
+        return node.with_changes(elt=self._fit(node.elt, start, 0, inner), for_in=clauses)
 
     def _clauses(self, clause: cst.CompFor, inner: str) -> cst.CompFor:
         start = width(inner)
@@ -265,14 +274,14 @@ class Breaker:
         ifs = [
             test.with_changes(
                 whitespace_before=_break(inner),
-                test=self.fit(test.test, start + 2 + width(self.code(test.whitespace_before_test)), 0, inner),
+                test=self._fit(test.test, start + 2 + width(self.code(test.whitespace_before_test)), 0, inner),
             )
             for test in clause.ifs
         ]
         nested = self._clauses(clause.inner_for_in, inner) if clause.inner_for_in is not None else None
         return clause.with_changes(
             whitespace_before=_break(inner),
-            iter=self.fit(clause.iter, start + head, 0, inner),
+            iter=self._fit(clause.iter, start + head, 0, inner),
             ifs=ifs,
             inner_for_in=nested,
         )
@@ -285,7 +294,7 @@ class Breaker:
 
     def _fits_inside(self, node: cst.CSTNode, body: str, inner: str) -> bool:
         """Whether the bracket's contents fit on one line of their own (and hold no magic comma)."""
-        return not has_magic_comma_inside(node) and width(inner) + width(body) <= self.style.line_length
+        return not (self._magic and has_magic_comma_inside(node)) and width(inner) + width(body) <= self.style.line_length
 
     def _slot(self, written: _Whitespace, indent: str, comments: str) -> cst.ParenthesizedWhitespace:
         """A line break where `written` was, the next line at `indent`: a comment written there
