@@ -352,13 +352,13 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
 )
 def server(debounce: int) -> None:
     """Run the language server over standard input and output (for an editor's LSP client)."""
-    import importlib.util
-
-    if importlib.util.find_spec("pygls") is None:
-        _error('`wdlint server` needs pygls: pip install "wdlint[lsp]"')
+    try:
+        from wdlint.server.server import serve
+    except ImportError as error:
+        if error.name is None or error.name.partition(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        _error(f'`wdlint server` needs pygls ({error.msg}): pip install "wdlint[lsp]"')
         sys.exit(EXIT_ERROR)
-    from wdlint.server.server import serve
-
     serve(debounce / 1000)
 
 

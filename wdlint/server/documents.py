@@ -34,7 +34,7 @@ def format_of(name: str, language_id: str | None) -> Format | None:
     if any(suffix in form.suffixes for form in FORMATS):
         return format_for(name)
     known = _LANGUAGES.get(language_id or "")
-    return format_for(known) if known is not None else None
+    return next((form for form in FORMATS if known in form.suffixes), None)
 
 
 def is_config_file(path: Path) -> bool:
