@@ -15,7 +15,9 @@ and 90th percentile:
   format, rules, the conversion to the protocol), without the transport;
 - code actions: a request at the finding (its fix, and the noqa comment, which is verified by
   a lint of the commented text) -> the response;
-- hover on the finding -> the rule page.
+- hover on the finding -> the rule page;
+- `ast.parse` of the same text, the floor of any lint of it: on a shared machine the absolute
+  figures move with the load, their ratio to this one much less.
 """
 
 from __future__ import annotations
@@ -223,6 +225,17 @@ def in_process(texts: tuple[str, str], repeat: int, folder: Path) -> list[float]
     return times
 
 
+def parse_only(text: str, repeat: int) -> list[float]:
+    import ast
+
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        ast.parse(text)
+        times.append(time.perf_counter() - started)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=40)
@@ -234,9 +247,13 @@ def main() -> None:
         folder = Path(temporary)
         server = asyncio.run(through_the_server(texts, options.repeat, folder))
         alone = in_process(texts, options.repeat, folder)
+        parse = parse_only(texts[0], options.repeat)
     for name, seconds in server.items():
         print(summary(name, seconds))
     print(summary("the lint alone (in process)", alone))
+    print(summary("ast.parse of the text (reference)", parse))
+    ratio = statistics.median(server["change -> diagnostics"]) / statistics.median(parse)
+    print(f"change -> diagnostics / ast.parse: {ratio:.1f}x")
 
 
 if __name__ == "__main__":
