@@ -342,6 +342,26 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
     click.echo("\n".join(r.markdown() for r in rules), nl=False)
 
 
+@cli.command()
+@click.option(
+    "--debounce",
+    type=click.IntRange(0, 60_000),
+    default=200,
+    show_default=True,
+    help="Milliseconds without a change before an edited document is linted again.",
+)
+def server(debounce: int) -> None:
+    """Run the language server over standard input and output (for an editor's LSP client)."""
+    try:
+        from wdlint.server.server import serve
+    except ImportError as error:
+        if error.name is None or error.name.partition(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        _error(f'`wdlint server` needs pygls ({error.msg}): pip install "wdlint[lsp]"')
+        sys.exit(EXIT_ERROR)
+    serve(debounce / 1000)
+
+
 @cli.command("audit")
 @click.argument("target")
 @click.option(
