@@ -18,7 +18,6 @@ from wdlint.engine.discover import discover
 from wdlint.engine.cache import CACHE_DIR_NAME, ENVIRONMENT_VARIABLE, ResultCache, cache_directory
 from wdlint.engine.runner import FileJob, FileResult, FixRequest, LintOptions, lint_cached, lint_jobs
 from wdlint.output import text as text_output
-from wdlint.rules import all_rules, get_rule
 from wdlint.selection import ignored_by, is_valid_selector
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -313,6 +312,8 @@ def clean(paths: tuple[Path, ...], cache_dir: Path | None, config_file: Path | N
 @click.option("--output-format", type=click.Choice(("text", "json")), default="text", show_default=True)
 def rule(code: str | None, show_all: bool, output_format: str) -> None:
     """Show the documentation of rule CODE (or of every rule with --all)."""
+    from wdlint.rules import all_rules, get_rule
+
     if show_all == (code is not None):
         raise click.UsageError("give a rule code or --all")
     if code is not None:
