@@ -107,6 +107,8 @@ class Settings:
 
     def ignores_for(self, path: Path) -> tuple[str, ...]:
         """The selectors that per-file-ignores turns off for `path` (relative to the cwd)."""
+        if not self.per_file_ignores:
+            return ()
         absolute = os.path.abspath(path)
         rel = relative_posix(absolute, os.path.abspath(self.root))
         name = os.path.basename(absolute)

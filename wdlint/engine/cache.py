@@ -55,12 +55,15 @@ def cache_directory(root: Path, option: Path | None) -> Path:
 def settings_key(options: LintOptions) -> str:
     """Results depend on the selected rules, the target torch version, the size limit, the
     Python whose parser reads the files (a 3.12 file is a syntax error to 3.11), and wdlint's
-    own code (`code_stamp`). The key is this text itself: a cache file holds the key it was
-    written under and is read only under the same key, so no digest has to be trusted (nor
-    hashlib imported)."""
+    own code (`code_stamp`). The rules are keyed by the selection as written, which with the
+    code decides the codes, so a warm run loads no rule. The key is this text itself: a cache
+    file holds the key it was written under and is read only under the same key, so no digest
+    has to be trusted (nor hashlib imported)."""
     return json.dumps(
         [
-            sorted(options.codes),
+            options.select,
+            options.extend_select,
+            options.ignore,
             options.target_torch_version,
             options.max_file_size,
             sys.version_info[:2],

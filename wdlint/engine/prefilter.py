@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from wdlint.knowledge.optimizers import class_names
-
 # `optim_wrapper`: an mmengine config that only overrides what its `_base_` sets
 _EXTRA_VOCABULARY = ("weight_decay", "param_groups", "create_optimizer", "optim_wrapper")
 
 
 @cache
 def _vocabulary() -> re.Pattern[bytes]:
+    # imported here: the two stages before this one screen out nearly every file
+    from wdlint.knowledge.optimizers import class_names
+
     words = sorted({*class_names(), *_EXTRA_VOCABULARY}, key=lambda w: (-len(w), w))
     return re.compile(b"|".join(re.escape(w.encode()) for w in words))
 
