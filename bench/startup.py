@@ -9,8 +9,9 @@ the repository's root. Rows, each the median wall time of `--runs` runs:
 
 - `python -c pass`: the interpreter starting and stopping (the target: wdlint <= 3x this);
 - `ruff check --no-cache FILE` (`--isolated`, default rules);
-- `wdlint check --force-exclude FILE`: the hook's entry, with its result cache, the file
-  changed between runs (what a commit hands the hook);
+- `wdlint check --force-exclude FILE`: the hook's entry (the console script's code, from
+  pyproject.toml), with its result cache, the file changed between runs (what a commit hands
+  the hook);
 - the same with `--no-cache`.
 
 `--importtime` prints `python -X importtime`'s twenty dearest imports of the hook's run.
@@ -30,6 +31,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
 REPO = Path(__file__).resolve().parent.parent
 ECOSYSTEM = Path.home() / ".cache" / "wdlint-ecosystem" / "github"
 _REAL_SCRIPTS = ("artidoro+qlora@*/qlora.py", "KellerJordan+modded-nanogpt@*/train_gpt.py")
@@ -38,6 +44,15 @@ _REAL_SCRIPTS = ("artidoro+qlora@*/qlora.py", "KellerJordan+modded-nanogpt@*/tra
 def _executable(name: str) -> str | None:
     candidate = Path(sys.executable).parent / name
     return str(candidate) if candidate.exists() else shutil.which(name)
+
+
+def console_script() -> list[str]:
+    """What the `wdlint` console script runs, as pip writes it from this checkout's
+    pyproject.toml (an installed script may predate a change of its entry point)."""
+    with open(REPO / "pyproject.toml", "rb") as file:
+        entry = tomllib.load(file)["project"]["scripts"]["wdlint"]
+    module, function = entry.split(":")
+    return [sys.executable, "-c", f"import sys; from {module} import {function}; sys.argv[0] = 'wdlint'; sys.exit({function}())"]
 
 
 def _default_files() -> list[Path]:
@@ -66,8 +81,7 @@ def startup_rows(files: Sequence[Path], runs: int) -> list[tuple[str, str, float
 
 def _file_rows(source: Path, runs: int) -> list[tuple[str, str, float, float]]:
     python = sys.executable
-    # the console script, as pre-commit runs it
-    wdlint = [_executable("wdlint") or "wdlint", "check", "--force-exclude"]
+    wdlint = [*console_script(), "check", "--force-exclude"]
     ruff = _executable("ruff") or "ruff"
     with tempfile.TemporaryDirectory(prefix="wdlint-startup-") as directory:
         cwd = Path(directory)
@@ -94,7 +108,7 @@ def importtime(file: Path, top: int = 20) -> str:
     with tempfile.TemporaryDirectory(prefix="wdlint-startup-") as directory:
         shutil.copyfile(file, Path(directory) / file.name)
         run = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "wdlint", "check", "--no-cache", file.name],
+            [sys.executable, "-X", "importtime", *console_script()[1:], "check", "--no-cache", file.name],
             cwd=directory, capture_output=True, text=True, check=False,
         )
     lines = [line for line in run.stderr.splitlines() if line.startswith("import time:") and "|" in line][1:]

@@ -196,7 +196,7 @@ NEVER = (
 
 
 def _modules_of_a_run(directory: Path, *args: str) -> list[str]:
-    code, out, err = _run([sys.executable, "-c", SINGLE_FILE_RUN, *args], directory)
+    _, out, err = _run([sys.executable, "-c", SINGLE_FILE_RUN, *args], directory)
     assert "Traceback" not in err, err
     return out.split("\n")[-2].split()
 

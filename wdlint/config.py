@@ -20,7 +20,6 @@ from wdlint.engine.globs import GlobSet, relative_posix
 from wdlint.engine.jobs import DEFAULT_MAX_FILE_SIZE
 from wdlint.frontends.formats import default_includes
 
-
 Embeddings = Literal["decay", "no-decay", "either"]
 _EMBEDDINGS: tuple[Embeddings, ...] = ("decay", "no-decay", "either")
 
