@@ -1,6 +1,11 @@
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wdlint.engine import prefilter, runner
 
 from wdlint.engine.prefilter import may_contain_optimizer
 from wdlint.engine.runner import FileJob, LintOptions, lint_job, lint_jobs
@@ -16,9 +21,23 @@ def test_unreadable_file_is_a_parse_error(tmp_path: Path, monkeypatch: pytest.Mo
     def refuse(*args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("wdlint.engine.runner.open", refuse, raising=False)  # found before the builtin
+    monkeypatch.setattr("wdlint.engine.runner.os.open", refuse)
     [diagnostic] = lint_job(FileJob(path, "locked.py"), OPTIONS).diagnostics
     assert (diagnostic.code, diagnostic.message) == ("WD001", "cannot read file: Permission denied")
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 200_000])
+def test_a_file_is_read_whole_whatever_the_reads_return(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int):
+    """A read may return less than asked (and a file may grow after its size was taken): the
+    runner reads on to the end of the file."""
+    path = tmp_path / "data.py"
+    content = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(content)
+    assert runner._read_file(path)[0] == content
+    real_read = os.read
+    monkeypatch.setattr("wdlint.engine.runner.os.read", lambda fd, n: real_read(fd, min(n, 999)))
+    data, mtime_ns = runner._read_file(path)
+    assert data == content and mtime_ns == path.stat().st_mtime_ns
 
 
 def test_a_directory_named_as_a_file_is_a_parse_error(tmp_path: Path):
@@ -75,3 +94,19 @@ def test_prefilter_keeps_every_positive_example():
     for data in [*examples, *files]:
         if b"optimizer" in data or b"optim" in data or b"Adam" in data:
             assert may_contain_optimizer(data), data[:80]
+
+
+# pieces of the names stage 2 looks for, cut where a lookup by anchor could go wrong
+_PIECES = st.sampled_from(
+    [
+        *prefilter._NAMES, *prefilter._ANCHORS, b"Fused", b"CPU", b"apex.", b"peft.", b"create_", b"optimizer",
+        b"optimizers", b"=dict", b" = dict", b":", b'"', b"W", b"x", b"\n", b"create_lora", b"plus", b"AdamAdam",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map(b"".join))
+def test_stage_two_finds_a_name_exactly_when_it_is_there(data: bytes):
+    """Looking for the names only where their anchor occurs finds what eleven scans would."""
+    assert prefilter._names_a_construction(data) is any(name in data for name in prefilter._NAMES)

@@ -96,6 +96,10 @@ class ResultCache:
         self.file = directory / __version__ / f"{zlib.crc32(self.key.encode()):08x}.json"
         self.entries: dict[str, dict[str, Any]] = self._load()
         self._updates: dict[str, dict[str, Any]] = {}
+        self._cwd = os.getcwd()  # entries are keyed by absolute path; one getcwd, not one a file
+
+    def _key(self, path: Path) -> str:
+        return os.path.normpath(os.path.join(self._cwd, path))  # os.path.abspath, cwd known
 
     def _load(self) -> dict[str, dict[str, Any]]:
         try:
@@ -109,11 +113,12 @@ class ResultCache:
 
     def lookup(self, job: FileJob) -> FileResult | FileJob:
         """The cached result, or the job to run (with the content, when it was read here)."""
-        entry = self.entries.get(os.path.abspath(job.path))
+        key = self._key(job.path)
+        entry = self.entries.get(key)
         if entry is None or entry.get("ignore") != list(job.ignore):
             return job
         try:
-            status = job.path.stat()
+            status = os.stat(job.path)
             if status.st_size != entry["size"]:
                 return job
             data = None
@@ -122,16 +127,17 @@ class ResultCache:
                 if checksum(data) != entry["checksum"]:
                     return FileJob(job.path, job.display, job.ignore, data, status.st_mtime_ns)
                 entry["mtime"] = status.st_mtime_ns  # touched, not changed: remember the new time
-                self._updates[os.path.abspath(job.path)] = entry
-            if not all(unchanged((str(a), int(b), int(c))) for a, b, c in entry["dependencies"]):
+                self._updates[key] = entry
+            stamps = entry["dependencies"]  # most files read no other file
+            if stamps and not all(unchanged((str(a), int(b), int(c))) for a, b, c in stamps):
                 return FileJob(job.path, job.display, job.ignore, data, status.st_mtime_ns if data else None)
             # named as this run names the file (it may run from another directory)
             diagnostics = tuple(
                 dataclasses.replace(Diagnostic.from_dict(d), filename=job.display) for d in entry["diagnostics"]
             )
+            dependencies = tuple((str(a), int(b), int(c)) for a, b, c in stamps) if stamps else ()
         except (OSError, KeyError, TypeError, ValueError):
             return job  # an entry we cannot read is a miss
-        dependencies = tuple((str(a), int(b), int(c)) for a, b, c in entry["dependencies"])
         return FileResult(job.display, diagnostics, _source(job.path) if diagnostics else None, dependencies=dependencies)
 
     def store(self, jobs: Iterable[FileJob], results: Iterable[FileResult]) -> None:
@@ -146,7 +152,7 @@ class ResultCache:
                 # changed while we read or linted it (another run's --fix, an editor): the
                 # findings are of a content that is gone
                 continue
-            self._updates[os.path.abspath(job.path)] = {
+            self._updates[self._key(job.path)] = {
                 "size": status.st_size,
                 "mtime": result.mtime_ns,
                 "checksum": result.checksum,
