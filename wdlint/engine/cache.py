@@ -96,10 +96,11 @@ class ResultCache:
         self.file = directory / __version__ / f"{zlib.crc32(self.key.encode()):08x}.json"
         self.entries: dict[str, dict[str, Any]] = self._load()
         self._updates: dict[str, dict[str, Any]] = {}
-        self._cwd = os.getcwd()  # entries are keyed by absolute path; one getcwd, not one a file
+        # entries are keyed by absolute path: os.path.abspath's result, with one getcwd for the run
+        self._cwd = os.path.join(os.getcwd(), "")
 
-    def _key(self, path: Path) -> str:
-        return os.path.normpath(os.path.join(self._cwd, path))  # os.path.abspath, cwd known
+    def _key(self, path: str) -> str:
+        return os.path.normpath(path if os.path.isabs(path) else self._cwd + path)
 
     def _load(self) -> dict[str, dict[str, Any]]:
         try:
@@ -113,12 +114,13 @@ class ResultCache:
 
     def lookup(self, job: FileJob) -> FileResult | FileJob:
         """The cached result, or the job to run (with the content, when it was read here)."""
-        key = self._key(job.path)
+        path = os.fspath(job.path)
+        key = self._key(path)
         entry = self.entries.get(key)
         if entry is None or entry.get("ignore") != list(job.ignore):
             return job
         try:
-            status = os.stat(job.path)
+            status = os.stat(path)
             if status.st_size != entry["size"]:
                 return job
             data = None
@@ -132,8 +134,9 @@ class ResultCache:
             if stamps and not all(unchanged((str(a), int(b), int(c))) for a, b, c in stamps):
                 return FileJob(job.path, job.display, job.ignore, data, status.st_mtime_ns if data else None)
             # named as this run names the file (it may run from another directory)
-            diagnostics = tuple(
-                dataclasses.replace(Diagnostic.from_dict(d), filename=job.display) for d in entry["diagnostics"]
+            found = entry["diagnostics"]
+            diagnostics = (
+                tuple(dataclasses.replace(Diagnostic.from_dict(d), filename=job.display) for d in found) if found else ()
             )
             dependencies = tuple((str(a), int(b), int(c)) for a, b, c in stamps) if stamps else ()
         except (OSError, KeyError, TypeError, ValueError):
@@ -152,7 +155,7 @@ class ResultCache:
                 # changed while we read or linted it (another run's --fix, an editor): the
                 # findings are of a content that is gone
                 continue
-            self._updates[self._key(job.path)] = {
+            self._updates[self._key(os.fspath(job.path))] = {
                 "size": status.st_size,
                 "mtime": result.mtime_ns,
                 "checksum": result.checksum,
