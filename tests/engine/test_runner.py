@@ -54,16 +54,23 @@ def test_per_file_ignores_apply_to_the_job(tmp_path: Path):
     assert lint_job(FileJob(path, "train.py", ignore=("WD",)), OPTIONS).source is None
 
 
-def test_results_keep_job_order_with_workers(tmp_path: Path):
+@pytest.mark.parametrize("checksums", [True, False])
+def test_results_keep_job_order_with_workers(tmp_path: Path, checksums: bool):
+    """Enough files for two workers; results with findings, with another file read, with a
+    WD001 and with nothing at all come back the same as from one process, in job order."""
+    (tmp_path / "config.py").write_text("WD = 0.1\n")
+    contents = [MISTAKE, b"x = 1\n", b"import torch\nfrom config import WD\nopt = torch.optim.Adam(p, weight_decay=WD)\n", b"\0"]
     jobs = []
-    for i in range(20):
+    for i in range(2 * runner._MIN_FILES_FOR_WORKERS + 5):
         path = tmp_path / f"f{i}.py"
-        path.write_bytes(MISTAKE if i % 2 else b"x = 1\n")
+        path.write_bytes(contents[i // 10 % len(contents)] if i % 10 == 0 else b"x = 1\n" * (1 + i % 7))
         jobs.append(FileJob(path, f"f{i}.py"))
-    serial = lint_jobs(jobs, OPTIONS, processes=1)
-    parallel = lint_jobs(jobs, OPTIONS, processes=2)
+    serial = lint_jobs(jobs, OPTIONS, processes=1, checksums=checksums)
+    parallel = lint_jobs(jobs, OPTIONS, processes=2, checksums=checksums)
     assert serial == parallel
     assert [r.display for r in parallel] == [j.display for j in jobs]
+    assert {bool(r.diagnostics) for r in parallel} == {True, False} and any(r.dependencies for r in parallel)
+    assert all((r.checksum is not None) is checksums for r in parallel)
 
 
 @pytest.mark.parametrize(

@@ -165,10 +165,20 @@ def _run(
 _FORKED_JOBS: Sequence[FileJob] = ()
 
 
+# What a forked worker sends back for a file with nothing to report and nothing else read:
+# its (size, checksum, modification time); the parent, which holds the job, makes the result.
+_Plain = tuple[int, "int | None", "int | None"]
+
+
 def _run_forked(
     bounds: tuple[int, int], options: LintOptions, request: FixRequest | None, checksums: bool
-) -> list[FileResult]:
-    return _run(_FORKED_JOBS[bounds[0] : bounds[1]], options, request, checksums)
+) -> list[FileResult | _Plain]:
+    results = _run(_FORKED_JOBS[bounds[0] : bounds[1]], options, request, checksums)
+    return [(r.size, r.checksum, r.mtime_ns) if _is_plain(r) else r for r in results]
+
+
+def _is_plain(result: FileResult) -> bool:
+    return not (result.diagnostics or result.source is not None or result.fixed or result.diff or result.dependencies)
 
 
 def _size(job: FileJob) -> int:
@@ -210,14 +220,25 @@ def lint_jobs(
     try:
         with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
             if forked:
-                done = list(pool.map(_run_forked, bounds, [options] * count, [fix] * count, [checksums] * count))
+                sent = pool.map(_run_forked, bounds, [options] * count, [fix] * count, [checksums] * count)
+                done = [
+                    item if isinstance(item, FileResult) else _plain_result(job, item)
+                    for (start, end), batch in zip(bounds, sent)
+                    for job, item in zip(by_size[start:end], batch)
+                ]
             else:
                 batches = [by_size[start:end] for start, end in bounds]
-                done = list(pool.map(_run, batches, [options] * count, [fix] * count, [checksums] * count))
+                sent_whole = pool.map(_run, batches, [options] * count, [fix] * count, [checksums] * count)
+                done = [result for batch in sent_whole for result in batch]
     finally:
         _FORKED_JOBS = ()
-    by_display = {result.display: result for batch in done for result in batch}
+    by_display = {result.display: result for result in done}
     return [by_display[job.display] for job in jobs]
+
+
+def _plain_result(job: FileJob, sent: _Plain) -> FileResult:
+    size, crc, mtime_ns = sent
+    return FileResult(job.display, (), None, size=size, checksum=crc, mtime_ns=mtime_ns)
 
 
 def lint_cached(
