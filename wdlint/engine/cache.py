@@ -103,6 +103,7 @@ class ResultCache:
         return os.path.normpath(path if os.path.isabs(path) else self._cwd + path)
 
     def _load(self) -> dict[str, dict[str, Any]]:
+        self._loaded = _identity(self.file)  # what was read, taken before the read
         try:
             data = json.loads(self.file.read_bytes())
         except (OSError, ValueError):
@@ -171,8 +172,11 @@ class ResultCache:
         try:
             self._prepare_directory()
             # another run may have saved since we loaded: keep its entries (a race between
-            # the load and the rename loses entries, which is a miss next time, never damage)
-            entries = {**self._load(), **self._updates}
+            # the load and the rename loses entries, which is a miss next time, never damage);
+            # a file nobody replaced is what we hold, and is not read twice
+            loaded = self._loaded
+            current = self.entries if loaded is not None and _identity(self.file) == loaded else self._load()
+            entries = {**current, **self._updates}
             payload = json.dumps({"version": __version__, "settings": self.key, "files": entries}, separators=(",", ":"))
             handle, temporary = _temporary_file(self.file.parent)
         except OSError:
@@ -193,6 +197,16 @@ class ResultCache:
         ignore = self.directory / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# created by wdlint\n*\n", encoding="utf-8")
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """Which file is at `path` (every save replaces it, so a new one has a new inode), its size
+    and time; None when there is none."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def _temporary_file(directory: Path) -> tuple[int, str]:
