@@ -5,7 +5,9 @@
 Default files: `fixtures/cnn_sgd.py` (findings) and, when the ecosystem cache holds them, two
 real training scripts (`qlora.py`, modded-nanogpt's `train_gpt.py`). Each file is copied into
 an empty directory, which is the working directory of every command, as pre-commit runs from
-the repository's root. Rows, each the median wall time of `--runs` runs:
+the repository's root. The commands of a file run in turn, `--runs` rounds, and each row is
+the median wall time and the median CPU time (user + system, children included: steadier on
+a shared machine):
 
 - `python -c pass`: the interpreter starting and stopping (the target: wdlint <= 3x this);
 - `ruff check --no-cache FILE` (`--isolated`, default rules);
@@ -62,24 +64,20 @@ def _default_files() -> list[Path]:
     return files
 
 
-def _median_ms(command: Sequence[str], cwd: Path, runs: int, before: Callable[[], None] | None = None) -> float:
-    times = []
-    for _ in range(runs):
-        if before is not None:
-            before()
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+def _timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the process and the children it waited for)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
-def startup_rows(files: Sequence[Path], runs: int) -> list[tuple[str, str, float, float]]:
-    """(file, command, median ms, ratio to `python -c pass`), every row of one file measured in
-    the same stretch of time so the ratios compare like with like."""
+def startup_rows(files: Sequence[Path], runs: int) -> list[tuple[str, str, float, float, float, float]]:
+    """(file, command, median wall ms, its ratio to `python -c pass`, median CPU ms, its ratio)."""
     return [row for source in files for row in _file_rows(source, runs)]
 
 
-def _file_rows(source: Path, runs: int) -> list[tuple[str, str, float, float]]:
+def _file_rows(source: Path, runs: int) -> list[tuple[str, str, float, float, float, float]]:
     python = sys.executable
     wdlint = [*console_script(), "check", "--force-exclude"]
     ruff = _executable("ruff") or "ruff"
@@ -94,14 +92,25 @@ def _file_rows(source: Path, runs: int) -> list[tuple[str, str, float, float]]:
             target.write_bytes(original + b"\n" * (next(edits) % 2 + 1))
 
         subprocess.run([*wdlint, target.name], cwd=cwd, capture_output=True, check=False)  # the cache exists
-        base = _median_ms([python, "-c", "pass"], cwd, runs)
-        measured = [
-            ("python -c pass", base),
-            ("ruff check --no-cache", _median_ms([ruff, "check", "--no-cache", "--isolated", target.name], cwd, runs)),
-            ("wdlint check (cache, file changed)", _median_ms([*wdlint, target.name], cwd, runs, change)),
-            ("wdlint check --no-cache", _median_ms([*wdlint, "--no-cache", target.name], cwd, runs)),
+        commands: list[tuple[str, list[str], Callable[[], None] | None]] = [
+            ("python -c pass", [python, "-c", "pass"], None),
+            ("ruff check --no-cache", [ruff, "check", "--no-cache", "--isolated", target.name], None),
+            ("wdlint check (cache, file changed)", [*wdlint, target.name], change),
+            ("wdlint check --no-cache", [*wdlint, "--no-cache", target.name], None),
         ]
-    return [(source.name, label, ms, ms / base) for label, ms in measured]
+        # round-robin: on a machine others share, every command meets the same load
+        samples: list[list[tuple[float, float]]] = [[] for _ in commands]
+        for _ in range(runs):
+            for (_, command, before), taken in zip(commands, samples, strict=True):
+                if before is not None:
+                    before()
+                taken.append(_timed(command, cwd))
+    walls = [statistics.median(w for w, _ in taken) * 1000 for taken in samples]
+    cpus = [statistics.median(c for _, c in taken) * 1000 for taken in samples]
+    return [
+        (source.name, label, wall, wall / walls[0], cpu, cpu / cpus[0])
+        for (label, _, _), wall, cpu in zip(commands, walls, cpus, strict=True)
+    ]
 
 
 def importtime(file: Path, top: int = 20) -> str:
@@ -127,10 +136,10 @@ def main() -> None:
     # as `pip install` leaves it (and pre-commit's environment): wdlint's bytecode written, even
     # where PYTHONDONTWRITEBYTECODE would have every run compile every module from source
     compileall.compile_dir(REPO / "wdlint", quiet=1)
-    print("| file | command | median ms | x python -c pass |")
-    print("|---|---|---:|---:|")
-    for name, label, ms, ratio in startup_rows(files, args.runs):
-        print(f"| {name} | {label} | {ms:.1f} | {ratio:.2f} |")
+    print("| file | command | wall ms | x python -c pass | CPU ms | x python -c pass |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name, label, wall, wall_ratio, cpu, cpu_ratio in startup_rows(files, args.runs):
+        print(f"| {name} | {label} | {wall:.1f} | {wall_ratio:.2f} | {cpu:.1f} | {cpu_ratio:.2f} |")
     if args.importtime:
         print(importtime(files[0]))
 
