@@ -8,8 +8,6 @@ from wdlint.diagnostics import Applicability, Edit, Position
 from wdlint.knowledge.params import marks_no_decay, names_submodule
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import FixPlan
-from wdlint.runtime.classify import Kind
-from wdlint.runtime.wording import count, finding, reasons
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
@@ -137,6 +135,9 @@ def _fix(source: ParamSource, module: ModuleFacts | None) -> FixPlan | None:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.classify import Kind
+    from wdlint.runtime.wording import count, finding, reasons
+
     for optimizer in context.optimizers:
         if optimizer.spec is not None and optimizer.spec.matrix_only:
             continue  # Muon: WD206 reports what it should not hold at all

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -9,7 +8,6 @@ from wdlint.diagnostics import Applicability, Edit, Position
 from wdlint.knowledge.optimizers import GROUP_KEY_ALIASES, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import FixPlan
-from wdlint.runtime.wording import finding
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
@@ -28,6 +26,8 @@ def intended_key(key: str, spec: OptimizerSpec) -> str | None:
     alias = GROUP_KEY_ALIASES.get(key.lower())
     if alias is not None and alias in accepted:
         return alias
+    import difflib  # a key no alias explains is rare: most runs never need it
+
     close = difflib.get_close_matches(key, sorted(accepted), n=1, cutoff=_SIMILARITY)
     return close[0] if close else None
 
@@ -64,6 +64,8 @@ def _rename(key: Key, meant: str, module: ModuleFacts | None) -> FixPlan | None:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.wording import finding
+
     for optimizer in context.optimizers:
         spec = optimizer.spec
         if spec is None:
