@@ -14,14 +14,16 @@ both alike):
 - json: the same with `--output-format json`, which prints every fix's edits;
 - diff: `--diff --unsafe-fixes`, every fix computed and applied in memory.
 
-The table shows the median seconds of each and head / base. The head writes fixes out with
-libcst only for json and diff; `check` must stay at 1.00 (within the noise the spread column
-shows: the medians' ratio against the ratio of the fastest runs).
+The table shows the median wall seconds of each, head / base, and head / base of the median CPU
+seconds (user + system of the process and its workers), which moves less when others share the
+machine. The head writes fixes out with libcst only for json and diff; `check` must stay at
+1.00 within that noise.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import sys
 import tempfile
@@ -73,21 +75,30 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="wdlint-fix-cost-"))
     base, head = export(args.base, scratch), export(WORKING_TREE, scratch)
     print(f"base {args.base}, head: this working tree; median of {args.runs} runs each, taking turns\n")
-    print("| tree | run | base s | head s | head / base | fastest runs' ratio |")
+    print("| tree | run | base s | head s | head / base | CPU: head / base |")
     print("|---|---|---:|---:|---:|---:|")
     for name in args.trees:
         where, paths = tree(name)
         for kind, arguments in RUNS.items():
             times: dict[Path, list[float]] = {base: [], head: []}
+            cpu: dict[Path, list[float]] = {base: [], head: []}
             for _ in range(args.runs):
                 for checkout in (base, head):
+                    before = _children_cpu()
                     output = run(checkout, where, [*arguments, *(paths or ["."])])
                     if output.returncode not in (0, 1):
                         sys.exit(f"{name}: {kind} exited {output.returncode}: {output.stderr[-2000:]}")
                     times[checkout].append(output.seconds)
+                    cpu[checkout].append(_children_cpu() - before)
             old, new = statistics.median(times[base]), statistics.median(times[head])
-            fastest = min(times[head]) / min(times[base])
-            print(f"| {name} | {kind} | {old:.3f} | {new:.3f} | {new / old:.2f} | {fastest:.2f} |")
+            cpu_ratio = statistics.median(cpu[head]) / statistics.median(cpu[base])
+            print(f"| {name} | {kind} | {old:.3f} | {new:.3f} | {new / old:.2f} | {cpu_ratio:.2f} |")
+
+
+def _children_cpu() -> float:
+    """User + system seconds of the finished child processes (and theirs) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
