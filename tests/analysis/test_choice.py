@@ -86,7 +86,7 @@ def test_functools_partial_binds_arguments():
 
 def test_partial_from_import():
     source = "from functools import partial\nimport torch\nopt = partial(torch.optim.SGD, lr=0.1)(m.parameters(), weight_decay=5e-4)\n"
-    assert [d.code for d in wdlint.lint_source(source)] == ["WD201"]
+    assert [d.code for d in wdlint.lint_source(source, extend_select=["WD207"])] == ["WD207"]
 
 
 def test_conditional_expression():

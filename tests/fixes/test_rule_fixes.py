@@ -117,8 +117,8 @@ CASES = [
         "import torch\nopt = torch.optim.SGD(net.named_parameters(), lr=0.1, weight_decay=5e-4)\n",
         'import torch\nopt = torch.optim.SGD([{"params": [p for _, p in net.named_parameters() if p.ndim >= 2]}, '
         '{"params": [p for _, p in net.named_parameters() if p.ndim < 2], "weight_decay": 0.0}], lr=0.1, weight_decay=5e-4)\n',
-        {"select": ("WD201",), "unsafe": True},
-        id="WD201 named parameters",
+        {"select": ("WD207",), "unsafe": True},  # SGD: WD207, with WD201's fix
+        id="WD207 named parameters",
     ),
     pytest.param(
         "import torch\nopt = torch.optim.SGD([{'params': a, 'wd': 0.0}, dict(params=b, weight_decay_rate=0.0)], lr=0.1)\n",

@@ -11,25 +11,26 @@ import pytest
 import wdlint
 from wdlint.engine.runner import FileJob, LintOptions, lint_job
 
-OPTIONS = LintOptions.from_selection()
+# WD207 (opt-in) is SGD's half of WD201: most of these configs are SGD's, as mm configs are
+OPTIONS = LintOptions.from_selection(extend_select=["WD207"])
 SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4){})\n"
 
 
 def lint(source: str) -> list[tuple[str, int, int]]:
-    diagnostics = wdlint.lint_source(textwrap.dedent(source), "config.py")
+    diagnostics = wdlint.lint_source(textwrap.dedent(source), "config.py", extend_select=["WD207"])
     return [(d.code, d.location.row, d.location.column) for d in diagnostics]
 
 
 @pytest.mark.parametrize(
     ("source", "expected"),
     (
-        pytest.param(SGD.format(""), [("WD201", 1, 22)], id="no paramwise_cfg"),
+        pytest.param(SGD.format(""), [("WD207", 1, 22)], id="no paramwise_cfg"),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)"), [], id="norms and biases"
         ),
         pytest.param(SGD.format(", paramwise_cfg=dict(flat_decay_mult=0.0)"), [], id="every 1-D param"),
         pytest.param(
-            SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.0)"), [("WD201", 1, 22)], id="norms only"
+            SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.0)"), [("WD207", 1, 22)], id="norms only"
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.0, flat_decay_mult=0)"),
@@ -38,12 +39,12 @@ def lint(source: str) -> list[tuple[str, int, int]]:
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(bias_decay_mult=1.0, norm_decay_mult=0, flat_decay_mult=0.0)"),
-            [("WD201", 1, 22)],
+            [("WD207", 1, 22)],
             id="an explicit bias mult comes before flat",
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(custom_keys={'.bias': dict(decay_mult=0.0)})"),
-            [("WD201", 1, 22)],
+            [("WD207", 1, 22)],
             id="custom_keys that zero biases leave norms decayed",
         ),
         pytest.param(
@@ -53,7 +54,7 @@ def lint(source: str) -> list[tuple[str, int, int]]:
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(custom_keys={'pos_embed': dict(decay_mult=0.), 'cls_token': dict(decay_mult=0.)})"),
-            [("WD201", 1, 22)],
+            [("WD207", 1, 22)],
             id="custom_keys that zero a few names leave norms and biases decayed",
         ),
         pytest.param(
@@ -68,7 +69,7 @@ def lint(source: str) -> list[tuple[str, int, int]]:
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(custom_keys={'head': dict(lr_mult=10.)})"),
-            [("WD201", 1, 22)],
+            [("WD207", 1, 22)],
             id="custom_keys that only change the lr",
         ),
         pytest.param(
@@ -118,7 +119,7 @@ def lint(source: str) -> list[tuple[str, int, int]]:
             optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001)
             optimizer_config = dict(grad_clip=None)
             """,
-            [("WD201", 2, 13)],
+            [("WD207", 2, 13)],
             id="mmcv 1.x",
         ),
         pytest.param(
@@ -167,12 +168,12 @@ def lint(source: str) -> list[tuple[str, int, int]]:
             id="a spread we cannot read",
         ),
         pytest.param(
-            "optim_wrapper = dict(  # noqa: WD201\n    optimizer=dict(type='SGD', weight_decay=1e-4))\n",
-            [("WD201", 2, 5)],
+            "optim_wrapper = dict(  # noqa: WD207\n    optimizer=dict(type='SGD', weight_decay=1e-4))\n",
+            [("WD207", 2, 5)],
             id="noqa on another line",
         ),
         pytest.param(
-            "optim_wrapper = dict(\n    optimizer=dict(type='SGD', weight_decay=1e-4))  # noqa: WD201\n",
+            "optim_wrapper = dict(\n    optimizer=dict(type='SGD', weight_decay=1e-4))  # noqa: WD207\n",
             [],
             id="noqa",
         ),
@@ -278,7 +279,7 @@ def test_bases_of_bases(tmp_path: Path) -> None:
             "y.py": "_base_ = ['x.py']\n",
         },
     )
-    assert lint_file(tmp_path / "a.py") == [("WD201", 2, 22)]
+    assert lint_file(tmp_path / "a.py") == [("WD207", 2, 22)]
     assert lint_file(tmp_path / "broken.py") == []  # a base that does not parse may hold anything
     assert lint_file(tmp_path / "x.py") == []  # mmengine fails on a cycle; we follow none
 
@@ -386,5 +387,5 @@ def test_config_names_are_not_followed_into_the_project(tmp_path: Path) -> None:
 )
 def test_the_message_names_only_what_is_decayed(paramwise: str, says: str) -> None:
     source = SGD.format(f", paramwise_cfg={paramwise}")
-    (diagnostic,) = wdlint.lint_source(source, "config.py")
+    (diagnostic,) = wdlint.lint_source(source, "config.py", extend_select=["WD207"])
     assert diagnostic.message == says

@@ -48,6 +48,12 @@ EXAMPLES = {
         fires_on=("fc.bias", "norm.weight", "norm.bias", "out.bias"),
         quiet=AuditCase(MLP, (split("AdamW", 0.1),)),
     ),
+    "WD207": RuntimeExample(
+        # SGD's classic recipe: the same params as WD201's, under SGD
+        fires=AuditCase(MLP, (Optimizer("SGD", ALL_FLAT, (("lr", 0.1), ("weight_decay", 1e-4))),)),
+        fires_on=("fc.bias", "norm.weight", "norm.bias", "out.bias"),
+        quiet=AuditCase(MLP, (split("SGD", 1e-4, lr=0.1),)),
+    ),
     "WD204": RuntimeExample(
         fires=AuditCase(
             MLP,

@@ -83,7 +83,7 @@ def test_wrapped_optimizer_is_unwrapped() -> None:
             self.optimizer = optimizer
 
     model = build("resnet")
-    report = wdlint.audit(model, AcceleratedOptimizer(torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=1e-4)))
+    report = wdlint.audit(model, AcceleratedOptimizer(torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)))
     assert [f.code for f in report.findings] == ["WD201"]
     with pytest.raises(TypeError, match="not a torch optimizer"):
         wdlint.audit(model, object())

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import NameMatch, OptimizerSite, ParamGroup, ParamSource, Selector, SourceKind, Value
 from wdlint.diagnostics import Applicability, Edit, Fix, Position
+from wdlint.knowledge.optimizers import Family, OptimizerSpec
 from wdlint.knowledge.params import marks_no_decay, names_submodule
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.runtime.classify import Kind
@@ -17,6 +18,18 @@ if TYPE_CHECKING:
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
+    if not classic_sgd(site.spec):
+        yield from decayed_everywhere(site, context)
+
+
+def classic_sgd(spec: OptimizerSpec | None) -> bool:
+    """SGD and its kin, where decay on every param is the classic recipe: WD207's, not this rule's."""
+    return spec is not None and spec.family is Family.SGD
+
+
+def decayed_everywhere(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
+    """The site's params that get a decay over every parameter of a module: WD201's findings,
+    and WD207's where the optimizer is SGD."""
     spec = site.spec
     if not spec.takes_weight_decay or spec.matrix_only:
         return  # Muon rejects non-matrix params at construction: WD206's business
@@ -135,14 +148,21 @@ def _fix(source: ParamSource, module: ModuleFacts | None) -> Fix | None:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    yield from undecayable_params(context, RULE, sgd=False)
+
+
+def undecayable_params(context: AuditContext, rule: Rule, *, sgd: bool) -> Iterator[AuditFinding]:
+    """Each optimizer's decayed biases and norms, of the optimizers that are classic SGD or not."""
     for optimizer in context.optimizers:
         if optimizer.spec is not None and optimizer.spec.matrix_only:
             continue  # Muon: WD206 reports what it should not hold at all
+        if classic_sgd(optimizer.spec) is not sgd:
+            continue
         groups = [g for g in optimizer.groups if g.decays]
         params = context.trainable_in(groups, lambda p, v: v.kind is Kind.NO_DECAY)
         if params:
             yield finding(
-                RULE,
+                rule,
                 f"{optimizer.label} decays {count(params)} that should not be decayed "
                 f"({reasons(params)}); put them in a group with weight_decay=0.0",
                 params,
@@ -158,6 +178,9 @@ Checks for an optimizer (or a param group) whose weight_decay is not provably ze
 params are a flat iterable of a module's parameters: `model.parameters()`, `self.parameters()`,
 `filter(lambda p: p.requires_grad, ...)`, `list(...)`, `itertools.chain(...)`, and
 comprehensions that select nothing but trainable params. `AdamW`'s default of 0.01 counts.
+The SGD family (`SGD`, `ASGD`, timm's `sgd`/`momentum`/`nesterov`), where decay on every
+param is the classic recipe, is WD207's (opt-in); this rule keeps the adaptive and decoupled
+optimizers, where it is the documented mistake.
 
 Also checks param groups that split the model only by where params sit, for a learning rate per
 part: a group of a sub-module's parameters (`model.backbone.parameters()`), or of the params
