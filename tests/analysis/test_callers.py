@@ -130,7 +130,8 @@ def test_callers_in_other_notebook_cells():
     ).encode()
     [wd201] = lint_bytes(data, "nb.ipynb", LintOptions.from_selection()).diagnostics
     assert (wd201.code, wd201.cell, wd201.location.row) == ("WD201", 2, 2)
-    assert "called from line" in wd201.message
+    # a row of the notebook is named by its cell, as its user sees it
+    assert wd201.message.endswith("(when called from cell 3:1 as `make_opt(net, wd=0.05)`)")
 
 
 CONVNEXT_CALLED = CONVNEXT + """

@@ -49,6 +49,7 @@ class ArgparseOption:
     default: ast.expr | None
     action: str | None
     choices: ast.expr | None = None  # `choices=[...]` as written
+    flag: str = ""  # how the command line writes it, for messages: `--weight-decay`
 
 
 class WalkListener(Protocol):
@@ -415,20 +416,20 @@ class _Walk(ast.NodeVisitor):
     def _record_argparse(self, call: ast.Call) -> None:
         options = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        longs = [o for o in options if o.startswith("--")]
+        shorts = [o for o in options if o.startswith("-") and not o.startswith("--")]
+        positionals = [o for o in options if not o.startswith("-")]
+        chosen = (longs or shorts or positionals or [""])[0]
         dest_node = keywords.get("dest")
         if isinstance(dest_node, ast.Constant) and isinstance(dest_node.value, str):
             dest = dest_node.value
         else:
-            longs = [o for o in options if o.startswith("--")]
-            shorts = [o for o in options if o.startswith("-") and not o.startswith("--")]
-            positionals = [o for o in options if not o.startswith("-")]
-            chosen = (longs or shorts or positionals or [""])[0]
             dest = chosen.lstrip("-").replace("-", "_")
         if not dest:
             return
         action = keywords.get("action")
         action_name = action.value if isinstance(action, ast.Constant) and isinstance(action.value, str) else None
-        self.argparse[dest] = ArgparseOption(keywords.get("default"), action_name, keywords.get("choices"))
+        self.argparse[dest] = ArgparseOption(keywords.get("default"), action_name, keywords.get("choices"), chosen or dest)
 
 
 def _leaves_the_block(body: list[ast.stmt]) -> bool:

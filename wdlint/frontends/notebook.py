@@ -43,6 +43,7 @@ _HELP_SUFFIX = re.compile(r"[ \t]*([A-Za-z_][\w.]*\?\??)[ \t]*")
 _ASSIGNED_ESCAPE = re.compile(r"[ \t]*[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*([%!].*)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 _STRING_START = re.compile(r"'''|\"\"\"|'|\"")
+_OWN_LINE = re.compile(r"\bline (\d+)\b")  # how a message names a row of its own module
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class CellMap:
             noqa_row = noqa_in_cell if noqa_cell is cell else None
         return dataclasses.replace(
             diagnostic,
+            message=self.placed_message(diagnostic.message),
             location=Position(row, diagnostic.location.column),
             end_location=(
                 Position(end_row, diagnostic.end_location.column)
@@ -84,6 +86,19 @@ class CellMap:
             cell=cell.number,
             fix=self._place_fix(diagnostic.fix, cell),
         )
+
+    def placed_message(self, message: str) -> str:
+        """A message names a place of its own module as `line N` (where a value, a caller or a
+        penalty is written): in a notebook that is `cell C:R`. Code quoted in backticks is
+        left as it is."""
+        parts = message.split("`")
+        for index in range(0, len(parts), 2):
+            parts[index] = _OWN_LINE.sub(lambda m: self._cell_place(int(m.group(1))), parts[index])
+        return "`".join(parts)
+
+    def _cell_place(self, row: int) -> str:
+        cell, in_cell = self.locate(row)
+        return f"cell {cell.number}:{in_cell}"
 
     def _place_fix(self, fix: Fix | None, cell: CodeCell) -> Fix | None:
         """The fix in the cell's own positions; None when an edit reaches into another cell."""

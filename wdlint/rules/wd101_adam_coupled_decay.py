@@ -30,7 +30,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     # an optimizer named in a config that no framework convention reads: say what is not known
     unknown = f"; {PARAMS_UNKNOWN_NOTE}" if site.params.expr == PARAMS_UNKNOWN_NOTE else ""
     yield Finding(
-        f"`{site.written_name}` with weight_decay={decay.describe()} is L2 regularization "
+        f"{site.shown_class} with {decay.shown(besides=site.class_origin)} is L2 regularization "
         f"through Adam's adaptive step, not decoupled weight decay; {instead} and re-tune the value{unknown}",
         site.func_span,
         _fix(site, context),

@@ -21,7 +21,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     if decay is None:
         return
     yield Finding(
-        f"`{site.written_name}` with weight_decay={decay.describe()} adds L2 to the "
+        f"{site.shown_class} with {decay.shown(besides=site.class_origin)} adds L2 to the "
         f"gradient before {site.spec.short_name}'s adaptive scaling, so parameters with large "
         f"gradients are barely decayed; use decoupled decay ({site.spec.decoupled_alternative}) or no decay",
         site.func_span,

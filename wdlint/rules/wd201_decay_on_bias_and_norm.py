@@ -44,15 +44,16 @@ def decayed_everywhere(site: OptimizerSite, context: RuleContext) -> Iterator[Fi
         adapters = source.receiver.adapters if source.receiver is not None else None
         if adapters is not None and not adapters.undecayed:
             continue  # PEFT: only adapters train, or what else does is not known
-        remedy = source.remedy or "put params with `ndim < 2` in a group with weight_decay=0.0"
+        remedy = _remedy(source)
+        given = f"`{source.expr}`" + (f" ({source.origin})" if source.origin else "")
         if adapters is not None and source.kind is SourceKind.FLAT:
             where = "" if group is None else f"param group {position} (`{_short(source.expr)}`): "
             if adapters.matrices:  # an `ndim` split would keep these decayed
                 names = ", ".join(f"`{name}`" for name in adapters.matrices)
                 remedy = f"put them in a group with weight_decay=0.0 (by name: {names} are not 1-D)"
             yield Finding(
-                f"{where}`{source.expr}` gives `{site.written_name}` every trainable parameter of a PEFT "
-                f"model with weight_decay={value.describe() if group is None else _decay(group, value)}, and besides "
+                f"{where}{given} gives `{site.written_name}` every trainable parameter of a PEFT "
+                f"model with {value.shown() if group is None else _decay(group, value)}, and besides "
                 f"its adapters it trains {_listing(adapters.undecayed)}, so these are decayed; {remedy}",
                 source.span,
                 _fix(source, context.module) if group is None and not adapters.matrices else None,
@@ -61,8 +62,8 @@ def decayed_everywhere(site: OptimizerSite, context: RuleContext) -> Iterator[Fi
             # a group a framework helper builds (torchvision's `set_weight_decay`) says itself
             # which of biases and norms it decays
             yield Finding(
-                f"`{source.expr}` gives every parameter to `{site.written_name}` with "
-                f"weight_decay={value.describe()}, so {source.decayed or 'biases and normalization weights'} "
+                f"{given} gives every parameter to {site.shown_class} with "
+                f"{value.shown(besides=site.class_origin)}, so {source.decayed or 'biases and normalization weights'} "
                 f"are decayed too; {remedy}",
                 source.span,
                 _fix(source, context.module) if group is None else None,
@@ -70,7 +71,7 @@ def decayed_everywhere(site: OptimizerSite, context: RuleContext) -> Iterator[Fi
         elif group is not None and source.kind is SourceKind.FLAT:
             yield Finding(
                 f"param group {position} (`{_short(source.expr)}`) holds every parameter of "
-                f"`{_module(source)}` with weight_decay={_decay(group, value)}, so it decays its "
+                f"`{_module(source)}` with {_decay(group, value)}, so it decays its "
                 f"biases and normalization weights; {remedy}",
                 source.span,
             )
@@ -78,10 +79,27 @@ def decayed_everywhere(site: OptimizerSite, context: RuleContext) -> Iterator[Fi
             tests = ", ".join(f"`{_short(test.expr)}`" for test in source.name_tests[:2])
             yield Finding(
                 f"param group {position} (`{_short(source.expr)}`) selects params only by where they "
-                f"sit ({tests}), with weight_decay={_decay(group, value)}, so it decays their biases "
+                f"sit ({tests}), with {_decay(group, value)}, so it decays their biases "
                 f"and normalization weights; {remedy}",
                 source.span,
             )
+
+
+NDIM_REMEDY = "put params with `ndim < 2` in a group with weight_decay=0.0"
+_BY_NAME = '`p.ndim < 2 or name.endswith(".bias")`'
+_WHY_BY_NAME = "the name test also catches biases that are not 1-D"
+
+
+def _remedy(source: ParamSource) -> str:
+    """How to keep the source's biases and norms out of decay: a framework's own way, else a
+    split by shape, and by name where the params' names are at hand (a bias is not always 1-D)."""
+    if source.remedy:
+        return source.remedy
+    if source.named_as is not None:
+        return f"put the params of `{source.named_as}` with {_BY_NAME} in a group with weight_decay=0.0 ({_WHY_BY_NAME})"
+    if source.kind is SourceKind.SUBSET and source.by_names_only:
+        return f"put its params with {_BY_NAME} in a group with weight_decay=0.0 ({_WHY_BY_NAME})"
+    return NDIM_REMEDY
 
 
 def _split_by_place(source: ParamSource) -> bool:
@@ -117,7 +135,10 @@ def _separates(group: ParamGroup, value: Value) -> bool:
 
 
 def _decay(group: ParamGroup, value: Value) -> str:
-    return value.describe() + ("" if group.weight_decay is not None else " from the optimizer")
+    """A group's decay as a message says it, with where it comes from when the group sets none."""
+    if group.weight_decay is not None:
+        return value.shown()
+    return f"the optimizer's {value.shown()}" if value.hidden else f"{value.shown()} from the optimizer"
 
 
 def _listing(parts: tuple[str, ...]) -> str:
