@@ -29,7 +29,7 @@ class Value:
     # `**kwargs`), in which case `constant` holds the class default that would apply.
     hidden: bool = False
     # LITERAL only: where the value is written when that is not where it is used, for messages:
-    # "line 40", "the default of `--wd`, line 12", "conf/base.py:3", "ultralytics' default"
+    # "line 40", "the default of `--wd`, line 12", "from `conf/base.py:3`", "the default of ultralytics"
     origin: str | None = None
 
     @classmethod

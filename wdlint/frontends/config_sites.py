@@ -172,11 +172,11 @@ def config_site(
     overrides the flag read from the options; `hidden` names where options we cannot see may
     come from (an mmengine base config that is not local). `decay_key` is where the framework
     reads weight_decay, and `default_decay` the framework's own value when that key is absent
-    (None: the class default), which the message names as `framework`'s.
+    (None: the class default), which the message names as the default of `framework`.
     """
     weight_decay = _placed(_option(options, decay_key, spec.default_weight_decay, hidden), options, decay_key, span)
     if default_decay is not None and weight_decay.kind is ValueKind.DEFAULT:
-        origin = f"{framework}'s default" if framework else None
+        origin = f"the default of {framework}" if framework else None
         weight_decay = Value.literal(default_decay, repr(default_decay), origin)
     return OptimizerSite(
         spec=spec,

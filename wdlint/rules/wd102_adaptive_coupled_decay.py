@@ -52,6 +52,10 @@ RULE = Rule(
     what_it_does="""
 Checks for `torch.optim.Adagrad`, `RMSprop` and `Adadelta` constructed with a weight_decay that
 is not provably zero.
+The message names the class as written and the weight_decay it gets, with where that value is
+written when it is not the call (as WD201's page says: a line, a file, an option's or a
+parameter's default, a config key, a framework's default, an mm base config). A decay that
+could only come through an unresolved `**kwargs` is not reported: these classes default to 0.
 """,
     why_is_this_bad="""
 These optimizers add `weight_decay * p` to the gradient and then divide by a running scale of

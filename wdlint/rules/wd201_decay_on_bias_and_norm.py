@@ -220,6 +220,38 @@ what PEFT adds to them, which is reported by name: every bias (`bias="all"`, `"l
 `modules_to_save`, the classification head a `task_type` saves (`SEQ_CLS` on RoBERTa saves its
 `classifier` with biases; GPT-2's `score` has none), the norms LN tuning trains, BEFT's biases,
 P-tuning's encoder. The config is read where its class and keywords are literal.
+
+What a message claims, and only that:
+
+- `` `X` gives every parameter to `C` with weight_decay=V, so biases and normalization weights
+  are decayed too ``: `X` is every parameter of a module (or of several), `C` the class as
+  written, V the value `C` gets. V is a literal, the class default, or an expression shown with
+  the constant it provably has and the place it is written when that is not the call: `line
+  12`, a file of the project (``from `conf/hparams.py:3` ``), an option's default (``the
+  default of `--wd`, line 40``), a parameter's default, a YAML `!ref`'s target, a config key
+  outside the optimizer's own lines, a framework's default, a base config of an mm config. An
+  expression it cannot resolve is shown as written. A decay that can only come through an
+  unresolved `**kwargs` is ``weight_decay from `**kwargs` (unknown here; 0.01, the class
+  default, if it holds none)``: the claim is then the class default's. A name that holds the
+  params says where it was bound (``(line 40: `list(model.parameters())`)``); a class or a
+  `paramwise_cfg` of an mm base config, which file and line.
+- A config convention's message says which params the framework passes and names the
+  framework's own switch. For an mm config it says which of biases and norm weights the
+  `paramwise_cfg` leaves decayed; where only biases are and the model's components are known
+  (`knowledge/mm_components.py`: `ResNet`'s convolutions have no bias, an `FPN` without norms
+  has), it names the components that hold biases, and it is quiet when the only bias left is a
+  classifier's output layer.
+- `param group N (...) holds every parameter of M` / `selects params only by where they sit`:
+  a group whose decay (its own, or the optimizer's: "from the optimizer") reaches the biases
+  and norms of its part of the model.
+- The remedy splits by name where the params are one module's, naming its
+  `named_parameters()` (`p.ndim < 2 or name.endswith(".bias")`: a bias is not always 1-D; some
+  graph and custom layers keep 2-D or 4-D ones), or where a group's names are at hand; else
+  by shape (`ndim < 2`).
+- `(when ...)`: the condition, or the call of the function around (its file and line), under
+  which this construction is the one that runs.
+
+In a notebook, `line N` is the cell and row: `cell 5:2`.
 """,
     why_is_this_bad="""
 Decay pulls every parameter it touches towards zero. For weight matrices that is the intended
@@ -237,10 +269,16 @@ optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.1)
 import torch
 
 
-decay = [p for p in model.parameters() if p.requires_grad and p.ndim >= 2]
-no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim < 2]
+def no_decay(name, p):
+    return p.ndim < 2 or name.endswith(".bias")  # a bias is not always 1-D
+
+
+params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
 optimizer = torch.optim.AdamW(
-    [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+    [
+        {"params": [p for n, p in params if not no_decay(n, p)], "weight_decay": 0.1},
+        {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0},
+    ],
     lr=3e-4,
 )
 """,
@@ -260,7 +298,8 @@ optimizer = torch.optim.AdamW([{"params": [p for p in model.parameters() if p.nd
 The fix replaces the flat iterable with two groups built from it: `ndim >= 2` (which keeps the
 optimizer's weight_decay) and `ndim < 2` with weight_decay=0.0. It changes training (biases and
 norm gains stop being decayed), so it is unsafe. It is offered only where the params expression
-can be evaluated twice (`model.parameters()`, a list, a comprehension).
+can be evaluated twice (`model.parameters()`, a list, a comprehension). It splits by shape
+only: a bias that is not 1-D stays decayed, which the message's split by name would catch.
 """,
     known_problems="""
 Embeddings are 2-D and stay in the decay group with the `ndim` split; recipes disagree on
