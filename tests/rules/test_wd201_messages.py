@@ -203,3 +203,36 @@ def test_how_a_value_is_shown() -> None:
     # a splat whose class default is 0 decays nothing unless it holds a value: no default to name
     assert Value.maybe_hidden("**kw", 0.0).shown() == "weight_decay from `**kw` (unknown here)"
     assert Value.maybe_hidden("**kw", 0.01).shown("wd") == "wd from `**kw` (unknown here; 0.01, the class default, if it holds none)"
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    (
+        pytest.param(
+            """\
+            import argparse
+            from timm.optim import create_optimizer
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--opt", default="adamw", type=str)
+            parser.add_argument("--weight-decay", type=float, default=0.05)
+            args = parser.parse_args()
+            optimizer = create_optimizer(args, model.parameters())
+            """,
+            "to `create_optimizer(opt='adamw')` (the default of `--opt`, line 4) with weight_decay=`args.weight_decay` "
+            "= 0.05 (the default of `--weight-decay`, line 5), so",
+            id="timm's opt from a command-line default",
+        ),
+        pytest.param(
+            "import torch\nOPT = torch.optim.AdamW\nopt = OPT(model.parameters(), lr=1e-3)\n",
+            "to `OPT` (line 2: `torch.optim.AdamW`) with weight_decay=0.01 (the class default), so",
+            id="a class bound to a name",
+        ),
+        pytest.param(
+            "import torch\nfrom torch.optim import AdamW as Opt\nopt = Opt(model.parameters(), lr=1e-3)\n",
+            "to `Opt` with weight_decay=0.01 (the class default), so",
+            id="an import names the class where it is: no other place",
+        ),
+    ),
+)
+def test_the_class_names_its_evidence(source: str, shown: str) -> None:
+    assert shown in message(source)

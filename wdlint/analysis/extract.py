@@ -156,6 +156,7 @@ class _Extractor:
             params=params,
             arguments=arguments,
             choice=choice,
+            class_origin=candidate.origin,
         )
 
     def _with_added_groups(self, env: Env, call: ast.Call, params: ParamSource) -> ParamSource:

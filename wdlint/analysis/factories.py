@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from wdlint.analysis.choice import Candidate, candidates, possible_values
 from wdlint.analysis.env import Env
-from wdlint.analysis.evaluate import UNRESOLVED, constant, mapping, resolve_value
+from wdlint.analysis.evaluate import UNRESOLVED, constant, mapping, origin, resolve_value
 from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.sites import (
     Key,
@@ -89,7 +89,9 @@ def _timm(env: Env, call: ast.Call, source: PythonSource, params: ParamClassifie
     # an option's `choices` where it has them (each one a candidate), else its default
     allowed = possible_values(env.choosing_a_branch(), opt_node)
     if allowed is None or len(allowed) == 1:
-        return _timm_opt(env, call, bound, constant(env, opt_node), None, source, params)
+        found = _timm_opt(env, call, bound, constant(env, opt_node), None, source, params)
+        where = origin(env, opt_node)  # the opt is read from elsewhere: the message says where
+        return [dataclasses.replace(f, candidate=dataclasses.replace(f.candidate, origin=where)) for f in found]
     shown = expr_text(opt_node)
     return [
         found
