@@ -49,7 +49,7 @@ momentum 0.9 and a weight_decay of 1e-4 to 5e-4 on every parameter, BatchNorm ga
 included. The published numbers are those of that recipe, so it is not wrong to keep it.
 
 What excluding them gains: a norm gain or a bias scales or shifts a layer's output and holds no
-capacity that decay should limit; decaying it only pulls the normalization towards zero. "Bag of
+capacity that decay should limit; decaying it only pulls that scale or shift towards zero. "Bag of
 Tricks for Image Classification" (He et al., 2019) decays only convolution and fully connected
 weights ("no bias decay") among its training refinements; torchvision's newer recipes set
 `--norm-weight-decay 0.0`, and timm's `create_optimizer_v2` leaves biases and 1-D params
