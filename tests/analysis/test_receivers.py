@@ -107,3 +107,49 @@ def test_plain_and_adapter_receivers(snippet):
     assert receiver(snippet, HF + "net = Net()\nprobe = net.proj").plain
     assert not receiver(snippet, HF + "net = Net()\nprobe = net.encoder").plain
     assert receiver(snippet, HF + "model = get_peft_model(model, config)\nprobe = model").adapters
+
+
+TIMM = """\
+import timm
+import torch.nn as nn
+from timm import create_model
+from timm.models import create_model as build
+
+NAME = "convnext_tiny.fb_in22k"
+"""
+
+
+@pytest.mark.parametrize(
+    ("tail", "model", "norms"),
+    (
+        pytest.param('model = timm.create_model("resnet18", pretrained=True, num_classes=3)', "timm `resnet18`",
+                     ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="timm.create_model"),
+        pytest.param("model = create_model(NAME, drop_path_rate=0.1)", "timm `convnext_tiny`",
+                     ("stem.1.weight", "downsample.0.weight", "blocks.0.norm.weight", "head.norm.weight"), id="a constant"),
+        pytest.param('model = build(model_name="vit_small_patch16_224", global_pool="avg")', "timm `vit_small_patch16_224`",
+                     ("blocks.0.norm1.weight", "blocks.0.norm2.weight", "fc_norm.weight"), id="timm.models, keywords"),
+        pytest.param('model = timm.create_model("vit_small_patch16_224", global_pool=None).cuda()',
+                     "timm `vit_small_patch16_224`", ("blocks.0.norm1.weight", "blocks.0.norm2.weight", "norm.weight"),
+                     id="global_pool=None is left out"),
+        pytest.param('model = create_model(NAME)\nmodel.head = nn.Linear(768, 10)', "timm `convnext_tiny`",
+                     ("stem.1.weight", "downsample.0.weight", "blocks.0.norm.weight"), id="a replaced head"),
+        pytest.param('model = create_model("resnet18")\nmodel.fc = nn.Linear(512, 10)', "timm `resnet18`",
+                     ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="a replaced head without norms"),
+        pytest.param('model = create_model(NAME)\nsetattr(model, "stem", nn.Identity())', None, None, id="a replaced stem"),
+        pytest.param('model = create_model(NAME)\ndel model.stages', None, None, id="a removed stage"),
+        pytest.param('model = create_model(NAME, features_only=True)', None, None, id="features_only"),
+        pytest.param('model = create_model(NAME, "pretrained", *rest)', None, None, id="arguments unseen"),
+        pytest.param('model = create_model(name)', None, None, id="name unknown"),
+        pytest.param('model = create_model("resnet18", global_pool=pool)', None, None, id="pool unknown"),
+        pytest.param('model = create_model("vit_small_patch16_224", global_pool="map")', None, None, id="pool not listed"),
+        pytest.param('model = create_model("local-dir:/ckpt/vit")', None, None, id="a local folder"),
+    ),
+)
+def test_timm_models(snippet, tail, model, norms):
+    found = receiver(snippet, f"{TIMM}{tail}\nprobe = model")
+    assert (found.model, found.norm_params) == (model, norms)
+
+
+def test_a_model_replaced_before_it_is_made_again_is_known(snippet):
+    text = f'{TIMM}model = create_model("resnet18")\nmodel.layer1 = nn.Identity()\nmodel = create_model("resnet18")\nprobe = model'
+    assert receiver(snippet, text).model == "timm `resnet18`"

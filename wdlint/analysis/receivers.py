@@ -1,12 +1,15 @@
 """What a module expression holds: `model` in `model.named_parameters()`.
 
 Its class when that is defined in the linted file (to list its norm parameters), the wrapper
-around it (DDP, `torch.compile`, `accelerator.prepare`), or the checkpoint it was loaded from.
+around it (DDP, `torch.compile`, `accelerator.prepare`), the checkpoint it was loaded from, or
+the known model it is (a transformers class, a timm architecture): the names of its norm
+weights, as long as no layer of it is replaced (`model.head = nn.Linear(...)` keeps the others).
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass
 
 from wdlint.analysis.env import Env
@@ -15,8 +18,16 @@ from wdlint.analysis.modules import ModelClasses
 from wdlint.analysis.scopes import BindingKind, Scope
 from wdlint.analysis.sites import Receiver
 from wdlint.analysis.syntax import expr_text
-from wdlint.knowledge.models import KnownModel, auto_head, checkpoint_family, transformers_class
-from wdlint.knowledge.params import MODEL_WRAPPERS, WRAPPING_METHODS
+from wdlint.analysis.timm_calls import created_model
+from wdlint.knowledge.models import (
+    Known,
+    KnownModel,
+    auto_head,
+    checkpoint_family,
+    transformers_class,
+)
+from wdlint.knowledge.params import HEAD_NAMES, MODEL_WRAPPERS, WRAPPING_METHODS
+from wdlint.knowledge.timm_models import FACTORIES as TIMM_FACTORIES
 
 # libraries whose models train adapters over a frozen base model
 ADAPTER_LIBRARIES = ("peft.",)
@@ -29,6 +40,7 @@ class ModuleIdentifier:
         self.model_classes = ModelClasses(tree)
         self.tree = tree
         self._unpackings: dict[int, list[ast.Assign]] | None = None
+        self._replaced: dict[str, list[tuple[int, str]]] | None = None
 
     def _unpacked(self, name: str, lineno: int) -> tuple[int, ast.Subscript] | None:
         """`a, name, c = TABLE[key]` on line `lineno`: the position of `name` and the subscript."""
@@ -52,7 +64,7 @@ class ModuleIdentifier:
         model = None
         if norms is None and identity.known:  # a class of the project comes first
             norms = tuple(dict.fromkeys(name for known in identity.known for name in known.norm_params))
-            names = list(dict.fromkeys(known.family.name for known in identity.known))
+            names = list(dict.fromkeys(known.name for known in identity.known))
             model = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
         return Receiver(
             expr_text(node), norms, identity.wrapped_by, identity.checkpoint, model, identity.plain, identity.adapters
@@ -103,13 +115,32 @@ class ModuleIdentifier:
             return _Identity(wrapped_by=wrapper) if defining is scope else _Identity()
         if binding.kind is BindingKind.UNPACKED:
             return _Identity()
-        return self._constructed(there, value)
+        identity = self._constructed(there, value)
+        return self._with_replacements(identity, node.id, binding.lineno) if identity.known else identity
+
+    def _with_replacements(self, identity: _Identity, name: str, lineno: int) -> _Identity:
+        """The known model after the code replaced layers of it (`model.fc = nn.Linear(...)`,
+        anywhere after it was made): a replaced head loses the norms listed under it; another
+        layer replaced leaves the names unknown."""
+        if self._replaced is None:  # one walk of the file, the first time a known model is asked for
+            self._replaced = _layer_assignments(self.tree)
+        layers = {attribute for line, attribute in self._replaced.get(name, ()) if line > lineno}
+        if not layers:
+            return identity
+        if not layers <= HEAD_NAMES:
+            return dataclasses.replace(identity, known=())
+        prefixes = tuple(f"{layer}." for layer in layers)
+        known = tuple(_Replaced(k.name, tuple(n for n in k.norm_params if not n.startswith(prefixes))) for k in identity.known)
+        return dataclasses.replace(identity, known=known)
 
     def _constructed(self, env: Env, value: ast.Call) -> _Identity:
         """The model a call returns: a class constructed or loaded, or a PEFT model."""
         qualified = qualified_name(env, value.func) or ""
         if qualified.startswith(ADAPTER_LIBRARIES):
             return _Identity(adapters=True)
+        if qualified in TIMM_FACTORIES:
+            timm = created_model(env, value)
+            return _Identity(known=(timm,) if timm is not None else ())
         if isinstance(value.func, ast.Attribute) and value.func.attr == "from_pretrained":
             checkpoint = self._checkpoint(env, value)
             return _Identity(checkpoint=checkpoint, known=self._pretrained(env, value.func.value, checkpoint))
@@ -117,7 +148,7 @@ class ModuleIdentifier:
         known = transformers_class(class_name) if class_name and qualified.startswith("transformers.") else None
         return _Identity(class_name=class_name, known=(known,) if known else (), plain=self.model_classes.plain(value))
 
-    def _pretrained(self, env: Env, loader: ast.expr, checkpoint: str | None) -> tuple[KnownModel, ...]:
+    def _pretrained(self, env: Env, loader: ast.expr, checkpoint: str | None) -> tuple[Known, ...]:
         """The models `loader.from_pretrained(checkpoint)` may load: a transformers class names
         its family and head (`GPT2LMHeadModel`); an `AutoModel*` its head, and the checkpoint
         the family; a class picked from a table (`_, model_class, _ = MODEL_CLASSES[key]`) the
@@ -154,8 +185,8 @@ class _Identity:
     class_name: str | None = None  # defined in this file
     wrapped_by: str | None = None
     checkpoint: str | None = None  # `from_pretrained("bert-base-cased")`
-    # the models of `knowledge.models` it may be: one, or each a table's entries may pick
-    known: tuple[KnownModel, ...] = ()
+    # the known models it may be: one, or each a table's entries may pick
+    known: tuple[Known, ...] = ()
     plain: bool = False  # provably without a bias or a norm weight
     adapters: bool = False  # `get_peft_model(...)`: only its adapters are trainable
 
@@ -171,7 +202,7 @@ def _transformers_model(env: Env, loader: ast.expr, checkpoint: str | None) -> K
     return transformers_class(name)
 
 
-def _table(env: Env, node: ast.Subscript, position: int | None) -> tuple[KnownModel, ...]:
+def _table(env: Env, node: ast.Subscript, position: int | None) -> tuple[Known, ...]:
     """`MODEL_CLASSES[key]` over `{"bert": (BertConfig, BertForSequenceClassification, ...)}`:
     the model class at `position` of the entry `key` picks, else of each entry (nothing unless
     every one is a model we know)."""
@@ -191,6 +222,36 @@ def _table(env: Env, node: ast.Subscript, position: int | None) -> tuple[KnownMo
             return ()
         models.append(known)
     return tuple(models)
+
+
+@dataclass(frozen=True)
+class _Replaced:
+    """A known model some of whose listed norms the code replaced."""
+
+    name: str
+    norm_params: tuple[str, ...]
+
+
+def _layer_assignments(tree: ast.Module) -> dict[str, list[tuple[int, str]]]:
+    """name -> (line, attribute) of each `name.attribute = ...`, `del name.attribute`,
+    `setattr(name, "attribute", ...)` of the file."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.stmt, ast.expr)):
+            continue
+        pairs: list[tuple[ast.expr, str]] = []
+        if isinstance(node, (ast.Assign, ast.Delete)):
+            pairs = [(t.value, t.attr) for t in node.targets if isinstance(t, ast.Attribute)]
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Attribute):
+            pairs = [(node.target.value, node.target.attr)]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
+            named = node.args[1] if len(node.args) >= 2 else None
+            if isinstance(named, ast.Constant) and isinstance(named.value, str):
+                pairs = [(node.args[0], named.value)]
+        for owner, attribute in pairs:
+            if isinstance(owner, ast.Name):
+                found.setdefault(owner.id, []).append((node.lineno, attribute))
+    return found
 
 
 _MOVES = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "bfloat16", "double", "requires_grad_"})
