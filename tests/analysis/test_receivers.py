@@ -137,6 +137,8 @@ NAME = "convnext_tiny.fb_in22k"
                      ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="a replaced head without norms"),
         pytest.param('model = create_model(NAME)\nsetattr(model, "stem", nn.Identity())', None, None, id="a replaced stem"),
         pytest.param('model = create_model(NAME)\ndel model.stages', None, None, id="a removed stage"),
+        pytest.param('model = create_model("resnet18", drop_block_rate=None, features_only=None)', "timm `resnet18`",
+                     ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="keywords given None are left out"),
         pytest.param('model = create_model(NAME, features_only=True)', None, None, id="features_only"),
         pytest.param('model = create_model(NAME, "pretrained", *rest)', None, None, id="arguments unseen"),
         pytest.param('model = create_model(name)', None, None, id="name unknown"),

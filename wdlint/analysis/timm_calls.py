@@ -40,13 +40,17 @@ def created_model(env: Env, call: ast.Call) -> TimmModel | None:
     for keyword in call.keywords:
         if keyword.arg == _NAME_KEYWORD and name_node is None:
             name_node = keyword.value
-        elif keyword.arg == POOL_KEYWORD:
+        elif keyword.arg in NEUTRAL_KEYWORDS:
+            continue
+        elif keyword.arg is None:
+            return None  # `**kwargs`: anything
+        else:
             value = constant(env, keyword.value)
-            if value is not None and not isinstance(value, str):
-                return None  # unknown; None is left out by create_model, as if not given
+            if value is None:
+                continue  # create_model leaves out a keyword given None, as if not given
+            if keyword.arg != POOL_KEYWORD or not isinstance(value, str):
+                return None  # `features_only=True`, `norm_layer=...`: other layers, other names
             pool = value
-        elif keyword.arg not in NEUTRAL_KEYWORDS:
-            return None  # `**kwargs`, `features_only=True`, `norm_layer=...`: other layers, other names
     name = constant(env, name_node) if name_node is not None else UNRESOLVED
     known = timm_model(name, pool) if isinstance(name, str) else None
     if known is None or _registered_in_project(env, known.architecture):
