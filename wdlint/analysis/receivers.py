@@ -233,25 +233,38 @@ class _Replaced:
 
 
 def _layer_assignments(tree: ast.Module) -> dict[str, list[tuple[int, str]]]:
-    """name -> (line, attribute) of each `name.attribute = ...`, `del name.attribute`,
-    `setattr(name, "attribute", ...)` of the file."""
+    """name -> (line, attribute) of what may replace or remove a layer of `name`:
+    `name.attribute = ...` (`name.head.fc = ...` too: `head`), `del name.attribute`,
+    `setattr(name, "attribute", ...)`; not a constant set (`name.num_classes = 10`)."""
     found: dict[str, list[tuple[int, str]]] = {}
     for node in ast.walk(tree):
-        if not isinstance(node, (ast.stmt, ast.expr)):
-            continue
-        pairs: list[tuple[ast.expr, str]] = []
-        if isinstance(node, (ast.Assign, ast.Delete)):
-            pairs = [(t.value, t.attr) for t in node.targets if isinstance(t, ast.Attribute)]
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Attribute):
-            pairs = [(node.target.value, node.target.attr)]
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign) and not isinstance(node.value, ast.Constant):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and not isinstance(node.value, ast.Constant):
+            targets = [node.target]
+        elif isinstance(node, ast.Delete):
+            targets = node.targets
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
             named = node.args[1] if len(node.args) >= 2 else None
-            if isinstance(named, ast.Constant) and isinstance(named.value, str):
-                pairs = [(node.args[0], named.value)]
-        for owner, attribute in pairs:
-            if isinstance(owner, ast.Name):
-                found.setdefault(owner.id, []).append((node.lineno, attribute))
+            value = node.args[2] if len(node.args) >= 3 else None
+            if isinstance(named, ast.Constant) and isinstance(named.value, str) and not isinstance(value, ast.Constant):
+                targets = [ast.Attribute(node.args[0], named.value, ast.Store())]
+        for target in targets:
+            root = _root_attribute(target)
+            if root is not None and isinstance(node, (ast.stmt, ast.expr)):
+                found.setdefault(root[0], []).append((node.lineno, root[1]))
     return found
+
+
+def _root_attribute(target: ast.expr) -> tuple[str, str] | None:
+    """`model.head.fc` -> (`model`, `head`); `model.blocks[0].norm1` -> (`model`, `blocks`)."""
+    attribute = None
+    while isinstance(target, (ast.Attribute, ast.Subscript)):
+        if isinstance(target, ast.Attribute):
+            attribute = target.attr
+        target = target.value
+    return (target.id, attribute) if isinstance(target, ast.Name) and attribute is not None else None
 
 
 _MOVES = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "bfloat16", "double", "requires_grad_"})
