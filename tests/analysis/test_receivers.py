@@ -160,3 +160,36 @@ def test_timm_models(snippet, tail, model, norms):
 def test_a_model_replaced_before_it_is_made_again_is_known(snippet):
     text = f'{TIMM}model = create_model("resnet18")\nmodel.layer1 = nn.Identity()\nmodel = create_model("resnet18")\nprobe = model'
     assert receiver(snippet, text).model == "timm `resnet18`"
+
+
+TIMM_NET = """\
+import timm
+import torch.nn as nn
+
+BACKBONE = "resnet18"
+
+
+class Net(nn.Module):
+    def __init__(self, name="convnext_tiny"):
+        super().__init__()
+        self.backbone = BUILD
+        self.neck = nn.LayerNorm(512)
+        self.head = nn.Linear(512, 10)
+"""
+
+
+@pytest.mark.parametrize(
+    ("build", "tail", "norms"),
+    (
+        pytest.param('timm.create_model(BACKBONE, pretrained=True, num_classes=0)', "",
+                     ("backbone.bn1.weight", "backbone.bn2.weight", "backbone.downsample.1.weight", "neck.weight"),
+                     id="a timm backbone of the class"),
+        pytest.param("timm.create_model(name)", "", ("neck.weight",), id="an __init__ parameter: any model"),
+        pytest.param('timm.create_model("resnet18")', "net.backbone.fc = nn.Identity()\n", ("neck.weight",),
+                     id="assigned into afterwards"),
+        pytest.param('timm.create_model("resnet18", features_only=True)', "", ("neck.weight",), id="a feature extractor"),
+    ),
+)
+def test_known_models_inside_a_class_of_the_project(snippet, build, tail, norms):
+    found = receiver(snippet, TIMM_NET.replace("BUILD", build) + f"net = Net()\n{tail}probe = net")
+    assert found.norm_params == norms

@@ -209,3 +209,35 @@ def test_timms_architecture_where_the_project_registers_another(project):
 def test_an_architecture_the_linted_file_registers(project):
     (project / "main.py").write_text(CONVNEXT_MAIN.replace("import models.convnext\n", "") + "\n\n" + REGISTERED)
     assert lint_file(project / "main.py") == []
+
+
+KAGGLE = """\
+import timm
+import torch
+import torch.nn as nn
+
+
+class CustomModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.model = timm.create_model("tf_efficientnet_b3_ns", pretrained=True, num_classes=0)
+        self.fc = nn.Linear(1536, 5)
+
+    def forward(self, x):
+        return self.fc(self.model(x))
+
+
+model = CustomModel().to("cuda")
+no_decay = NO_DECAY
+optimizer_parameters = [
+    {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
+    {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+]
+optimizer = torch.optim.AdamW(optimizer_parameters, lr=1e-4)
+"""
+
+
+def test_a_timm_backbone_inside_a_class_of_the_script():
+    [message] = messages(KAGGLE.replace("NO_DECAY", '["bias", "LayerNorm.bias", "LayerNorm.weight"]'))
+    assert "of `model`: `model.bn1.weight`, `model.bn2.weight`, `model.bn3.weight` are decayed" in message
+    assert messages(KAGGLE.replace("NO_DECAY", '["bias", "bn"]')) == []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import constant, mapping, qualified_name
-from wdlint.analysis.modules import ModelClasses
+from wdlint.analysis.modules import KnownCalls, ModelClasses
 from wdlint.analysis.scopes import BindingKind, Scope
 from wdlint.analysis.sites import Receiver
 from wdlint.analysis.syntax import expr_text
@@ -72,7 +72,7 @@ class ModuleIdentifier:
 
     def _norm_parameters(self, env: Env, class_name: str) -> tuple[str, ...] | None:
         """Norm parameter names of a class defined in this file or imported from the project."""
-        local = self.model_classes.norm_parameters(class_name)
+        local = self.model_classes.norm_parameters(class_name, _known_calls(Env.of_module(env.index, env.project)))
         if local is not None:
             return local
         found = env.lookup(class_name)
@@ -81,7 +81,8 @@ class ModuleIdentifier:
             return None
         tree = imported.index.module_scope.node
         name = found[0].target.rpartition(".")[2] if found is not None else class_name
-        return ModelClasses(tree).norm_parameters(name) if isinstance(tree, ast.Module) else None
+        known = _known_calls(Env.of_module(imported.index, env.project))
+        return ModelClasses(tree).norm_parameters(name, known) if isinstance(tree, ast.Module) else None
 
     def _identify_module(self, env: Env, node: ast.expr) -> _Identity:
         """What we know of the model a module expression holds: its class, wrapper, checkpoint."""
@@ -189,6 +190,21 @@ class _Identity:
     known: tuple[Known, ...] = ()
     plain: bool = False  # provably without a bias or a norm weight
     adapters: bool = False  # `get_peft_model(...)`: only its adapters are trainable
+
+
+def _known_calls(module: Env) -> KnownCalls:
+    """The norms of the known model a call in a class of `module` builds: a timm architecture.
+    Its arguments are read where the call is, a parameter of `__init__` as unknown (the class
+    may be built with any value), a command-line option as any of its values."""
+
+    def norms(call: ast.Call) -> tuple[str, ...] | None:
+        scope = module.index.scope_of.get(id(call))
+        if scope is None or qualified_name(module, call.func) not in TIMM_FACTORIES:
+            return None
+        built = created_model(module.at(scope, call.lineno).choosing_a_branch(), call)
+        return built.norm_params if built is not None else None
+
+    return norms
 
 
 def _transformers_model(env: Env, loader: ast.expr, checkpoint: str | None) -> KnownModel | None:
