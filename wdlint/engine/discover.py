@@ -60,6 +60,13 @@ def discover(
     return Discovery(tuple(sorted(found.values())), tuple(missing), tuple(missing.values()))
 
 
+def excluded(path: Path, settings: Settings) -> bool:
+    """Whether `exclude` and `extend-exclude` exclude a file named explicitly, as
+    `--force-exclude` reads them (an editor names each file it opens; it need not exist yet)."""
+    walker = _Walker(GlobSet((*settings.exclude, *settings.extend_exclude)), os.path.abspath(settings.root), GlobSet(()))
+    return walker.excludes_given(os.path.abspath(path), False)
+
+
 @dataclass(frozen=True)
 class _Dir:
     shown: Path  # as the user sees it: under the path they gave

@@ -72,10 +72,9 @@ def lint_job(job: FileJob, options: LintOptions) -> FileResult:
         try:
             result = lint_bytes(data, job.display, options, path=job.path)
         except Exception as error:  # a bug of ours costs this file, never the run
-            from wdlint.engine.lint import parse_error
+            from wdlint.engine.lint import internal_error
 
-            message = f"internal error while linting this file: {type(error).__name__}: {error} (please report it)"
-            return FileResult(job.display, (parse_error(job.display, message),), None)
+            return FileResult(job.display, (internal_error(job.display, error),), None)
     kept = tuple(d for d in result.diagnostics if not ignored_by(job.ignore, d.code))
     return dataclasses.replace(
         result,
