@@ -184,9 +184,16 @@ NAME = "convnext_tiny.fb_in22k"
                      ("stem.1.weight", "downsample.0.weight", "blocks.0.norm.weight"), id="a layer of the head replaced"),
         pytest.param('model = create_model("resnet18")\nmodel.num_classes = 10\nmodel.fc.bias.requires_grad = False',
                      "timm `resnet18`", ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="constants set"),
-        pytest.param('model = create_model(NAME)\nsetattr(model, "stem", nn.Identity())', None, None, id="a replaced stem"),
-        pytest.param('model = create_model(NAME)\nmodel.stages[3].blocks = nn.Identity()', None, None, id="a replaced stage"),
-        pytest.param('model = create_model(NAME)\ndel model.stages', None, None, id="a removed stage"),
+        pytest.param('model = create_model(NAME)\nsetattr(model, "stem", nn.Identity())', "timm `convnext_tiny`",
+                     ("downsample.0.weight", "blocks.0.norm.weight", "head.norm.weight"), id="a replaced stem"),
+        pytest.param('model = create_model("vit_small_patch16_224")\ndel model.norm', "timm `vit_small_patch16_224`",
+                     ("blocks.0.norm1.weight", "blocks.0.norm2.weight"), id="a removed final norm"),
+        pytest.param('model = create_model("vit_small_patch16_224")\nmodel.blocks[11].norm1 = nn.Identity()',
+                     "timm `vit_small_patch16_224`", ("norm.weight",), id="inside the blocks: their norms left out"),
+        pytest.param('model = create_model("resnet18")\nmodel.layer4 = nn.Identity()', "timm `resnet18`",
+                     ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="a stage replaced: the others keep the names"),
+        pytest.param('model = create_model("resnet18")\nmodel.config = load(path)', "timm `resnet18`",
+                     ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="no layer"),
         pytest.param('model = create_model("resnet18", drop_block_rate=None, features_only=None)', "timm `resnet18`",
                      ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="keywords given None are left out"),
         pytest.param('model = create_model(NAME, features_only=True)', None, None, id="features_only"),
@@ -202,9 +209,14 @@ def test_timm_models(snippet, tail, model, norms):
     assert (found.model, found.norm_params) == (model, norms)
 
 
-def test_a_model_replaced_before_it_is_made_again_is_known(snippet):
-    text = f'{TIMM}model = create_model("resnet18")\nmodel.layer1 = nn.Identity()\nmodel = create_model("resnet18")\nprobe = model'
-    assert receiver(snippet, text).model == "timm `resnet18`"
+def test_a_layer_replaced_before_the_model_is_made_again(snippet):
+    text = f'{TIMM}model = create_model("resnet18")\nmodel.bn1 = nn.Identity()\nmodel = create_model("resnet18")\nprobe = model'
+    assert receiver(snippet, text).norm_params == ("bn1.weight", "bn2.weight", "downsample.1.weight")
+
+
+def test_a_transformers_model_whose_config_is_set(snippet):
+    text = HF + 'model = AutoModelForMaskedLM.from_pretrained("roberta-base")\nmodel.config.pad_token_id = tokenizer.pad_token_id\nprobe = model'
+    assert receiver(snippet, text).model == "RoBERTa"
 
 
 TIMM_NET = """\

@@ -147,11 +147,12 @@ def test_a_replaced_head_keeps_the_other_norms():
     assert "`stem.1.weight`, `downsample.0.weight` are decayed" in message
 
 
-def test_another_layer_replaced_leaves_the_names_unknown():
+def test_a_replaced_stem_takes_its_norm_with_it():
     source = script('timm.create_model("convnext_tiny", pretrained=True)', no_decay='["bias", "norm"]').replace(
         "no_decay =", "model.stem = torch.nn.Conv2d(3, 96, 4, 4)\nno_decay ="
     )
-    assert messages(source) == []
+    [message] = messages(source)
+    assert "`downsample.0.weight` is decayed" in message and "stem" not in message
 
 
 REGISTERED = """\

@@ -3,7 +3,7 @@
 Its class when that is defined in the linted file (to list its norm parameters), the wrapper
 around it (DDP, `torch.compile`, `accelerator.prepare`), the checkpoint it was loaded from, or
 the known model it is (a transformers class, a timm architecture): the names of its norm
-weights, as long as no layer of it is replaced (`model.head = nn.Linear(...)` keeps the others).
+weights, less those of a layer the code replaces (`model.head = nn.Linear(...)`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,16 @@ from wdlint.analysis.sites import Adapters, Receiver
 from wdlint.analysis.syntax import expr_text
 from wdlint.analysis.timm_calls import created_model
 from wdlint.knowledge.adapters import PEFT_ROOT
-from wdlint.knowledge.models import Known, KnownModel, auto_head, checkpoint_family, transformers_class
+from wdlint.knowledge.models import (
+    Known,
+    KnownModel,
+    auto_head,
+    checkpoint_family,
+    transformers_class,
+)
 from wdlint.knowledge.params import (
     ATTRIBUTE_FORWARDING_WRAPPERS,
     EMBEDDING_ACCESSORS,
-    HEAD_NAMES,
     MODEL_WRAPPERS,
     PREPARED_MODEL_ATTRIBUTE,
     UNWRAPPING_METHODS,
@@ -139,19 +144,21 @@ class ModuleIdentifier:
         return self._with_replacements(identity, node.id, binding.lineno) if identity.known else identity
 
     def _with_replacements(self, identity: _Identity, name: str, lineno: int) -> _Identity:
-        """The known model after the code replaced layers of it (`model.fc = nn.Linear(...)`,
-        anywhere after it was made): a replaced head loses the norms listed under it; another
-        layer replaced leaves the names unknown."""
+        """The known model after the code replaced or removed layers of it, anywhere after it was
+        made (`model.head = nn.Linear(...)`, `model.norm = nn.Identity()`, `model.head.fc = ...`):
+        the norms listed under a layer assigned into are gone. An attribute that heads no listed
+        name is no layer of them (`model.config.pad_token_id = ...`), or a stage whose norms are
+        listed by their ends and live on in the other stages."""
         if self._replaced is None:  # one walk of the file, the first time a known model is asked for
             self._replaced = _layer_assignments(self.tree)
         layers = {attribute for line, attribute in self._replaced.get(name, ()) if line > lineno}
         if not layers:
             return identity
-        if not layers <= HEAD_NAMES:
-            return dataclasses.replace(identity, known=())
-        prefixes = tuple(f"{layer}." for layer in layers)
-        known = tuple(_Replaced(k.name, tuple(n for n in k.norm_params if not n.startswith(prefixes))) for k in identity.known)
-        return dataclasses.replace(identity, known=known)
+        known: list[Known] = []
+        for model in identity.known:
+            kept = tuple(n for n in model.norm_params if n.split(".", 1)[0] not in layers)
+            known.append(model if len(kept) == len(model.norm_params) else _Replaced(model.name, kept))
+        return dataclasses.replace(identity, known=tuple(known))
 
     def _wrapped(self, call: ast.Call, binding: Binding, name: str) -> ast.expr | None:
         """The module a wrapping call wraps: `DDP(model)`, and in

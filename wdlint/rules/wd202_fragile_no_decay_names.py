@@ -87,7 +87,7 @@ timm architecture, also as a layer of a class of the project
 (`timm.create_model("vit_base_patch16_224", pretrained=True, num_classes=10)`, its name a constant
 or a CLI default; `global_pool="avg"` moves ViT's final norm to `fc_norm`; a keyword that may
 rename layers, such as `features_only=True`, leaves the model unknown, and so does an architecture
-the project registers itself). A head replaced afterwards (`model.head = nn.Linear(...)`) takes
+the project registers itself). A layer replaced afterwards (`model.head = nn.Linear(...)`) takes
 its norms with it. The transformers families (BERT, RoBERTa, ELECTRA, DeBERTa, ALBERT, DistilBERT,
 GPT-2, Llama, T5, BART, OPT, ViT, XLNet) and the timm ones (ViT, DeiT, CLIP ViT, BEiT, Swin,
 ConvNeXt, ResNet, ResNeXt, ResNet-D, EfficientNet, MobileNetV3, RegNet, MLP-Mixer, DenseNet,
