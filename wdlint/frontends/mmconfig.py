@@ -44,7 +44,6 @@ from wdlint.frontends.dependencies import read_dependency
 from wdlint.frontends.python import PythonSource, decode_source, parse_python
 from wdlint.frontends.text import SourceError
 from wdlint.knowledge.frameworks import MMENGINE_BIAS_KEYS, MMENGINE_NORM_KEYS
-from wdlint.knowledge.mm_components import MM_COMPONENTS, MM_MODEL_SETTINGS, Biases
 from wdlint.knowledge.optimizers import MMENGINE_OPTIMIZER_TYPES, lookup
 
 _WRAPPER = "optim_wrapper"  # mmengine
@@ -288,6 +287,9 @@ def _unexcluded(paramwise: Node | None, constructor: str | None, owner: str) -> 
 def _biases_left(left: _Left, model: Node | None) -> _Left | None:
     """Only biases are left decayed: which, where the model's components are known
     (knowledge/mm_components.py); None when none but a classifier's output layer is."""
+    # imported here: a few configs need it, and a run over one training script loads no more
+    from wdlint.knowledge.mm_components import MM_COMPONENTS, MM_MODEL_SETTINGS, Biases
+
     if not isinstance(model, Mapping):
         return left
     some: list[str] = []

@@ -15,6 +15,7 @@ and dicts inside a construction already read from the code are left alone.
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Iterator
 
 from wdlint.analysis.env import Env
@@ -28,6 +29,7 @@ from wdlint.frontends.dialects import Claimed, generic_sites
 from wdlint.frontends.jsoncfg import deepspeed_site
 from wdlint.frontends.mmconfig import ConfigReader, read_values
 from wdlint.frontends.python import PythonSource
+from wdlint.frontends.text import line_starts
 from wdlint.knowledge.frameworks import GENERIC
 
 _DEEPSPEED_SECTION = "optimizer"  # `{"optimizer": {"type": ..., "params": {...}}}`
@@ -46,7 +48,8 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
     handed = _handed_to_sites(source, index, set(inside))
     claimed: Claimed = set()
     found: list[OptimizerSite] = []
-    for expr, function, name in _outermost_dicts(source.tree, owned):
+    rows = _rows_naming(source.text, GENERIC.decay_key)
+    for expr, function, name in _outermost_dicts(source.tree, owned, rows):
         span = source.span(expr)
         if name in handed or any(_within(span, outer) for outer in inside):
             continue
@@ -72,14 +75,35 @@ def _deepspeed(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
             yield site
 
 
-def _outermost_dicts(tree: ast.Module, owned: set[int]) -> Iterator[tuple[ast.expr, ast.AST | None, str | None]]:
-    """Each dict display or `dict(...)` not inside another, with the function holding it and
-    the name it is assigned to."""
+def _rows_naming(text: str, key: str) -> list[int]:
+    """The rows (1-based, as `ast` counts them) on which `key` is written, in order."""
+    starts = line_starts(text)
+    found: list[int] = []
+    at = text.find(key)
+    while at >= 0:
+        row = bisect.bisect_right(starts, at)
+        if not found or found[-1] != row:
+            found.append(row)
+        at = text.find(key, at + len(key))
+    return found
+
+
+def _outermost_dicts(
+    tree: ast.Module, owned: set[int], rows: list[int]
+) -> Iterator[tuple[ast.expr, ast.AST | None, str | None]]:
+    """Each dict display or `dict(...)` not inside another that names the decay key, with the
+    function holding it and the name it is assigned to. `rows` are the rows where the key is
+    written: a statement or expression that spans none of them is not walked (a dict's key
+    spelt apart, `"weight" "_decay"`, is not seen, as a file without the key is not read)."""
     stack: list[tuple[ast.AST, ast.AST | None]] = [(tree, None)]
     while stack:
         node, function = stack.pop()
         if id(node) in owned:
             continue
+        if isinstance(node, (ast.stmt, ast.expr)):
+            first = bisect.bisect_left(rows, node.lineno)
+            if first == len(rows) or rows[first] > (node.end_lineno or node.lineno):
+                continue
         if isinstance(node, ast.expr) and literal_pairs(node) is not None:
             if _names_decay(node):
                 yield node, function, None

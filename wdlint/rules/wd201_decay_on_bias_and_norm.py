@@ -8,8 +8,6 @@ from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.knowledge.optimizers import Family, OptimizerSpec
 from wdlint.knowledge.params import marks_no_decay, names_submodule
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.runtime.classify import Kind
-from wdlint.runtime.wording import count, finding, reasons
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
@@ -174,6 +172,9 @@ def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
 
 def undecayable_params(context: AuditContext, rule: Rule, *, sgd: bool) -> Iterator[AuditFinding]:
     """Each optimizer's decayed biases and norms, of the optimizers that are classic SGD or not."""
+    from wdlint.runtime.classify import Kind
+    from wdlint.runtime.wording import count, finding, reasons
+
     for optimizer in context.optimizers:
         if optimizer.spec is not None and optimizer.spec.matrix_only:
             continue  # Muon: WD206 reports what it should not hold at all
