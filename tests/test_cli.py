@@ -285,6 +285,72 @@ def test_runs_that_parse_nothing_import_nothing_heavy(tmp_path, args):
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
+FIXABLE = """\
+from torch.optim import Adam
+from transformers import AdamW
+
+opt = Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
+old = AdamW(model.parameters(), 1e-3, (0.9, 0.999))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "writes_edits"),
+    [
+        pytest.param([], False, id="full"),
+        pytest.param(["--output-format", "concise", "--unsafe-fixes"], False, id="concise"),
+        pytest.param(["--statistics"], False, id="statistics"),
+        pytest.param(["--output-format", "github"], False, id="github"),
+        pytest.param(["--output-format", "json"], True, id="json shows the edits"),
+        pytest.param(["--output-format", "sarif"], True, id="sarif shows the edits"),
+        pytest.param(["--diff", "--unsafe-fixes"], True, id="diff applies them"),
+    ],
+)
+def test_libcst_is_imported_only_where_fixes_are_shown_or_applied(tmp_path, args, writes_edits):
+    """A plain check of a file whose every finding has a fix (WD101, WD103, WD201, WD501) says
+    which are fixable without writing a fix out: no libcst; the formats that show a fix's edits
+    and the fixing runs lay them out with it."""
+    import wdlint
+
+    (tmp_path / "train.py").write_text(FIXABLE)
+    code = (
+        "import sys\nfrom wdlint.cli import main\n"
+        f"sys.argv = ['wdlint', '--isolated', '--no-cache', '--select', 'ALL', *{args!r}, 'train.py']\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    print(exit.code)\n"
+        "print('libcst' in sys.modules, 'wdlint.fixes.layout' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(wdlint.__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
+    *output, status, imported = done.stdout.strip().splitlines()
+    assert status == "1" and output  # findings (or a diff) were printed
+    assert imported == f"{writes_edits} {writes_edits}"
+
+
+def test_a_cached_plain_check_does_not_serve_fixes_without_their_edits(tmp_path, monkeypatch):
+    # a plain check's fixes carry no edits: the JSON output's run has cache entries of its own
+    (tmp_path / "train.py").write_text(FIXABLE)
+    monkeypatch.chdir(tmp_path)
+    run("--isolated", "--unsafe-fixes", "train.py")
+    found = json.loads(run("--isolated", "--output-format", "json", "train.py").stdout)
+    edits = [d["fix"]["edits"] for d in found if d["fix"] is not None]
+    assert edits and all(edits)
+    again = json.loads(run("--isolated", "--output-format", "json", "train.py").stdout)
+    assert again == found  # from the cache now
+
+
+def test_the_line_length_is_a_dependency_of_cached_fixes(tmp_path, monkeypatch):
+    (tmp_path / "train.py").write_text("import torch\nopt = torch.optim.Adam(m.parameters(), 1e-3, (0.9, 0.99), 1e-8, 0.0)\n")
+    monkeypatch.chdir(tmp_path)
+
+    def fix_text() -> str:
+        [finding] = json.loads(run("--isolated", "--output-format", "json", "--select", "WD501", "train.py").stdout)
+        return "".join(edit["content"] for edit in finding["fix"]["edits"])
+
+    assert "\n" in fix_text()  # broken at 88
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n")
+    assert "\n" not in fix_text()  # one line at 120, the cached entry not reused
+
+
 def test_checks_that_parse_import_no_language_server(project):
     """`wdlint check` of files that are linted never imports pygls: only `wdlint server` does."""
     import wdlint

@@ -26,6 +26,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # the formats for CI services: (diagnostics, the run's directory) -> text
 # formats for other tools: each renderer is a module of wdlint.output, imported when chosen
 _CI_FORMATS = ("sarif", "github", "gitlab", "junit")
+_EDIT_FORMATS = ("json", "json-lines", "sarif")  # the output formats that show each fix's edits
 OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", *_CI_FORMATS)
 
 
@@ -142,7 +143,13 @@ def check(
         target_torch_version=cli_version or settings.target_torch_version,
     )
     options = LintOptions.from_selection(
-        settings.select, settings.extend_select, settings.ignore, settings.target_torch_version, settings.max_file_size
+        settings.select,
+        settings.extend_select,
+        settings.ignore,
+        settings.target_torch_version,
+        settings.max_file_size,
+        # only fixing and the formats that print a fix's edits need them written out
+        fix_edits=request is not None or output_format in _EDIT_FORMATS,
     )
 
     results: list[FileResult] = []

@@ -17,13 +17,27 @@ def diagnostic(row: int, col: int, *edits: tuple[int, int, int, int, str]) -> Di
 
 
 def test_overlapping_fixes_wait_for_the_next_pass():
-    text = "abcdef\n"
+    text = "abcdef\nghi\n"
     first = diagnostic(1, 1, (1, 1, 1, 4, "X"))
     second = diagnostic(1, 3, (1, 3, 1, 5, "Y"))
-    third = diagnostic(1, 6, (1, 6, 1, 6, "Z"))
+    third = diagnostic(2, 2, (2, 2, 2, 2, "Z"))
     new, applied = apply_fixes(text, [second, third, first])
-    assert new == "XdeZf\n"
+    assert new == "Xdef\ngZhi\n"
     assert applied == [first, third]
+
+
+def test_fixes_that_write_one_line_wait_for_the_next_pass():
+    # each fix lays its line out for the line length alone: two on one line in one pass could
+    # together make it too long, so the second is made again from the first one's text
+    text = "abcdef\nghi\n"
+    first = diagnostic(1, 1, (1, 1, 1, 2, "X"))
+    second = diagnostic(1, 6, (1, 6, 1, 6, "Z"))
+    new, applied = apply_fixes(text, [second, first])
+    assert (new, applied) == ("Xbcdef\nghi\n", [first])
+    # an edit that ends where a line starts (a deleted line) does not write that line
+    deletion = diagnostic(1, 1, (1, 1, 2, 1, ""))
+    below = diagnostic(2, 1, (2, 1, 2, 2, "G"))
+    assert apply_fixes(text, [deletion, below]) == ("Ghi\n", [deletion, below])
 
 
 def test_identical_shared_edit_applies_once_and_only_with_all_its_fixes():

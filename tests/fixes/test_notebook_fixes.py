@@ -80,15 +80,21 @@ def test_replace_cell_sources_keeps_the_layout(cells: list[str], new: str, expec
     )
 
 
-def test_a_fix_that_would_span_cells_is_not_offered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # WD103's fix adds `import torch` at the first import, in another cell: no fix here
+def test_an_import_a_fix_needs_goes_into_the_cell_of_the_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # WD103's fix needs `import torch`: a fix stays in its cell, so the cell gets its own import
+    # (after a docstring-free start: at its top, a blank line before the code); the old import
+    # in the first cell is left, as another cell may use it
     before = notebook("from transformers import AdamW", "x = 1", "opt = AdamW(groups, lr=2e-5)")
     path = tmp_path / "nb.ipynb"
     path.write_text(before, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["--isolated", "--fix", "--select", "WD103", "nb.ipynb"])
-    assert path.read_text(encoding="utf-8") == before
-    assert "WD103" in result.output
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == notebook(
+        "from transformers import AdamW",
+        "x = 1",
+        "import torch\n\nopt = torch.optim.AdamW(groups, lr=2e-5, weight_decay=0.0)",
+    )
 
 
 @pytest.mark.parametrize("variant", ["bom", "nan"])
@@ -103,3 +109,50 @@ def test_notebooks_with_a_bom_or_nan_are_fixed(tmp_path: Path, monkeypatch: pyte
     result = CliRunner().invoke(cli, ["--isolated", "--fix", "--select", "WD501", "nb.ipynb"])
     assert result.exit_code == 0, result.output
     assert path.read_bytes() == data.replace(b"1e-3, (0.9", b"1e-3, betas=(0.9")
+
+
+def _fix_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, *args: str) -> str:
+    path = tmp_path / "nb.ipynb"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--isolated", "--fix", "--unsafe-fixes", *args, "nb.ipynb"])
+    assert result.exit_code == 0, result.output
+    again = CliRunner().invoke(cli, ["--isolated", "--diff", "--unsafe-fixes", *args, "nb.ipynb"])
+    assert (again.exit_code, again.stdout) == (0, "")
+    return path.read_text(encoding="utf-8")
+
+
+def test_a_cell_fix_is_broken_to_the_line_length_of_its_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the call sits in a function of the cell: its lines, as the cell writes them, are measured
+    cell = "def build(net):\n    return optim.SGD(net.parameters(), lr=0.01, weight_decay=1e-5)"
+    text = notebook("import torch.optim as optim", cell)
+    laid = (
+        "def build(net):\n"
+        "    return optim.SGD(\n"
+        "        [\n"
+        '            {"params": [p for p in net.parameters() if p.ndim >= 2]},\n'
+        "            {\n"
+        '                "params": [p for p in net.parameters() if p.ndim < 2],\n'
+        '                "weight_decay": 0.0,\n'
+        "            },\n"
+        "        ],\n"
+        "        lr=0.01,\n"
+        "        weight_decay=1e-5,\n"
+        "    )"
+    )
+    assert _fix_notebook(tmp_path, monkeypatch, text, "--select", "WD207") == notebook("import torch.optim as optim", laid)
+
+
+def test_a_cell_fix_follows_the_project_line_length(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 120\n")
+    text = notebook("import torch", "opt = torch.optim.Adam(m.parameters(), 1e-3, (0.9, 0.99), 1e-8, 0.0)")
+    fixed = "opt = torch.optim.Adam(m.parameters(), 1e-3, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.0)"
+    assert _fix_notebook(tmp_path, monkeypatch, text, "--select", "WD501") == notebook("import torch", fixed)
+
+
+def test_a_cell_switching_to_adamw_imports_it_in_the_file_style(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Adam imported in this cell, used once: AdamW takes its place in the same import
+    text = notebook("from torch.optim import Adam, SGD\nopt = Adam(params, lr=1e-3, weight_decay=1e-4)")
+    assert _fix_notebook(tmp_path, monkeypatch, text, "--select", "WD101") == notebook(
+        "from torch.optim import AdamW, SGD\nopt = AdamW(params, lr=1e-3, weight_decay=1e-4)"
+    )

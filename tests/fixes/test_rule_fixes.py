@@ -21,10 +21,21 @@ def fixed(source: str, *, unsafe: bool = False, select=("ALL",), target=None) ->
 
 CASES = [
     pytest.param(
-        "import torch\nopt = torch.optim.Adam(m.parameters(), 1e-3, (0.9, 0.99), 1e-8, 0.0)\n",
-        "import torch\nopt = torch.optim.Adam(m.parameters(), 1e-3, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.0)\n",
+        "import torch\nopt = torch.optim.Adam(m.parameters(), 1e-3, (0.9, 0.99), 1e-8)\n",
+        "import torch\nopt = torch.optim.Adam(m.parameters(), 1e-3, betas=(0.9, 0.99), eps=1e-8)\n",
         {},
-        id="WD501 keywords",
+        id="WD501 keywords, the line still fits",
+    ),
+    pytest.param(
+        "import torch\nopt = torch.optim.Adam(m.parameters(), 1e-3, (0.9, 0.99), 1e-8, 0.0)\n",
+        """\
+        import torch
+        opt = torch.optim.Adam(
+            m.parameters(), 1e-3, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.0
+        )
+        """,
+        {},
+        id="WD501 keywords past the line length: the arguments on a line of their own, as black writes them",
     ),
     pytest.param(
         "import torch\nopt = torch.optim.SGD(m.parameters(), 0.1, ( (0.9) ))\n",
@@ -57,18 +68,28 @@ CASES = [
         import torch
         no_decay = ["bias", "LayerNorm.weight"]
         opt = torch.optim.AdamW([
-            {"params": [p for n, p in m.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.1},
-            {"params": [p for n, p in m.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+            {
+                "params": [
+                    p for n, p in m.named_parameters() if not any(nd in n for nd in no_decay)
+                ],
+                "weight_decay": 0.1,
+            },
+            {
+                "params": [
+                    p for n, p in m.named_parameters() if any(nd in n for nd in no_decay)
+                ],
+                "weight_decay": 0.0,
+            },
         ])
         """,
         {"select": ("WD203",)},
-        id="WD203 substring test",
+        id="WD203 substring test: each group (a line of its own) broken as black breaks it, the list kept",
     ),
     pytest.param(
         "from transformers import AdamW\nopt = AdamW(groups, lr=2e-5)\n",
-        "import torch\nopt = torch.optim.AdamW(groups, lr=2e-5, weight_decay=0.0)\n",
+        "import torch\n\nopt = torch.optim.AdamW(groups, lr=2e-5, weight_decay=0.0)\n",
         {"select": ("WD103",)},
-        id="WD103 import replaced",
+        id="WD103 import replaced (a blank line before the code, as libcst's AddImportsVisitor writes it)",
     ),
     pytest.param(
         "import torch\nfrom transformers import AdamW, get_scheduler\nopt = AdamW(groups, lr=2e-5, weight_decay=0.01)\nopt2 = AdamW(other)\n",
@@ -84,9 +105,9 @@ CASES = [
     ),
     pytest.param(
         "from torch.optim import Adam\nopt = Adam([{'params': a, 'weight_decay': 0.1}, {'params': b}])\n",
-        "from torch.optim import Adam, AdamW\nopt = AdamW([{'params': a, 'weight_decay': 0.1}, {'params': b}], weight_decay=0.0)\n",
+        "from torch.optim import AdamW\nopt = AdamW([{'params': a, 'weight_decay': 0.1}, {'params': b}], weight_decay=0.0)\n",
         {"select": ("WD101",), "unsafe": True},
-        id="WD101 AdamW import added, Adam's default kept",
+        id="WD101 AdamW imported in Adam's place (its only use), Adam's default kept",
     ),
     pytest.param(
         "import torch\nopt = torch.optim.Adam(ps, weight_decay=1e-4)\n",
@@ -108,23 +129,49 @@ CASES = [
     ),
     pytest.param(
         "import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.1)\n",
-        'import torch\nopt = torch.optim.AdamW([{"params": [p for p in model.parameters() if p.ndim >= 2]}, '
-        '{"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0}], lr=3e-4, weight_decay=0.1)\n',
+        """\
+        import torch
+        opt = torch.optim.AdamW(
+            [
+                {"params": [p for p in model.parameters() if p.ndim >= 2]},
+                {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0},
+            ],
+            lr=3e-4,
+            weight_decay=0.1,
+        )
+        """,
         {"select": ("WD201",), "unsafe": True},
         id="WD201 ndim split",
     ),
     pytest.param(
         "import torch\nopt = torch.optim.SGD(net.named_parameters(), lr=0.1, weight_decay=5e-4)\n",
-        'import torch\nopt = torch.optim.SGD([{"params": [p for _, p in net.named_parameters() if p.ndim >= 2]}, '
-        '{"params": [p for _, p in net.named_parameters() if p.ndim < 2], "weight_decay": 0.0}], lr=0.1, weight_decay=5e-4)\n',
+        """\
+        import torch
+        opt = torch.optim.SGD(
+            [
+                {"params": [p for _, p in net.named_parameters() if p.ndim >= 2]},
+                {
+                    "params": [p for _, p in net.named_parameters() if p.ndim < 2],
+                    "weight_decay": 0.0,
+                },
+            ],
+            lr=0.1,
+            weight_decay=5e-4,
+        )
+        """,
         {"select": ("WD207",), "unsafe": True},  # SGD: WD207, with WD201's fix
         id="WD207 named parameters",
     ),
     pytest.param(
         "import torch\nopt = torch.optim.SGD([{'params': a, 'wd': 0.0}, dict(params=b, weight_decay_rate=0.0)], lr=0.1)\n",
-        "import torch\nopt = torch.optim.SGD([{'params': a, 'weight_decay': 0.0}, dict(params=b, weight_decay=0.0)], lr=0.1)\n",
+        """\
+        import torch
+        opt = torch.optim.SGD(
+            [{'params': a, 'weight_decay': 0.0}, dict(params=b, weight_decay=0.0)], lr=0.1
+        )
+        """,
         {"select": ("WD204",), "unsafe": True},
-        id="WD204 rename keys",
+        id="WD204 rename keys (a line too long already, made longer: broken)",
     ),
 ]
 
@@ -171,7 +218,7 @@ def test_no_fix(source, options):
 def test_wd103_import_stays_while_another_use_remains():
     source = "from transformers import AdamW\nopt = AdamW(groups, lr=2e-5)\nassert issubclass(AdamW, object)\n"
     assert fixed(source, select=("WD103",)) == (
-        "import torch\nfrom transformers import AdamW\nopt = torch.optim.AdamW(groups, lr=2e-5, weight_decay=0.0)\n"
+        "from transformers import AdamW\nimport torch\n\nopt = torch.optim.AdamW(groups, lr=2e-5, weight_decay=0.0)\n"
         "assert issubclass(AdamW, object)\n"
     )
 

@@ -20,12 +20,21 @@ SOURCE = (
     "opt = torch.optim.Adam(model.parameters(), 1e-3, (0.9, 0.99), weight_decay=0.1)\n"
 )
 # every fix, unsafe ones included: AdamW for Adam, betas by keyword, biases and norms in a group
-FIXED = (
-    "import torch\n\nmodel = torch.nn.Linear(2, 2)\n"
-    'opt = torch.optim.AdamW([{"params": [p for p in model.parameters() if p.ndim >= 2]}, '
-    '{"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0}], 1e-3, '
-    "betas=(0.9, 0.99), weight_decay=0.1)\n"
+# (laid out as black and `ruff format` write it: the groups no longer fit on the line)
+FIXED = """\
+import torch
+
+model = torch.nn.Linear(2, 2)
+opt = torch.optim.AdamW(
+    [
+        {"params": [p for p in model.parameters() if p.ndim >= 2]},
+        {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0},
+    ],
+    1e-3,
+    betas=(0.9, 0.99),
+    weight_decay=0.1,
 )
+"""
 
 
 def fix(*paths: str) -> Result:
@@ -104,8 +113,9 @@ def test_mixed_line_endings_are_kept_line_by_line(tree: Path) -> None:
     (tree / "train.py").write_bytes(mixed.encode())
     fix("train.py")
     fixed = FIXED.splitlines(keepends=True)
+    # the lines a fix writes end as the line they replace ended
     assert (tree / "train.py").read_bytes() == (
-        fixed[0].replace("\n", "\r\n") + fixed[1] + fixed[2].replace("\n", "\r") + fixed[3]
+        fixed[0].replace("\n", "\r\n") + fixed[1] + fixed[2].replace("\n", "\r") + "".join(fixed[3:])
     ).encode()
 
 

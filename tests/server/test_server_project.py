@@ -141,10 +141,10 @@ import wdlint.engine.lint as lint
 checked = lint.check_sites
 
 
-def check_sites(sites, filename, options, module=None):
+def check_sites(sites, filename, options, module=None, path=None):
     if filename.endswith("boom.py"):
         raise RuntimeError("a bug in a rule")
-    return checked(sites, filename, options, module)
+    return checked(sites, filename, options, module, path)
 
 
 lint.check_sites = check_sites

@@ -53,12 +53,13 @@ def cache_directory(root: Path, option: Path | None) -> Path:
 
 
 def settings_key(options: LintOptions) -> str:
-    """Results depend on the selected rules, the target torch version, the size limit, the
-    Python whose parser reads the files (a 3.12 file is a syntax error to 3.11), and wdlint's
-    own code (`code_stamp`). The rules are keyed by the selection as written, which with the
-    code decides the codes, so a warm run loads no rule. The key is this text itself: a cache
-    file holds the key it was written under and is read only under the same key, so no digest
-    has to be trusted (nor hashlib imported)."""
+    """Results depend on the selected rules, the target torch version, the size limit, whether
+    fixes' edits are written out (the formats that show them), the Python whose parser reads
+    the files (a 3.12 file is a syntax error to 3.11), and wdlint's own code (`code_stamp`).
+    The rules are keyed by the selection as written, which with the code decides the codes, so
+    a warm run loads no rule. The key is this text itself: a cache file holds the key it was
+    written under and is read only under the same key, so no digest has to be trusted (nor
+    hashlib imported)."""
     return json.dumps(
         [
             options.select,
@@ -66,6 +67,7 @@ def settings_key(options: LintOptions) -> str:
             options.ignore,
             options.target_torch_version,
             options.max_file_size,
+            options.fix_edits,
             sys.version_info[:2],
             code_stamp(),
         ]

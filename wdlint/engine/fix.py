@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wdlint.diagnostics import Diagnostic, Position, applicable
+from wdlint.diagnostics import Diagnostic, Edit, Position, applicable
 from wdlint.frontends.python import decode_source, source_encoding
 from wdlint.frontends.text import SourceError, line_starts
 
@@ -70,15 +70,18 @@ def _apply_to_python(text: str, fixable: list[Diagnostic]) -> tuple[str, list[Di
 
 
 def apply_fixes(text: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, list[Diagnostic]]:
-    """Apply every fix whose edits overlap no fix applied before it; the rest wait a pass.
+    """Apply every fix whose edits overlap no fix applied before it and touch none of its
+    lines; the rest wait a pass.
 
-    Fixes may share an identical edit (every use of a removed import deletes the same import):
-    such an edit is applied once, and only when every fix that carries it is applied, so a use
-    left for a later pass never loses its import.
+    A fix lays its new code out for the lines it writes (`wdlint.fixes`): two fixes writing one
+    line in the same pass could together make it too long, so the second is made again from
+    the first one's text. Fixes may share an identical edit (every use of a removed import
+    deletes the same import): such an edit is applied once, and only when every fix that
+    carries it is applied, so a use left for a later pass never loses its import.
     """
     offsets = line_starts(text)
     fixes = [
-        (d, [(_offset(offsets, e.location, len(text)), _offset(offsets, e.end_location, len(text)), e.content) for e in d.fix.edits])
+        (d, [_located(offsets, len(text), e) for e in d.fix.edits])
         for d in sorted(diagnostics, key=lambda d: d.sort_key)
         if d.fix is not None
     ]
@@ -91,27 +94,48 @@ def apply_fixes(text: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, list
             break
         excluded |= shared
     unique = {e for i in chosen for e in fixes[i][1]}
-    for start, end, content in sorted(unique, key=lambda e: (e[0], e[1]), reverse=True):
-        text = text[:start] + content + text[end:]
+    for edit in sorted(unique, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[: edit.start] + edit.content + text[edit.end :]
     return text, [fixes[i][0] for i in sorted(chosen)]
 
 
-def _choose(fixes: list[tuple[Diagnostic, list[tuple[int, int, str]]]], excluded: set[int]) -> set[int]:
-    taken: list[tuple[int, int, str]] = []
+@dataclass(frozen=True)
+class _Located:
+    """An edit as offsets into the text, with the rows it writes."""
+
+    start: int
+    end: int
+    content: str
+    rows: range
+
+
+def _located(offsets: list[int], length: int, edit: Edit) -> _Located:
+    start, end = edit.location, edit.end_location
+    # an edit that ends at the start of a row (a deleted line) does not write that row
+    last = end.row - 1 if end.column == 1 and end.row > start.row else end.row
+    return _Located(_offset(offsets, start, length), _offset(offsets, end, length), edit.content, range(start.row, last + 1))
+
+
+def _choose(fixes: list[tuple[Diagnostic, list[_Located]]], excluded: set[int]) -> set[int]:
+    taken: list[_Located] = []
+    rows: set[int] = set()
     chosen: set[int] = set()
     for i, (_, edits) in enumerate(fixes):
-        if i in excluded or any(start > end for start, end, _ in edits):
+        if i in excluded or any(e.start > e.end for e in edits):
             continue
-        if any(e not in taken and _overlaps(e, taken) for e in edits):
+        own = [e for e in edits if e not in taken]
+        if any(_overlaps(e, taken) or not rows.isdisjoint(e.rows) for e in own):
             continue
-        taken += [e for e in edits if e not in taken]
+        taken += own
+        rows.update(row for e in own for row in e.rows)
         chosen.add(i)
     return chosen
 
 
-def _overlaps(edit: tuple[int, int, str], taken: list[tuple[int, int, str]]) -> bool:
-    start, end, _ = edit
-    for other_start, other_end, _ in taken:
+def _overlaps(edit: _Located, taken: list[_Located]) -> bool:
+    start, end = edit.start, edit.end
+    for other in taken:
+        other_start, other_end = other.start, other.end
         if start == end == other_start == other_end:
             return True  # two insertions at one point: their order would be arbitrary
         if start < other_end and other_start < end:

@@ -28,6 +28,10 @@ class LintOptions:
     ignore: tuple[str, ...] = ()
     target_torch_version: tuple[int, int] | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes of text to parse; 0: no limit
+    # write each fix's edits out (laid out with libcst): for runs that show or apply them
+    # (`--fix`, `--diff`, JSON and SARIF output, the API); a run that only says a fix exists
+    # (`[*]`) leaves them out, and so never imports libcst
+    fix_edits: bool = True
 
     @classmethod
     def from_selection(
@@ -37,9 +41,10 @@ class LintOptions:
         ignore: Iterable[str] = (),
         target_torch_version: tuple[int, int] | None = None,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        fix_edits: bool = True,
     ) -> LintOptions:
         chosen = None if select is None else tuple(select)
-        return cls(chosen, tuple(extend_select), tuple(ignore), target_torch_version, max_file_size)
+        return cls(chosen, tuple(extend_select), tuple(ignore), target_torch_version, max_file_size, fix_edits)
 
     @cached_property
     def codes(self) -> frozenset[str]:

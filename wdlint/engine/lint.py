@@ -10,17 +10,22 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.sites import OptimizerSite
-from wdlint.diagnostics import Diagnostic, Position
+from wdlint.diagnostics import Diagnostic, Fix, Position
 from wdlint.engine.jobs import FileResult, LintOptions
 from wdlint.engine.suppress import comment_suppressions
 from wdlint.frontends.formats import PYTHON, Format, format_for
 from wdlint.frontends.text import SourceError
 from wdlint.rules import all_rules, get_rule, rule_url
 from wdlint.rules.base import RuleContext
+from wdlint.rules.fixes import FixPlan
 from wdlint.selection import PARSE_ERROR
+
+if TYPE_CHECKING:
+    from wdlint.fixes.style import Style
 
 # The parser accepts expressions nested ~1,000 deep (`0.1+0.1+...`, 900 terms); walking them
 # again in Python can pass the recursion limit. Raising the limit risks the C stack instead.
@@ -42,14 +47,20 @@ def internal_error(display: str, error: Exception) -> Diagnostic:
 
 
 def check_sites(
-    sites: Iterable[OptimizerSite], filename: str, options: LintOptions, module: ModuleFacts | None = None
+    sites: Iterable[OptimizerSite],
+    filename: str,
+    options: LintOptions,
+    module: ModuleFacts | None = None,
+    path: Path | None = None,
 ) -> list[Diagnostic]:
     """Every enabled static rule over every site: the part each front-end shares.
 
     `module` is the parsed Python module the sites come from, which fixes need; config files
-    have none, and their findings carry no fix.
+    have none, and their findings carry no fix. `path`: where the file is (or claims to be),
+    for the line length its fixes are laid out to.
     """
     context = RuleContext(options.target_torch_version, module)
+    fixes = _Fixes(options.fix_edits, module, path if path is not None else Path(filename))
     checks = [
         (rule, rule.check) for rule in all_rules() if rule.check is not None and rule.code in options.codes
     ]
@@ -73,11 +84,34 @@ def check_sites(
                         location=finding.span.start,
                         end_location=finding.span.end,
                         noqa_row=site.span.start.row,
-                        fix=finding.fix,
+                        fix=fixes.written(finding.fix),
                         url=rule_url(rule.code),
                     )
                 )
     return diagnostics
+
+
+class _Fixes:
+    """Rules' fix plans as the fixes a diagnostic carries. Their edits are written out (with
+    libcst, imported here only) when the run shows or applies them; otherwise a fix says only
+    that it exists, how safe it is and what it does."""
+
+    def __init__(self, write: bool, module: ModuleFacts | None, path: Path) -> None:
+        self.write, self.module, self.path = write, module, path
+        self._style: Style | None = None
+
+    def written(self, plan: FixPlan | None) -> Fix | None:
+        if plan is None:
+            return None
+        if not self.write:
+            return Fix(plan.applicability, plan.message, ())
+        if self.module is None:  # no module to lay out in: the plan's edits as they are
+            return None if plan.imports else Fix(plan.applicability, plan.message, plan.edits)
+        from wdlint.fixes.materialize import materialize, style_of
+
+        if self._style is None:
+            self._style = style_of(self.module, self.path)
+        return materialize(plan, self.module, self._style)
 
 
 def lint_bytes(data: bytes, filename: str, options: LintOptions, *, path: Path | None = None) -> FileResult:
@@ -110,7 +144,7 @@ def lint_text(
         found = [
             diagnostic
             for group in parsed.sites(path)
-            for diagnostic in check_sites(group.sites, filename, options, group.module)
+            for diagnostic in check_sites(group.sites, filename, options, group.module, path)
         ]
     except RecursionError:
         return [parse_error(filename, TOO_DEEP)]

@@ -36,7 +36,12 @@ def note_absent(path: Path) -> None:
     absence (a module found elsewhere, or not at all) are stale."""
     reads = _READS.get()
     if reads is not None:
-        reads.append((os.path.abspath(path), _ABSENT, _ABSENT))
+        reads.append(absent_stamp(path))
+
+
+def absent_stamp(path: Path) -> Stamp:
+    """The stamp of a file looked for and not found."""
+    return (os.path.abspath(path), _ABSENT, _ABSENT)
 
 
 def note_stamps(stamps: tuple[Stamp, ...]) -> None:

@@ -24,8 +24,9 @@ Error = tuple[int, int, str, type]
 class WdlintChecker:
     name = "wdlint"
     version = __version__
-    # the default-on rules, until flake8's options say more (parse_options)
-    options = LintOptions.from_selection()
+    # the default-on rules, until flake8's options say more (parse_options); flake8 shows no
+    # fix, so none is written out
+    options = LintOptions.from_selection(fix_edits=False)
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         # flake8 hands over its tree, and asking for it is what makes this an AST plugin; wdlint
@@ -41,7 +42,7 @@ class WdlintChecker:
         """
         named = [*(options.select or ()), *(options.extend_select or ())]
         wanted = [s for s in named if s.upper().startswith("WD") and is_valid_selector(s)]
-        cls.options = LintOptions.from_selection(None, wanted)
+        cls.options = LintOptions.from_selection(None, wanted, fix_edits=False)
 
     def run(self) -> Iterator[Error]:
         text = "".join(self.lines)

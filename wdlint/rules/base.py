@@ -13,7 +13,8 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite
-from wdlint.diagnostics import Applicability, Fix, Position, Span
+from wdlint.diagnostics import Applicability, Position, Span
+from wdlint.rules.fixes import FixPlan
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
@@ -27,7 +28,7 @@ class Finding:
 
     message: str
     span: Span
-    fix: Fix | None = None
+    fix: FixPlan | None = None
 
 
 @dataclass(frozen=True)

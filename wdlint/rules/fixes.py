@@ -1,9 +1,49 @@
-"""Edits that several rules' fixes share."""
+"""What a rule's fix is before it is written out, and the edits several rules' fixes share.
+
+A rule decides a fix from the `ast` facts alone (`FixPlan`): text edits at the positions `ast`
+reports and the imports the new code needs or no longer needs. Laying the new code out as the
+file's formatter would and writing the imports in the file's style (`wdlint.fixes`, with
+libcst) happens only when a fix's text is shown or applied.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from wdlint.analysis.sites import Argument, OptimizerSite
-from wdlint.diagnostics import Edit
+from wdlint.diagnostics import Applicability, Edit, Span
+
+
+@dataclass(frozen=True)
+class AddImport:
+    """`from module import name`, or `import module` when `name` is None; `into`: the
+    `from module import` statement the name joins (else one is found or written)."""
+
+    module: str
+    name: str | None = None
+    into: Span | None = None
+
+
+@dataclass(frozen=True)
+class RemoveImport:
+    """`name` (bound as `alias`, if any) out of the `from module import` at `statement`: the
+    rule knows the rewritten code was the name's only use."""
+
+    module: str
+    name: str
+    alias: str | None
+    statement: Span
+
+
+ImportChange = AddImport | RemoveImport
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...]  # each inside one statement; the new code written on one line
+    imports: tuple[ImportChange, ...] = ()
 
 
 def append_keyword(site: OptimizerSite, keyword: str) -> Edit | None:
@@ -12,4 +52,3 @@ def append_keyword(site: OptimizerSite, keyword: str) -> Edit | None:
         return None
     last: Argument = max(site.arguments, key=lambda a: (a.span.end.row, a.span.end.column))
     return Edit(f", {keyword}", last.span.end, last.span.end)
-

@@ -4,11 +4,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ValueKind
-from wdlint.diagnostics import Applicability, Edit, Fix, Position
+from wdlint.diagnostics import Applicability, Edit, Position
 from wdlint.knowledge.frameworks import PARAMS_UNKNOWN_NOTE
 from wdlint.knowledge.optimizers import Family, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.rules.fixes import append_keyword
+from wdlint.rules.fixes import AddImport, FixPlan, ImportChange, RemoveImport, append_keyword
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
@@ -36,7 +36,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     )
 
 
-def _fix(site: OptimizerSite, context: RuleContext) -> Fix | None:
+def _fix(site: OptimizerSite, context: RuleContext) -> FixPlan | None:
     """Switch to decoupled decay: the class's flag, or AdamW keeping the user's import style."""
     module = context.module
     if module is None or site.choice is not None or site.weight_decay.hidden:
@@ -57,10 +57,11 @@ def _fix(site: OptimizerSite, context: RuleContext) -> Fix | None:
     return None
 
 
-def _adamw(site: OptimizerSite, module: ModuleFacts) -> Fix | None:
+def _adamw(site: OptimizerSite, module: ModuleFacts) -> FixPlan | None:
     """`Adam` -> `AdamW` as the code spells it: `optim.AdamW`, or `AdamW` added to the import."""
     written = site.written_name
     edits: list[Edit] = []
+    imports: list[ImportChange] = []
     if site.qualified_name != "torch.optim.Adam":
         return None  # `torch.optim.adam.Adam`: that module has no AdamW to switch to
     if module.segment(site.func_span) != written:
@@ -73,18 +74,26 @@ def _adamw(site: OptimizerSite, module: ModuleFacts) -> Fix | None:
         if imported is None or imported.module != "torch.optim":
             return None
         edits.append(Edit("AdamW", site.func_span.start, site.func_span.end))
-        if module.imported_name("AdamW") is None:
-            edits.append(Edit(", AdamW", imported.alias.end, imported.alias.end))
+        bound = module.imported_name("AdamW")
+        if bound is None and module.binds("AdamW"):
+            return None  # `AdamW` is something else here (transformers', a local class)
+        if bound is None:
+            imports.append(AddImport("torch.optim", "AdamW", imported.statement))
+        elif bound.module != "torch.optim":
+            return None
+        if module.load_count(written) == 1:  # this call was `Adam`'s only use: its import goes
+            alias = written if written != imported.name else None
+            imports.append(RemoveImport("torch.optim", imported.name, alias, imported.statement))
     if site.weight_decay.kind is ValueKind.DEFAULT:  # AdamW's default is 0.01, Adam's 0
         keyword = append_keyword(site, "weight_decay=0.0")
         if keyword is None:
             return None
         edits.append(keyword)
-    return Fix(Applicability.UNSAFE, "Use `AdamW`", tuple(edits))
+    return FixPlan(Applicability.UNSAFE, "Use `AdamW`", tuple(edits), tuple(imports))
 
 
-def _unsafe(message: str, edit: Edit | None) -> Fix | None:
-    return Fix(Applicability.UNSAFE, message, (edit,)) if edit is not None else None
+def _unsafe(message: str, edit: Edit | None) -> FixPlan | None:
+    return FixPlan(Applicability.UNSAFE, message, (edit,)) if edit is not None else None
 
 
 def flag_available(spec: OptimizerSpec, target: tuple[int, int] | None) -> bool:
@@ -176,8 +185,9 @@ optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
     fix_safety="""
 The fix switches to decoupled decay: `decoupled_weight_decay=True` (`adam_w_mode=True` for
 apex/DeepSpeed) where the class has the flag and the target torch version supports it (set
-`target-torch-version`), else `AdamW`, keeping the import style and writing `weight_decay=0.0`
-where Adam's default 0 applied. It is unsafe: the same weight_decay value means a different
+`target-torch-version`), else `AdamW`, keeping the import style (`optim.AdamW`, or `AdamW` added
+to the `from torch.optim import` that imports `Adam`, in its order) and writing
+`weight_decay=0.0` where Adam's default 0 applied. It is unsafe: the same weight_decay value means a different
 regularization strength, and must be re-tuned.
 """,
     references=(

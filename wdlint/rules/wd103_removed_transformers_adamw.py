@@ -4,13 +4,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ValueKind
-from wdlint.diagnostics import Applicability, Edit, Fix, Position
+from wdlint.diagnostics import Applicability, Edit, Position
 from wdlint.knowledge.optimizers import OptimizerSpec, lookup
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.rules.fixes import append_keyword
+from wdlint.rules.fixes import AddImport, FixPlan, ImportChange, RemoveImport, append_keyword
 
 if TYPE_CHECKING:
-    from wdlint.analysis.facts import ImportedName, ModuleFacts
+    from wdlint.analysis.facts import ModuleFacts
 
 
 def _torch_adamw() -> OptimizerSpec:
@@ -36,37 +36,39 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     )
 
 
-def _fix(site: OptimizerSite, module: ModuleFacts | None) -> Fix | None:
-    """`torch.optim.AdamW`, the old default written out, `import torch`, the old import gone."""
+def _fix(site: OptimizerSite, module: ModuleFacts | None) -> FixPlan | None:
+    """torch's AdamW as the file names torch (`torch.optim.AdamW`, `th.optim.AdamW`,
+    `optim.AdamW`; `import torch` added when it names it nowhere), the old default written
+    out, and the old import dropped when this call was its only use."""
     if module is None or site.weight_decay.hidden or site.choice is not None:
         return None
     if any(site.argument(name) for name in _not_in_torch(site.spec)):
         return None  # options torch's AdamW does not take (`correct_bias`)
-    edits = [Edit("torch.optim.AdamW", site.func_span.start, site.func_span.end)]
+    imports: list[ImportChange] = []
+    torch_name, optim_name = module.module_name("torch"), module.module_name("torch.optim")
+    if torch_name is not None:
+        replacement = f"{torch_name}.optim.AdamW"
+    elif optim_name is not None:
+        replacement = f"{optim_name}.AdamW"
+    elif module.binds("torch"):
+        return None  # `torch` is something else here
+    else:
+        replacement = "torch.optim.AdamW"
+        imports.append(AddImport("torch"))
+    edits = [Edit(replacement, site.func_span.start, site.func_span.end)]
     if site.weight_decay.kind is ValueKind.DEFAULT:
         keyword = append_keyword(site, f"weight_decay={site.spec.default_weight_decay!r}")
         if keyword is None:
             return None
         edits.append(keyword)
-    if not module.binds_module("torch", "torch"):
-        edits.append(Edit("import torch\n", module.import_insertion_point, module.import_insertion_point))
     callee = site.written_name
     imported = module.imported_name(callee) if callee.isidentifier() else None
     if imported is not None and imported.module.startswith("transformers") and module.load_count(callee) == 1:
         # this call is the name's only use: with it rewritten, the import (which fails on
         # transformers >= 4.50) has nothing left to serve; with other uses it stays
-        edits.append(_remove_import(imported))
-    return Fix(Applicability.SAFE, "Use `torch.optim.AdamW` with the same weight_decay", tuple(edits))
-
-
-def _remove_import(imported: ImportedName) -> Edit:
-    if imported.aliases == 1:  # the whole statement, with its line break
-        start, end = imported.statement.start, imported.statement.end
-        return Edit("", Position(start.row, 1), Position(end.row + 1, 1))
-    if imported.previous_alias_end is not None:  # ", AdamW"
-        return Edit("", imported.previous_alias_end, imported.alias.end)
-    assert imported.next_alias_start is not None  # "AdamW, "
-    return Edit("", imported.alias.start, imported.next_alias_start)
+        alias = callee if callee != imported.name else None
+        imports.append(RemoveImport(imported.module, imported.name, alias, imported.statement))
+    return FixPlan(Applicability.SAFE, "Use `torch.optim.AdamW` with the same weight_decay", tuple(edits), tuple(imports))
 
 
 RULE = Rule(
@@ -101,9 +103,11 @@ optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.0)
     static_check=check,
     fix=Applicability.SAFE,
     fix_safety="""
-The fix replaces the class with `torch.optim.AdamW`, writes `weight_decay=0.0` when none was given
-(the old default, so nothing changes), adds `import torch` when needed and removes the
-`transformers` import once nothing uses it. It is safe: the two implementations compute the same
+The fix replaces the class with torch's AdamW as the file names torch (`torch.optim.AdamW`, or
+through the file's alias: `th.optim.AdamW`, `optim.AdamW`), writes `weight_decay=0.0` when none
+was given (the old default, so nothing changes), adds `import torch` when the file has no name
+for it (next to its other torch imports, else after the imports that open the file) and removes
+the `transformers` import once nothing uses it. It is safe: the two implementations compute the same
 update.
 """,
     references=(

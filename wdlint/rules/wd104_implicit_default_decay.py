@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import OptimizerSite, ValueKind
-from wdlint.diagnostics import Applicability, Fix, Position
+from wdlint.diagnostics import Applicability, Position
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.rules.fixes import append_keyword
+from wdlint.rules.fixes import FixPlan, append_keyword
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -16,7 +16,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     default = site.spec.default_weight_decay
     edit = append_keyword(site, f"weight_decay={default!r}")
     # another candidate class would get this default too: no fix when the class is chosen
-    fix = Fix(Applicability.SAFE, f"Write `weight_decay={default!r}`", (edit,)) if edit and site.choice is None else None
+    fix = FixPlan(Applicability.SAFE, f"Write `weight_decay={default!r}`", (edit,)) if edit and site.choice is None else None
     yield Finding(
         f"`{site.written_name}` relies on its default weight_decay={default!r}; write the value explicitly",
         site.func_span,

@@ -4,10 +4,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import NameMatch, OptimizerSite, ParamGroup, ParamSource, Selector, SourceKind, Value
-from wdlint.diagnostics import Applicability, Edit, Fix, Position
+from wdlint.diagnostics import Applicability, Edit, Position
 from wdlint.knowledge.optimizers import Family, OptimizerSpec
 from wdlint.knowledge.params import marks_no_decay, names_submodule
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.rules.fixes import FixPlan
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
@@ -152,18 +153,19 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _fix(source: ParamSource, module: ModuleFacts | None) -> Fix | None:
+def _fix(source: ParamSource, module: ModuleFacts | None) -> FixPlan | None:
     """Split the flat params into a decayed `ndim >= 2` group and an undecayed `ndim < 2` one."""
     if module is None or not source.repeatable:
         return None
     text = module.segment(source.span)
     loop = "_, p" if source.named else "p"
+    # on one line: where it no longer fits, it is broken as the file's formatter would
     groups = (
         f'[{{"params": [p for {loop} in {text} if p.ndim >= 2]}}, '
         f'{{"params": [p for {loop} in {text} if p.ndim < 2], "weight_decay": 0.0}}]'
     )
     edit = Edit(groups, source.span.start, source.span.end)
-    return Fix(Applicability.UNSAFE, "Split into `ndim >= 2` and `ndim < 2` param groups", (edit,))
+    return FixPlan(Applicability.UNSAFE, "Split into `ndim >= 2` and `ndim < 2` param groups", (edit,))
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
@@ -290,14 +292,22 @@ optimizer = torch.optim.AdamW(
     example_fixed="""
 import torch
 
-optimizer = torch.optim.AdamW([{"params": [p for p in model.parameters() if p.ndim >= 2]}, {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0}], lr=3e-4, weight_decay=0.1)
+optimizer = torch.optim.AdamW(
+    [
+        {"params": [p for p in model.parameters() if p.ndim >= 2]},
+        {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0},
+    ],
+    lr=3e-4,
+    weight_decay=0.1,
+)
 """,
     static_check=check,
     runtime_check=runtime_check,
     fix=Applicability.UNSAFE,
     fix_safety="""
 The fix replaces the flat iterable with two groups built from it: `ndim >= 2` (which keeps the
-optimizer's weight_decay) and `ndim < 2` with weight_decay=0.0. It changes training (biases and
+optimizer's weight_decay) and `ndim < 2` with weight_decay=0.0, the call broken as black and
+`ruff format` break it when it no longer fits the project's line length. It changes training (biases and
 norm gains stop being decayed), so it is unsafe. It is offered only where the params expression
 can be evaluated twice (`model.parameters()`, a list, a comprehension). It splits by shape
 only: a bias that is not 1-D stays decayed, which the message's split by name would catch.

@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite
-from wdlint.diagnostics import Applicability, Edit, Fix, Position
+from wdlint.diagnostics import Applicability, Edit, Position
 from wdlint.knowledge.params import NO_DECAY_FRAGMENTS
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.rules.fixes import FixPlan
 
 
 def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
@@ -17,7 +18,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
         if not fragments:
             continue
         replacement = _substring_test(test)
-        fix = Fix(Applicability.SAFE, f"Use `{replacement}`", (Edit(replacement, test.span.start, test.span.end),))
+        fix = FixPlan(Applicability.SAFE, f"Use `{replacement}`", (Edit(replacement, test.span.start, test.span.end),))
         yield Finding(
             f"`{test.expr}` compares whole parameter names with fragments such as {fragments[0]!r}, "
             f"which never equal a name: the filter does nothing; use `{replacement}`",
@@ -38,8 +39,20 @@ import torch
 
 no_decay = ["bias", "LayerNorm.weight"]
 groups = [
-    {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
-    {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+    {
+        "params": [
+            p
+            for n, p in model.named_parameters()
+            if not any(nd in n for nd in no_decay)
+        ],
+        "weight_decay": 0.01,
+    },
+    {
+        "params": [
+            p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)
+        ],
+        "weight_decay": 0.0,
+    },
 ]
 optimizer = torch.optim.AdamW(groups, lr=5e-5)
 """
@@ -70,7 +83,8 @@ optimizer = torch.optim.AdamW(groups, lr=5e-5)
 """,
     use_instead=USE_INSTEAD,
     example_findings=(Position(5, 59), Position(6, 59)),
-    example_fixed=USE_INSTEAD,  # the fix writes what the page recommends
+    # the fix writes what the page recommends (its longer lines broken as black breaks them)
+    example_fixed=USE_INSTEAD,
     static_check=check,
     fix=Applicability.SAFE,
     fix_safety="""

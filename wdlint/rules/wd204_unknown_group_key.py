@@ -4,9 +4,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import Key, OptimizerSite, SourceKind
-from wdlint.diagnostics import Applicability, Edit, Fix, Position
+from wdlint.diagnostics import Applicability, Edit, Position
 from wdlint.knowledge.optimizers import GROUP_KEY_ALIASES, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.rules.fixes import FixPlan
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
@@ -44,7 +45,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
                 yield _finding(site, key, meant, "in a param group", fix)
 
 
-def _finding(site: OptimizerSite, key: Key, meant: str | None, where: str, fix: Fix | None) -> Finding:
+def _finding(site: OptimizerSite, key: Key, meant: str | None, where: str, fix: FixPlan | None) -> Finding:
     hint = f"; did you mean `{meant}`?" if meant else ""
     return Finding(
         f"`{site.written_name}` never reads `{key.name}` {where}: the option has no effect{hint}",
@@ -53,13 +54,13 @@ def _finding(site: OptimizerSite, key: Key, meant: str | None, where: str, fix: 
     )
 
 
-def _rename(key: Key, meant: str, module: ModuleFacts | None) -> Fix | None:
+def _rename(key: Key, meant: str, module: ModuleFacts | None) -> FixPlan | None:
     if module is None:
         return None
     written = module.segment(key.span)
     quote = written[0] if written[:1] in ("'", '"') else ""
     edit = Edit(f"{quote}{meant}{quote}", key.span.start, key.span.end)
-    return Fix(Applicability.UNSAFE, f"Rename to `{meant}`", (edit,))
+    return FixPlan(Applicability.UNSAFE, f"Rename to `{meant}`", (edit,))
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:

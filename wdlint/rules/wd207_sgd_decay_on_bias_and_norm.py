@@ -82,7 +82,15 @@ optimizer = torch.optim.SGD(
     example_fixed="""
 import torch
 
-optimizer = torch.optim.SGD([{"params": [p for p in model.parameters() if p.ndim >= 2]}, {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0}], lr=0.1, momentum=0.9, weight_decay=1e-4)
+optimizer = torch.optim.SGD(
+    [
+        {"params": [p for p in model.parameters() if p.ndim >= 2]},
+        {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0},
+    ],
+    lr=0.1,
+    momentum=0.9,
+    weight_decay=1e-4,
+)
 """,
     static_check=check,
     runtime_check=runtime_check,
@@ -90,7 +98,8 @@ optimizer = torch.optim.SGD([{"params": [p for p in model.parameters() if p.ndim
     fix=Applicability.UNSAFE,
     fix_safety="""
 WD201's fix: the flat iterable becomes an `ndim >= 2` group (keeping the optimizer's
-weight_decay) and an `ndim < 2` group with weight_decay=0.0. It changes training, so it is
+weight_decay) and an `ndim < 2` group with weight_decay=0.0, the call broken as black and `ruff
+format` break it when it no longer fits the line length. It changes training, so it is
 unsafe; it is offered where the params expression can be evaluated twice.
 """,
     known_problems="""

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import Argument, OptimizerSite
-from wdlint.diagnostics import Applicability, Edit, Fix, Position
+from wdlint.diagnostics import Applicability, Edit, Position
 from wdlint.rules.base import Finding, Rule, RuleContext
+from wdlint.rules.fixes import FixPlan
 
 _FIRST_HYPERPARAMETER = 2  # params and lr are conventionally positional
 
@@ -33,14 +34,14 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     )
 
 
-def _fix(positional: list[Argument], keywords: set[str | None]) -> Fix | None:
+def _fix(positional: list[Argument], keywords: set[str | None]) -> FixPlan | None:
     """Name each positional argument after lr by the parameter it binds."""
     if any(a.binds is None for a in positional):
         return None  # `*args`, or past the signature's end: no name to give
     if any(a.binds in keywords for a in positional):
         return None  # also given by keyword (a TypeError when it runs): naming it would not compile
     edits = tuple(Edit(f"{a.binds}=", a.span.start, a.span.start) for a in positional)
-    return Fix(Applicability.SAFE, "Pass the hyperparameters by keyword", edits)
+    return FixPlan(Applicability.SAFE, "Pass the hyperparameters by keyword", edits)
 
 
 RULE = Rule(
@@ -71,7 +72,9 @@ optimizer = torch.optim.Adam(
     example_fixed="""
 import torch
 
-optimizer = torch.optim.Adam(model.parameters(), 1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4)
+optimizer = torch.optim.Adam(
+    model.parameters(), 1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4
+)
 """,
     static_check=check,
     fix=Applicability.SAFE,

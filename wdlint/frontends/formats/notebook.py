@@ -24,10 +24,14 @@ class ParsedNotebook(Parsed):
 
     def sites(self, path: Path | None) -> Iterator[Sites]:
         from wdlint.analysis.extract import extract_module
+        from wdlint.analysis.facts import ModuleFacts
         from wdlint.analysis.project import Project
 
         if self.notebook.source is not None:
-            yield Sites(*extract_module(self.notebook.source, path, Project() if path is not None else None))
+            sites, facts = extract_module(self.notebook.source, path, Project() if path is not None else None)
+            # a fix stays in its cell: the cells are the parts of the joined module
+            cells = tuple(cell.first_row for cell in self.notebook.cells.cells)
+            yield Sites(sites, ModuleFacts(facts.source, facts.index, cells))
 
     def comments(self) -> Iterable[tuple[int, str]]:
         source = self.notebook.source
