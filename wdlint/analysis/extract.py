@@ -7,13 +7,14 @@ import dataclasses
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from wdlint.analysis.callers import Caller, callers, takes_a_parameter
 from wdlint.analysis.choice import Candidate, branch_state, candidates
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import mapping, qualified_name, resolve_value
-from wdlint.analysis.factories import factory_calls, helper_groups, is_factory
+from wdlint.analysis.factories import factory_calls, factory_names, helper_groups, is_factory
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.params import ParamClassifier
@@ -33,7 +34,7 @@ from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.mmconfig import config_sites
 from wdlint.frontends.pydicts import dict_sites
 from wdlint.frontends.python import PythonSource
-from wdlint.knowledge.optimizers import OptimizerSpec
+from wdlint.knowledge.optimizers import OptimizerSpec, class_names
 
 
 def extract_sites(source: PythonSource, path: Path | None = None, project: Project | None = None) -> list[OptimizerSite]:
@@ -85,7 +86,13 @@ class _Extractor:
         self.params = ParamClassifier(source, ModuleIdentifier(source.tree))
 
     def sites(self) -> Iterator[OptimizerSite]:
+        constructs = _construction_names()
         for call in self.index.calls:
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr not in constructs:
+                # `x.attr(...)` names a known class or factory by its last part, or nothing
+                # (`_constructions`: qualified names and `candidates`); most calls are these
+                continue
             env = self.module.at(self.index.scope_of[id(call)], call.lineno)
             own = self._sites_at(env, call)
             if not own and not takes_a_parameter(env, call):
@@ -222,6 +229,11 @@ class _Extractor:
         if spread.unresolved:
             return Value.maybe_hidden(", ".join(spread.unresolved), default)
         return Value.default(default)
+
+
+@cache
+def _construction_names() -> frozenset[str]:
+    return class_names() | factory_names()
 
 
 def _brought_by(site: OptimizerSite, caller: Caller) -> OptimizerSite:

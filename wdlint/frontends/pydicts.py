@@ -15,6 +15,7 @@ and dicts inside a construction already read from the code are left alone.
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Iterator
 
 from wdlint.analysis.env import Env
@@ -40,17 +41,21 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
         return []  # a generic mapping needs a weight_decay key, and so does a DeepSpeed section to matter
     reader = ConfigReader(source, index, local=True)
     module = Env.of_module(index)
-    scopes = _scopes(index)
+    scopes: dict[int, Scope] | None = None
     owned = read_values(source.tree)
     inside = [site.span for site in code_sites]
     handed = _handed_to_sites(source, index, set(inside))
     claimed: Claimed = set()
     found: list[OptimizerSite] = []
-    for expr, function, name in _outermost_dicts(source.tree, owned):
+    for expr, function, name in _outermost_dicts(source.tree, index, owned):
         span = source.span(expr)
         if name in handed or any(_within(span, outer) for outer in inside):
             continue
-        scope = scopes.get(id(function), index.module_scope) if function is not None else index.module_scope
+        if function is None:
+            scope = index.module_scope
+        else:
+            scopes = scopes if scopes is not None else _scopes(index)
+            scope = scopes.get(id(function), index.module_scope)
         root = reader.node(module.at(scope, expr.lineno), expr)
         found += _deepspeed(root, claimed)
         found += generic_sites(root, claimed)
@@ -72,12 +77,21 @@ def _deepspeed(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
             yield site
 
 
-def _outermost_dicts(tree: ast.Module, owned: set[int]) -> Iterator[tuple[ast.expr, ast.AST | None, str | None]]:
+def _outermost_dicts(
+    tree: ast.Module, index: ModuleIndex, owned: set[int]
+) -> Iterator[tuple[ast.expr, ast.AST | None, str | None]]:
     """Each dict display or `dict(...)` not inside another, with the function holding it and
-    the name it is assigned to."""
-    stack: list[tuple[ast.AST, ast.AST | None]] = [(tree, None)]
+    the name it is assigned to, in the order of a walk of the tree (`ast.iter_child_nodes`).
+
+    The walk enters only what may hold one (`_may_hold`), so a module is not walked again
+    after the index's walk."""
+    starts = _dict_rows(index)
+    if not starts:
+        return
+    # (node, the function around it, whether a part on lines where no dict starts is left)
+    stack: list[tuple[ast.AST, ast.AST | None, bool]] = [(tree, None, True)]
     while stack:
-        node, function = stack.pop()
+        node, function, pruning = stack.pop()
         if id(node) in owned:
             continue
         if isinstance(node, ast.expr) and literal_pairs(node) is not None:
@@ -90,15 +104,45 @@ def _outermost_dicts(tree: ast.Module, owned: set[int]) -> Iterator[tuple[ast.ex
                     yield node.value, function, node.targets[0].id
                 continue
         inner = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else function
-        stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+        # before 3.12 the positions inside an f-string need not be where the text is: all of it
+        pruning = pruning and not isinstance(node, ast.JoinedStr)
+        stack.extend(
+            (child, inner, pruning)
+            for child in reversed(list(ast.iter_child_nodes(node)))
+            if not pruning or _may_hold(child, starts)
+        )
+
+
+def _dict_rows(index: ModuleIndex) -> list[int]:
+    """The rows where a dict display or a `dict(...)` call may start, sorted: those the index's
+    walk met, and any call or dict in the parts it does not walk."""
+    rows = {node.lineno for node in index.dict_displays}
+    rows.update(call.lineno for call in index.calls_by_name.get("dict", ()))
+    for part in index.unwalked:
+        rows.update(node.lineno for node in ast.walk(part) if isinstance(node, (ast.Dict, ast.Call)))
+    return sorted(rows)
+
+
+def _may_hold(node: ast.AST, starts: list[int]) -> bool:
+    """Whether a dict may start inside `node`: one of `starts` is in its rows (a decorated
+    definition's start at its first decorator), or it has no rows (`arguments`, `withitem`)."""
+    first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    if first is None or last is None:
+        return True
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.decorator_list:
+        first = min(first, *(decorator.lineno for decorator in node.decorator_list))
+    position = bisect.bisect_left(starts, first)
+    return position < len(starts) and starts[position] <= last
 
 
 def _handed_to_sites(source: PythonSource, index: ModuleIndex, spans: set[Span]) -> set[str]:
     """Names passed (or spread with `**`) to a construction the code reads: `conf = {...}` then
     `make_optimizer(params, **conf)` is that construction's, not a config of its own."""
     names: set[str] = set()
+    rows = {span.start.row for span in spans}
     for call in index.calls:
-        if source.span(call) not in spans:
+        # a call's span starts on its own line: only those on a site's line are measured
+        if call.lineno not in rows or source.span(call) not in spans:
             continue
         for value in (*call.args, *(keyword.value for keyword in call.keywords)):
             inner = value.value if isinstance(value, ast.Starred) else value
