@@ -44,6 +44,29 @@ def _bind(scope: Scope, name: str, binding: Binding, conditions: tuple[tuple[ast
 _LEAVES = (ast.Constant, ast.Name, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 
+def _classes(kind: type) -> set[type]:
+    found = {kind}
+    subclasses: list[type] = kind.__subclasses__()
+    for sub in subclasses:
+        found |= _classes(sub)
+    return found
+
+
+# the same as exact types, and None (an absent child), tested with one lookup per child
+_NOT_ENTERED: frozenset[type] = frozenset({type(None)}).union(*(_classes(leaf) for leaf in _LEAVES))
+# fields that hold names, numbers, flags or operators, never a node the walk enters
+_SCALAR_FIELDS = frozenset(
+    {"id", "attr", "arg", "name", "names", "asname", "module", "level", "ctx", "op", "ops", "conversion", "kind",
+     "type_comment", "is_async", "simple", "kwd_attrs", "tag"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # node type -> the fields the generic walk looks into
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    found = _CHILD_FIELDS[kind] = tuple(name for name in kind._fields if name not in _SCALAR_FIELDS)
+    return found
+
+
 @dataclass(frozen=True)
 class ArgparseOption:
     default: ast.expr | None
@@ -139,17 +162,18 @@ class _Walk(ast.NodeVisitor):
         self._loops: list[tuple[ast.For | ast.AsyncFor, int]] = []  # loop, conditions at entry
         self._functions: list[str] = []
         self._scope = self.module_scope
-        self._handlers: dict[type[ast.AST], Callable[[Any], None]] = {}
+        self._handlers: dict[type, Callable[[Any], None]] = {}
         self.visit(tree)
 
     def visit(self, node: ast.AST) -> None:
         # ast.NodeVisitor looks the handler up by name for every node; this walk visits every
         # node of every file that names an optimizer, so the lookup is cached per node type
-        handler = self._handlers.get(type(node))
-        if handler is None:
-            found: Callable[[Any], None] = getattr(self, f"visit_{type(node).__name__}", self.generic_visit)
-            handler = self._handlers[type(node)] = found
-        handler(node)
+        (self._handlers.get(type(node)) or self._handler(type(node)))(node)
+
+    def _handler(self, kind: type) -> Callable[[Any], None]:
+        found: Callable[[Any], None] = getattr(self, f"visit_{kind.__name__}", self.generic_visit)
+        self._handlers[kind] = found
+        return found
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         # `a + b + c + ...` nests to the left as deep as it is long: walk it without recursion
@@ -165,14 +189,18 @@ class _Walk(ast.NodeVisitor):
                 self.visit(current)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for name in node._fields:
+        handlers = self._handlers
+        for name in _CHILD_FIELDS.get(type(node)) or _child_fields(type(node)):
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
-                        self.visit(item)
-            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
-                self.visit(value)
+                    kind = type(item)
+                    if kind not in _NOT_ENTERED and isinstance(item, ast.AST):
+                        (handlers.get(kind) or self._handler(kind))(item)
+            else:
+                kind = type(value)
+                if kind not in _NOT_ENTERED and isinstance(value, ast.AST):
+                    (handlers.get(kind) or self._handler(kind))(value)
 
     def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         if not isinstance(node, ast.Lambda):
