@@ -89,6 +89,7 @@ def _error(message: str) -> None:
 @click.option("--diff", is_flag=True, help="Print the fixes as a diff instead of applying them; exit 1 if any.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
 @click.option("--fix-only", is_flag=True, help="Apply fixes without reporting what remains.")
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: WDnnn` comments to the lines of today's findings.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option(
     "--cache-dir",
@@ -115,11 +116,15 @@ def check(
     diff: bool,
     show_fixes: bool,
     fix_only: bool,
+    add_noqa: bool,
     no_cache: bool,
     cache_dir: Path | None,
 ) -> None:
     """Lint PATHS (default: the current directory; `-` reads standard input)."""
     request = FixRequest(unsafe=unsafe_fixes, write=not diff) if fix or fix_only or diff else None
+    if add_noqa and (request is not None or any(str(p) == "-" for p in paths)):
+        _error("--add-noqa cannot be combined with --fix, --fix-only, --diff or standard input")
+        sys.exit(EXIT_ERROR)
     cli_select = _split_codes(select) or None
     cli_extend = _split_codes(extend_select)
     cli_ignore = _split_codes(ignore)
@@ -158,6 +163,9 @@ def check(
         cache = None if no_cache else ResultCache(cache_directory(settings.root, cache_dir), options)
         results += lint_cached(jobs_to_run, options, jobs, cache)
 
+    if add_noqa:
+        complete = _add_noqa(jobs_to_run, results, options)
+        sys.exit(EXIT_ERROR if found.missing else (EXIT_CLEAN if complete else EXIT_FINDINGS))
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
     fixed = {r.display: r.fixed for r in results if r.fixed}
     fixed_count = sum(len(f) for f in fixed.values())
@@ -178,6 +186,27 @@ def check(
     if found.missing:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _add_noqa(jobs: list[FileJob], results: list[FileResult], options: LintOptions) -> bool:
+    """Comment each finding's line, then say how many comments were added and what was left;
+    whether every finding (but WD001) now has its comment."""
+    from wdlint.engine.add_noqa import NoqaOutcome, add_noqa
+
+    by_display = {job.display: job for job in jobs}
+    outcome = NoqaOutcome()
+    for result in results:
+        job = by_display.get(result.display)
+        if job is not None and result.diagnostics:
+            add_noqa(job, result.diagnostics, options, outcome)
+    for display, diagnostic, why in outcome.left:
+        where = f"cell {diagnostic.cell}:" if diagnostic.cell is not None else ""
+        _error(f"{display}:{where}{diagnostic.location.row}: {diagnostic.code} left without a noqa comment: {why}")
+    for message in outcome.errors:
+        _error(message)
+    noun = "directive" if outcome.added == 1 else "directives"
+    click.echo(f"Added {outcome.added} noqa {noun}.", err=True)
+    return not outcome.left and not outcome.errors
 
 
 def _lint_stdin(

@@ -301,3 +301,45 @@ def test_no_scan_without_a_helper_that_takes_parameters(project):
     assert project_scan._SCANS == {}
     lint_file(project / "pkg" / "optim.py")
     assert list(project_scan._SCANS) == [project]
+
+
+def _notebook(*cells: str) -> str:
+    import json
+
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": cell.splitlines(True)}
+                for cell in cells
+            ],
+            "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    )
+
+
+def test_a_caller_in_a_notebook_of_the_project(project):
+    (project / "notebooks").mkdir()
+    (project / "notebooks" / "train.ipynb").write_text(
+        _notebook("%load_ext autoreload\nimport sys\nfrom pkg.optim import make_opt", "net = Net()", "opt = make_opt(net, 'adam', wd=5e-4)")
+    )
+    found = lint_file(project / "pkg" / "optim.py")
+    assert set(found) == {("WD101", 6), ("WD201", 6)}
+    assert found["WD101", 6].endswith("(when called from notebooks/train.ipynb:cell 3:1 as `make_opt(net, 'adam', wd=0.0005)`)")
+
+
+def test_a_notebook_that_calls_another_make_opt_is_no_caller(project):
+    (project / "pkg" / "optim.py").write_text(OPTIM.replace("wd=0.0):", "wd=5e-4):"))
+    (project / "explore.ipynb").write_text(
+        _notebook("from other.optim import make_opt", "opt = make_opt(net, 'adam', wd=0)")
+    )
+    (project / "broken.ipynb").write_text('{"cells": [')
+    assert set(lint_file(project / "pkg" / "optim.py")) == {("WD101", 6), ("WD201", 6), ("WD201", 7)}
+
+
+def test_notebook_callers_that_all_set_zero(project):
+    (project / "a.ipynb").write_text(_notebook("import pkg.optim as o", "opt = o.make_opt(net, 'adam', wd=0.0)"))
+    (project / "b.ipynb").write_text(_notebook("from pkg.optim import make_opt\nopt = make_opt(net, wd=0)"))
+    assert lint_file(project / "pkg" / "optim.py") == {}

@@ -137,3 +137,45 @@ def test_selections_by_names_only(snippet, condition, expected):
     source = classify(snippet, f"probe = [p for n, p in model.named_parameters() if {condition}]")
     assert source.kind is SourceKind.SUBSET
     assert source.by_names_only is expected
+
+
+MEGATRON_GROUPS = """\
+wd_no_scale_lr, no_wd_no_scale_lr = [], []
+for module in modules:
+    for name, param in module.named_parameters():
+        if not param.requires_grad:
+            continue
+        if no_weight_decay_cond is not None:
+            no_wd = no_weight_decay_cond(name, param)
+        else:
+            # do not regularize biases nor Norm parameters
+            no_wd = name.endswith(".bias") or len(param.shape) == 1
+        if not no_wd:
+            wd_no_scale_lr.append(param)
+        else:
+            no_wd_no_scale_lr.append(param)
+"""
+
+
+@pytest.mark.parametrize("group", ("wd_no_scale_lr", "no_wd_no_scale_lr"))
+def test_a_loop_selects_through_the_names_it_assigns(snippet, group):
+    source = classify(snippet, MEGATRON_GROUPS + f"probe = {group}")
+    assert source.kind is SourceKind.SUBSET
+    assert Selector.NDIM in source.selects and not source.by_names_only
+    assert [test.fragments for test in source.name_tests] == [(".bias",)]
+
+
+@pytest.mark.parametrize(
+    ("assigned", "expected"),
+    (
+        pytest.param("is_head = name.startswith('head.')", True, id="by name"),
+        pytest.param("is_head = name.startswith('head.')\n    pick = is_head or 'fc' in name", True, id="through two names"),
+        pytest.param("is_head = name.startswith('head.') and param.ndim > 1", False, id="and by shape"),
+    ),
+)
+def test_names_a_loop_assigns_are_read_as_their_values(snippet, assigned, expected):
+    tested = "pick" if "pick" in assigned else "is_head"
+    text = f"head = []\nfor name, param in model.named_parameters():\n    {assigned}\n    if {tested}:\n        head.append(param)\nprobe = head"
+    source = classify(snippet, text)
+    assert source.kind is SourceKind.SUBSET
+    assert source.by_names_only is expected

@@ -107,3 +107,48 @@ def test_plain_and_adapter_receivers(snippet):
     assert receiver(snippet, HF + "net = Net()\nprobe = net.proj").plain
     assert not receiver(snippet, HF + "net = Net()\nprobe = net.encoder").plain
     assert receiver(snippet, HF + "model = get_peft_model(model, config)\nprobe = model").adapters
+
+
+NANOGPT_SPEEDRUN = """\
+import torch
+import torch.nn as nn
+from torch.nn.parallel import DistributedDataParallel as DDP
+
+class GPT(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.transformer = nn.ModuleDict(dict(wte=nn.Embedding(50304, 768), h=nn.ModuleList([Block(config)])))
+        self.lm_head = nn.Linear(768, 50304, bias=False)
+        self.classifier = nn.Linear(768, 2)
+
+model = GPT(GPTConfig(vocab_size=50304, n_layer=12, n_head=12, n_embd=768))
+model = model.cuda()
+model = torch.compile(model)
+model = DDP(model, device_ids=[ddp_local_rank])
+"""
+
+
+@pytest.mark.parametrize(
+    ("tail", "plain"),
+    (
+        pytest.param("raw_model = model.module\nprobe = raw_model.lm_head", True, id="DDP's module, compiled: forwards"),
+        pytest.param("probe = model.module._orig_mod.lm_head", True, id="both wrappers undone by hand"),
+        pytest.param("raw_model = model.module\nprobe = raw_model.classifier", False, id="a head with a bias"),
+        pytest.param("probe = model.lm_head", False, id="DDP forwards no attribute"),
+        pytest.param("probe = accelerator.unwrap_model(model).module.lm_head", False, id="unwrapped: no .module left"),
+        pytest.param("probe = accelerator.unwrap_model(model).lm_head", True, id="accelerate's unwrap_model"),
+    ),
+)
+def test_the_model_inside_a_wrapper(snippet, tail, plain):
+    assert receiver(snippet, NANOGPT_SPEEDRUN + tail).plain is plain
+
+
+def test_an_input_embedding_table_is_plain(snippet):
+    # textual inversion trains only the text encoder's token embeddings
+    assert receiver(snippet, "probe = text_encoder.get_input_embeddings()").plain
+    assert not receiver(snippet, "probe = text_encoder.get_output_embeddings()").plain
+
+
+def test_a_model_returned_by_a_function_of_the_file(snippet):
+    text = MODEL.split("    def groups")[0] + "def build(n):\n    net = GPT()\n    return net.to(n)\nmodel = build(2)\nprobe = model"
+    assert receiver(snippet, text).norm_params == ("blocks.0.ln.weight", "ln_f.weight")

@@ -200,3 +200,51 @@ def test_fires_for_options_and_callers(findings, source, expected):
 )
 def test_quiet_for_options_and_callers(findings, source):
     assert findings(source, CODE) == []
+
+
+# modules that provably hold no bias and no norm, seen through wrappers and accessors
+
+SPEEDRUN = """\
+import torch
+import torch.nn as nn
+from torch.nn.parallel import DistributedDataParallel as DDP
+
+class GPT(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.transformer = nn.ModuleDict(dict(wte=nn.Embedding(config.vocab_size, config.n_embd)))
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.score = nn.Linear(config.n_embd, 2)
+
+model = GPT(GPTConfig(vocab_size=50304, n_layer=12, n_head=12, n_embd=768))
+model = model.cuda()
+model = torch.compile(model)
+model = DDP(model, device_ids=[ddp_local_rank])
+raw_model = model.module # always contains the "raw" unwrapped model
+optimizer1 = torch.optim.AdamW(raw_model.{head}.parameters(), lr=3e-4, betas=(0.9, 0.95), weight_decay=0.1, fused=True)
+"""
+
+TEXTUAL_INVERSION = """\
+import torch
+
+def training_function(text_encoder, vae, unet):
+    optimizer = torch.optim.AdamW(
+        text_encoder.get_input_embeddings().parameters(),  # only optimize the embeddings
+        lr=learning_rate,
+    )
+"""
+
+
+@pytest.mark.parametrize(
+    "source",
+    (
+        pytest.param(SPEEDRUN.format(head="lm_head"), id="a bias-free head inside DDP and torch.compile"),
+        pytest.param(TEXTUAL_INVERSION, id="textual inversion: the token embeddings only"),
+    ),
+)
+def test_quiet_for_modules_without_bias_or_norm(findings, source):
+    assert findings(source, CODE) == []
+
+
+def test_fires_for_a_head_with_a_bias_inside_wrappers(findings):
+    assert findings(SPEEDRUN.format(head="score"), CODE) == [(CODE, 17, 32)]

@@ -150,3 +150,72 @@ def test_message_names_the_group():
     [finding] = wdlint.lint_source(DETR, select=[CODE])[1:]
     assert finding.message.startswith("param group 1 (")
     assert "selects params only by where they sit (`'backbone' in n`)" in finding.message
+
+
+MEGATRON = """\
+from apex.optimizers import FusedAdam as Adam
+
+
+def get_param_groups(modules, no_weight_decay_cond, scale_lr_cond, lr_mult):
+    wd_no_scale_lr = []
+    wd_scale_lr = []
+    no_wd_no_scale_lr = []
+    no_wd_scale_lr = []
+    for module in modules:
+        for name, param in module.named_parameters():
+            if not param.requires_grad:
+                continue
+            if no_weight_decay_cond is not None:
+                no_wd = no_weight_decay_cond(name, param)
+            else:
+                # do not regularize biases nor Norm parameters
+                no_wd = name.endswith(".bias") or len(param.shape) == 1
+            if scale_lr_cond is not None:
+                scale_lr = scale_lr_cond(name, param)
+            else:
+                scale_lr = False
+            if not no_wd and not scale_lr:
+                wd_no_scale_lr.append(param)
+            elif not no_wd and scale_lr:
+                wd_scale_lr.append(param)
+            elif no_wd and not scale_lr:
+                no_wd_no_scale_lr.append(param)
+            else:
+                no_wd_scale_lr.append(param)
+    param_groups = []
+    if len(wd_no_scale_lr):
+        param_groups.append({'params': wd_no_scale_lr, 'wd_mult': 1.0, 'lr_mult': 1.0})
+    if len(wd_scale_lr):
+        param_groups.append({'params': wd_scale_lr, 'wd_mult': 1.0, 'lr_mult': lr_mult})
+    if len(no_wd_no_scale_lr):
+        param_groups.append({'params': no_wd_no_scale_lr, 'wd_mult': 0.0, 'lr_mult': 1.0})
+    if len(no_wd_scale_lr):
+        param_groups.append({'params': no_wd_scale_lr, 'wd_mult': 0.0, 'lr_mult': lr_mult})
+    return param_groups
+
+
+def get_megatron_optimizer(model, no_weight_decay_cond=None, scale_lr_cond=None, lr_mult=1.0):
+    param_groups = get_param_groups(model, no_weight_decay_cond, scale_lr_cond, lr_mult)
+    return Adam(param_groups, lr=args.lr, weight_decay=args.weight_decay)
+"""
+
+LOCAL_PLACE = """\
+import torch
+backbone, head = [], []
+for name, param in model.named_parameters():
+    is_head = name.startswith("head.")
+    if is_head:
+        head.append(param)
+    else:
+        backbone.append(param)
+optimizer = torch.optim.SGD([{"params": backbone, "lr": 0.01}, {"params": head, "lr": 0.1}], momentum=0.9, weight_decay=5e-4)
+"""
+
+
+def test_groups_split_through_a_loop_variable(findings):
+    # Megatron's groups: split by `no_wd`, which the loop computes from the name and the shape
+    assert findings(MEGATRON, CODE) == []
+    # a place split through a variable is still a place split, reported as such
+    diagnostics = wdlint.lint_source(LOCAL_PLACE, "example.py", select=[CODE])
+    assert [(d.location.row, d.location.column) for d in diagnostics] == [(9, 41), (9, 75)]
+    assert all("selects params only by where they sit" in d.message for d in diagnostics)

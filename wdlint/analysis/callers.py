@@ -9,8 +9,10 @@ table of calls by callee name, each checked to reach this very function.
 A module-level function with parameters, of a module on disk, is also looked for in the other
 files of its project: the project's scan (`analysis/project_scan.py`, once per process and root,
 so a run stays linear) picks the few files whose imports may bring it (`from pkg.mod import
-make_opt`, `import pkg.mod as m` with `m.make_opt(...)`); only those are parsed (`Project`), and
-each call of the name there is kept where the caller's import resolves to this very function.
+make_opt`, `import pkg.mod as m` with `m.make_opt(...)`), and the notebooks whose text names both
+the module and the function; only those are parsed (`Project`; a notebook's code cells joined, as
+its lint reads them), and each call of the name there is kept where the caller's import resolves
+to this very function.
 The caller's arguments are read in the caller's module; the message names its file and line.
 The scanned directories and the picked files are recorded as dependencies of the result, so a
 caller added or changed later makes a cached result stale. A function no call reaches, here or
@@ -41,13 +43,14 @@ class Caller:
 
     call: ast.Call
     env: Env | None  # None: the call cannot be mapped (`*args`, `**kwargs`): defaults apply
-    where: str | None = None  # the caller's file (from the project's root) when it is another
+    # the caller's place in another file, from the project's root: `train.py:4`, `nb.ipynb:cell 3:2`
+    where: str | None = None
 
     def describe(self) -> str:
         shown = expr_text(self.call)
         if len(shown) > _SHOWN:
             shown = f"{expr_text(self.call.func)}(...)"
-        place = f"line {self.call.lineno}" if self.where is None else f"{self.where}:{self.call.lineno}"
+        place = f"line {self.call.lineno}" if self.where is None else self.where
         return f"called from {place} as `{shown}`"
 
 
@@ -102,13 +105,20 @@ def _other_files(env: Env, function: ast.FunctionDef | ast.AsyncFunctionDef, lim
     importing = scan.importing(module, package)
     picked = [f for f in importing if f.path != path and f.may_import(function.name, module, package)][:_MAX_FILES]
     note_stamps(tuple(f.stamp for f in picked))
+    notebooks = [
+        (notebook, stamp)
+        for notebook, stamp in scan.notebooks
+        if project_scan.mentions(notebook, function.name)
+        and (project_scan.mentions(notebook, module) or project_scan.mentions(notebook, package))
+    ][: _MAX_FILES - len(picked)]
+    note_stamps(tuple(stamp for _, stamp in notebooks))
     found: list[Caller] = []
-    for scanned in picked:
-        index = project.module(scanned.path)
+    for caller_path in [f.path for f in picked] + [notebook for notebook, _ in notebooks]:
+        index = project.module(caller_path)
         if index is None:
             continue
         reading = Env.of_module(index, project)
-        shown = os.path.relpath(scanned.path, root).replace(os.sep, "/")
+        shown = os.path.relpath(caller_path, root).replace(os.sep, "/")
         for call in index.calls_by_name.get(function.name, ()):
             where = reading.at(index.scope_of[id(call)], call.lineno)
             if not _imports_it(where, call, function, path):
@@ -117,7 +127,8 @@ def _other_files(env: Env, function: ast.FunctionDef | ast.AsyncFunctionDef, lim
                 return found
             # the function's body read with its module's index, the arguments where they are written
             inlined = None if _unmappable(call) else where.in_module(env.index).inlined(function, call)
-            found.append(Caller(call, None if inlined is None else inlined.at(env.scope, env.line), shown))
+            place = f"{shown}:{project.place(caller_path, call.lineno)}"
+            found.append(Caller(call, None if inlined is None else inlined.at(env.scope, env.line), place))
     return found
 
 

@@ -8,7 +8,7 @@ and records how a selection tests names (for the name-filter rules).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -276,8 +276,9 @@ class ParamClassifier:
             if inner.kind is not SourceKind.FLAT:
                 return _UNKNOWN
             conditions = [test for test, _ in change.conditions]
+            local = _loop_locals(change.loop, conditions, change.lineno)
             names = name_variables(change.loop.target)
-            shapes.append(self._selection(there, inner, conditions, names))
+            shapes.append(self._selection(there, inner, conditions, names, local))
         if len(shapes) == 1:
             return shapes[0]
         if any(shape.kind is SourceKind.FLAT for shape in shapes):
@@ -290,13 +291,23 @@ class ParamClassifier:
             by_names_only=all(shape.by_names_only for shape in shapes),
         )
 
-    def _selection(self, env: Env, inner: _Shape, conditions: list[ast.expr], names: tuple[str, ...]) -> _Shape:
-        """A flat iterable filtered by `conditions`: still flat if they only keep trainable params."""
-        selects = frozenset(s for condition in conditions for s in selectors(condition, names))
+    def _selection(
+        self,
+        env: Env,
+        inner: _Shape,
+        conditions: list[ast.expr],
+        names: tuple[str, ...],
+        local: Mapping[str, list[ast.expr]] | None = None,
+    ) -> _Shape:
+        """A flat iterable filtered by `conditions`: still flat if they only keep trainable params.
+        `local`: what the names a condition reads were assigned in the loop (`_loop_locals`)."""
+        local = local or {}
+        read = [*conditions, *(value for values in local.values() for value in values)]
+        selects = frozenset(s for condition in read for s in selectors(condition, names))
         if not selects:
             return inner
-        tests = tuple(t for condition in conditions for t in name_tests(env, self.source, condition, names))
-        by_names = all(tests_only_names(condition, names) for condition in conditions)
+        tests = tuple(t for condition in read for t in name_tests(env, self.source, condition, names))
+        by_names = all(tests_only_names(condition, names, local) for condition in conditions)
         return _Shape(SourceKind.SUBSET, selects=selects, name_tests=tests, receiver=inner.receiver, by_names_only=by_names)
 
     def group(self, env: Env, node: ast.expr, local: frozenset[str] = frozenset()) -> ParamGroup | None:
@@ -367,6 +378,36 @@ def _appends_loop_param(change: Mutation) -> bool:
     target = change.loop.target
     loop_param = target.elts[-1] if isinstance(target, ast.Tuple) and target.elts else target
     return isinstance(loop_param, ast.Name) and loop_param.id == change.value.id
+
+
+def _loop_locals(loop: ast.For | ast.AsyncFor, conditions: list[ast.expr], before: int) -> dict[str, list[ast.expr]]:
+    """The values the loop's body gives the names `conditions` read, before line `before`:
+    `no_wd = name.endswith(".bias") or len(param.shape) == 1` then `if not no_wd:
+    decay.append(param)` selects by name and shape, as the assigned expressions do."""
+    read = {n.id for condition in conditions for n in ast.walk(condition) if isinstance(n, ast.Name)}
+    assigns = [
+        node
+        for statement in loop.body
+        for node in ast.walk(statement)
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and node.lineno < before
+    ]
+    values: dict[str, list[ast.expr]] = {}
+    followed: set[int] = set()
+    while True:  # names read by what was found are followed too: `a = f(n); b = a or p.ndim < 2`
+        found = [
+            (target.id, node)
+            for node in assigns
+            if id(node) not in followed
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name) and target.id in read
+        ]
+        if not found:
+            return values
+        for name, node in found:
+            followed.add(id(node))
+            assert node.value is not None
+            values.setdefault(name, []).append(node.value)
+            read |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
 
 
 def _loop_param(element: ast.expr, target: ast.expr) -> str | None:

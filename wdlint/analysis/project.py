@@ -11,13 +11,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.scopes import Binding, Scope
 from wdlint.frontends.dependencies import note_absent, read_dependency
 from wdlint.frontends.python import decode_source, parse_python
-from wdlint.frontends.text import SourceError
+from wdlint.frontends.text import SourceError, decode_utf8
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
+
+if TYPE_CHECKING:
+    from wdlint.frontends.notebook import CellMap
 
 _MAX_BYTES = 2_000_000  # a module larger than this is not a config or helper module
 _MAX_PARENTS = 6  # how far up an absolute import is looked for
@@ -35,6 +39,7 @@ class Imported:
 class Project:
     def __init__(self) -> None:
         self._modules: dict[Path, ModuleIndex | None] = {}
+        self._cells: dict[Path, CellMap] = {}  # the notebooks parsed: their rows back to cells
 
     def resolve(self, importer: Path, target: str) -> Imported | None:
         """The binding `target` (".config.WEIGHT_DECAY", "utils.get_groups") names, if local."""
@@ -54,6 +59,14 @@ class Project:
         """The index of the project module at `path` (parsed once; recorded as a dependency)."""
         return self._index(Path(path))
 
+    def place(self, path: os.PathLike[str], row: int) -> str:
+        """A row of a parsed module as its user sees it: `4`, or `cell 3:2` in a notebook."""
+        cells = self._cells.get(Path(path))
+        if cells is None:
+            return str(row)
+        cell, in_cell = cells.locate(row)
+        return f"cell {cell.number}:{in_cell}"
+
     def _index(self, path: Path) -> ModuleIndex | None:
         if path not in self._modules:
             self._modules[path] = None  # an import cycle stops here
@@ -64,10 +77,22 @@ class Project:
         try:
             if path.stat().st_size > _MAX_BYTES:
                 return None
+            if path.suffix == ".ipynb":
+                return self._parse_notebook(path)
             tree = parse_python(decode_source(read_dependency(path)), str(path)).tree
         except (OSError, SourceError):
             return None
         return ModuleIndex.build(tree, path)
+
+    def _parse_notebook(self, path: Path) -> ModuleIndex | None:
+        """A notebook's code cells that parse, joined, as its lint reads them."""
+        from wdlint.frontends.notebook import parse_notebook
+
+        notebook = parse_notebook(decode_utf8(read_dependency(path)), str(path))
+        if notebook.source is None:
+            return None
+        self._cells[path] = notebook.cells
+        return ModuleIndex.build(notebook.source.tree, path)
 
 
 def _find_module(importer: Path, module_name: str) -> Path | None:

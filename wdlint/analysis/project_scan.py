@@ -12,6 +12,9 @@ Each file is kept only as what cheap byte-level markers say of it (nothing is pa
   that imports a module may call any name of it, `m.make_opt(...)`, which is looked for in its
   bytes when asked, `mentions`).
 
+Notebooks are listed, not read: a notebook's import lines are JSON strings, and its outputs make
+it large; whoever asks reads the few that mention what it looks for (`mentions`).
+
 Whoever uses the scan records its dependencies (`frontends/dependencies.py`): every directory
 listed (a file added, removed or replaced changes it), and the stamps of the files it picks.
 """
@@ -32,6 +35,8 @@ MAX_UP = 6  # how far up from a file the project root is looked for
 _MAX_DEPTH = 6  # how deep below the root the scan goes
 _MAX_FILES = 3000  # Python files scanned per root
 _MAX_BYTES = 2_000_000  # a larger file is no training script
+_MAX_NOTEBOOK_BYTES = 20_000_000  # a notebook's outputs (images) count in its size
+_MAX_NOTEBOOKS = 1000  # notebooks listed per root
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "build", "dist"})
 _CONFIG_DIRS = frozenset({"config", "configs", "conf", "cfg"})  # a config's folder beside the code
 
@@ -67,6 +72,7 @@ class ScannedFile:
 class Scan:
     directories: tuple[Stamp, ...]  # every directory listed
     files: tuple[ScannedFile, ...]  # the files with a consumer's marker or an import
+    notebooks: tuple[tuple[Path, Stamp], ...] = ()  # listed only: (path, stamp)
     # module name -> the positions in `files` of those that import a module of that name (or
     # a name of it), built on the first question
     _by_module: dict[str, list[int]] = dataclasses.field(default_factory=dict, compare=False)
@@ -161,6 +167,7 @@ def _imports(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
 
 def _scan(root: Path) -> Scan:
     files: list[ScannedFile] = []
+    notebooks: list[tuple[Path, Stamp]] = []
     directories: list[Stamp] = []
     pending = collections.deque([(root, 0)])  # breadth first: the files nearest the root first
     count = 0
@@ -180,6 +187,11 @@ def _scan(root: Path) -> Scan:
                     if depth < _MAX_DEPTH:
                         pending.append((Path(entry.path), depth + 1))
                     continue
+                if entry.name.endswith(".ipynb") and len(notebooks) < _MAX_NOTEBOOKS and entry.is_file():
+                    status = entry.stat()
+                    if status.st_size <= _MAX_NOTEBOOK_BYTES:
+                        notebooks.append((Path(entry.path), (os.path.abspath(entry.path), status.st_size, status.st_mtime_ns)))
+                    continue
                 if not entry.name.endswith(".py") or not entry.is_file():
                     continue
                 status = entry.stat()
@@ -198,4 +210,4 @@ def _scan(root: Path) -> Scan:
                 files.append(ScannedFile(Path(entry.path), stamp, names, imported, modules))
             if count >= _MAX_FILES:
                 break
-    return Scan(tuple(directories), tuple(files))
+    return Scan(tuple(directories), tuple(files), tuple(notebooks))

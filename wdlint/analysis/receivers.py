@@ -9,17 +9,24 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from wdlint.analysis.adapters import peft_adapters
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import constant, mapping, qualified_name
 from wdlint.analysis.modules import ModelClasses
-from wdlint.analysis.scopes import BindingKind, Scope
-from wdlint.analysis.sites import Receiver
+from wdlint.analysis.scopes import Binding, BindingKind, Scope
+from wdlint.analysis.sites import Adapters, Receiver
 from wdlint.analysis.syntax import expr_text
+from wdlint.knowledge.adapters import PEFT_ROOT
 from wdlint.knowledge.models import KnownModel, auto_head, checkpoint_family, transformers_class
-from wdlint.knowledge.params import MODEL_WRAPPERS, WRAPPING_METHODS
-
-# libraries whose models train adapters over a frozen base model
-ADAPTER_LIBRARIES = ("peft.",)
+from wdlint.knowledge.params import (
+    ATTRIBUTE_FORWARDING_WRAPPERS,
+    EMBEDDING_ACCESSORS,
+    MODEL_WRAPPERS,
+    PREPARED_MODEL_ATTRIBUTE,
+    UNWRAPPING_METHODS,
+    WRAPPED_MODEL_ATTRIBUTE,
+    WRAPPING_METHODS,
+)
 
 
 class ModuleIdentifier:
@@ -30,19 +37,19 @@ class ModuleIdentifier:
         self.tree = tree
         self._unpackings: dict[int, list[ast.Assign]] | None = None
 
-    def _unpacked(self, name: str, lineno: int) -> tuple[int, ast.Subscript] | None:
-        """`a, name, c = TABLE[key]` on line `lineno`: the position of `name` and the subscript."""
-        if self._unpackings is None:  # one walk of the file, the first time a table is asked for
+    def _unpacked(self, name: str, lineno: int) -> tuple[int, ast.expr] | None:
+        """`a, name, c = TABLE[key]` (or `= call(...)`) on line `lineno`: the position of `name`
+        and the value unpacked."""
+        if self._unpackings is None:  # one walk of the file, the first time one is asked for
             self._unpackings = {}
             for node in ast.walk(self.tree):
-                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript):
+                if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Subscript, ast.Call)):
                     self._unpackings.setdefault(node.lineno, []).append(node)
         for assign in self._unpackings.get(lineno, []):
             for target in assign.targets:
                 if isinstance(target, (ast.Tuple, ast.List)):
                     for position, element in enumerate(target.elts):
                         if isinstance(element, ast.Name) and element.id == name:
-                            assert isinstance(assign.value, ast.Subscript)
                             return position, assign.value
         return None
 
@@ -79,11 +86,23 @@ class ModuleIdentifier:
         if isinstance(node, ast.Name) and node.id == "self":
             name = _enclosing_class(scope)
             return _Identity(class_name=name, plain=name is not None and self.model_classes.plain_class(name))
-        if isinstance(node, ast.Attribute):  # `self.head`, `model.backbone`
-            owner = self._identify_module(env.deeper(), node.value).class_name
-            value = self.model_classes.attribute(owner, node.attr) if owner else None
+        if isinstance(node, ast.Attribute):  # `self.head`, `model.backbone`, `ddp_model.module`
+            owner = self._identify_module(env.deeper(), node.value)
+            if owner.inner is not None and node.attr == _model_attribute(owner.wrapped_by):
+                return owner.inner
+            while owner.inner is not None and owner.wrapped_by in ATTRIBUTE_FORWARDING_WRAPPERS:
+                owner = owner.inner  # `compiled.lm_head` is the compiled model's
+            value = self.model_classes.attribute(owner.class_name, node.attr) if owner.class_name else None
             value = _strip_moves(value) if value is not None else None
             return self._constructed(env, value) if isinstance(value, ast.Call) else _Identity()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in EMBEDDING_ACCESSORS:
+            # `text_encoder.get_input_embeddings()`: the token embedding table, one 2-D weight
+            return _Identity(plain=not node.args and not node.keywords)
+        if isinstance(node, ast.Call):  # `GPT(config).parameters()`, `accelerator.unwrap_model(model)`
+            called = _strip_moves(node)
+            if isinstance(called, ast.Call):
+                return self._constructed(env, called)
+            return self._identify_module(env.deeper(), called)
         if not isinstance(node, ast.Name):
             return _Identity()
         found = env.lookup(node.id)
@@ -91,7 +110,7 @@ class ModuleIdentifier:
             return _Identity()
         binding, defining = found
         value = _strip_moves(binding.value) if binding.value is not None else None
-        if binding.kind is BindingKind.ASSIGN and isinstance(value, ast.Name):
+        if binding.kind is BindingKind.ASSIGN and isinstance(value, (ast.Name, ast.Attribute)):
             return self._identify_module(env.deeper(defining, binding.lineno), value)
         if not isinstance(value, ast.Call):
             return _Identity()
@@ -100,22 +119,67 @@ class ModuleIdentifier:
         if wrapper is not None:
             # from an enclosing scope we only know the name's last binding, not the one in force
             # when the function runs (it may group before the script wraps the model)
-            return _Identity(wrapped_by=wrapper) if defining is scope else _Identity()
+            if defining is not scope:
+                return _Identity()
+            # a wrapper's parameters are its model's: a PEFT model still trains its adapters only
+            wrapped = self._wrapped(value, binding, node.id)
+            inner = self._identify_module(there.deeper(), wrapped) if wrapped is not None else _Identity()
+            return _Identity(wrapped_by=wrapper, adapters=inner.adapters, inner=inner)
         if binding.kind is BindingKind.UNPACKED:
             return _Identity()
         return self._constructed(there, value)
 
+    def _wrapped(self, call: ast.Call, binding: Binding, name: str) -> ast.expr | None:
+        """The module a wrapping call wraps: `DDP(model)`, and in
+        `model, opt = accelerator.prepare(model, opt)` the argument where `model` is unpacked."""
+        position = 0
+        if binding.kind is BindingKind.UNPACKED:
+            unpacked = self._unpacked(name, binding.lineno)
+            if unpacked is None or unpacked[1] is not call:
+                return None
+            position = unpacked[0]
+        if position >= len(call.args) or any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+            return None
+        return call.args[position]
+
     def _constructed(self, env: Env, value: ast.Call) -> _Identity:
-        """The model a call returns: a class constructed or loaded, or a PEFT model."""
+        """The model a call returns: a class constructed or loaded, a PEFT model, or what a
+        function of the file returns."""
+        returned = self._returned(env, value)
+        if returned is not None:
+            return returned
+        if isinstance(value.func, ast.Attribute) and value.func.attr in UNWRAPPING_METHODS and len(value.args) == 1:
+            wrapped = self._identify_module(env.deeper(), value.args[0])  # `accelerator.unwrap_model(model)`
+            return wrapped.inner if wrapped.inner is not None else wrapped
         qualified = qualified_name(env, value.func) or ""
-        if qualified.startswith(ADAPTER_LIBRARIES):
-            return _Identity(adapters=True)
+        if qualified.startswith(PEFT_ROOT):
+            return _Identity(adapters=peft_adapters(env, value, qualified, self._known_models))
         if isinstance(value.func, ast.Attribute) and value.func.attr == "from_pretrained":
             checkpoint = self._checkpoint(env, value)
             return _Identity(checkpoint=checkpoint, known=self._pretrained(env, value.func.value, checkpoint))
         class_name = _constructed_class(value)
         known = transformers_class(class_name) if class_name and qualified.startswith("transformers.") else None
         return _Identity(class_name=class_name, known=(known,) if known else (), plain=self.model_classes.plain(value))
+
+    def _returned(self, env: Env, call: ast.Call) -> _Identity | None:
+        """`model = build_model(cfg)`: the model the function's one `return` gives, read with
+        the call's arguments; None when the callee is not a function of this file."""
+        found = env.lookup(call.func.id) if isinstance(call.func, ast.Name) else None
+        function = found[0].function if found is not None else None
+        if function is None or env.exhausted:
+            return None
+        returns = env.index.returns.get(id(function), [])
+        body = env.inlined(function, call) if len(returns) == 1 else None
+        if body is None or returns[0].value is None:
+            return _Identity()
+        there = body.deeper(line=returns[0].lineno)
+        value = _strip_moves(returns[0].value)
+        if isinstance(value, ast.Call):
+            return self._constructed(there, value)
+        return self._identify_module(there, value)
+
+    def _known_models(self, env: Env, node: ast.expr) -> tuple[KnownModel, ...]:
+        return self._identify_module(env.deeper(), node).known
 
     def _pretrained(self, env: Env, loader: ast.expr, checkpoint: str | None) -> tuple[KnownModel, ...]:
         """The models `loader.from_pretrained(checkpoint)` may load: a transformers class names
@@ -127,7 +191,7 @@ class ModuleIdentifier:
             if found is not None and found[0].kind is BindingKind.ASSIGN and isinstance(found[0].value, ast.Subscript):
                 return _table(env.deeper(found[1], found[0].lineno), found[0].value, None)
             unpacked = self._unpacked(loader.id, found[0].lineno) if found is not None else None
-            if found is not None and unpacked is not None:
+            if found is not None and unpacked is not None and isinstance(unpacked[1], ast.Subscript):
                 return _table(env.deeper(found[1], found[0].lineno), unpacked[1], unpacked[0])
         known = _transformers_model(env, loader, checkpoint)
         return (known,) if known is not None else ()
@@ -157,7 +221,15 @@ class _Identity:
     # the models of `knowledge.models` it may be: one, or each a table's entries may pick
     known: tuple[KnownModel, ...] = ()
     plain: bool = False  # provably without a bias or a norm weight
-    adapters: bool = False  # `get_peft_model(...)`: only its adapters are trainable
+    adapters: Adapters | None = None  # `get_peft_model(...)`: what it trains
+    inner: _Identity | None = None  # a wrapper's: the model it wraps
+
+
+def _model_attribute(wrapped_by: str | None) -> str | None:
+    """Where a wrapper keeps the model: `module` of DDP and of what `accelerator.prepare` builds."""
+    if wrapped_by is None:
+        return None
+    return WRAPPED_MODEL_ATTRIBUTE.get(wrapped_by, PREPARED_MODEL_ATTRIBUTE)
 
 
 def _transformers_model(env: Env, loader: ast.expr, checkpoint: str | None) -> KnownModel | None:

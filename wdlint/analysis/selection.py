@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -132,15 +132,22 @@ class _NameTests:
         )
 
 
-def tests_only_names(condition: ast.expr, names: tuple[str, ...]) -> bool:
+def tests_only_names(
+    condition: ast.expr, names: tuple[str, ...], local: Mapping[str, list[ast.expr]] | None = None
+) -> bool:
     """Whether `condition` looks at nothing but the parameter's name (and `requires_grad`):
     `"backbone" in n`, `n.startswith("head.")`, `any(k in n for k in keys)`, joined by `and`,
     `or` and `not`. Such a selection splits the params by where they sit in the model, never by
-    what they are."""
+    what they are. `local`: the values a loop assigned to names the condition reads
+    (`is_head = n.startswith("head.")`), each read in place of the name."""
+    local = local or {}
+    if isinstance(condition, ast.Name) and condition.id in local:
+        rest = {name: values for name, values in local.items() if name != condition.id}
+        return all(tests_only_names(value, names, rest) for value in local[condition.id])
     if isinstance(condition, ast.BoolOp):
-        return all(tests_only_names(value, names) for value in condition.values)
+        return all(tests_only_names(value, names, local) for value in condition.values)
     if isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not):
-        return tests_only_names(condition.operand, names)
+        return tests_only_names(condition.operand, names, local)
     if isinstance(condition, ast.Attribute):
         return condition.attr == "requires_grad"
     if isinstance(condition, ast.Compare) and len(condition.ops) == 1:

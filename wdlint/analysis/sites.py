@@ -110,6 +110,26 @@ class NameTest:
 
 
 @dataclass(frozen=True)
+class Adapters:
+    """What a model built by PEFT trains: its adapters, and what its config adds to them."""
+
+    config: str  # the config as the code builds it: "LoraConfig", "a checkpoint's config"
+    # what it trains that should not be decayed ("biases (`bias='all'`)", "the `classifier`
+    # head, whole (task SEQ_CLS)"); empty when it trains nothing but adapters, as far as read
+    undecayed: tuple[str, ...] = ()
+    # what could not be read (a keyword's value, a config that is not a literal PEFT config):
+    # then more may train than `undecayed` says
+    unread: tuple[str, ...] = ()
+    # names of 2-D params among `undecayed` (BEFT's `beft_bias`): a split by `ndim` misses them
+    matrices: tuple[str, ...] = ()
+
+    @property
+    def only_adapters(self) -> bool:
+        """It provably trains nothing but adapter weights (matrices, embeddings, scales)."""
+        return not self.undecayed and not self.unread
+
+
+@dataclass(frozen=True)
 class Receiver:
     """The module whose parameters are iterated: `model` in `model.named_parameters()`."""
 
@@ -123,7 +143,7 @@ class Receiver:
     # parameters are then that family's (`norm_params`)
     model: str | None = None
     plain: bool = False  # it provably holds no bias and no norm weight (`nn.Linear(.., bias=False)`)
-    adapters: bool = False  # built by PEFT (`get_peft_model`): its trainable params are adapters
+    adapters: Adapters | None = None  # built by PEFT (`get_peft_model`): what it trains
 
 
 class SourceKind(Enum):

@@ -139,6 +139,8 @@ class Wrapper:
     attribute: str  # where it keeps the model
     constructors: tuple[str, ...]  # the qualified names code builds it with
     name_prefix: str  # what `named_parameters()` on the wrapper puts before each name
+    # its `__getattr__` falls back to the model's attributes (`compiled.lm_head` is the model's)
+    forwards_attributes: bool = False
 
 
 WRAPPERS: Final = (
@@ -157,17 +159,32 @@ WRAPPERS: Final = (
             "torch.distributed.fsdp.fully_sharded_data_parallel.FullyShardedDataParallel",
         ),
         "_fsdp_wrapped_module.",
+        forwards_attributes=True,
     ),
     Wrapper("DeepSpeedEngine", "module", ("deepspeed.initialize",), "module."),
-    Wrapper("OptimizedModule", "_orig_mod", ("torch.compile",), "_orig_mod."),  # torch.compile
+    Wrapper("OptimizedModule", "_orig_mod", ("torch.compile",), "_orig_mod.", forwards_attributes=True),  # torch.compile
 )
 # the audit: wrapper class name -> the attribute holding the model
 WRAPPER_ATTRIBUTES: Final = {wrapper.class_name: wrapper.attribute for wrapper in WRAPPERS}
 # the static rules: qualified constructor -> the prefix it adds
 MODEL_WRAPPERS: Final = {name: wrapper.name_prefix for wrapper in WRAPPERS for name in wrapper.constructors}
+# the static rules: the attribute where a wrapper a constructor builds keeps the model
+# (`ddp_model.module`), and the wrappers that forward other attributes to it
+WRAPPED_MODEL_ATTRIBUTE: Final = {name: wrapper.attribute for wrapper in WRAPPERS for name in wrapper.constructors}
+ATTRIBUTE_FORWARDING_WRAPPERS: Final = frozenset(
+    name for wrapper in WRAPPERS if wrapper.forwards_attributes for name in wrapper.constructors
+)
 # `accelerator.prepare(model)` wraps in DDP/FSDP depending on the launch: a method name, since
-# the Accelerator object is created at run time
+# the Accelerator object is created at run time; `accelerator.unwrap_model(model)` undoes it
 WRAPPING_METHODS: Final = frozenset({"prepare", "prepare_model"})
+PREPARED_MODEL_ATTRIBUTE: Final = "module"  # DDP's and FSDP's
+UNWRAPPING_METHODS: Final = frozenset({"unwrap_model"})
+
+# transformers' `PreTrainedModel.get_input_embeddings()`: "a torch module mapping vocabulary to
+# hidden states", an embedding table whose only param is its 2-D weight (textual inversion
+# trains just that). Vision models override it to return their patch embedding (a convolution,
+# which may have a bias): optimizing only that is not a recipe anyone follows.
+EMBEDDING_ACCESSORS: Final = frozenset({"get_input_embeddings"})
 
 # Name components that wrappers inside a model add (compiled or checkpointed submodules, FSDP1
 # units); dropped wherever they appear so that names match the unwrapped model's.

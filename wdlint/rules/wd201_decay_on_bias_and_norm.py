@@ -28,8 +28,23 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
             continue
         if source.receiver is not None and source.receiver.plain:
             continue  # its module provably has no bias and no norm weight
+        adapters = source.receiver.adapters if source.receiver is not None else None
+        if adapters is not None and not adapters.undecayed:
+            continue  # PEFT: only adapters train, or what else does is not known
         remedy = source.remedy or "put params with `ndim < 2` in a group with weight_decay=0.0"
-        if source.kind is SourceKind.FLAT and (group is None or source.decayed is not None):
+        if adapters is not None and source.kind is SourceKind.FLAT:
+            where = "" if group is None else f"param group {position} (`{_short(source.expr)}`): "
+            if adapters.matrices:  # an `ndim` split would keep these decayed
+                names = ", ".join(f"`{name}`" for name in adapters.matrices)
+                remedy = f"put them in a group with weight_decay=0.0 (by name: {names} are not 1-D)"
+            yield Finding(
+                f"{where}`{source.expr}` gives `{site.written_name}` every trainable parameter of a PEFT "
+                f"model with weight_decay={value.describe() if group is None else _decay(group, value)}, and besides "
+                f"its adapters it trains {_listing(adapters.undecayed)}, so these are decayed; {remedy}",
+                source.span,
+                _fix(source, context.module) if group is None and not adapters.matrices else None,
+            )
+        elif source.kind is SourceKind.FLAT and (group is None or source.decayed is not None):
             # a group a framework helper builds (torchvision's `set_weight_decay`) says itself
             # which of biases and norms it decays
             yield Finding(
@@ -60,7 +75,7 @@ def _split_by_place(source: ParamSource) -> bool:
     """A selection by names that never test for a bias or a norm: `"backbone" in n`."""
     if source.kind is not SourceKind.SUBSET or not source.by_names_only or not source.name_tests:
         return False
-    if source.receiver is not None and source.receiver.adapters:
+    if source.receiver is not None and source.receiver.adapters is not None and not source.receiver.adapters.undecayed:
         return False  # PEFT: what is trainable is the adapters, whatever the names select
     return all(
         test.match in (NameMatch.SUBSTRING, NameMatch.PREFIX, NameMatch.SUFFIX)
@@ -90,6 +105,10 @@ def _separates(group: ParamGroup, value: Value) -> bool:
 
 def _decay(group: ParamGroup, value: Value) -> str:
     return value.describe() + ("" if group.weight_decay is not None else " from the optimizer")
+
+
+def _listing(parts: tuple[str, ...]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _module(source: ParamSource) -> str:
@@ -147,7 +166,16 @@ Each such group with a weight_decay (its own or the optimizer's) decays the bias
 its part. Quiet when the optimizer's groups also split by shape (`p.ndim < 2`), by a name test
 for biases or norms, or keep an undecayed group whose params are not visible (timm's
 `param_groups_weight_decay`), and for a sub-module that provably has no bias and no norm weight
-(`nn.Linear(d, n, bias=False)`, a class of the file made only of such layers).
+(`nn.Linear(d, n, bias=False)`, a class of the file made only of such layers, also reached
+through `ddp_model.module` or a compiled model; a transformers model's
+`get_input_embeddings()`, its token embedding table).
+
+A model built by PEFT (`get_peft_model(model, config)`, a `PeftModelFor*` class) trains only
+what its config makes trainable: adapter matrices, embeddings and scales, which are quiet, and
+what PEFT adds to them, which is reported by name: every bias (`bias="all"`, `"lora_only"`),
+`modules_to_save`, the classification head a `task_type` saves (`SEQ_CLS` on RoBERTa saves its
+`classifier` with biases; GPT-2's `score` has none), the norms LN tuning trains, BEFT's biases,
+P-tuning's encoder. The config is read where its class and keywords are literal.
 """,
     why_is_this_bad="""
 Decay pulls every parameter it touches towards zero. For weight matrices that is the intended
@@ -196,6 +224,9 @@ whether they should be decayed (nanoGPT, timm and HF do; minGPT and OLMo do not)
 
 A group of a sub-module built elsewhere (a torchvision backbone with frozen batch norms and
 convolutions without bias) is reported although it may hold no bias or norm to decay.
+
+A PEFT model whose config is not read (built from values not known here, loaded with
+`is_trainable=True`, a classification task on a model of unknown family) is not reported.
 """,
     references=(
         "[Decoupled Weight Decay Regularization, arXiv 1711.05101](https://arxiv.org/abs/1711.05101)",
