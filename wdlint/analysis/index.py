@@ -162,18 +162,12 @@ class _Walk(ast.NodeVisitor):
         self._loops: list[tuple[ast.For | ast.AsyncFor, int]] = []  # loop, conditions at entry
         self._functions: list[str] = []
         self._scope = self.module_scope
-        self._handlers: dict[type, Callable[[Any], None]] = {}
         self.visit(tree)
 
     def visit(self, node: ast.AST) -> None:
         # ast.NodeVisitor looks the handler up by name for every node; this walk visits every
         # node of every file that names an optimizer, so the lookup is cached per node type
-        (self._handlers.get(type(node)) or self._handler(type(node)))(node)
-
-    def _handler(self, kind: type) -> Callable[[Any], None]:
-        found: Callable[[Any], None] = getattr(self, f"visit_{kind.__name__}", self.generic_visit)
-        self._handlers[kind] = found
-        return found
+        (_HANDLERS.get(type(node)) or _handler(type(node)))(self, node)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         # `a + b + c + ...` nests to the left as deep as it is long: walk it without recursion
@@ -189,18 +183,18 @@ class _Walk(ast.NodeVisitor):
                 self.visit(current)
 
     def generic_visit(self, node: ast.AST) -> None:
-        handlers = self._handlers
+        handlers = _HANDLERS
         for name in _CHILD_FIELDS.get(type(node)) or _child_fields(type(node)):
             value = getattr(node, name, None)
             if type(value) is list:
                 for item in value:
                     kind = type(item)
                     if kind not in _NOT_ENTERED and isinstance(item, ast.AST):
-                        (handlers.get(kind) or self._handler(kind))(item)
+                        (handlers.get(kind) or _handler(kind))(self, item)
             else:
                 kind = type(value)
                 if kind not in _NOT_ENTERED and isinstance(value, ast.AST):
-                    (handlers.get(kind) or self._handler(kind))(value)
+                    (handlers.get(kind) or _handler(kind))(self, value)
 
     def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         if not isinstance(node, ast.Lambda):
@@ -482,6 +476,18 @@ class _Walk(ast.NodeVisitor):
         action = keywords.get("action")
         action_name = action.value if isinstance(action, ast.Constant) and isinstance(action.value, str) else None
         self.argparse[dest] = ArgparseOption(keywords.get("default"), action_name, keywords.get("choices"))
+
+
+# node type -> the walk's function for it, shared by every walk: functions of the class, not
+# methods bound to one walk (a walk holding its own bound methods would be a reference cycle,
+# and its module's whole tree would wait for the cyclic collector instead of being freed)
+_HANDLERS: dict[type, Callable[[_Walk, Any], None]] = {}
+
+
+def _handler(kind: type) -> Callable[[_Walk, Any], None]:
+    found: Callable[[_Walk, Any], None] = getattr(_Walk, f"visit_{kind.__name__}", _Walk.generic_visit)
+    _HANDLERS[kind] = found
+    return found
 
 
 def _leaves_the_block(body: list[ast.stmt]) -> bool:
