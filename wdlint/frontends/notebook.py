@@ -58,9 +58,15 @@ class CellMap:
     """Rows of the joined module back to (cell, row in the cell); columns are unchanged."""
 
     cells: tuple[CodeCell, ...]
+    # each cell's first row, listed once: a notebook of n cells with a finding in each is
+    # placed in n bisections, not n lists of n rows
+    first_rows: tuple[int, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "first_rows", tuple(cell.first_row for cell in self.cells))
 
     def locate(self, row: int) -> tuple[CodeCell, int]:
-        index = bisect.bisect_right([cell.first_row for cell in self.cells], row) - 1
+        index = bisect.bisect_right(self.first_rows, row) - 1
         cell = self.cells[max(index, 0)]
         return cell, row - cell.first_row + 1
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import itertools
 from collections.abc import Iterator
 
 from wdlint.analysis.env import Env
@@ -23,7 +24,7 @@ from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.scopes import Scope
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.analysis.syntax import literal_pairs
-from wdlint.diagnostics import Span
+from wdlint.diagnostics import Position, Span
 from wdlint.frontends.config_sites import Mapping, Node, Scalar, walk_mappings
 from wdlint.frontends.dialects import Claimed, generic_sites
 from wdlint.frontends.jsoncfg import deepspeed_site
@@ -43,13 +44,13 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
     module = Env.of_module(index)
     scopes: dict[int, Scope] | None = None
     owned = read_values(source.tree)
-    inside = [site.span for site in code_sites]
-    handed = _handed_to_sites(source, index, set(inside))
+    inside = _Covering([site.span for site in code_sites])
+    handed = _handed_to_sites(source, index, {site.span for site in code_sites})
     claimed: Claimed = set()
     found: list[OptimizerSite] = []
     for expr, function, name in _outermost_dicts(source.tree, index, owned):
         span = source.span(expr)
-        if name in handed or any(_within(span, outer) for outer in inside):
+        if name in handed or inside.covers(span):
             continue
         if function is None:
             scope = index.module_scope
@@ -173,8 +174,20 @@ def _scopes(index: ModuleIndex) -> dict[int, Scope]:
     return found
 
 
-def _within(span: Span, outer: Span) -> bool:
-    return (outer.start.row, outer.start.column) <= (span.start.row, span.start.column) and (
-        span.end.row,
-        span.end.column,
-    ) <= (outer.end.row, outer.end.column)
+class _Covering:
+    """Whether a span lies within one of some spans (the constructions' calls): a bisection on
+    their starts, and the furthest end of those starting before, for each dict; not a pass
+    over every construction for each dict, which is quadratic in a file of many optimizers."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        ordered = sorted((_point(span.start), _point(span.end)) for span in spans)
+        self._starts = [start for start, _ in ordered]
+        self._reach = list(itertools.accumulate((end for _, end in ordered), max))
+
+    def covers(self, span: Span) -> bool:
+        before = bisect.bisect_right(self._starts, _point(span.start))
+        return before > 0 and _point(span.end) <= self._reach[before - 1]
+
+
+def _point(position: Position) -> tuple[int, int]:
+    return position.row, position.column
