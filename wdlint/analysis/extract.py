@@ -71,6 +71,8 @@ def extract_module(
 def _sites(source: PythonSource, path: Path | None, project: Project | None) -> tuple[ModuleIndex, list[OptimizerSite]]:
     penalties = L2Penalties()
     index = ModuleIndex.build(source.tree, path, listeners=(penalties,))
+    if project is not None and path is not None and path.suffix == ".py":
+        project.linting(index)
     sites = list(_Extractor(source, Env.of_module(index, project)).sites())
     found = penalties.found(source) if sites else ()
     if found:
