@@ -33,10 +33,8 @@ _MUTATING_METHODS = frozenset(
 )
 
 
-def _bind(scope: Scope, name: str, binding: Binding, conditions: tuple[tuple[ast.expr, bool], ...] = ()) -> None:
+def _bind(scope: Scope, name: str, binding: Binding) -> None:
     """Only while the walk fills `scope`: kept in line order, see `Scope.bindings`."""
-    if conditions:
-        binding = dataclasses.replace(binding, conditions=conditions)
     bisect.insort_right(scope.bindings.setdefault(name, []), binding, key=binding_line)
 
 
@@ -428,7 +426,8 @@ class _Walk(ast.NodeVisitor):
 
     def _bind_target(self, target: ast.expr, value: ast.expr, lineno: int) -> None:
         if isinstance(target, ast.Name):
-            _bind(self._scope, target.id, Binding(BindingKind.ASSIGN, lineno, value), tuple(self._conditions))
+            binding = Binding(BindingKind.ASSIGN, lineno, value, conditions=tuple(self._conditions))
+            _bind(self._scope, target.id, binding)
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
             if values is not None and len(values) == len(target.elts) and not any(

@@ -62,7 +62,8 @@ def _screen(job: FileJob) -> FileJob | FileResult:
     return FileResult(job.display, found, None, size=len(data), checksum=checksum(data), mtime_ns=read.mtime_ns)
 
 
-def lint_job(job: FileJob, options: LintOptions) -> FileResult:
+def lint_job(job: FileJob, options: LintOptions, *, prefiltered: bool = False) -> FileResult:
+    """`prefiltered`: the job's bytes passed their format's prefilter already (`_screen`)."""
     from wdlint.engine.lint import lint_bytes
 
     read = _read(job)
@@ -72,7 +73,7 @@ def lint_job(job: FileJob, options: LintOptions) -> FileResult:
     assert data is not None
     with recording() as dependencies:
         try:
-            result = lint_bytes(data, job.display, options, path=job.path)
+            result = lint_bytes(data, job.display, options, path=job.path, prefiltered=prefiltered)
         except Exception as error:  # a bug of ours costs this file, never the run
             from wdlint.engine.lint import parse_error
 
@@ -90,7 +91,7 @@ def lint_job(job: FileJob, options: LintOptions) -> FileResult:
     )
 
 
-def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResult:
+def fix_job(job: FileJob, options: LintOptions, request: FixRequest, *, prefiltered: bool = False) -> FileResult:
     """Lint and fix one file, when its format has fixes (config files are only linted)."""
     from wdlint.engine.lint import lint_text
 
@@ -98,7 +99,7 @@ def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResu
     if isinstance(read, FileResult):
         return read
     assert read.data is not None
-    checked = lint_job(read, options)
+    checked = lint_job(read, options, prefiltered=prefiltered)
     form = format_for(job.path)
     fix_file = form.fixer() if any(d.fix is not None for d in checked.diagnostics) else None
     if fix_file is None:
@@ -133,7 +134,10 @@ def _run(jobs: Sequence[FileJob], options: LintOptions, request: FixRequest | No
             if isinstance(screened, FileResult):
                 results.append(screened)
                 continue
-            results.append(lint_job(screened, options) if request is None else fix_job(screened, options, request))
+            if request is None:
+                results.append(lint_job(screened, options, prefiltered=True))
+            else:
+                results.append(fix_job(screened, options, request, prefiltered=True))
             linted += 1
             # the file's trees are freed by now: only what outlives it is scanned, once
             gc.collect(0 if linted % _COLLECT_OLDER_EVERY else 1)
