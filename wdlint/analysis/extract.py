@@ -21,6 +21,7 @@ from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.penalties import L2Penalties
 from wdlint.analysis.project import Project
 from wdlint.analysis.receivers import ModuleIdentifier
+from wdlint.analysis.scopes import BindingKind
 from wdlint.analysis.sites import (
     Argument,
     Key,
@@ -34,7 +35,7 @@ from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.mmconfig import config_sites
 from wdlint.frontends.pydicts import dict_sites
 from wdlint.frontends.python import PythonSource
-from wdlint.knowledge.optimizers import OptimizerSpec, class_names
+from wdlint.knowledge.optimizers import KNOWN_ROOTS, OptimizerSpec, class_names
 
 
 def extract_sites(source: PythonSource, path: Path | None = None, project: Project | None = None) -> list[OptimizerSite]:
@@ -86,6 +87,7 @@ class _Extractor:
         self.module = module  # the module's environment; each call is read at its own place
         self.index = module.index
         self.params = ParamClassifier(source, ModuleIdentifier(source.tree))
+        self._known_star_imports = any(module.partition(".")[0] in KNOWN_ROOTS for module in self.index.star_imports)
 
     def sites(self) -> Iterator[OptimizerSite]:
         constructs = _construction_names()
@@ -96,6 +98,8 @@ class _Extractor:
                 # (`_constructions`: qualified names and `candidates`); most calls are these
                 continue
             env = self.module.at(self.index.scope_of[id(call)], call.lineno)
+            if isinstance(func, ast.Name) and not self._may_construct(env, func):
+                continue
             own = self._sites_at(env, call)
             if not own and not takes_a_parameter(env, call):
                 continue
@@ -114,6 +118,16 @@ class _Extractor:
                     given.append(plain)
                     # a site the defaults do not make is the call's: the message names it
                     yield site if caller is None or plain in defaults else _brought_by(site, caller)
+
+    def _may_construct(self, env: Env, func: ast.Name) -> bool:
+        """Whether `name(...)` may construct an optimizer or call a parameter: the name is an
+        import, an assignment or a parameter where it is called, or a star import of a known
+        library may bring it; a builtin, a function or a class of the module makes nothing
+        (`_constructions` reads only those, `takes_a_parameter` only a parameter)."""
+        found = env.lookup(func.id)
+        if found is None:
+            return self._known_star_imports
+        return found[0].kind in (BindingKind.IMPORT, BindingKind.ASSIGN, BindingKind.PARAM)
 
     def _sites_at(self, env: Env, call: ast.Call) -> list[OptimizerSite]:
         """The sites a call makes, read in `env`."""
