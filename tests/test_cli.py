@@ -275,12 +275,39 @@ def test_runs_that_parse_nothing_import_nothing_heavy(tmp_path, args):
         f"sys.argv = ['wdlint', *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = ('libcst', 'yaml', 'wdlint.engine.lint', 'wdlint.analysis.index', 'wdlint.analysis.extract',\n"
-        "         'wdlint.frontends.python', 'wdlint.frontends.notebook', 'wdlint.frontends.yamlcfg')\n"
+        "         'wdlint.frontends.python', 'wdlint.frontends.notebook', 'wdlint.frontends.yamlcfg',\n"
+        "         'pygls', 'lsprotocol', 'wdlint.server')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(wdlint.__file__).parent.parent)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_checks_that_parse_import_no_language_server(project):
+    """`wdlint check` of files that are linted never imports pygls: only `wdlint server` does."""
+    import wdlint
+
+    code = (
+        "import sys\nfrom wdlint.cli import main\n"
+        "sys.argv = ['wdlint', '--no-cache', '--output-format', 'concise', 'src/train.py']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pygls', 'lsprotocol', 'wdlint.server'))))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(wdlint.__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project, env=env, check=True)
+    assert "WD101" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_server_without_pygls_says_which_extra(tmp_path):
+    import wdlint
+
+    code = "import sys\nsys.modules['pygls'] = None\nfrom wdlint.cli import main\nsys.argv = ['wdlint', 'server']\nmain()\n"
+    env = {**os.environ, "PYTHONPATH": str(Path(wdlint.__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 2
+    assert 'pip install "wdlint[lsp]"' in done.stderr
 
 
 def test_full_output_counts_rows_as_python_does(tmp_path, monkeypatch):

@@ -20,11 +20,6 @@ from wdlint.engine.globs import GlobSet, relative_posix
 from wdlint.engine.jobs import DEFAULT_MAX_FILE_SIZE
 from wdlint.frontends.formats import default_includes
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
-
 Embeddings = Literal["decay", "no-decay", "either"]
 _EMBEDDINGS: tuple[Embeddings, ...] = ("decay", "no-decay", "either")
 
@@ -111,6 +106,8 @@ class Settings:
 
     def ignores_for(self, path: Path) -> tuple[str, ...]:
         """The selectors that per-file-ignores turns off for `path` (relative to the cwd)."""
+        if not self.per_file_ignores:
+            return ()
         absolute = os.path.abspath(path)
         rel = relative_posix(absolute, os.path.abspath(self.root))
         name = os.path.basename(absolute)
@@ -193,6 +190,10 @@ def _display(path: Path) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, object]:
+    if sys.version_info >= (3, 11):  # imported here: a run without a config file needs no TOML
+        import tomllib
+    else:
+        import tomli as tomllib
     try:
         with path.open("rb") as file:
             return tomllib.load(file)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from wdlint.rules import all_rules
+from wdlint.rules import all_rules, rule_codes
 
 PARSE_ERROR = "WD001"  # a file that cannot be linted: never ignored
 ALWAYS_ON = frozenset({PARSE_ERROR})
@@ -17,7 +17,7 @@ ALWAYS_ON = frozenset({PARSE_ERROR})
 
 def is_valid_selector(selector: str) -> bool:
     selector = selector.upper()
-    return selector == "ALL" or any(rule.code.startswith(selector) for rule in all_rules())
+    return selector == "ALL" or any(code.startswith(selector) for code in rule_codes())
 
 
 def _matches(selector: str, code: str) -> bool:

@@ -158,6 +158,33 @@ def test_concurrent_writers_merge_and_never_corrupt(tree):
     assert not [p for p in (directory).rglob(".tmp-*")]
 
 
+def test_a_save_reads_the_cache_file_again_only_when_another_run_replaced_it(tree, monkeypatch):
+    """One file linted in a project with a large cache (the pre-commit hook): the cache file
+    is parsed once, not once more to merge, unless another run saved in between."""
+    run(tree)
+    (tree / "train.py").write_text(MISTAKE + "\n")
+    reads: list[Path] = []
+    original = Path.read_bytes
+
+    def counted(self: Path) -> bytes:
+        if self.suffix == ".json":
+            reads.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    assert run(tree) == [("train.py", "WD101"), ("train.py", "WD201")]
+    assert len(reads) == 1
+    reads.clear()
+    cache = ResultCache(tree / ".wdlint_cache", OPTIONS)
+    (tree / "train.py").write_text(MISTAKE)
+    job = FileJob(tree / "train.py", "train.py")
+    cache.store([job], runner.lint_jobs([job], OPTIONS, 1))
+    run(tree)  # another run saves meanwhile
+    cache.save()
+    assert len(reads) == 3  # ours, the other run's, and the merge of what it wrote
+    assert sorted(Path(p).name for p in ResultCache(tree / ".wdlint_cache", OPTIONS).entries) == ["other.py", "train.py"]
+
+
 def test_cli_cache_options_and_clean(tree, monkeypatch):
     monkeypatch.chdir(tree)
     invoke = CliRunner().invoke

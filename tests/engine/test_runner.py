@@ -1,6 +1,11 @@
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wdlint.engine import prefilter, runner
 
 from wdlint.engine.prefilter import may_contain_optimizer
 from wdlint.engine.runner import FileJob, LintOptions, lint_job, lint_jobs
@@ -16,9 +21,23 @@ def test_unreadable_file_is_a_parse_error(tmp_path: Path, monkeypatch: pytest.Mo
     def refuse(*args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("wdlint.engine.runner.open", refuse, raising=False)  # found before the builtin
+    monkeypatch.setattr("wdlint.engine.runner.os.open", refuse)
     [diagnostic] = lint_job(FileJob(path, "locked.py"), OPTIONS).diagnostics
     assert (diagnostic.code, diagnostic.message) == ("WD001", "cannot read file: Permission denied")
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 200_000])
+def test_a_file_is_read_whole_whatever_the_reads_return(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int):
+    """A read may return less than asked (and a file may grow after its size was taken): the
+    runner reads on to the end of the file."""
+    path = tmp_path / "data.py"
+    content = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(content)
+    assert runner._read_file(path)[0] == content
+    real_read = os.read
+    monkeypatch.setattr("wdlint.engine.runner.os.read", lambda fd, n: real_read(fd, min(n, 999)))
+    data, mtime_ns = runner._read_file(path)
+    assert data == content and mtime_ns == path.stat().st_mtime_ns
 
 
 def test_a_directory_named_as_a_file_is_a_parse_error(tmp_path: Path):
@@ -35,16 +54,23 @@ def test_per_file_ignores_apply_to_the_job(tmp_path: Path):
     assert lint_job(FileJob(path, "train.py", ignore=("WD",)), OPTIONS).source is None
 
 
-def test_results_keep_job_order_with_workers(tmp_path: Path):
+@pytest.mark.parametrize("checksums", [True, False])
+def test_results_keep_job_order_with_workers(tmp_path: Path, checksums: bool):
+    """Enough files for two workers; results with findings, with another file read, with a
+    WD001 and with nothing at all come back the same as from one process, in job order."""
+    (tmp_path / "config.py").write_text("WD = 0.1\n")
+    contents = [MISTAKE, b"x = 1\n", b"import torch\nfrom config import WD\nopt = torch.optim.Adam(p, weight_decay=WD)\n", b"\0"]
     jobs = []
-    for i in range(20):
+    for i in range(2 * runner._MIN_FILES_FOR_WORKERS + 5):
         path = tmp_path / f"f{i}.py"
-        path.write_bytes(MISTAKE if i % 2 else b"x = 1\n")
+        path.write_bytes(contents[i // 10 % len(contents)] if i % 10 == 0 else b"x = 1\n" * (1 + i % 7))
         jobs.append(FileJob(path, f"f{i}.py"))
-    serial = lint_jobs(jobs, OPTIONS, processes=1)
-    parallel = lint_jobs(jobs, OPTIONS, processes=2)
+    serial = lint_jobs(jobs, OPTIONS, processes=1, checksums=checksums)
+    parallel = lint_jobs(jobs, OPTIONS, processes=2, checksums=checksums)
     assert serial == parallel
     assert [r.display for r in parallel] == [j.display for j in jobs]
+    assert {bool(r.diagnostics) for r in parallel} == {True, False} and any(r.dependencies for r in parallel)
+    assert all((r.checksum is not None) is checksums for r in parallel)
 
 
 @pytest.mark.parametrize(
@@ -75,3 +101,19 @@ def test_prefilter_keeps_every_positive_example():
     for data in [*examples, *files]:
         if b"optimizer" in data or b"optim" in data or b"Adam" in data:
             assert may_contain_optimizer(data), data[:80]
+
+
+# pieces of the names stage 2 looks for, cut where a lookup by anchor could go wrong
+_PIECES = st.sampled_from(
+    [
+        *prefilter._NAMES, *prefilter._ANCHORS, b"Fused", b"CPU", b"apex.", b"peft.", b"create_", b"optimizer",
+        b"optimizers", b"=dict", b" = dict", b":", b'"', b"W", b"x", b"\n", b"create_lora", b"plus", b"AdamAdam",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map(b"".join))
+def test_stage_two_finds_a_name_exactly_when_it_is_there(data: bytes):
+    """Looking for the names only where their anchor occurs finds what eleven scans would."""
+    assert prefilter._names_a_construction(data) is any(name in data for name in prefilter._NAMES)

@@ -116,3 +116,52 @@ def test_a_dict_spread_into_a_construction_is_read_once() -> None:
     opt = make_optimizer(model.parameters(), **conf)
     """
     assert sorted(lint(source)) == [("WD101", 3), ("WD201", 3)]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    (
+        pytest.param(
+            """\
+            def configure(args):
+                schedule = {"warmup": 100, "total": 1000}
+                if args.deepspeed:
+                    return {
+                        "train_batch_size": 16,
+                        "optimizer": {
+                            "type": "Adam",
+                            "params": {
+                                "lr": 0.001,
+                                "weight_decay": 0.01,
+                                "adam_w_mode": False,
+                            },
+                        },
+                    }
+                return schedule
+            """,
+            [("WD101", 7)],
+            id="the key's row deep inside a function and a dict: the walk reaches it",
+        ),
+        pytest.param(
+            """\
+            opt_cfg = dict(
+                type="Adagrad",
+                lr=0.01,
+                weight_decay=1e-4)
+            """,
+            [("WD102", 2)],
+            id="the key on the last row of a call",
+        ),
+        pytest.param(
+            """\
+            model_cfg = {"hidden": 256, "layers": 4}
+            note = "weight_decay is set below"
+            opt_cfg = {"optimizer": "adam"}
+            """,
+            [],
+            id="the key only in a string beside dicts that name no decay",
+        ),
+    ),
+)
+def test_dicts_are_read_where_the_decay_key_is_written(source: str, expected: list[tuple[str, int]]) -> None:
+    assert lint(source) == expected

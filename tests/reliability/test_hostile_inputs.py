@@ -194,12 +194,14 @@ def test_the_size_limit_is_a_setting(tmp_path: Path) -> None:
 def test_unreadable_file_in_a_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # root reads a file of mode 000: refuse by hand
 
+        real_open = os.open
+
         def refusing_open(file: Path, *args: Any) -> Any:
             if Path(file).name == "locked.py":
                 raise PermissionError(13, "Permission denied", str(file))
-            return open(file, *args)
+            return real_open(file, *args)
 
-        monkeypatch.setattr("wdlint.engine.runner.open", refusing_open, raising=False)
+        monkeypatch.setattr("wdlint.engine.runner.os.open", refusing_open)
     (tmp_path / "locked.py").write_text(MISTAKE)
     (tmp_path / "locked.py").chmod(0)
     (tmp_path / "good.py").write_text(MISTAKE)

@@ -8,7 +8,7 @@ import wdlint
 from wdlint.engine.fix import fix_text
 from wdlint.engine.lint import lint_text
 from wdlint.engine.runner import LintOptions
-from wdlint.rules import all_rules, get_rule
+from wdlint.rules import all_rules, get_rule, rule_codes
 from wdlint.rules.base import Reported
 
 RULES = {rule.code: rule for rule in all_rules()}
@@ -24,6 +24,8 @@ def documented(code: str) -> str:
 def test_every_rule_module_is_registered():
     modules = {p.stem.split("_")[0].upper() for p in RULE_DIR.glob("wd[0-9][0-9][0-9]_*.py")}
     assert modules == set(RULES)
+    # the codes a selector is checked against, read from the module names without importing them
+    assert rule_codes() == tuple(RULES)
 
 
 def test_codes_and_names_are_unique_and_well_formed():

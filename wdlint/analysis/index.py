@@ -111,10 +111,6 @@ class ModuleIndex:
     # name -> the calls of `name(...)` and `x.name(...)`, in the order the walk met them: who
     # may call a function of this module
     calls_by_name: Mapping[str, Sequence[ast.Call]] = dataclasses.field(default_factory=dict)
-    # every dict display the walk met, and the parts of the tree it does not walk (annotations,
-    # loop and `with` targets): where a reader of dicts (`frontends/pydicts.py`) has to look
-    dict_displays: Sequence[ast.Dict] = ()
-    unwalked: Sequence[ast.AST] = ()
 
     @staticmethod
     def build(tree: ast.Module, path: Path | None = None, listeners: Sequence[WalkListener] = ()) -> ModuleIndex:
@@ -133,8 +129,6 @@ class ModuleIndex:
             argparse=walk.argparse,
             args_factories=frozenset(walk.args_factories),
             calls_by_name=walk.calls_by_name,
-            dict_displays=walk.dict_displays,
-            unwalked=walk.unwalked,
         )
 
 
@@ -153,8 +147,6 @@ class _Walk(ast.NodeVisitor):
         self.conditions_of: dict[int, tuple[tuple[ast.expr, bool], ...]] = {}
         self.function_scopes: dict[int, Scope] = {}
         self.returns: dict[int, list[ast.Return]] = {}
-        self.dict_displays: list[ast.Dict] = []
-        self.unwalked: list[ast.AST] = []
         self._listeners = tuple(listeners)
         self._conditions: list[tuple[ast.expr, bool]] = []
         self._loops: list[tuple[ast.For | ast.AsyncFor, int]] = []  # loop, conditions at entry
@@ -204,10 +196,6 @@ class _Walk(ast.NodeVisitor):
         args = node.args
         for given in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
             self.visit(given)
-        for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
-            if arg is not None and arg.annotation is not None:
-                self._unwalked(arg.annotation)
-        self.unwalked += getattr(node, "type_params", ())  # Python 3.12
         scope = Scope(node, self._scope)
         self.function_scopes[id(node)] = scope
         positional = [*args.posonlyargs, *args.args]
@@ -264,7 +252,6 @@ class _Walk(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         _bind(self._scope, node.name, Binding(BindingKind.DEFINITION, node.lineno))
-        self.unwalked += getattr(node, "type_params", ())  # Python 3.12
         for expr in (*node.decorator_list, *node.bases, *node.keywords):
             self.visit(expr)
         outer, self._scope = self._scope, Scope(node, self._scope, is_class=True)
@@ -318,7 +305,6 @@ class _Walk(ast.NodeVisitor):
             self.visit(target)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._unwalked(node.annotation)
         self._kept(node.annotation)
         if node.value is not None:
             self._kept(node.value)
@@ -349,7 +335,6 @@ class _Walk(ast.NodeVisitor):
             listener.block_entered(node)
         self.visit(node.iter)
         self._bind_other(node.target, node.lineno)
-        self._unwalked(node.target)
         self._loops.append((node, len(self._conditions)))
         self._visit_block(node.body)
         self._loops.pop()
@@ -367,7 +352,6 @@ class _Walk(ast.NodeVisitor):
             self.visit(item.context_expr)
             if item.optional_vars is not None:
                 self._bind_other(item.optional_vars, node.lineno)
-                self._unwalked(item.optional_vars)
         for statement in node.body:
             self.visit(statement)
         for listener in self._listeners:
@@ -386,7 +370,6 @@ class _Walk(ast.NodeVisitor):
     def visit_comprehension(self, node: ast.comprehension) -> None:
         # Comprehension variables live in their own scope in Python 3; binding them in the
         # enclosing one as OTHER would shadow real bindings, so they are left unbound here.
-        self._unwalked(node.target)
         self.visit(node.iter)
         for condition in node.ifs:
             self.visit(condition)
@@ -408,15 +391,7 @@ class _Walk(ast.NodeVisitor):
                 self._record_argparse(node)
         self.generic_visit(node)
 
-    def visit_Dict(self, node: ast.Dict) -> None:
-        self.dict_displays.append(node)
-        self.generic_visit(node)
-
     # -- helpers of the walk ---------------------------------------------------------------
-
-    def _unwalked(self, node: ast.expr) -> None:
-        if not isinstance(node, _LEAVES):  # a name holds no dict
-            self.unwalked.append(node)
 
     def _kept(self, value: ast.expr) -> None:
         # only calls: most operands are names and constants, and this runs for every one

@@ -34,7 +34,7 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 Key = tuple[str, int | None, int, int]
 
 
-def _key(diagnostic: Diagnostic) -> Key:
+def finding_key(diagnostic: Diagnostic) -> Key:
     return diagnostic.code, diagnostic.cell, diagnostic.location.row, diagnostic.location.column
 
 
@@ -72,7 +72,7 @@ def _comment_rows(text: str, rows: dict[int, list[str]]) -> str:
     return "".join(part + (ends[i] if i < len(ends) else "") for i, part in enumerate(parts))
 
 
-def _candidate_rows(diagnostic: Diagnostic) -> list[int]:
+def candidate_rows(diagnostic: Diagnostic) -> list[int]:
     """Where a comment suppresses the finding, in the order tried: the first line of the call."""
     rows = [diagnostic.noqa_row] if diagnostic.noqa_row is not None else []
     return [*rows, *([diagnostic.location.row] if diagnostic.location.row not in rows else [])]
@@ -109,7 +109,7 @@ class _File:
 
     def remaining(self, data: bytes) -> set[Key]:
         """The findings of `data`, WD001s included: a comment that breaks a cell is one more."""
-        return {_key(d) for d in self._lint(data)}
+        return {finding_key(d) for d in self._lint(data)}
 
 
 def add_noqa(
@@ -139,12 +139,12 @@ def add_noqa(
 
     file = _File(job, data, lint)
     before = file.remaining(data)
-    targets = [d for d in wanted if _key(d) in before]
+    targets = [d for d in wanted if finding_key(d) in before]
     if not targets:
         return  # the file changed since the check: its findings are not these
     rows, placed, new = _place_all(file, targets, before)
     for d in targets:
-        if _key(d) not in placed:
+        if finding_key(d) not in placed:
             outcome.left.append((job.display, d, "no line of it can hold a comment (a string, a continuation)"))
     if not placed:
         return
@@ -164,19 +164,19 @@ def _place_all(
     one finding at a time, each on the first of its rows where the comment holds."""
     rows: dict[tuple[int | None, int], list[str]] = {}
     for d in targets:
-        rows.setdefault((d.cell, _candidate_rows(d)[0]), []).append(d.code)
+        rows.setdefault((d.cell, candidate_rows(d)[0]), []).append(d.code)
     new = file.with_comments(rows)
-    expected = before - {_key(d) for d in targets}
+    expected = before - {finding_key(d) for d in targets}
     if file.remaining(new) == expected:
-        return rows, {_key(d) for d in targets}, new
+        return rows, {finding_key(d) for d in targets}, new
     placed: set[Key] = set()
     rows, new = {}, file.data
     for d in targets:
-        for row in _candidate_rows(d):
+        for row in candidate_rows(d):
             trial = {**rows, (d.cell, row): [*rows.get((d.cell, row), []), d.code]}
             content = file.with_comments(trial)
-            if file.remaining(content) == before - placed - {_key(d)}:
+            if file.remaining(content) == before - placed - {finding_key(d)}:
                 rows, new = trial, content
-                placed.add(_key(d))
+                placed.add(finding_key(d))
                 break
     return rows, placed, new

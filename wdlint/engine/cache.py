@@ -1,9 +1,10 @@
 """The result cache: a warm run re-reads only what changed.
 
 `.wdlint_cache/` at the project root (or `--cache-dir`, or `WDLINT_CACHE_DIR`) holds one JSON
-file per wdlint version and settings, mapping each linted file to its size, modification time,
-content checksum, the per-file ignores it was linted with, the stamps of the other files it
-read (imported modules, `_base_` configs) and its diagnostics. A file whose size and time are
+file per wdlint version and settings (the settings written in it, compared whole on load),
+mapping each linted file to its size, modification time, content checksum, the per-file
+ignores it was linted with, the stamps of the other files it read (imported modules, `_base_`
+configs) and its diagnostics. A file whose size and time are
 unchanged is a hit without being read; one whose time changed but whose content did not (a
 `touch`, a checkout) is a hit after a read. Writes replace the file atomically, merging what
 another wdlint process wrote meanwhile, so concurrent runs never corrupt it.
@@ -14,11 +15,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import json
 import os
 import sys
-import tempfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -56,56 +55,73 @@ def cache_directory(root: Path, option: Path | None) -> Path:
 def settings_key(options: LintOptions) -> str:
     """Results depend on the selected rules, the target torch version, the size limit, the
     Python whose parser reads the files (a 3.12 file is a syntax error to 3.11), and wdlint's
-    own code (`code_stamp`)."""
-    text = json.dumps(
+    own code (`code_stamp`). The rules are keyed by the selection as written, which with the
+    code decides the codes, so a warm run loads no rule. The key is this text itself: a cache
+    file holds the key it was written under and is read only under the same key, so no digest
+    has to be trusted (nor hashlib imported)."""
+    return json.dumps(
         [
-            sorted(options.codes),
+            options.select,
+            options.extend_select,
+            options.ignore,
             options.target_torch_version,
             options.max_file_size,
             sys.version_info[:2],
             code_stamp(),
         ]
     )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @functools.cache
 def code_stamp() -> str:
     """The size and modification time of every module of wdlint: the version alone would let a
     checkout that changed the rules (an editable install, a development tree) read the results
-    of the code it replaced. About 100 stats, 1.4 ms."""
+    of the code it replaced. About 100 stats, under a millisecond."""
     package = Path(__file__).resolve().parent.parent
-    stamp = hashlib.sha256()
+    stamp = []
     for directory, subdirectories, files in os.walk(package):
         subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
         for name in sorted(f for f in files if f.endswith(".py")):
             status = os.stat(os.path.join(directory, name))
-            stamp.update(f"{os.path.join(directory, name)}:{status.st_size}:{status.st_mtime_ns}\n".encode())
-    return stamp.hexdigest()[:16]
+            stamp.append(f"{os.path.join(directory, name)}:{status.st_size}:{status.st_mtime_ns}")
+    return "\n".join(stamp)
 
 
 class ResultCache:
     def __init__(self, directory: Path, options: LintOptions) -> None:
         self.directory = directory
-        self.file = directory / __version__ / f"{settings_key(options)}.json"
+        self.key = settings_key(options)
+        # the name only spreads settings over files: a clash of two keys costs misses, never
+        # a result of other settings (the key inside is compared)
+        self.file = directory / __version__ / f"{zlib.crc32(self.key.encode()):08x}.json"
         self.entries: dict[str, dict[str, Any]] = self._load()
         self._updates: dict[str, dict[str, Any]] = {}
+        # entries are keyed by absolute path: os.path.abspath's result, with one getcwd for the run
+        self._cwd = os.path.join(os.getcwd(), "")
+
+    def _key(self, path: str) -> str:
+        return os.path.normpath(path if os.path.isabs(path) else self._cwd + path)
 
     def _load(self) -> dict[str, dict[str, Any]]:
+        self._loaded = _identity(self.file)  # what was read, taken before the read
         try:
             data = json.loads(self.file.read_bytes())
         except (OSError, ValueError):
             return {}  # no cache yet, or a damaged one: start afresh
-        files = data.get("files") if isinstance(data, dict) else None
+        if not isinstance(data, dict) or data.get("settings") != self.key:
+            return {}
+        files = data.get("files")
         return files if isinstance(files, dict) else {}
 
     def lookup(self, job: FileJob) -> FileResult | FileJob:
         """The cached result, or the job to run (with the content, when it was read here)."""
-        entry = self.entries.get(os.path.abspath(job.path))
+        path = os.fspath(job.path)
+        key = self._key(path)
+        entry = self.entries.get(key)
         if entry is None or entry.get("ignore") != list(job.ignore):
             return job
         try:
-            status = job.path.stat()
+            status = os.stat(path)
             if status.st_size != entry["size"]:
                 return job
             data = None
@@ -114,16 +130,18 @@ class ResultCache:
                 if checksum(data) != entry["checksum"]:
                     return FileJob(job.path, job.display, job.ignore, data, status.st_mtime_ns)
                 entry["mtime"] = status.st_mtime_ns  # touched, not changed: remember the new time
-                self._updates[os.path.abspath(job.path)] = entry
-            if not all(unchanged((str(a), int(b), int(c))) for a, b, c in entry["dependencies"]):
+                self._updates[key] = entry
+            stamps = entry["dependencies"]  # most files read no other file
+            if stamps and not all(unchanged((str(a), int(b), int(c))) for a, b, c in stamps):
                 return FileJob(job.path, job.display, job.ignore, data, status.st_mtime_ns if data else None)
             # named as this run names the file (it may run from another directory)
-            diagnostics = tuple(
-                dataclasses.replace(Diagnostic.from_dict(d), filename=job.display) for d in entry["diagnostics"]
+            found = entry["diagnostics"]
+            diagnostics = (
+                tuple(dataclasses.replace(Diagnostic.from_dict(d), filename=job.display) for d in found) if found else ()
             )
+            dependencies = tuple((str(a), int(b), int(c)) for a, b, c in stamps) if stamps else ()
         except (OSError, KeyError, TypeError, ValueError):
             return job  # an entry we cannot read is a miss
-        dependencies = tuple((str(a), int(b), int(c)) for a, b, c in entry["dependencies"])
         return FileResult(job.display, diagnostics, _source(job.path) if diagnostics else None, dependencies=dependencies)
 
     def store(self, jobs: Iterable[FileJob], results: Iterable[FileResult]) -> None:
@@ -138,7 +156,7 @@ class ResultCache:
                 # changed while we read or linted it (another run's --fix, an editor): the
                 # findings are of a content that is gone
                 continue
-            self._updates[os.path.abspath(job.path)] = {
+            self._updates[self._key(os.fspath(job.path))] = {
                 "size": status.st_size,
                 "mtime": result.mtime_ns,
                 "checksum": result.checksum,
@@ -154,10 +172,13 @@ class ResultCache:
         try:
             self._prepare_directory()
             # another run may have saved since we loaded: keep its entries (a race between
-            # the load and the rename loses entries, which is a miss next time, never damage)
-            entries = {**self._load(), **self._updates}
-            payload = json.dumps({"version": __version__, "files": entries}, separators=(",", ":"))
-            handle, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-", suffix=".json")
+            # the load and the rename loses entries, which is a miss next time, never damage);
+            # a file nobody replaced is what we hold, and is not read twice
+            loaded = self._loaded
+            current = self.entries if loaded is not None and _identity(self.file) == loaded else self._load()
+            entries = {**current, **self._updates}
+            payload = json.dumps({"version": __version__, "settings": self.key, "files": entries}, separators=(",", ":"))
+            handle, temporary = _temporary_file(self.file.parent)
         except OSError:
             return  # a cache we cannot write costs speed, never a run
         try:
@@ -176,6 +197,27 @@ class ResultCache:
         ignore = self.directory / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# created by wdlint\n*\n", encoding="utf-8")
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """Which file is at `path` (every save replaces it, so a new one has a new inode), its size
+    and time; None when there is none."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _temporary_file(directory: Path) -> tuple[int, str]:
+    """A new file of our own beside the cache file (`tempfile.mkstemp`'s contract, without the
+    modules `tempfile` imports)."""
+    while True:
+        name = os.path.join(directory, f".tmp-{os.urandom(6).hex()}.json")
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), name
+        except FileExistsError:
+            continue
 
 
 def _source(path: Path) -> str | None:

@@ -57,7 +57,21 @@ def discover(
             continue
         for shown, real in walker.walk(path, absolute) if is_dir else [(path, os.path.realpath(absolute))]:
             found.setdefault(real, shown)
-    return Discovery(tuple(sorted(found.values())), tuple(missing), tuple(missing.values()))
+    # sorted by their parts (what `Path.__lt__` compares on POSIX), each path's key made once
+    # rather than compared pairwise through pathlib
+    files = tuple(sorted(found.values(), key=_parts))
+    return Discovery(files, tuple(missing), tuple(missing.values()))
+
+
+def _parts(path: Path) -> tuple[str, ...]:
+    return path.parts
+
+
+def excluded(path: Path, settings: Settings) -> bool:
+    """Whether `exclude` and `extend-exclude` exclude a file named explicitly, as
+    `--force-exclude` reads them (an editor names each file it opens; it need not exist yet)."""
+    walker = _Walker(GlobSet((*settings.exclude, *settings.extend_exclude)), os.path.abspath(settings.root), GlobSet(()))
+    return walker.excludes_given(os.path.abspath(path), False)
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,9 @@ class _Walker:
         except OSError:
             return  # unreadable: nothing to lint there
         git_rel, gitignore = _own_gitignore(directory, {entry.name for entry in entries})
+        # each entry's paths are its directory's plus its name (os.path.join's separator rule)
+        absolute_prefix = directory.absolute if directory.absolute.endswith(os.sep) else directory.absolute + os.sep
+        real_prefix = directory.real if directory.real.endswith(os.sep) else directory.real + os.sep
         for entry in entries:
             name = entry.name
             rel = _join(directory.rel, name) if directory.rel is not None else None
@@ -116,9 +133,9 @@ class _Walker:
                 continue
             if gitignore.ignores_entry(entry_git_rel, is_dir):
                 continue
-            absolute = os.path.join(directory.absolute, name)
+            absolute = absolute_prefix + name
             # only a symlink leads somewhere else than its place, so only links are resolved
-            real = os.path.realpath(absolute) if entry.is_symlink() else os.path.join(directory.real, name)
+            real = os.path.realpath(absolute) if entry.is_symlink() else real_prefix + name
             if not is_dir:
                 yield directory.shown / name, real
                 continue

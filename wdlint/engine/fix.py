@@ -213,33 +213,34 @@ def fix_notebook_file(
 
     `lint` reports diagnostics placed in their cells, with their fixes in the cell's positions.
     """
-    from wdlint.frontends.notebook import cell_sources, kernel_source, replace_cell_sources
-
     try:
         original = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
     encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"  # keep a BOM
-
-    def apply_to_cells(text: str, fixable: list[Diagnostic]) -> tuple[str, list[Diagnostic]]:
-        """Each cell's fixes in its own source; a cell whose fixed code would not parse keeps its own."""
-        by_cell: dict[int, list[Diagnostic]] = {}
-        for d in fixable:
-            if d.cell is not None:
-                by_cell.setdefault(d.cell, []).append(d)
-        sources = cell_sources(text)
-        changed: dict[int, str] = {}
-        done: list[Diagnostic] = []
-        for cell, found in by_cell.items():
-            new, applied = apply_fixes(sources[cell], found)
-            runs = kernel_source(new)
-            if applied and runs is not None and python_parses(runs):
-                changed[cell] = new
-                done += applied
-        return (replace_cell_sources(text, changed), done) if changed else (text, [])
-
     outcome = fix_text(original, lint, unsafe, first, apply_to_cells)
     return _finish(path, display, original, outcome, encoding if write else None, mtime_ns)
+
+
+def apply_to_cells(text: str, fixable: list[Diagnostic]) -> tuple[str, list[Diagnostic]]:
+    """One pass over a notebook's JSON text (an `Applier`): each cell's fixes in its own
+    source; a cell whose fixed code would not parse keeps its own."""
+    from wdlint.frontends.notebook import cell_sources, kernel_source, replace_cell_sources
+
+    by_cell: dict[int, list[Diagnostic]] = {}
+    for d in fixable:
+        if d.cell is not None:
+            by_cell.setdefault(d.cell, []).append(d)
+    sources = cell_sources(text)
+    changed: dict[int, str] = {}
+    done: list[Diagnostic] = []
+    for cell, found in by_cell.items():
+        new, applied = apply_fixes(sources[cell], found)
+        runs = kernel_source(new)
+        if applied and runs is not None and python_parses(runs):
+            changed[cell] = new
+            done += applied
+    return (replace_cell_sources(text, changed), done) if changed else (text, [])
 
 
 def write_atomically(path: Path, data: bytes, unchanged_since: int | None = None) -> None:

@@ -28,6 +28,12 @@ def relative_posix(path: str, root: str) -> str | None:
 
 def compile_glob(pattern: str) -> re.Pattern[str]:
     """The regex for `pattern`, to be used with `fullmatch` on a relative posix path."""
+    return re.compile(glob_source(pattern), re.DOTALL)
+
+
+def glob_source(pattern: str) -> str:
+    """The text of `compile_glob(pattern)`: globs are folded into one regex per set, and only
+    that one is compiled."""
     out: list[str] = []
     i, n = 0, len(pattern)
     while i < n:
@@ -46,7 +52,7 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(char))
             i += 1
-    return re.compile("".join(out), re.DOTALL)
+    return "".join(out)
 
 
 def _compile_stars(pattern: str, start: int, out: list[str]) -> int:
@@ -105,7 +111,7 @@ class Glob:
     (with a trailing `/`) is for directories only.
     """
 
-    regex: re.Pattern[str]
+    source: str  # the regex, as `glob_source` writes it
     anchored: bool
     dir_only: bool
 
@@ -114,16 +120,27 @@ class Glob:
         body = pattern.rstrip("/")
         dir_only = body != pattern
         anchored = "/" in body
-        return cls(compile_glob(body.removeprefix("/")), anchored, dir_only)
+        return cls(glob_source(body.removeprefix("/")), anchored, dir_only)
 
 
 class _Union:
-    """Several globs of one kind folded into two regexes, so that a check costs one match."""
+    """Several globs of one kind folded into two regexes, so that a check costs one match;
+    compiled when first asked (a run that names its files may never ask)."""
 
     def __init__(self, globs: Iterable[Glob]) -> None:
         globs = list(globs)
-        self._any = _alternation(g.regex for g in globs if not g.dir_only)
-        self._dirs = _alternation(g.regex for g in globs if g.dir_only)
+        self._sources = (
+            [g.source for g in globs if not g.dir_only],
+            [g.source for g in globs if g.dir_only],
+        )
+
+    @cached_property
+    def _any(self) -> re.Pattern[str] | None:
+        return _alternation(self._sources[0])
+
+    @cached_property
+    def _dirs(self) -> re.Pattern[str] | None:
+        return _alternation(self._sources[1])
 
     def matches(self, text: str, is_dir: bool) -> bool:
         if self._any is not None and self._any.fullmatch(text):
@@ -131,9 +148,8 @@ class _Union:
         return is_dir and self._dirs is not None and self._dirs.fullmatch(text) is not None
 
 
-def _alternation(regexes: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
-    sources = [f"(?:{regex.pattern})" for regex in regexes]
-    return re.compile("|".join(sources), re.DOTALL) if sources else None
+def _alternation(sources: Sequence[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{source})" for source in sources), re.DOTALL) if sources else None
 
 
 class GlobSet:
@@ -171,7 +187,7 @@ class _GitRule:
         glob = Glob.parse(pattern)
         prefix = re.escape(base + "/") if base else ""
         # An unanchored body never matches a `/`, so this reaches the basename at any depth.
-        body = glob.regex.pattern if glob.anchored else f"(?:.*/)?{glob.regex.pattern}"
+        body = glob.source if glob.anchored else f"(?:.*/)?{glob.source}"
         return cls(prefix + body, negated, glob.dir_only)
 
 

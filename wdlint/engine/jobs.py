@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from wdlint.diagnostics import Diagnostic
@@ -18,9 +19,13 @@ DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
 
 @dataclass(frozen=True)
 class LintOptions:
-    """Everything a worker needs to lint one file; small and picklable."""
+    """Everything a worker needs to lint one file; small and picklable. The selection stays as
+    written until a file needs the rules' codes: a run whose files are all cached, or all
+    screened out by the prefilter, loads no rule."""
 
-    codes: frozenset[str]
+    select: tuple[str, ...] | None = None  # None: the default-on rules
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     target_torch_version: tuple[int, int] | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes of text to parse; 0: no limit
 
@@ -33,7 +38,13 @@ class LintOptions:
         target_torch_version: tuple[int, int] | None = None,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> LintOptions:
-        return cls(enabled_codes(select, extend_select, ignore), target_torch_version, max_file_size)
+        chosen = None if select is None else tuple(select)
+        return cls(chosen, tuple(extend_select), tuple(ignore), target_torch_version, max_file_size)
+
+    @cached_property
+    def codes(self) -> frozenset[str]:
+        """The codes of the rules that run."""
+        return enabled_codes(self.select, self.extend_select, self.ignore)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,12 @@ def parse_error(display: str, message: str, position: Position = Position(1, 1))
     )
 
 
+def internal_error(display: str, error: Exception) -> Diagnostic:
+    """A bug of ours costs the file it happened in, never the run (or the language server)."""
+    message = f"internal error while linting this file: {type(error).__name__}: {error} (please report it)"
+    return parse_error(display, message)
+
+
 def check_sites(
     sites: Iterable[OptimizerSite], filename: str, options: LintOptions, module: ModuleFacts | None = None
 ) -> list[Diagnostic]:

@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from wdlint.knowledge.optimizers import class_names
-
 # `optim_wrapper`: an mmengine config that only overrides what its `_base_` sets
 _EXTRA_VOCABULARY = ("weight_decay", "param_groups", "create_optimizer", "optim_wrapper")
 
 
 @cache
 def _vocabulary() -> re.Pattern[bytes]:
+    # imported here: the two stages before this one screen out nearly every file
+    from wdlint.knowledge.optimizers import class_names
+
     words = sorted({*class_names(), *_EXTRA_VOCABULARY}, key=lambda w: (-len(w), w))
     return re.compile(b"|".join(re.escape(w.encode()) for w in words))
 
@@ -42,12 +43,34 @@ _NAMES = (
 )
 
 
+# Stage 2 looks for each name where an anchor occurs: every name but one holds an anchor, so
+# a name is there only if it starts at a fixed distance before one of the (few) occurrences of
+# its anchor; eleven scans of each candidate file become a walk over those occurrences.
+_AT_ANCHORS = tuple(
+    (anchor, tuple((name.index(anchor), name) for name in _NAMES if anchor in name)) for anchor in _ANCHORS
+)
+_WITHOUT_ANCHOR = tuple(name for name in _NAMES if not any(anchor in name for anchor in _ANCHORS))
+
+
 def may_contain_optimizer(data: bytes) -> bool:
     if not any(anchor in data for anchor in _ANCHORS):
         return False
-    if _OPTIM_MODULE.search(data) is None and not any(name in data for name in _NAMES):
+    if _OPTIM_MODULE.search(data) is None and not _names_a_construction(data):
         return False
     return _vocabulary().search(data) is not None
+
+
+def _names_a_construction(data: bytes) -> bool:
+    """Whether one of `_NAMES` is in `data`."""
+    if any(name in data for name in _WITHOUT_ANCHOR):
+        return True
+    for anchor, names in _AT_ANCHORS:
+        at = data.find(anchor)
+        while at >= 0:
+            if any(at >= offset and data.startswith(name, at - offset) for offset, name in names):
+                return True
+            at = data.find(anchor, at + 1)
+    return False
 
 
 # A DeepSpeed config has an "optimizer" key and a "type" key; other JSON (package.json,

@@ -30,6 +30,7 @@ from wdlint.frontends.dialects import Claimed, generic_sites
 from wdlint.frontends.jsoncfg import deepspeed_site
 from wdlint.frontends.mmconfig import ConfigReader, read_values
 from wdlint.frontends.python import PythonSource
+from wdlint.frontends.text import line_starts
 from wdlint.knowledge.frameworks import GENERIC
 
 _DEEPSPEED_SECTION = "optimizer"  # `{"optimizer": {"type": ..., "params": {...}}}`
@@ -48,7 +49,8 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
     handed = _handed_to_sites(source, index, {site.span for site in code_sites})
     claimed: Claimed = set()
     found: list[OptimizerSite] = []
-    for expr, function, name in _outermost_dicts(source.tree, index, owned):
+    rows = _rows_naming(source.text, GENERIC.decay_key)
+    for expr, function, name in _outermost_dicts(source.tree, owned, rows):
         span = source.span(expr)
         if name in handed or inside.covers(span):
             continue
@@ -78,23 +80,35 @@ def _deepspeed(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
             yield site
 
 
-def _outermost_dicts(
-    tree: ast.Module, index: ModuleIndex, owned: set[int]
-) -> Iterator[tuple[ast.expr, ast.AST | None, str | None]]:
-    """Each dict display or `dict(...)` not inside another, with the function holding it and
-    the name it is assigned to, in the order of a walk of the tree (`ast.iter_child_nodes`).
+def _rows_naming(text: str, key: str) -> list[int]:
+    """The rows (1-based, as `ast` counts them) on which `key` is written, in order."""
+    starts = line_starts(text)
+    found: list[int] = []
+    at = text.find(key)
+    while at >= 0:
+        row = bisect.bisect_right(starts, at)
+        if not found or found[-1] != row:
+            found.append(row)
+        at = text.find(key, at + len(key))
+    return found
 
-    The walk enters only what may hold one (`_may_hold`), so a module is not walked again
-    after the index's walk."""
-    starts = _dict_rows(index)
-    if not starts:
-        return
-    # (node, the function around it, whether a part on lines where no dict starts is left)
-    stack: list[tuple[ast.AST, ast.AST | None, bool]] = [(tree, None, True)]
+
+def _outermost_dicts(
+    tree: ast.Module, owned: set[int], rows: list[int]
+) -> Iterator[tuple[ast.expr, ast.AST | None, str | None]]:
+    """Each dict display or `dict(...)` not inside another that names the decay key, with the
+    function holding it and the name it is assigned to. `rows` are the rows where the key is
+    written: a statement or expression that spans none of them is not walked (a dict's key
+    spelt apart, `"weight" "_decay"`, is not seen, as a file without the key is not read)."""
+    stack: list[tuple[ast.AST, ast.AST | None]] = [(tree, None)]
     while stack:
-        node, function, pruning = stack.pop()
+        node, function = stack.pop()
         if id(node) in owned:
             continue
+        if isinstance(node, (ast.stmt, ast.expr)):
+            first = bisect.bisect_left(rows, _first_row(node))
+            if first == len(rows) or rows[first] > (node.end_lineno or node.lineno):
+                continue
         if isinstance(node, ast.expr) and literal_pairs(node) is not None:
             if _names_decay(node):
                 yield node, function, None
@@ -105,35 +119,14 @@ def _outermost_dicts(
                     yield node.value, function, node.targets[0].id
                 continue
         inner = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else function
-        # before 3.12 the positions inside an f-string need not be where the text is: all of it
-        pruning = pruning and not isinstance(node, ast.JoinedStr)
-        stack.extend(
-            (child, inner, pruning)
-            for child in reversed(list(ast.iter_child_nodes(node)))
-            if not pruning or _may_hold(child, starts)
-        )
+        stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
 
 
-def _dict_rows(index: ModuleIndex) -> list[int]:
-    """The rows where a dict display or a `dict(...)` call may start, sorted: those the index's
-    walk met, and any call or dict in the parts it does not walk."""
-    rows = {node.lineno for node in index.dict_displays}
-    rows.update(call.lineno for call in index.calls_by_name.get("dict", ()))
-    for part in index.unwalked:
-        rows.update(node.lineno for node in ast.walk(part) if isinstance(node, (ast.Dict, ast.Call)))
-    return sorted(rows)
-
-
-def _may_hold(node: ast.AST, starts: list[int]) -> bool:
-    """Whether a dict may start inside `node`: one of `starts` is in its rows (a decorated
-    definition's start at its first decorator), or it has no rows (`arguments`, `withitem`)."""
-    first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-    if first is None or last is None:
-        return True
+def _first_row(node: ast.stmt | ast.expr) -> int:
+    """Where a node's text starts: a decorated definition's at its first decorator."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.decorator_list:
-        first = min(first, *(decorator.lineno for decorator in node.decorator_list))
-    position = bisect.bisect_left(starts, first)
-    return position < len(starts) and starts[position] <= last
+        return min(node.lineno, *(decorator.lineno for decorator in node.decorator_list))
+    return node.lineno
 
 
 def _handed_to_sites(source: PythonSource, index: ModuleIndex, spans: set[Span]) -> set[str]:

@@ -1,4 +1,5 @@
-"""The rule registry: every `wdNNN_*.py` module in this package defines one `RULE`."""
+"""The rule registry: every `wdNNN_*.py` module in this package defines one `RULE`, whose code
+is the module's name (`wd201_decay_on_bias_and_norm` defines WD201)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import importlib
 import pkgutil
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-from wdlint.rules.base import Rule
+if TYPE_CHECKING:
+    from wdlint.rules.base import Rule
 
 _RULE_MODULE = re.compile(r"wd\d{3}_\w+")
 
@@ -19,12 +22,20 @@ RULE_DOCS = "docs/rules/"
 
 
 @cache
+def _rule_modules() -> tuple[str, ...]:
+    return tuple(sorted(info.name for info in pkgutil.iter_modules(__path__) if _RULE_MODULE.fullmatch(info.name)))
+
+
+@cache
+def rule_codes() -> tuple[str, ...]:
+    """Every rule's code, from the names of the rule modules: checking a selector or keying a
+    cache loads no rule (and none of their documentation)."""
+    return tuple(name[:5].upper() for name in _rule_modules())
+
+
+@cache
 def all_rules() -> tuple[Rule, ...]:
-    rules = []
-    for info in pkgutil.iter_modules(__path__):
-        if _RULE_MODULE.fullmatch(info.name):
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            rules.append(module.RULE)
+    rules = [importlib.import_module(f"{__name__}.{name}").RULE for name in _rule_modules()]
     return tuple(sorted(rules, key=lambda rule: rule.code))
 
 

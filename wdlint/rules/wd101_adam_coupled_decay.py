@@ -9,7 +9,6 @@ from wdlint.knowledge.frameworks import PARAMS_UNKNOWN_NOTE
 from wdlint.knowledge.optimizers import Family, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import append_keyword
-from wdlint.runtime.wording import count, decays, finding
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
@@ -106,6 +105,8 @@ def advice(spec: OptimizerSpec, target: tuple[int, int] | None) -> str:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.wording import count, decays, finding
+
     for optimizer in context.optimizers:
         spec = optimizer.spec
         if spec is None or spec.family is not Family.ADAM or not spec.takes_weight_decay:

@@ -7,7 +7,6 @@ from wdlint.analysis.sites import OptimizerSite
 from wdlint.diagnostics import Position
 from wdlint.knowledge.optimizers import Family
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.runtime.wording import count, decays, finding
 
 if TYPE_CHECKING:
     from wdlint.runtime.context import AuditContext
@@ -29,6 +28,8 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.wording import count, decays, finding
+
     for optimizer in context.optimizers:
         spec = optimizer.spec
         if spec is None or spec.family is not Family.ADAPTIVE:

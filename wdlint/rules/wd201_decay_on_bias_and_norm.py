@@ -7,8 +7,6 @@ from wdlint.analysis.sites import NameMatch, OptimizerSite, ParamGroup, ParamSou
 from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.knowledge.params import marks_no_decay, names_submodule
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.runtime.classify import Kind
-from wdlint.runtime.wording import count, finding, reasons
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
@@ -135,6 +133,9 @@ def _fix(source: ParamSource, module: ModuleFacts | None) -> Fix | None:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.classify import Kind
+    from wdlint.runtime.wording import count, finding, reasons
+
     for optimizer in context.optimizers:
         if optimizer.spec is not None and optimizer.spec.matrix_only:
             continue  # Muon: WD206 reports what it should not hold at all

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -8,7 +7,6 @@ from wdlint.analysis.sites import Key, OptimizerSite, SourceKind
 from wdlint.diagnostics import Applicability, Edit, Fix, Position
 from wdlint.knowledge.optimizers import GROUP_KEY_ALIASES, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.runtime.wording import finding
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts
@@ -27,6 +25,8 @@ def intended_key(key: str, spec: OptimizerSpec) -> str | None:
     alias = GROUP_KEY_ALIASES.get(key.lower())
     if alias is not None and alias in accepted:
         return alias
+    import difflib  # a key no alias explains is rare: most runs never need it
+
     close = difflib.get_close_matches(key, sorted(accepted), n=1, cutoff=_SIMILARITY)
     return close[0] if close else None
 
@@ -63,6 +63,8 @@ def _rename(key: Key, meant: str, module: ModuleFacts | None) -> Fix | None:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.wording import finding
+
     for optimizer in context.optimizers:
         spec = optimizer.spec
         if spec is None:

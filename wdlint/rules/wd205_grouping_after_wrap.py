@@ -7,11 +7,9 @@ from wdlint.analysis.sites import NameMatch, OptimizerSite
 from wdlint.diagnostics import Position
 from wdlint.knowledge.params import MODEL_WRAPPERS
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.runtime.classify import Kind, Verdict
-from wdlint.runtime.names import has_wrapper_prefix
-from wdlint.runtime.wording import count, finding
 
 if TYPE_CHECKING:
+    from wdlint.runtime.classify import Verdict
     from wdlint.runtime.context import AuditContext
     from wdlint.runtime.optimizers import Group, OptimizerView
     from wdlint.runtime.report import Finding as AuditFinding
@@ -40,12 +38,17 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
 
 def _misgrouped(optimizer: OptimizerView, group: Group, verdict: Verdict) -> bool:
     """Whether the policy puts a param in the other kind of group."""
+    from wdlint.runtime.classify import Kind
+
     if verdict.kind is Kind.NO_DECAY:
         return group.decays
     return verdict.kind is Kind.MATRIX and not group.decays and optimizer.decays_any
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.names import has_wrapper_prefix
+    from wdlint.runtime.wording import count, finding
+
     wrapper = context.inventory.wrapper
     for optimizer in context.optimizers:
         if len(optimizer.groups) < 2:

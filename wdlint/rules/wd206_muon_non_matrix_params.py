@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING
 from wdlint.analysis.sites import OptimizerSite, ParamSource, Selector, SourceKind
 from wdlint.diagnostics import Position
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.runtime.classify import Kind
-from wdlint.runtime.wording import count, finding
 
 if TYPE_CHECKING:
     from wdlint.runtime.context import AuditContext
@@ -39,6 +37,9 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.classify import Kind
+    from wdlint.runtime.wording import count, finding
+
     for optimizer in context.optimizers:
         if optimizer.spec is None or not optimizer.spec.matrix_only:
             continue

@@ -7,8 +7,6 @@ from wdlint.analysis.sites import OptimizerSite, SourceKind
 from wdlint.diagnostics import Position
 from wdlint.knowledge.optimizers import BOOKKEEPING_GROUP_KEYS
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.runtime.classify import Kind
-from wdlint.runtime.wording import count, finding
 
 if TYPE_CHECKING:
     from wdlint.runtime.context import AuditContext
@@ -47,6 +45,9 @@ def _differ_only_by_params(groups: tuple[Group, ...]) -> bool:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.classify import Kind
+    from wdlint.runtime.wording import count, finding
+
     for optimizer in context.optimizers:
         groups = optimizer.groups
         if len(groups) < 2 or optimizer.default_weight_decay != 0:

@@ -7,8 +7,6 @@ from wdlint.analysis.sites import OptimizerSite, SourceKind
 from wdlint.diagnostics import Position
 from wdlint.knowledge.optimizers import Family
 from wdlint.rules.base import Finding, Rule, RuleContext
-from wdlint.runtime.classify import Kind
-from wdlint.runtime.wording import count, finding
 
 if TYPE_CHECKING:
     from wdlint.runtime.context import AuditContext
@@ -35,6 +33,9 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.classify import Kind
+    from wdlint.runtime.wording import count, finding
+
     for optimizer in context.optimizers:
         spec = optimizer.spec
         if spec is None or not spec.takes_weight_decay or optimizer.decays_any:

@@ -4,8 +4,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.rules.base import Reported, Rule
-from wdlint.runtime.classify import Kind
-from wdlint.runtime.wording import count, finding
 
 if TYPE_CHECKING:
     from wdlint.runtime.context import AuditContext
@@ -13,6 +11,9 @@ if TYPE_CHECKING:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.classify import Kind
+    from wdlint.runtime.wording import count, finding
+
     for optimizer in context.optimizers:
         if not optimizer.decays_any:
             continue

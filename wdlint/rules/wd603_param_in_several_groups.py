@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.rules.base import Reported, Rule
-from wdlint.runtime.wording import count, finding
 
 if TYPE_CHECKING:
     from wdlint.runtime.context import AuditContext
@@ -12,6 +11,8 @@ if TYPE_CHECKING:
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.wording import count, finding
+
     shared = {key: holders for key, holders in context.holders.items() if len(holders) > 1}
     params = [(p, v) for p, v in zip(context.params, context.verdicts) if p.key in shared]
     if not params:

@@ -4,16 +4,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wdlint.rules.base import Reported, Rule
-from wdlint.runtime.classify import Kind, Verdict
-from wdlint.runtime.wording import count, finding
 
 if TYPE_CHECKING:
+    from wdlint.runtime.classify import Verdict
     from wdlint.runtime.context import AuditContext
     from wdlint.runtime.model import Param
     from wdlint.runtime.report import Finding as AuditFinding
 
 
 def runtime_check(context: AuditContext) -> Iterator[AuditFinding]:
+    from wdlint.runtime.classify import Kind
+    from wdlint.runtime.wording import count, finding
+
     wanted = context.policy.settings.embeddings
     if wanted == "either":
         return

@@ -1,0 +1,148 @@
+"""One file through the pre-commit hook, beside the interpreter's own start-up, in one table.
+
+    python bench/startup.py [--runs 15] [FILE ...]
+
+Default files: `fixtures/cnn_sgd.py` (findings) and, when the ecosystem cache holds them, two
+real training scripts (`qlora.py`, modded-nanogpt's `train_gpt.py`). Each file is copied into
+an empty directory, which is the working directory of every command, as pre-commit runs from
+the repository's root. The commands of a file run in turn, `--runs` rounds, and each row is
+the median wall time and the median CPU time (user + system, children included: steadier on
+a shared machine):
+
+- `python -c pass`: the interpreter starting and stopping (the target: wdlint <= 3x this);
+- `ruff check --no-cache FILE` (`--isolated`, default rules);
+- `wdlint check --force-exclude FILE`: the hook's entry (the console script's code, from
+  pyproject.toml), with its result cache, the file changed between runs (what a commit hands
+  the hook);
+- the same with `--no-cache`.
+
+`--importtime` prints `python -X importtime`'s twenty dearest imports of the hook's run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+REPO = Path(__file__).resolve().parent.parent
+ECOSYSTEM = Path.home() / ".cache" / "wdlint-ecosystem" / "github"
+_REAL_SCRIPTS = ("artidoro+qlora@*/qlora.py", "KellerJordan+modded-nanogpt@*/train_gpt.py")
+
+
+def _executable(name: str) -> str | None:
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else shutil.which(name)
+
+
+def console_script() -> list[str]:
+    """What the `wdlint` console script runs, as pip writes it from this checkout's
+    pyproject.toml (an installed script may predate a change of its entry point)."""
+    with open(REPO / "pyproject.toml", "rb") as file:
+        entry = tomllib.load(file)["project"]["scripts"]["wdlint"]
+    module, function = entry.split(":")
+    return [sys.executable, "-c", f"import sys; from {module} import {function}; sys.argv[0] = 'wdlint'; sys.exit({function}())"]
+
+
+def _default_files() -> list[Path]:
+    files = [REPO / "fixtures" / "cnn_sgd.py"]
+    for pattern in _REAL_SCRIPTS:
+        files += sorted(ECOSYSTEM.glob(pattern))[:1]
+    return files
+
+
+def _timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the process and the children it waited for)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def startup_rows(files: Sequence[Path], runs: int) -> list[tuple[str, str, float, float, float, float]]:
+    """(file, command, median wall ms, its ratio to `python -c pass`, median CPU ms, its ratio)."""
+    return [row for source in files for row in _file_rows(source, runs)]
+
+
+def _file_rows(source: Path, runs: int) -> list[tuple[str, str, float, float, float, float]]:
+    python = sys.executable
+    wdlint = [*console_script(), "check", "--force-exclude"]
+    ruff = _executable("ruff") or "ruff"
+    with tempfile.TemporaryDirectory(prefix="wdlint-startup-") as directory:
+        cwd = Path(directory)
+        target = cwd / source.name
+        shutil.copyfile(source, target)
+        original = target.read_bytes()
+        edits = iter(range(1 << 30))
+
+        def change() -> None:
+            target.write_bytes(original + b"\n" * (next(edits) % 2 + 1))
+
+        subprocess.run([*wdlint, target.name], cwd=cwd, capture_output=True, check=False)  # the cache exists
+        commands: list[tuple[str, list[str], Callable[[], None] | None]] = [
+            ("python -c pass", [python, "-c", "pass"], None),
+            ("ruff check --no-cache", [ruff, "check", "--no-cache", "--isolated", target.name], None),
+            ("wdlint check (cache, file changed)", [*wdlint, target.name], change),
+            ("wdlint check --no-cache", [*wdlint, "--no-cache", target.name], None),
+        ]
+        # round-robin: on a machine others share, every command meets the same load
+        samples: list[list[tuple[float, float]]] = [[] for _ in commands]
+        for _ in range(runs):
+            for (_, command, before), taken in zip(commands, samples, strict=True):
+                if before is not None:
+                    before()
+                taken.append(_timed(command, cwd))
+    walls = [statistics.median(w for w, _ in taken) * 1000 for taken in samples]
+    cpus = [statistics.median(c for _, c in taken) * 1000 for taken in samples]
+    return [
+        (source.name, label, wall, wall / walls[0], cpu, cpu / cpus[0])
+        for (label, _, _), wall, cpu in zip(commands, walls, cpus, strict=True)
+    ]
+
+
+def importtime(file: Path, top: int = 20) -> str:
+    with tempfile.TemporaryDirectory(prefix="wdlint-startup-") as directory:
+        shutil.copyfile(file, Path(directory) / file.name)
+        run = subprocess.run(
+            [sys.executable, "-X", "importtime", *console_script()[1:], "check", "--no-cache", file.name],
+            cwd=directory, capture_output=True, text=True, check=False,
+        )
+    lines = [line for line in run.stderr.splitlines() if line.startswith("import time:") and "|" in line][1:]
+    by_self = sorted(lines, key=lambda line: -int(line.split("|")[0].split(":")[1]))
+    return "\n".join(by_self[:top])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--importtime", action="store_true", help="the dearest imports of one run")
+    args = parser.parse_args()
+    files = args.files or _default_files()
+    os.environ.setdefault("PYTHONPATH", str(REPO))  # this checkout's wdlint, not an installed one
+    # as `pip install` leaves it (and pre-commit's environment): wdlint's bytecode written, even
+    # where PYTHONDONTWRITEBYTECODE would have every run compile every module from source
+    compileall.compile_dir(REPO / "wdlint", quiet=1)
+    print("| file | command | wall ms | x python -c pass | CPU ms | x python -c pass |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name, label, wall, wall_ratio, cpu, cpu_ratio in startup_rows(files, args.runs):
+        print(f"| {name} | {label} | {wall:.1f} | {wall_ratio:.2f} | {cpu:.1f} | {cpu_ratio:.2f} |")
+    if args.importtime:
+        print(importtime(files[0]))
+
+
+if __name__ == "__main__":
+    main()
