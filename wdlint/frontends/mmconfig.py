@@ -40,7 +40,7 @@ from wdlint.frontends.config_sites import (
     number,
     with_key,
 )
-from wdlint.frontends.dependencies import read_dependency
+from wdlint.frontends.dependencies import Stamp, note_stamps, read_dependency, recording, unchanged
 from wdlint.frontends.python import PythonSource, decode_source, parse_python
 from wdlint.frontends.text import SourceError
 from wdlint.knowledge.frameworks import MMENGINE_BIAS_KEYS, MMENGINE_NORM_KEYS
@@ -134,8 +134,26 @@ def _read_base(path: Path, seen: frozenset[Path], home: Path, names: tuple[str, 
         return None
     try:
         resolved = path.resolve()
-        if resolved in seen:
-            return None
+    except OSError:
+        return None
+    if resolved in seen:
+        return None
+    known = _BASES.get((resolved, len(seen)))
+    if known is not None and known.serves(seen):
+        note_stamps(known.stamps)
+        return known.config
+    with recording() as reads:
+        config = _parse_base(path, resolved, seen)
+    note_stamps(tuple(reads))
+    if config is not None and len(_BASES) < _MAX_BASES:
+        read = _BaseRead(config, tuple(reads))
+        if read.serves(seen):
+            _BASES[(resolved, len(seen))] = read
+    return config
+
+
+def _parse_base(path: Path, resolved: Path, seen: frozenset[Path]) -> _Config | None:
+    try:
         source = parse_python(decode_source(read_dependency(resolved)), str(path))
     except (OSError, SourceError):
         return None
@@ -143,6 +161,27 @@ def _read_base(path: Path, seen: frozenset[Path], home: Path, names: tuple[str, 
     shown = os.path.relpath(os.path.normpath(path), os.path.normpath(home.parent)).replace(os.sep, "/")
     reader = ConfigReader(source, ModuleIndex.build(source.tree), local=False, shown=shown)
     return _read_config(reader, resolved, seen=seen, home=home, names=names)
+
+
+@dataclass(frozen=True)
+class _BaseRead:
+    """A base config as read once, for the other configs that name it: mmdet's hundreds of
+    configs share a few dozen bases, and parsing them again for each is most of the time."""
+
+    config: _Config
+    stamps: tuple[Stamp, ...]  # every file the reading read, the base's own first
+
+    def serves(self, seen: frozenset[Path]) -> bool:
+        """Whether reading the base again, past the files `seen` (as many as it was read past),
+        would read the same: it reaches none of them (a cycle would stop elsewhere) and none
+        of its files changed since."""
+        return not any(Path(stamp[0]) in seen for stamp in self.stamps) and all(map(unchanged, self.stamps))
+
+
+# per process: a base config's reading by (resolved path, how many files were seen before it),
+# which decides where the depth limit stops it
+_BASES: dict[tuple[Path, int], _BaseRead] = {}
+_MAX_BASES = 4096
 
 
 def _base_paths(node: Node | None) -> list[str]:
