@@ -138,21 +138,25 @@ def _read_base(path: Path, seen: frozenset[Path], home: Path, names: tuple[str, 
         return None
     if resolved in seen:
         return None
-    known = _BASES.get((resolved, len(seen)))
+    # the reading names its places relative to the linted file's folder, as the child wrote them
+    key = (resolved, len(seen), os.path.normpath(path), os.path.normpath(home.parent), names)
+    known = _BASES.get(key)
     if known is not None and known.serves(seen):
         note_stamps(known.stamps)
         return known.config
     with recording() as reads:
-        config = _parse_base(path, resolved, seen)
+        config = _parse_base(path, resolved, seen, home, names)
     note_stamps(tuple(reads))
     if config is not None and len(_BASES) < _MAX_BASES:
         read = _BaseRead(config, tuple(reads))
         if read.serves(seen):
-            _BASES[(resolved, len(seen))] = read
+            _BASES[key] = read
     return config
 
 
-def _parse_base(path: Path, resolved: Path, seen: frozenset[Path]) -> _Config | None:
+def _parse_base(
+    path: Path, resolved: Path, seen: frozenset[Path], home: Path, names: tuple[str, ...]
+) -> _Config | None:
     try:
         source = parse_python(decode_source(read_dependency(resolved)), str(path))
     except (OSError, SourceError):
@@ -178,9 +182,10 @@ class _BaseRead:
         return not any(Path(stamp[0]) in seen for stamp in self.stamps) and all(map(unchanged, self.stamps))
 
 
-# per process: a base config's reading by (resolved path, how many files were seen before it),
-# which decides where the depth limit stops it
-_BASES: dict[tuple[Path, int], _BaseRead] = {}
+# per process: a base config's reading by (resolved path, how many files were seen before it,
+# which decides where the depth limit stops it; the path as written and the linted file's folder,
+# which its messages' places are relative to; the variables read)
+_BASES: dict[tuple[Path, int, str, str, tuple[str, ...]], _BaseRead] = {}
 _MAX_BASES = 4096
 
 
