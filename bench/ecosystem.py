@@ -57,7 +57,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/'s own modules, when loaded by path
-from corpora import RUN_WDLINT  # noqa: E402
+from corpora import RUN_WDLINT
 
 REPO = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent / "ecosystem"

@@ -193,7 +193,7 @@ def test_code_an_option_or_the_environment_selects_is_live(condition):
 def test_if_chain_without_default_names_the_option():
     source = IF_CHAIN.replace('parser.add_argument("--optim", default={default!r})\n', "")
     source = source.replace("args = parser.parse_args()", "args = load_config()")
-    [adam, sgd, adamw] = chosen(source)
+    [adam, _sgd, _adamw] = chosen(source)
     assert adam == ("torch.optim.Adam", "`args.optim.lower() == 'adam'`")
     [wd101] = [d for d in wdlint.lint_source(source) if d.code == "WD101"]
     assert wd101.message.endswith("(when `args.optim.lower() == 'adam'`)")

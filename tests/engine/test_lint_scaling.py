@@ -115,7 +115,7 @@ def _nested_blocks(depth: int, statements: int) -> str:
     lines.append("def step(batches, flags):")
     indent = "    "
     for level in range(depth):
-        lines.append(f"{indent}{'if flags[%d]:' % level if level % 2 == 0 else 'for batch in batches:'}")
+        lines.append(f"{indent}{f'if flags[{level}]:' if level % 2 == 0 else 'for batch in batches:'}")
         indent += "    "
     for i in range(statements):
         lines.append(f"{indent}loss_{i} = model(batches[{i % 5}]).pow(2).sum() + optimizer.param_groups[0]['lr']")

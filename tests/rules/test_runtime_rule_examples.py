@@ -9,10 +9,11 @@ import pytest
 
 pytest.importorskip("torch")
 
-from audit_cases import MLP, MLP_MATRICES, MLP_NO_DECAY, AuditCase, Group, Layer, Optimizer, audit_case, found, split  # noqa: E402
-from wdlint.config import PolicySettings  # noqa: E402
-from wdlint.rules import all_rules  # noqa: E402
-from wdlint.runtime.audit import runtime_checks  # noqa: E402
+from audit_cases import MLP, MLP_MATRICES, MLP_NO_DECAY, AuditCase, Group, Layer, Optimizer, audit_case, found, split
+
+from wdlint.config import PolicySettings
+from wdlint.rules import all_rules
+from wdlint.runtime.audit import runtime_checks
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-import wdlint  # noqa: E402
 from audit_models import build, split_by_ndim  # noqa: E402
+
+import wdlint  # noqa: E402
 
 DEVICES = ["cpu", "meta"]
 

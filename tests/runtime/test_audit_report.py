@@ -9,10 +9,10 @@ import pytest
 from wdlint.runtime.report import AuditReport, Finding, ParamDetail, collapse
 
 torch = pytest.importorskip("torch")
+from audit_models import build  # noqa: E402
 from torch import nn  # noqa: E402
 
 import wdlint  # noqa: E402
-from audit_models import build  # noqa: E402
 
 
 @pytest.mark.parametrize(

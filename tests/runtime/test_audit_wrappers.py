@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pytest
 
 torch = pytest.importorskip("torch")
+from audit_models import build, split_by_ndim  # noqa: E402
 from torch import nn  # noqa: E402
 
 import wdlint  # noqa: E402
-from audit_models import build, split_by_ndim  # noqa: E402
 
 # importing torch._dynamo (torch.compile) and FSDP warns about torch.jit; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")

@@ -158,7 +158,7 @@ def condition_truth(env: Env, test: ast.expr) -> bool | None:
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         return _comparison_truth(env, test.left, test.ops[0], test.comparators[0])
     possible = possible_values(env, test)
-    if possible is None or possible == [None] and not _is_none_literal(test):
+    if possible is None or (possible == [None] and not _is_none_literal(test)):
         return None
     truths = {bool(value) for value in possible}
     return truths.pop() if len(truths) == 1 else None

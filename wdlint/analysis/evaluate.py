@@ -224,7 +224,7 @@ def constant(env: Env, node: ast.expr) -> object:
         return _conversion(env, node, node.func.id)
     if isinstance(node, ast.Name):
         found = env.lookup(node.id)
-        if found is None or env.cli_open and not _fixed(env, node.id, *found):
+        if found is None or (env.cli_open and not _fixed(env, node.id, *found)):
             return UNRESOLVED
         return _binding_constant(env, *found)
     if isinstance(node, ast.Attribute):

@@ -81,7 +81,7 @@ class ModelClasses:
         if name in _CONTAINERS:
             parts = [a.value if isinstance(a, ast.Starred) else a for a in value.args]
             if parts and isinstance(parts[0], ast.Dict):
-                parts = [v for v in parts[0].values]
+                parts = list(parts[0].values)
             return all(self.plain(part, depth + 1) for part in parts)
         return self.plain_class(name, depth + 1)
 

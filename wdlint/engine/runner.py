@@ -97,7 +97,7 @@ def lint_job(job: FileJob, options: LintOptions, checksums: bool = True, *, pref
     with recording() as dependencies:
         try:
             result = lint_bytes(data, job.display, options, path=job.path, prefiltered=prefiltered)
-        except Exception as error:  # a bug of ours costs this file, never the run
+        except Exception as error:  # noqa: BLE001  a bug of ours costs this file, never the run
             from wdlint.engine.lint import internal_error
 
             return FileResult(job.display, (internal_error(job.display, error),), None)

@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Union
 
-from wdlint.diagnostics import Span
 from wdlint.analysis.sites import Key, OptimizerSite, ParamSource, SourceKind, Value, ValueKind
+from wdlint.diagnostics import Span
 from wdlint.knowledge.optimizers import OptimizerSpec, lookup
 
 
@@ -81,7 +80,7 @@ class Sequence:
     tag: str | None = None
 
 
-Node = Union[Scalar, Mapping, Sequence]
+Node = Scalar | Mapping | Sequence
 
 
 def node_text(node: Node) -> str:

@@ -382,8 +382,8 @@ def _custom_keys(keys: Node | None) -> _Covered | None:
         value = 1.0 if mult is None else number(mult)
         zero = value is None or value == 0  # unknown: it may
         name = entry.key.strip(".")
-        norms = norms or zero and name in MMENGINE_NORM_KEYS
-        biases = biases or zero and name in MMENGINE_BIAS_KEYS
+        norms = norms or (zero and name in MMENGINE_NORM_KEYS)
+        biases = biases or (zero and name in MMENGINE_BIAS_KEYS)
         overriding = overriding or value != 0
     return _Covered(norms, biases, bool(keys.entries), overriding)
 

@@ -481,5 +481,7 @@ def _source_spans(text: str) -> dict[int, tuple[int, int]]:
             for number, (cell_start, _) in enumerate(items, start=1):
                 if text[cell_start] == "{":
                     cell_members, _ = json_text.members(cell_start)
-                    spans.update({number: (m.value_start, m.value_end) for m in cell_members if m.key == "source"})
+                    for m in cell_members:
+                        if m.key == "source":
+                            spans[number] = (m.value_start, m.value_end)
     return spans

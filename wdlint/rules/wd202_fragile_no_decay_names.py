@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite, ParamSource, Selector
-from wdlint.knowledge.params import NORM_NAME_FAMILIES, names_bert_style, uses_layernorm_naming
 from wdlint.diagnostics import Position
+from wdlint.knowledge.params import NORM_NAME_FAMILIES, names_bert_style, uses_layernorm_naming
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 
