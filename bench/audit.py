@@ -119,7 +119,7 @@ def main() -> None:
             sized = Llama(layers=layers)
         optimizer = torch.optim.AdamW(wdlint.param_groups(sized, weight_decay=0.1), lr=1e-4)
         count = sum(1 for _ in sized.parameters())
-        ms = _median_ms(lambda: wdlint.audit(sized, optimizer), args.repeat)
+        ms = _median_ms(lambda sized=sized, optimizer=optimizer: wdlint.audit(sized, optimizer), args.repeat)
         print(f"{layers:>6}{count:>9}{ms:>11.2f}{ms * 1000 / count:>11.1f}")
 
 

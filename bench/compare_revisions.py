@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import difflib
 import importlib.util
 import io
@@ -128,10 +129,8 @@ def readable(output: Output, kind: str) -> list[str]:
     """The lines to compare when showing a difference: pretty JSON, so a changed field shows."""
     text = output.stdout
     if kind == "json":
-        try:
+        with contextlib.suppress(ValueError):
             text = json.dumps(json.loads(text), indent=1, sort_keys=True)
-        except ValueError:
-            pass
     return [f"exit {output.returncode}", *text.splitlines(), *output.stderr.splitlines()]
 
 

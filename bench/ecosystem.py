@@ -12,12 +12,16 @@ files at the pinned commit with a suffix wdlint lints, and .gitignore files; blo
 directory lacks are skipped), else by `git clone` + `git checkout COMMIT`.
 
 Each project's tree (or its `paths`) is linted by this checkout's wdlint in a subprocess,
-`python -P -m wdlint check --isolated --no-cache --output-format json` with the default rules;
-every finding (project, path, code, row) is compared with `bench/ecosystem/expected.toml`,
-where each one has a reviewed verdict (TP or FP) and a reason. The run prints:
+`python -P -m wdlint check --isolated --no-cache --output-format json` with the default rules
+and the opt-in rules of `REVIEWED_OPT_IN` (whose default is judged from these counts); every
+finding (project, path, code, row) is compared with `bench/ecosystem/expected.toml`, where each
+one has a reviewed verdict and a reason: TP (the claim holds and the code has the mistake),
+TP-convention (the claim holds, but the code follows its field's deliberate convention: SGD
+decaying every param of a CNN), FP (the claim does not hold). The run prints:
 
 - NEW findings (not expected) and LOST findings (expected, gone): the exit status is 1 if any;
-- a table per project: files linted, findings TP / FP / unreviewed, WD001s;
+- a table per project: files linted, findings TP / TP-convention / FP / unreviewed, WD001s;
+- the findings by code and verdict, and the totals of the default rules and of each opt-in one;
 - WD001s (files wdlint could not read) on their own;
 - coverage: optimizer constructions *present* (the plain scan of `PRESENT_PATTERNS`, and `YAML_PATTERNS` in YAML, counted
   per line) against the optimizer sites wdlint *extracted* (its own formats' parsers, in this
@@ -53,7 +57,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/'s own modules, when loaded by path
-from corpora import RUN_WDLINT  # noqa: E402
+from corpora import RUN_WDLINT
 
 REPO = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent / "ecosystem"
@@ -61,9 +65,15 @@ PROJECTS = HERE / "projects.toml"
 EXPECTED = HERE / "expected.toml"
 CACHE_ENV = "WDLINT_ECOSYSTEM_CACHE"
 KINDS = ("framework", "research", "notebook", "fine-tuning")
-VERDICTS = ("TP", "FP", "?")
+VERDICTS = ("TP", "TP-convention", "FP", "?")
+# opt-in rules the check runs too, so that their findings are reviewed and their default judged
+# from the counts: WD207, SGD's decay on every param (the classic recipe, mostly TP-convention)
+REVIEWED_OPT_IN = ("WD207",)
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-WDLINT = (sys.executable, *RUN_WDLINT, "check", "--isolated", "--no-cache", "--output-format", "json")
+WDLINT = (
+    sys.executable, *RUN_WDLINT, "check", "--isolated", "--no-cache", "--output-format", "json",
+    "--extend-select", ",".join(REVIEWED_OPT_IN),
+)
 # files copied from a git directory: what wdlint lints, and what its discovery reads
 KEEP_SUFFIXES = (".py", ".pyi", ".ipynb", ".yaml", ".yml", ".json")
 MAX_BLOB = 4 * 1024 * 1024  # the snapshots' limit, and wdlint's default max-file-size
@@ -150,7 +160,8 @@ def _string(value: str) -> str:
 def dump_expected(entries: Iterable[Expectation]) -> str:
     lines = [
         "# Every finding of wdlint on bench/ecosystem/projects.toml, reviewed by reading the code:",
-        '# verdict "TP" (the claim holds), "FP" (it does not), "?" (not reviewed yet).',
+        '# verdict "TP" (the claim holds: a mistake), "TP-convention" (the claim holds, but the code follows',
+        "# its field's deliberate convention), \"FP\" (it does not hold), \"?\" (not reviewed yet).",
         "# Rewritten by `python bench/ecosystem.py --update`, which keeps verdicts and reasons.",
     ]
     for e in sorted(entries, key=lambda e: e.key):
@@ -390,6 +401,17 @@ def lint(project: Project, tree: Path) -> Findings:
     return Findings(keys, messages)
 
 
+def verdict_totals(found: Iterable[Key], verdicts: dict[Key, str]) -> list[str]:
+    """The findings by verdict: the default rules', then each reviewed opt-in rule's."""
+    parts = [("default rules", [k for k in found if k[2] not in REVIEWED_OPT_IN])]
+    parts += [(f"opt-in {code}", [k for k in found if k[2] == code]) for code in REVIEWED_OPT_IN]
+    lines = []
+    for label, keys in parts:
+        tally = Counter(verdicts.get(k, "?") for k in keys)
+        lines.append(f"{label}: {len(keys)} findings, " + ", ".join(f"{v} {tally[v]}" for v in VERDICTS))
+    return lines
+
+
 def table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows)
@@ -417,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     found: list[Key] = []
     messages: dict[Key, str] = {}
-    rows = [["project", "kind", "files", "TP", "FP", "?", "WD001", "present", "extracted", "silent files"]]
+    rows = [["project", "kind", "files", *VERDICTS, "WD001", "present", "extracted", "silent files"]]
     total = Coverage()
     total_files = 0
     for project in projects:
@@ -429,7 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         messages.update(findings.messages)
         tally = Counter(verdicts.get(k, "?") for k in findings.keys)
         wd001 = sum(1 for k in findings.keys if k[2] == "WD001")
-        rows.append([project.name, project.kind, str(len(files)), str(tally["TP"]), str(tally["FP"]), str(tally["?"]),
+        rows.append([project.name, project.kind, str(len(files)), *(str(tally[v]) for v in VERDICTS),
                      str(wd001), str(cover.present), str(cover.extracted), str(len(cover.silent))])
         total_files += len(files)
         total.files += cover.files
@@ -445,11 +467,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"LOST  {e.project}/{e.path}:{e.row} {e.code} (was {e.verdict}: {e.reason})")
     tally = Counter(verdicts.get(k, "?") for k in found)
     by_code = Counter((k[2], verdicts.get(k, "?")) for k in found)
-    rows.append(["total", "", str(total_files), str(tally["TP"]), str(tally["FP"]), str(tally["?"]),
+    rows.append(["total", "", str(total_files), *(str(tally[v]) for v in VERDICTS),
                  str(sum(1 for k in found if k[2] == "WD001")), str(total.present), str(total.extracted),
                  str(len(total.silent))])
     print(table(rows))
     print("findings by code: " + ", ".join(f"{c} {v}={n}" for (c, v), n in sorted(by_code.items())))
+    for line in verdict_totals(found, verdicts):
+        print(line)
     # WD001 on a valid file (verdict FP) is a bug: the ecosystem's valid files must all be read
     wd001 = sorted(k for k in found if k[2] == "WD001")
     for key in wd001:

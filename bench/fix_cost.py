@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/'s own modules, when loaded by path
-from compare_revisions import WORKING_TREE, export, run  # noqa: E402
+from compare_revisions import WORKING_TREE, export, run
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_TREES = (

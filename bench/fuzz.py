@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 # the properties live beside the tests that run them briefly
 sys.path.insert(0, str(REPO / "tests" / "reliability"))
 
-from fuzz_strategies import PROPERTIES, Property
+from fuzz_strategies import PROPERTIES, Property  # noqa: E402  (found through the path set above)
 
 # the longest a batch runs before the clock is checked again
 _BATCH_SECONDS = 20.0

@@ -144,7 +144,7 @@ def script(lines: int, adam_first: bool) -> str:
 
 def summary(name: str, seconds: list[float]) -> str:
     ms = sorted(s * 1000 for s in seconds)
-    p90 = ms[min(len(ms) - 1, int(round(0.9 * (len(ms) - 1))))]
+    p90 = ms[min(len(ms) - 1, round(0.9 * (len(ms) - 1)))]
     return f"{name:<34} median {statistics.median(ms):7.2f} ms   p90 {p90:7.2f} ms   (n={len(ms)})"
 
 

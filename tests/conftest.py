@@ -5,8 +5,13 @@ import textwrap
 from collections.abc import Callable
 
 import pytest
+import torchvision_without_ops
 
 import wdlint
+
+# timm, lightning (through torchmetrics) and transformers import torchvision where it is
+# installed; the CUDA build pinned for the CPU torch imports only with this (see its docstring)
+torchvision_without_ops.install()
 
 Findings = list[tuple[str, int, int]]
 

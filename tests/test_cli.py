@@ -43,8 +43,9 @@ def test_concise_output_and_summary(project):
         "through Adam's adaptive step, not decoupled weight decay; use `torch.optim.AdamW` "
         "(or `decoupled_weight_decay=True`) and re-tune the value",
         "src/train.py:2:24: WD201 `m.parameters()` gives every parameter to `torch.optim.Adam` "
-        "with weight_decay=0.0001, so biases and normalization weights are decayed too; put "
-        "params with `ndim < 2` in a group with weight_decay=0.0",
+        "with weight_decay=0.0001, so biases and normalization weights are decayed too; put the "
+        'params of `m.named_parameters()` with `p.ndim < 2 or name.endswith(".bias")` in a group with '
+        "weight_decay=0.0 (the name test also catches biases that are not 1-D)",
         "Found 2 errors.",
         "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option).",
     ]

@@ -29,10 +29,10 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 SCRIPT = '''import torch
 
 opt = torch.optim.Adam(model.parameters(), weight_decay=1e-4)  # the paper's recipe
-sgd = torch.optim.SGD(
+adamw = torch.optim.AdamW(
     model.parameters(),
-    lr=0.1,
-    weight_decay=5e-4,
+    lr=1e-3,
+    weight_decay=0.05,
 )
 head = torch.optim.AdamW(model.parameters(), weight_decay=0.1)  # noqa: E501
 '''
@@ -40,10 +40,10 @@ head = torch.optim.AdamW(model.parameters(), weight_decay=0.1)  # noqa: E501
 SCRIPT_WITH_NOQA = '''import torch
 
 opt = torch.optim.Adam(model.parameters(), weight_decay=1e-4)  # the paper's recipe  # noqa: WD101, WD201
-sgd = torch.optim.SGD(  # noqa: WD201
+adamw = torch.optim.AdamW(  # noqa: WD201
     model.parameters(),
-    lr=0.1,
-    weight_decay=5e-4,
+    lr=1e-3,
+    weight_decay=0.05,
 )
 head = torch.optim.AdamW(model.parameters(), weight_decay=0.1)  # noqa: E501, WD201
 '''

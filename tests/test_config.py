@@ -117,7 +117,7 @@ def test_parse_torch_version(text: str, expected: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("text", ["2", "2.x", "v2.7", "2.7.1.4", ""])
 def test_parse_torch_version_rejects(text: str) -> None:
-    with pytest.raises(ValueError, match="2.7"):
+    with pytest.raises(ValueError, match=r"2\.7"):
         parse_torch_version(text)
 
 
@@ -284,5 +284,5 @@ def test_per_file_ignores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_config_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "wdlint.toml").write_bytes(b'select = ["WD1"]\n# \xff\xfe\n')
-    with pytest.raises(ConfigError, match="wdlint.toml: invalid TOML"):
+    with pytest.raises(ConfigError, match=r"wdlint\.toml: invalid TOML"):
         load_settings(tmp_path / "wdlint.toml")

@@ -210,8 +210,8 @@ def test_one_training_script_through_the_hook_imports_only_what_it_needs(tree):
     assert "wdlint.analysis.extract" in modules  # it was linted
     assert _loaded(modules, NEVER) == []
     # Counted, so that a new import on this path is a decision: the analysis, the rules and
-    # the engine, one module each.
-    assert len([m for m in modules if m.startswith("wdlint")]) <= 90
+    # the engine, one module each (WD207, SGD's half of WD201, is one more rule).
+    assert len([m for m in modules if m.startswith("wdlint")]) <= 92
 
 
 def test_a_file_the_prefilter_screens_out_loads_no_rule_and_no_analysis(tree):

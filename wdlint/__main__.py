@@ -200,7 +200,7 @@ def _check_as_click_would(options: dict[str, Any]) -> None:
         sys.stdout = cast(TextIO, _QuietClosedPipe(sys.stdout))
         sys.stderr = cast(TextIO, _QuietClosedPipe(sys.stderr))
         sys.exit(1)
-    except Exception as problem:  # a bug of ours: say so in one line, exit 2 as documented
+    except Exception as problem:  # noqa: BLE001  a bug of ours: say so in one line, exit 2 as documented
         echo_error(f"internal error: {type(problem).__name__}: {problem} (please report it)")
         sys.exit(EXIT_ERROR)
 

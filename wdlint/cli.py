@@ -252,6 +252,6 @@ def main() -> None:
     gc.set_threshold(100_000, 50, 50)
     try:
         cli(prog_name="wdlint")
-    except Exception as error:  # a bug of ours: say so in one line, exit 2 as documented
+    except Exception as error:  # noqa: BLE001  a bug of ours: say so in one line, exit 2 as documented
         _error(f"internal error: {type(error).__name__}: {error} (please report it)")
         sys.exit(EXIT_ERROR)

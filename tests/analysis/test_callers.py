@@ -27,7 +27,9 @@ net = Net()
 
 
 def findings(source: str) -> dict[tuple[str, int], str]:
-    return {(d.code, d.location.row): d.message for d in wdlint.lint_source(textwrap.dedent(source))}
+    # WD207 (opt-in): SGD's decay on every param, the other half of WD201
+    found = wdlint.lint_source(textwrap.dedent(source), extend_select=["WD207"])
+    return {(d.code, d.location.row): d.message for d in found}
 
 
 def test_a_caller_brings_the_class_and_the_decay():
@@ -41,8 +43,8 @@ def test_each_caller_is_read_apart():
     calls = 'first = make_opt(net, wd=0.0)\nsecond = make_opt(net, "sgd", wd=1e-4)'
     found = findings(HELPER.format(calls=calls))
     # only SGD runs (`kind` is "sgd" in both calls); the second call decays everything
-    assert set(found) == {("WD201", 7)}
-    assert found["WD201", 7].endswith("(when called from line 12 as `make_opt(net, 'sgd', wd=0.0001)`)")
+    assert set(found) == {("WD207", 7)}
+    assert found["WD207", 7].endswith("(when called from line 12 as `make_opt(net, 'sgd', wd=0.0001)`)")
 
 
 @pytest.mark.parametrize(
@@ -60,20 +62,20 @@ def test_a_knob_every_caller_sets_to_zero_is_quiet(calls):
 def test_a_default_no_caller_overrides_is_the_value():
     source = HELPER.replace('wd=0.0):', 'wd=5e-4):').format(calls="opt = make_opt(net)")
     found = findings(source)
-    assert set(found) == {("WD201", 7)}
-    assert "(when" not in found["WD201", 7]  # what the defaults give: no caller to name
+    assert set(found) == {("WD207", 7)}
+    assert "(when" not in found["WD207", 7]  # what the defaults give: no caller to name
 
 
 def test_without_callers_the_defaults_are_read():
     source = HELPER.replace('wd=0.0):', 'wd=5e-4):').format(calls="")
     # `kind` is open (no call says which), `wd` is its default
-    assert set(findings(source)) == {("WD101", 6), ("WD201", 6), ("WD201", 7)}
+    assert set(findings(source)) == {("WD101", 6), ("WD201", 6), ("WD207", 7)}
     assert set(findings(HELPER.format(calls=""))) == set()
 
 
 def test_a_call_that_cannot_be_mapped_leaves_the_defaults():
     source = HELPER.replace('wd=0.0):', 'wd=5e-4):').format(calls='opt = make_opt(net, **cfg)')
-    assert ("WD201", 7) in findings(source)
+    assert ("WD207", 7) in findings(source)
 
 
 def test_a_class_given_by_the_caller():
@@ -128,7 +130,8 @@ def test_callers_in_other_notebook_cells():
     ).encode()
     [wd201] = lint_bytes(data, "nb.ipynb", LintOptions.from_selection()).diagnostics
     assert (wd201.code, wd201.cell, wd201.location.row) == ("WD201", 2, 2)
-    assert "called from line" in wd201.message
+    # a row of the notebook is named by its cell, as its user sees it
+    assert wd201.message.endswith("(when called from cell 3:1 as `make_opt(net, wd=0.05)`)")
 
 
 CONVNEXT_CALLED = CONVNEXT + """
@@ -175,7 +178,7 @@ def test_parsed_arguments_passed_on_by_the_caller_keep_their_defaults():
     """
     assert findings(source) == {}
     passed_other = source.replace("main_worker(args.gpu, 1, args)", "main_worker(args.gpu, 1, load_config())")
-    assert set(findings(passed_other)) == {("WD201", 10)}
+    assert set(findings(passed_other)) == {("WD207", 10)}
 
 
 # -- callers in other files of the project -----------------------------------------------------
@@ -205,7 +208,7 @@ def project(tmp_path):
 
 
 def lint_file(path):
-    result = lint_bytes(path.read_bytes(), str(path), LintOptions.from_selection(), path=path)
+    result = lint_bytes(path.read_bytes(), str(path), LintOptions.from_selection(extend_select=["WD207"]), path=path)
     return {(d.code, d.location.row): d.message for d in result.diagnostics}
 
 
@@ -231,8 +234,8 @@ def test_a_caller_through_a_package_that_re_exports_it(project):
     (project / "scripts").mkdir()
     (project / "scripts" / "train.py").write_text('from pkg import make_opt\n\nopt = make_opt(net, wd=1e-4)\n')
     found = lint_file(project / "pkg" / "optim.py")
-    assert set(found) == {("WD201", 7)}
-    assert found["WD201", 7].endswith("(when called from scripts/train.py:3 as `make_opt(net, wd=0.0001)`)")
+    assert set(found) == {("WD207", 7)}
+    assert found["WD207", 7].endswith("(when called from scripts/train.py:3 as `make_opt(net, wd=0.0001)`)")
 
 
 def test_every_caller_in_every_file_sets_zero(project):
@@ -245,7 +248,7 @@ def test_without_a_caller_anywhere_the_defaults_are_read(project):
     (project / "pkg" / "optim.py").write_text(OPTIM.replace("wd=0.0):", "wd=5e-4):"))
     (project / "train.py").write_text("from other.optim import make_opt\n\nopt = make_opt(net, 'adam', wd=0)\n")
     (project / "eval.py").write_text("def make_opt(net):\n    pass\n\nmake_opt(net)\n")
-    assert set(lint_file(project / "pkg" / "optim.py")) == {("WD101", 6), ("WD201", 6), ("WD201", 7)}
+    assert set(lint_file(project / "pkg" / "optim.py")) == {("WD101", 6), ("WD201", 6), ("WD207", 7)}
 
 
 def test_a_caller_in_the_module_and_one_in_another_file(project):
@@ -336,7 +339,7 @@ def test_a_notebook_that_calls_another_make_opt_is_no_caller(project):
         _notebook("from other.optim import make_opt", "opt = make_opt(net, 'adam', wd=0)")
     )
     (project / "broken.ipynb").write_text('{"cells": [')
-    assert set(lint_file(project / "pkg" / "optim.py")) == {("WD101", 6), ("WD201", 6), ("WD201", 7)}
+    assert set(lint_file(project / "pkg" / "optim.py")) == {("WD101", 6), ("WD201", 6), ("WD207", 7)}
 
 
 def test_notebook_callers_that_all_set_zero(project):

@@ -86,7 +86,7 @@ def test_functools_partial_binds_arguments():
 
 def test_partial_from_import():
     source = "from functools import partial\nimport torch\nopt = partial(torch.optim.SGD, lr=0.1)(m.parameters(), weight_decay=5e-4)\n"
-    assert [d.code for d in wdlint.lint_source(source)] == ["WD201"]
+    assert [d.code for d in wdlint.lint_source(source, extend_select=["WD207"])] == ["WD207"]
 
 
 def test_conditional_expression():
@@ -193,7 +193,7 @@ def test_code_an_option_or_the_environment_selects_is_live(condition):
 def test_if_chain_without_default_names_the_option():
     source = IF_CHAIN.replace('parser.add_argument("--optim", default={default!r})\n', "")
     source = source.replace("args = parser.parse_args()", "args = load_config()")
-    [adam, sgd, adamw] = chosen(source)
+    [adam, _sgd, _adamw] = chosen(source)
     assert adam == ("torch.optim.Adam", "`args.optim.lower() == 'adam'`")
     [wd101] = [d for d in wdlint.lint_source(source) if d.code == "WD101"]
     assert wd101.message.endswith("(when `args.optim.lower() == 'adam'`)")

@@ -152,3 +152,101 @@ def test_an_input_embedding_table_is_plain(snippet):
 def test_a_model_returned_by_a_function_of_the_file(snippet):
     text = MODEL.split("    def groups")[0] + "def build(n):\n    net = GPT()\n    return net.to(n)\nmodel = build(2)\nprobe = model"
     assert receiver(snippet, text).norm_params == ("blocks.0.ln.weight", "ln_f.weight")
+
+
+TIMM = """\
+import timm
+import torch.nn as nn
+from timm import create_model
+from timm.models import create_model as build
+
+NAME = "convnext_tiny.fb_in22k"
+"""
+
+
+@pytest.mark.parametrize(
+    ("tail", "model", "norms"),
+    (
+        pytest.param('model = timm.create_model("resnet18", pretrained=True, num_classes=3)', "timm `resnet18`",
+                     ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="timm.create_model"),
+        pytest.param("model = create_model(NAME, drop_path_rate=0.1)", "timm `convnext_tiny`",
+                     ("stem.1.weight", "downsample.0.weight", "blocks.0.norm.weight", "head.norm.weight"), id="a constant"),
+        pytest.param('model = build(model_name="vit_small_patch16_224", global_pool="avg")', "timm `vit_small_patch16_224`",
+                     ("blocks.0.norm1.weight", "blocks.0.norm2.weight", "fc_norm.weight"), id="timm.models, keywords"),
+        pytest.param('model = timm.create_model("vit_small_patch16_224", global_pool=None).cuda()',
+                     "timm `vit_small_patch16_224`", ("blocks.0.norm1.weight", "blocks.0.norm2.weight", "norm.weight"),
+                     id="global_pool=None is left out"),
+        pytest.param('model = create_model(NAME)\nmodel.head = nn.Linear(768, 10)', "timm `convnext_tiny`",
+                     ("stem.1.weight", "downsample.0.weight", "blocks.0.norm.weight"), id="a replaced head"),
+        pytest.param('model = create_model("resnet18")\nmodel.fc = nn.Linear(512, 10)', "timm `resnet18`",
+                     ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="a replaced head without norms"),
+        pytest.param('model = create_model(NAME)\nmodel.head.fc = nn.Linear(768, 10)', "timm `convnext_tiny`",
+                     ("stem.1.weight", "downsample.0.weight", "blocks.0.norm.weight"), id="a layer of the head replaced"),
+        pytest.param('model = create_model("resnet18")\nmodel.num_classes = 10\nmodel.fc.bias.requires_grad = False',
+                     "timm `resnet18`", ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="constants set"),
+        pytest.param('model = create_model(NAME)\nsetattr(model, "stem", nn.Identity())', "timm `convnext_tiny`",
+                     ("downsample.0.weight", "blocks.0.norm.weight", "head.norm.weight"), id="a replaced stem"),
+        pytest.param('model = create_model("vit_small_patch16_224")\ndel model.norm', "timm `vit_small_patch16_224`",
+                     ("blocks.0.norm1.weight", "blocks.0.norm2.weight"), id="a removed final norm"),
+        pytest.param('model = create_model("vit_small_patch16_224")\nmodel.blocks[11].norm1 = nn.Identity()',
+                     "timm `vit_small_patch16_224`", ("norm.weight",), id="inside the blocks: their norms left out"),
+        pytest.param('model = create_model("resnet18")\nmodel.layer4 = nn.Identity()', "timm `resnet18`",
+                     ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="a stage replaced: the others keep the names"),
+        pytest.param('model = create_model("resnet18")\nmodel.config = load(path)', "timm `resnet18`",
+                     ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="no layer"),
+        pytest.param('model = create_model("resnet18", drop_block_rate=None, features_only=None)', "timm `resnet18`",
+                     ("bn1.weight", "bn2.weight", "downsample.1.weight"), id="keywords given None are left out"),
+        pytest.param('model = create_model(NAME, features_only=True)', None, None, id="features_only"),
+        pytest.param('model = create_model(NAME, "pretrained", *rest)', None, None, id="arguments unseen"),
+        pytest.param('model = create_model(name)', None, None, id="name unknown"),
+        pytest.param('model = create_model("resnet18", global_pool=pool)', None, None, id="pool unknown"),
+        pytest.param('model = create_model("vit_small_patch16_224", global_pool="map")', None, None, id="pool not listed"),
+        pytest.param('model = create_model("local-dir:/ckpt/vit")', None, None, id="a local folder"),
+    ),
+)
+def test_timm_models(snippet, tail, model, norms):
+    found = receiver(snippet, f"{TIMM}{tail}\nprobe = model")
+    assert (found.model, found.norm_params) == (model, norms)
+
+
+def test_a_layer_replaced_before_the_model_is_made_again(snippet):
+    text = f'{TIMM}model = create_model("resnet18")\nmodel.bn1 = nn.Identity()\nmodel = create_model("resnet18")\nprobe = model'
+    assert receiver(snippet, text).norm_params == ("bn1.weight", "bn2.weight", "downsample.1.weight")
+
+
+def test_a_transformers_model_whose_config_is_set(snippet):
+    text = HF + 'model = AutoModelForMaskedLM.from_pretrained("roberta-base")\nmodel.config.pad_token_id = tokenizer.pad_token_id\nprobe = model'
+    assert receiver(snippet, text).model == "RoBERTa"
+
+
+TIMM_NET = """\
+import timm
+import torch.nn as nn
+
+BACKBONE = "resnet18"
+
+
+class Net(nn.Module):
+    def __init__(self, name="convnext_tiny"):
+        super().__init__()
+        self.backbone = BUILD
+        self.neck = nn.LayerNorm(512)
+        self.head = nn.Linear(512, 10)
+"""
+
+
+@pytest.mark.parametrize(
+    ("build", "tail", "norms"),
+    (
+        pytest.param('timm.create_model(BACKBONE, pretrained=True, num_classes=0)', "",
+                     ("backbone.bn1.weight", "backbone.bn2.weight", "backbone.downsample.1.weight", "neck.weight"),
+                     id="a timm backbone of the class"),
+        pytest.param("timm.create_model(name)", "", ("neck.weight",), id="an __init__ parameter: any model"),
+        pytest.param('timm.create_model("resnet18")', "net.backbone.fc = nn.Identity()\n", ("neck.weight",),
+                     id="assigned into afterwards"),
+        pytest.param('timm.create_model("resnet18", features_only=True)', "", ("neck.weight",), id="a feature extractor"),
+    ),
+)
+def test_known_models_inside_a_class_of_the_project(snippet, build, tail, norms):
+    found = receiver(snippet, TIMM_NET.replace("BUILD", build) + f"net = Net()\n{tail}probe = net")
+    assert found.norm_params == norms

@@ -31,6 +31,7 @@ def test_expectations_round_trip(tmp_path: Path) -> None:
     entries = [
         eco.Expectation("p", "a/b.py", "WD201", 3, "TP", 'quotes " and \\ and é'),
         eco.Expectation("p", "n.ipynb#cell2", "WD001", 1, "FP", "tags"),
+        eco.Expectation("p", "c.py", "WD207", 2, "TP-convention", "SGD over a CNN"),
         eco.Expectation("a", "x.yaml", "WD101", 7),
     ]
     path = tmp_path / "expected.toml"
@@ -57,6 +58,16 @@ def test_compare_and_update() -> None:
     assert after[("p", "new.py", "WD103", 9)].verdict == "?"  # never assumed TP
     assert ("p", "gone.py", "WD101", 1) not in after
     assert after[("q", "other.py", "WD201", 2)].reason == "not run"
+
+
+def test_verdict_totals_split_the_default_rules_from_the_reviewed_opt_in_ones() -> None:
+    found = [("p", "a.py", "WD201", 1), ("p", "a.py", "WD207", 2), ("p", "b.py", "WD207", 3), ("p", "c.py", "WD101", 4)]
+    verdicts = {found[0]: "TP", found[1]: "TP-convention", found[2]: "FP"}
+    assert eco.REVIEWED_OPT_IN == ("WD207",)
+    assert eco.verdict_totals(found, verdicts) == [
+        "default rules: 2 findings, TP 1, TP-convention 0, FP 0, ? 1",
+        "opt-in WD207: 2 findings, TP 0, TP-convention 1, FP 1, ? 0",
+    ]
 
 
 def test_projects_are_validated(tmp_path: Path) -> None:
@@ -144,7 +155,14 @@ def test_main_on_a_fake_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert (entry.key, entry.verdict) == (("fake", "train.py", "WD201", 3), "?")
 
     assert eco.main(args) == 0  # as expected
-    assert "0 new, 0 lost, 1 unreviewed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "0 new, 0 lost, 1 unreviewed" in out
+    assert "default rules: 1 findings, TP 0, TP-convention 0, FP 0, ? 1" in out
+
+    (tree / "sgd.py").write_text("import torch\n\nopt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=1e-4)\n")
+    assert eco.main(args) == 1  # WD207 is opt-in, and the check runs it
+    assert "NEW   fake/sgd.py:3 WD207" in capsys.readouterr().out
+    (tree / "sgd.py").unlink()
 
     (tree / "train.py").write_text("import torch\n\nopt = torch.optim.Adagrad(model.parameters(), lr=1e-3)\n")
     assert eco.main(args) == 1  # the finding is gone, and the construction is still seen

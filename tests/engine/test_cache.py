@@ -258,8 +258,8 @@ def test_a_file_rewritten_while_it_is_linted_is_linted_again(tree, monkeypatch):
     clean = MISTAKE.replace("1e-4", "0e-0")
     real = lint_module.lint_bytes
 
-    def rewritten_meanwhile(data, filename, options, *, path=None):  # type: ignore[no-untyped-def]
-        result = real(data, filename, options, path=path)
+    def rewritten_meanwhile(data, filename, options, **keywords):  # type: ignore[no-untyped-def]
+        result = real(data, filename, options, **keywords)
         if filename == "train.py":
             (tree / "train.py").write_text(clean)
             os.utime(tree / "train.py", (now - 10, now - 10))

@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wdlint.engine import prefilter, runner
-
 from wdlint.engine.prefilter import may_contain_optimizer
 from wdlint.engine.runner import FileJob, LintOptions, lint_job, lint_jobs
 

@@ -19,7 +19,10 @@ from wdlint.fixes.style import line_length_for
 
 def fixed(source: str, *select: str, unsafe: bool = True, path: Path | None = None) -> str:
     """`source` after `--fix` (`--unsafe-fixes`) with `select`, checked to parse and to leave
-    nothing for a second run."""
+    nothing for a second run. WD201's split under SGD is WD207's (the same fix): selecting
+    WD201 here selects both, as the layout is the point, not which code reports it."""
+    if "WD201" in select:
+        select = (*select, "WD207")
     options = LintOptions.from_selection(select or ("ALL",))
     source = textwrap.dedent(source)
 

@@ -140,7 +140,7 @@ def test_a_cell_fix_is_broken_to_the_line_length_of_its_lines(tmp_path: Path, mo
         "        weight_decay=1e-5,\n"
         "    )"
     )
-    assert _fix_notebook(tmp_path, monkeypatch, text, "--select", "WD201") == notebook("import torch.optim as optim", laid)
+    assert _fix_notebook(tmp_path, monkeypatch, text, "--select", "WD207") == notebook("import torch.optim as optim", laid)
 
 
 def test_a_cell_fix_follows_the_project_line_length(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

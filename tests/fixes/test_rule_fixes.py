@@ -159,8 +159,8 @@ CASES = [
             weight_decay=5e-4,
         )
         """,
-        {"select": ("WD201",), "unsafe": True},
-        id="WD201 named parameters",
+        {"select": ("WD207",), "unsafe": True},  # SGD: WD207, with WD201's fix
+        id="WD207 named parameters",
     ),
     pytest.param(
         "import torch\nopt = torch.optim.SGD([{'params': a, 'wd': 0.0}, dict(params=b, weight_decay_rate=0.0)], lr=0.1)\n",

@@ -221,7 +221,7 @@ def test_asteroid_and_nemo(text: str, expected: list[tuple[str, int, int]]) -> N
             "neox.yml", [("WD101", 1, 41)], id="gpt-neox with adam_w_mode off",
         ),
         pytest.param(
-            "SOLVER:\n  WEIGHT_DECAY: 0.0001\n  WEIGHT_DECAY_NORM: 0.0001\n", "d2.yaml", [("WD201", 1, 1)],
+            "SOLVER:\n  WEIGHT_DECAY: 0.0001\n  WEIGHT_DECAY_NORM: 0.0001\n", "d2.yaml", [("WD207", 1, 1)],
             id="detectron2: norms decayed, biases by WEIGHT_DECAY",
         ),
         pytest.param("SOLVER:\n  WEIGHT_DECAY: 0.0001\n  WEIGHT_DECAY_NORM: 0.0\n", "d2.yaml", [], id="detectron2 default"),

@@ -62,7 +62,7 @@ def test_python_is_the_format_of_any_other_name(name: str):
 
 
 def test_the_default_includes_are_the_registered_suffixes():
-    assert DEFAULT_INCLUDE == default_includes()
+    assert default_includes() == DEFAULT_INCLUDE
     assert {f"*{suffix}" for form in FORMATS for suffix in form.suffixes} == set(DEFAULT_INCLUDE)
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from wdlint.engine.prefilter import may_configure_deepspeed
 from wdlint.engine.lint import lint_bytes
+from wdlint.engine.prefilter import may_configure_deepspeed
 from wdlint.engine.runner import LintOptions
 
 OPTIONS = LintOptions.from_selection()

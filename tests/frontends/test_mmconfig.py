@@ -11,25 +11,26 @@ import pytest
 import wdlint
 from wdlint.engine.runner import FileJob, LintOptions, lint_job
 
-OPTIONS = LintOptions.from_selection()
+# WD207 (opt-in) is SGD's half of WD201: most of these configs are SGD's, as mm configs are
+OPTIONS = LintOptions.from_selection(extend_select=["WD207"])
 SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4){})\n"
 
 
 def lint(source: str) -> list[tuple[str, int, int]]:
-    diagnostics = wdlint.lint_source(textwrap.dedent(source), "config.py")
+    diagnostics = wdlint.lint_source(textwrap.dedent(source), "config.py", extend_select=["WD207"])
     return [(d.code, d.location.row, d.location.column) for d in diagnostics]
 
 
 @pytest.mark.parametrize(
     ("source", "expected"),
     (
-        pytest.param(SGD.format(""), [("WD201", 1, 22)], id="no paramwise_cfg"),
+        pytest.param(SGD.format(""), [("WD207", 1, 22)], id="no paramwise_cfg"),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)"), [], id="norms and biases"
         ),
         pytest.param(SGD.format(", paramwise_cfg=dict(flat_decay_mult=0.0)"), [], id="every 1-D param"),
         pytest.param(
-            SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.0)"), [("WD201", 1, 22)], id="norms only"
+            SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.0)"), [("WD207", 1, 22)], id="norms only"
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.0, flat_decay_mult=0)"),
@@ -38,12 +39,12 @@ def lint(source: str) -> list[tuple[str, int, int]]:
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(bias_decay_mult=1.0, norm_decay_mult=0, flat_decay_mult=0.0)"),
-            [("WD201", 1, 22)],
+            [("WD207", 1, 22)],
             id="an explicit bias mult comes before flat",
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(custom_keys={'.bias': dict(decay_mult=0.0)})"),
-            [("WD201", 1, 22)],
+            [("WD207", 1, 22)],
             id="custom_keys that zero biases leave norms decayed",
         ),
         pytest.param(
@@ -53,7 +54,7 @@ def lint(source: str) -> list[tuple[str, int, int]]:
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(custom_keys={'pos_embed': dict(decay_mult=0.), 'cls_token': dict(decay_mult=0.)})"),
-            [("WD201", 1, 22)],
+            [("WD207", 1, 22)],
             id="custom_keys that zero a few names leave norms and biases decayed",
         ),
         pytest.param(
@@ -68,7 +69,7 @@ def lint(source: str) -> list[tuple[str, int, int]]:
         ),
         pytest.param(
             SGD.format(", paramwise_cfg=dict(custom_keys={'head': dict(lr_mult=10.)})"),
-            [("WD201", 1, 22)],
+            [("WD207", 1, 22)],
             id="custom_keys that only change the lr",
         ),
         pytest.param(
@@ -118,7 +119,7 @@ def lint(source: str) -> list[tuple[str, int, int]]:
             optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001)
             optimizer_config = dict(grad_clip=None)
             """,
-            [("WD201", 2, 13)],
+            [("WD207", 2, 13)],
             id="mmcv 1.x",
         ),
         pytest.param(
@@ -167,12 +168,12 @@ def lint(source: str) -> list[tuple[str, int, int]]:
             id="a spread we cannot read",
         ),
         pytest.param(
-            "optim_wrapper = dict(  # noqa: WD201\n    optimizer=dict(type='SGD', weight_decay=1e-4))\n",
-            [("WD201", 2, 5)],
+            "optim_wrapper = dict(  # noqa: WD207\n    optimizer=dict(type='SGD', weight_decay=1e-4))\n",
+            [("WD207", 2, 5)],
             id="noqa on another line",
         ),
         pytest.param(
-            "optim_wrapper = dict(\n    optimizer=dict(type='SGD', weight_decay=1e-4))  # noqa: WD201\n",
+            "optim_wrapper = dict(\n    optimizer=dict(type='SGD', weight_decay=1e-4))  # noqa: WD207\n",
             [],
             id="noqa",
         ),
@@ -278,7 +279,7 @@ def test_bases_of_bases(tmp_path: Path) -> None:
             "y.py": "_base_ = ['x.py']\n",
         },
     )
-    assert lint_file(tmp_path / "a.py") == [("WD201", 2, 22)]
+    assert lint_file(tmp_path / "a.py") == [("WD207", 2, 22)]
     assert lint_file(tmp_path / "broken.py") == []  # a base that does not parse may hold anything
     assert lint_file(tmp_path / "x.py") == []  # mmengine fails on a cycle; we follow none
 
@@ -386,5 +387,121 @@ def test_config_names_are_not_followed_into_the_project(tmp_path: Path) -> None:
 )
 def test_the_message_names_only_what_is_decayed(paramwise: str, says: str) -> None:
     source = SGD.format(f", paramwise_cfg={paramwise}")
-    (diagnostic,) = wdlint.lint_source(source, "config.py")
+    (diagnostic,) = wdlint.lint_source(source, "config.py", extend_select=["WD207"])
     assert diagnostic.message == says
+
+
+# -- what a partial paramwise_cfg leaves decayed, by the model's components --------------------
+
+CLASSIFIER = """
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='{backbone}', {options}),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(type='LinearClsHead', num_classes=1000, in_channels=2048))
+"""
+DETECTOR = """
+norm_cfg = dict(type='GN', num_groups=32, requires_grad=True)
+model = dict(
+    type='FasterRCNN',
+    data_preprocessor=dict(type='DetDataPreprocessor', mean=[123.675, 116.28, 103.53]),
+    backbone=dict(type='ResNet', depth=50, norm_cfg=norm_cfg),
+    neck=dict(type='FPN', in_channels=[256, 512, 1024, 2048], out_channels=256{neck}),
+    rpn_head=dict(type='RPNHead', in_channels=256, feat_channels=256),
+    roi_head=dict(type='StandardRoIHead'),
+    train_cfg=dict(rpn=dict(assigner=dict(type='MaxIoUAssigner'))))
+"""
+NORMS_ONLY = "optim_wrapper = dict(paramwise_cfg=dict(norm_decay_mult=0.))\n"
+
+
+@pytest.mark.parametrize(
+    ("model", "says"),
+    (
+        pytest.param(
+            DETECTOR.format(neck=""),
+            "so biases, among them those of `neck` (FPN) and `rpn_head` (RPNHead), are decayed too",
+            id="detector: the components known to hold biases, others unknown",
+        ),
+        pytest.param(
+            DETECTOR.format(neck=", norm_cfg=norm_cfg"),
+            "so biases, among them those of `rpn_head` (RPNHead), are decayed too",
+            id="an FPN with norms has no conv bias: not named",
+        ),
+        pytest.param(
+            CLASSIFIER.format(backbone="MobileOne", options="arch='s4'"),
+            "so biases are decayed too",
+            id="MobileOne s4 has SE layers: unknown, nothing named",
+        ),
+        pytest.param(
+            CLASSIFIER.format(backbone="ResNet", options="depth=50, dcn=dict(type='DCNv2', deform_groups=1)"),
+            "so biases are decayed too",
+            id="a ResNet with DCN: unknown",
+        ),
+    ),
+)
+def test_which_biases_a_partial_paramwise_cfg_leaves(tmp_path: Path, model: str, says: str) -> None:
+    write(tmp_path, {"_base_/model.py": model, "configs/c.py": "_base_ = ['../_base_/model.py']\n" + SGD.format(", paramwise_cfg=dict(norm_decay_mult=0.)")})
+    result = lint_job(FileJob(tmp_path / "configs" / "c.py", "c.py"), OPTIONS)
+    [diagnostic] = result.diagnostics
+    assert diagnostic.message == (
+        "`paramwise_cfg without bias_decay_mult=0` gives every parameter to `SGD` with weight_decay=0.0001, "
+        f"{says}; set `bias_decay_mult=0.0` in paramwise_cfg"
+    )
+
+
+@pytest.mark.parametrize(
+    ("backbone", "options"),
+    (
+        pytest.param("MobileOne", "arch='s0'", id="MobileOne s0: BN after every conv"),
+        pytest.param("ResNetV1d", "depth=50", id="ResNet: convolutions without bias"),
+    ),
+)
+def test_quiet_when_only_the_classifier_keeps_its_bias(tmp_path: Path, backbone: str, options: str) -> None:
+    # mmpretrain's mobileone-s0_8xb32_in1k.py: norm_decay_mult=0 leaves only the head's fc.bias
+    write(
+        tmp_path,
+        {
+            "_base_/models/classifier.py": CLASSIFIER.format(backbone=backbone, options=options),
+            "_base_/schedules/sgd.py": SGD.format(""),
+            "configs/c.py": "_base_ = ['../_base_/models/classifier.py', '../_base_/schedules/sgd.py']\n" + NORMS_ONLY,
+        },
+    )
+    assert lint_file(tmp_path / "configs" / "c.py") == []
+    # the same with biases of the backbone's own left: reported
+    with_head = CLASSIFIER.format(backbone=backbone, options=options).replace("LinearClsHead", "StackedLinearClsHead")
+    (tmp_path / "_base_" / "models" / "classifier.py").write_text(with_head)
+    assert lint_file(tmp_path / "configs" / "c.py") == [("WD207", 2, 17)]
+
+
+def test_a_wrapper_per_submodule_is_not_judged_by_the_whole_model(tmp_path: Path) -> None:
+    config = CLASSIFIER.format(backbone="ResNet", options="depth=50") + (
+        "optim_wrapper = dict(constructor='MultiOptimWrapperConstructor',\n"
+        "    generator=dict(optimizer=dict(type='Adam', lr=1e-4, weight_decay=1e-4),\n"
+        "        paramwise_cfg=dict(norm_decay_mult=0.)))\n"
+    )
+    write(tmp_path, {"c.py": config})
+    assert ("WD201", 8, 20) in lint_file(tmp_path / "c.py")
+
+
+def test_a_base_names_the_class_the_decay_and_the_paramwise_cfg_it_gives(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "_base_/schedule.py": "optim_wrapper = dict(\n    optimizer=dict(type='AdamW', lr=1e-3,\n        weight_decay=0.05),\n"
+            "    paramwise_cfg=dict(norm_decay_mult=0.))\n",
+            "_base_/one_line.py": "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, weight_decay=1e-4))\n",
+            "configs/a.py": "_base_ = ['../_base_/schedule.py']\noptim_wrapper = dict(optimizer=dict(lr=1e-4))\n",
+            "configs/b.py": "_base_ = ['../_base_/one_line.py']\noptim_wrapper = dict(optimizer=dict(lr=0.01))\n",
+        },
+    )
+    [a] = lint_job(FileJob(tmp_path / "configs" / "a.py", "a.py"), OPTIONS).diagnostics
+    assert a.message == (
+        "`paramwise_cfg of ../_base_/schedule.py:4 without bias_decay_mult=0` gives every parameter to `AdamW` "
+        "(from `../_base_/schedule.py:2`) with weight_decay=0.05 (from `../_base_/schedule.py:3`), so biases are "
+        "decayed too; set `bias_decay_mult=0.0` in paramwise_cfg"
+    )
+    [b] = lint_job(FileJob(tmp_path / "configs" / "b.py", "b.py"), OPTIONS).diagnostics
+    assert b.message.startswith(  # one place for both: named once
+        "`optim_wrapper without paramwise_cfg` gives every parameter to `SGD` (from `../_base_/one_line.py:1`) "
+        "with weight_decay=0.0001, so biases and normalization weights are decayed too"
+    )

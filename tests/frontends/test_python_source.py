@@ -55,7 +55,7 @@ def test_bad_input_is_one_parse_error(data, fragment):
 
 
 def test_syntax_error_position():
-    [(code, row, column, _)] = lint(b"import torch\nopt = torch.optim.Adam(m.parameters(), lr=1e-3\n")
+    [(code, row, _column, _)] = lint(b"import torch\nopt = torch.optim.Adam(m.parameters(), lr=1e-3\n")
     assert (code, row) == ("WD001", 2)
 
 

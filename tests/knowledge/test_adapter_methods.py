@@ -14,11 +14,12 @@ import warnings
 from pathlib import Path
 
 import pytest
-
 from test_models import SMALL, TRANSFORMERS_FAMILIES, _classes
+
 from wdlint.knowledge.adapters import BIAS, BIAS_FREE_HEADS, METHODS, TASKS, Task
 from wdlint.knowledge.models import ModelFamily
 from wdlint.knowledge.params import is_norm_class_name
+
 
 def _peft_source() -> Path:
     spec = importlib.util.find_spec("peft")  # a top-level package is found without running it

@@ -3,7 +3,7 @@ modules and optimizers and audited. Test modules import it after `pytest.importo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pytest
@@ -47,7 +47,7 @@ class Optimizer:
 class AuditCase:
     layers: tuple[Layer, ...]
     optimizers: tuple[Optimizer, ...]
-    policy: PolicySettings = PolicySettings()
+    policy: PolicySettings = field(default_factory=PolicySettings)
 
 
 def model_of(layers: tuple[Layer, ...]) -> nn.Module:

@@ -51,7 +51,7 @@ def test_where_each_rule_is_reported():
     assert [code for code in runtime_only if not RULES[code].default_on] == ["WD604"]
     runtime = [code for code, rule in RULES.items() if rule.runtime_check is not None]
     assert runtime == [
-        "WD101", "WD102", "WD201", "WD204", "WD205", "WD206", "WD301", "WD303", *runtime_only
+        "WD101", "WD102", "WD201", "WD204", "WD205", "WD206", "WD207", "WD301", "WD303", *runtime_only
     ]
     for rule in RULES.values():
         # the engine runs `check`; a marker is never called

@@ -9,10 +9,11 @@ import pytest
 
 pytest.importorskip("torch")
 
-from audit_cases import MLP, MLP_MATRICES, MLP_NO_DECAY, AuditCase, Group, Layer, Optimizer, audit_case, found, split  # noqa: E402
-from wdlint.config import PolicySettings  # noqa: E402
-from wdlint.rules import all_rules  # noqa: E402
-from wdlint.runtime.audit import runtime_checks  # noqa: E402
+from audit_cases import MLP, MLP_MATRICES, MLP_NO_DECAY, AuditCase, Group, Layer, Optimizer, audit_case, found, split
+
+from wdlint.config import PolicySettings
+from wdlint.rules import all_rules
+from wdlint.runtime.audit import runtime_checks
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ EXAMPLES = {
         fires=AuditCase(MLP, (Optimizer("AdamW", ALL_FLAT, (("weight_decay", 0.1),)),)),
         fires_on=("fc.bias", "norm.weight", "norm.bias", "out.bias"),
         quiet=AuditCase(MLP, (split("AdamW", 0.1),)),
+    ),
+    "WD207": RuntimeExample(
+        # SGD's classic recipe: the same params as WD201's, under SGD
+        fires=AuditCase(MLP, (Optimizer("SGD", ALL_FLAT, (("lr", 0.1), ("weight_decay", 1e-4))),)),
+        fires_on=("fc.bias", "norm.weight", "norm.bias", "out.bias"),
+        quiet=AuditCase(MLP, (split("SGD", 1e-4, lr=0.1),)),
     ),
     "WD204": RuntimeExample(
         fires=AuditCase(

@@ -15,7 +15,7 @@ CODE = "WD201"
             "import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4)\n", [(2, 25)], id="adamw default counts"
         ),
         pytest.param(
-            "import torch\nopt = torch.optim.SGD(net.parameters(), lr=0.1, weight_decay=5e-4)\n", [(2, 23)], id="sgd"
+            "import torch\nopt = torch.optim.RMSprop(net.parameters(), lr=1e-3, weight_decay=1e-5)\n", [(2, 27)], id="rmsprop"
         ),
         pytest.param(
             "import torch\nclass M:\n    def configure_optimizers(self):\n        return torch.optim.AdamW(self.parameters(), lr=1e-3)\n",
@@ -61,8 +61,8 @@ CODE = "WD201"
             id="flat params in a group",
         ),
         pytest.param(
-            "import torch\ndef f(m, wd):\n    return torch.optim.SGD(m.parameters(), lr=0.1, weight_decay=wd)\n",
-            [(3, 28)],
+            "import torch\ndef f(m, wd):\n    return torch.optim.AdamW(m.parameters(), lr=1e-3, weight_decay=wd)\n",
+            [(3, 30)],
             id="unknown decay counts",
         ),
     ),
@@ -105,6 +105,10 @@ opt = torch.optim.AdamW(groups, lr=3e-4)
         ),
         pytest.param("import torch\nopt = torch.optim.AdamW(params, weight_decay=0.1)\n", id="unknown params"),
         pytest.param("import torch\nopt = torch.optim.Muon(model.parameters())\n", id="muon is WD206's"),
+        pytest.param(
+            "import torch\nopt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)\n",
+            id="sgd is WD207's",
+        ),
         pytest.param("import torch\nopt = torch.optim.LBFGS(model.parameters())\n", id="takes no decay"),
         pytest.param(
             "import torch\nfrom transformers import AdamW\nopt = AdamW(model.parameters(), lr=2e-5)\n",
@@ -121,11 +125,11 @@ def test_quiet(findings, source):
     (
         pytest.param(
             "import torch\ndecay = []\nfor p in model.parameters():\n    if p.ndim < 2:\n        continue\n    decay.append(p)\n"
-            "opt = torch.optim.SGD(decay, lr=0.1, weight_decay=1e-4)\n",
+            "opt = torch.optim.AdamW(decay, lr=1e-3, weight_decay=0.05)\n",
             id="continue guard selects by ndim (regression)",
         ),
         pytest.param(
-            "import torch\nopt = torch.optim.SGD([p for p in model.parameters() if p not in skip], lr=0.1, weight_decay=1e-4)\n",
+            "import torch\nopt = torch.optim.AdamW([p for p in model.parameters() if p not in skip], lr=1e-3, weight_decay=0.05)\n",
             id="membership of the param in a set selects (regression)",
         ),
     ),

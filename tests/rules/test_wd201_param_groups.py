@@ -50,7 +50,7 @@ for name, param in model.named_parameters():
         backbone.append(param)
     else:
         head.append(param)
-optimizer = torch.optim.SGD([{"params": backbone, "lr": 0.01}, {"params": head, "lr": 0.1}], momentum=0.9, weight_decay=5e-4)
+optimizer = torch.optim.AdamW([{"params": backbone, "lr": 1e-4}, {"params": head, "lr": 1e-3}], weight_decay=0.05)
 """
 
 
@@ -64,11 +64,11 @@ optimizer = torch.optim.SGD([{"params": backbone, "lr": 0.01}, {"params": head, 
             id="sub-modules, the optimizer's decay",
         ),
         pytest.param(DETR, [(3, 16), (5, 19)], id="detr: backbone by name, each group"),
-        pytest.param(LOOP, [(8, 41), (8, 75)], id="split in a loop by prefix"),
+        pytest.param(LOOP, [(8, 43), (8, 77)], id="split in a loop by prefix"),
         pytest.param(
-            NET + "opt = torch.optim.SGD([{'params': model.backbone.parameters(), 'lr': 1e-3}, "
-            "{'params': model.classifier.parameters()}], lr=0.1, weight_decay=1e-4)\n",
-            [(19, 35), (19, 88)],
+            NET + "opt = torch.optim.AdamW([{'params': model.backbone.parameters(), 'lr': 1e-4}, "
+            "{'params': model.classifier.parameters()}], lr=1e-3, weight_decay=0.05)\n",
+            [(19, 37), (19, 90)],
             id="known classes with biases and norms",
         ),
         pytest.param(
@@ -141,11 +141,11 @@ def test_quiet(findings, source):
 
 
 def test_message_names_the_group():
-    source = "import torch\nopt = torch.optim.SGD([{'params': model.backbone.parameters(), 'lr': 1e-4}], lr=0.1, weight_decay=5e-4)\n"
+    source = "import torch\nopt = torch.optim.AdamW([{'params': model.backbone.parameters(), 'lr': 1e-4}], lr=1e-3, weight_decay=0.05)\n"
     [finding] = wdlint.lint_source(textwrap.dedent(source), select=[CODE])
     assert finding.message.startswith(
         "param group 0 (`model.backbone.parameters()`) holds every parameter of `model.backbone` with "
-        "weight_decay=0.0005 from the optimizer, so it decays its biases and normalization weights"
+        "weight_decay=0.05 from the optimizer, so it decays its biases and normalization weights"
     )
     [finding] = wdlint.lint_source(DETR, select=[CODE])[1:]
     assert finding.message.startswith("param group 1 (")
@@ -208,7 +208,7 @@ for name, param in model.named_parameters():
         head.append(param)
     else:
         backbone.append(param)
-optimizer = torch.optim.SGD([{"params": backbone, "lr": 0.01}, {"params": head, "lr": 0.1}], momentum=0.9, weight_decay=5e-4)
+optimizer = torch.optim.AdamW([{"params": backbone, "lr": 1e-4}, {"params": head, "lr": 1e-3}], weight_decay=0.05)
 """
 
 
@@ -217,5 +217,5 @@ def test_groups_split_through_a_loop_variable(findings):
     assert findings(MEGATRON, CODE) == []
     # a place split through a variable is still a place split, reported as such
     diagnostics = wdlint.lint_source(LOCAL_PLACE, "example.py", select=[CODE])
-    assert [(d.location.row, d.location.column) for d in diagnostics] == [(9, 41), (9, 75)]
+    assert [(d.location.row, d.location.column) for d in diagnostics] == [(9, 43), (9, 77)]
     assert all("selects params only by where they sit" in d.message for d in diagnostics)

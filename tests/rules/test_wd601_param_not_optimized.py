@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 torch = pytest.importorskip("torch")
+from audit_cases import AuditCase, Group, Layer, Optimizer, audit_case, found  # noqa: E402
 from torch import nn  # noqa: E402
 
 import wdlint  # noqa: E402
-from audit_cases import AuditCase, Group, Layer, Optimizer, audit_case, found  # noqa: E402
 
 CODE = "WD601"
 BACKBONE_AND_HEAD = (Layer("backbone", "linear", (16, 32)), Layer("head", "linear", (32, 4)))

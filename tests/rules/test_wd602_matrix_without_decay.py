@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 torch = pytest.importorskip("torch")
+from audit_cases import MLP, MLP_MATRICES, MLP_NO_DECAY, AuditCase, Group, Layer, Optimizer, audit_case, found  # noqa: E402
 from torch import nn  # noqa: E402
 
 import wdlint  # noqa: E402
-from audit_cases import MLP, MLP_MATRICES, MLP_NO_DECAY, AuditCase, Group, Layer, Optimizer, audit_case, found  # noqa: E402
 
 CODE = "WD602"
 

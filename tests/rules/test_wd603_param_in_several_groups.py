@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 torch = pytest.importorskip("torch")
+from audit_cases import MLP, MLP_MATRICES, MLP_NO_DECAY, AuditCase, Group, Optimizer, audit_case, found, split  # noqa: E402
 from torch import nn  # noqa: E402
 
 import wdlint  # noqa: E402
-from audit_cases import MLP, MLP_MATRICES, MLP_NO_DECAY, AuditCase, Group, Optimizer, audit_case, found, split  # noqa: E402
 
 CODE = "WD603"
 needs_muon = pytest.mark.skipif(not hasattr(torch.optim, "Muon"), reason="torch.optim.Muon is torch >= 2.9")

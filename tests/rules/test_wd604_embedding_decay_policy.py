@@ -8,9 +8,10 @@ import pytest
 
 pytest.importorskip("torch")
 
-import wdlint  # noqa: E402
-from audit_cases import AuditCase, Group, Layer, Optimizer, found, model_of, optimizer_of  # noqa: E402
-from wdlint.config import PolicySettings  # noqa: E402
+from audit_cases import AuditCase, Group, Layer, Optimizer, found, model_of, optimizer_of
+
+import wdlint
+from wdlint.config import PolicySettings
 
 CODE = "WD604"
 # a recommender-style model: mostly embedding tables

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 torch = pytest.importorskip("torch")
+from audit_models import build, split_by_ndim  # noqa: E402
 from torch import nn  # noqa: E402
 
 import wdlint  # noqa: E402
-from audit_models import build, split_by_ndim  # noqa: E402
 from wdlint.config import PolicySettings  # noqa: E402
 
 needs_muon = pytest.mark.skipif(not hasattr(torch.optim, "Muon"), reason="torch.optim.Muon is torch >= 2.9")

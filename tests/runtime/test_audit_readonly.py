@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 torch = pytest.importorskip("torch")
+from audit_models import build  # noqa: E402
 from torch.overrides import TorchFunctionMode  # noqa: E402
 
 import wdlint  # noqa: E402
-from audit_models import build  # noqa: E402
 
 METADATA = {"shape", "ndim", "requires_grad"}
 

@@ -9,10 +9,10 @@ import pytest
 from wdlint.runtime.report import AuditReport, Finding, ParamDetail, collapse
 
 torch = pytest.importorskip("torch")
+from audit_models import build  # noqa: E402
 from torch import nn  # noqa: E402
 
 import wdlint  # noqa: E402
-from audit_models import build  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_wrapped_optimizer_is_unwrapped() -> None:
             self.optimizer = optimizer
 
     model = build("resnet")
-    report = wdlint.audit(model, AcceleratedOptimizer(torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=1e-4)))
+    report = wdlint.audit(model, AcceleratedOptimizer(torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)))
     assert [f.code for f in report.findings] == ["WD201"]
     with pytest.raises(TypeError, match="not a torch optimizer"):
         wdlint.audit(model, object())

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pytest
 
 torch = pytest.importorskip("torch")
+from audit_models import build, split_by_ndim  # noqa: E402
 from torch import nn  # noqa: E402
 
 import wdlint  # noqa: E402
-from audit_models import build, split_by_ndim  # noqa: E402
 
 # importing torch._dynamo (torch.compile) and FSDP warns about torch.jit; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
@@ -88,7 +88,7 @@ def test_compiled_model_and_compiled_submodules() -> None:
     model = build("resnet")
     model.blocks[0] = torch.compile(model.blocks[0])  # `blocks.0._orig_mod.conv1.weight`
     compiled = torch.compile(model)
-    report = wdlint.audit(compiled, torch.optim.SGD(compiled.parameters(), lr=0.1, weight_decay=5e-4))
+    report = wdlint.audit(compiled, torch.optim.AdamW(compiled.parameters(), lr=1e-3, weight_decay=0.05))
     names = found(report)["WD201"]
     assert "blocks.0.bn1.weight" in names and "bn.weight" in names
     assert not any("_orig_mod" in n for n in names)

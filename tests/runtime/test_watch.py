@@ -7,10 +7,10 @@ import warnings
 import pytest
 
 torch = pytest.importorskip("torch")
+from audit_models import build  # noqa: E402
 from torch import nn  # noqa: E402
 
 import wdlint  # noqa: E402
-from audit_models import build  # noqa: E402
 from wdlint.runtime import watch as watch_module  # noqa: E402
 from wdlint.runtime.report import AuditWarning  # noqa: E402
 

@@ -8,9 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from lsprotocol import types
-from pytest_lsp import LanguageClient
-
 from lsp_client import (
     apply_edits,
     change_document,
@@ -21,6 +18,9 @@ from lsp_client import (
     start,
     stop,
 )
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
 from wdlint.cli import cli
 
 pytestmark = pytest.mark.asyncio

@@ -43,6 +43,9 @@ class Candidate:
     qualified_name: str
     written_name: str  # how the code spells the class where it names it
     choice: str | None = None  # "`args.optim` is 'adam'" when the choice is not known
+    # where the name that selects the class is written, when not at the call: "the default of
+    # `--opt`, line 4", for messages
+    origin: str | None = None
     # arguments bound in advance by functools.partial, prepended to the call's own
     partial_args: tuple[ast.expr, ...] = field(default=())
     partial_keywords: tuple[ast.keyword, ...] = field(default=())
@@ -55,7 +58,7 @@ def candidates(env: Env, func: ast.expr) -> list[Candidate]:
     qualified = qualified_name(env, func)
     if qualified is not None:
         spec = lookup(qualified) if qualified.partition(".")[0] in KNOWN_ROOTS else None
-        return [Candidate(spec, qualified, expr_text(func))] if spec is not None else []
+        return [Candidate(spec, qualified, expr_text(func), origin=_bound_to(env, func))] if spec is not None else []
     if isinstance(func, ast.Name):
         assigned = env.assignment(func.id)
         if assigned is None:
@@ -69,6 +72,19 @@ def candidates(env: Env, func: ast.expr) -> list[Candidate]:
     if isinstance(func, ast.Call):
         return _from_factory_call(env, func)
     return []
+
+
+def _bound_to(env: Env, func: ast.expr) -> str | None:
+    """`OPT` bound to a class elsewhere in the module: "line 8: `torch.optim.AdamW`", for messages."""
+    if not isinstance(func, ast.Name):
+        return None
+    assigned = env.assignment(func.id)
+    if assigned is None:
+        return None
+    value, binding, defining = assigned
+    if defining.position(func.id, binding) is None:
+        return None  # the argument of the call being inlined: the message names the call
+    return f"line {binding.lineno}: `{expr_text(value)}`"
 
 
 def _from_mapping(env: Env, node: ast.Subscript) -> list[Candidate]:
@@ -142,7 +158,7 @@ def condition_truth(env: Env, test: ast.expr) -> bool | None:
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         return _comparison_truth(env, test.left, test.ops[0], test.comparators[0])
     possible = possible_values(env, test)
-    if possible is None or possible == [None] and not _is_none_literal(test):
+    if possible is None or (possible == [None] and not _is_none_literal(test)):
         return None
     truths = {bool(value) for value in possible}
     return truths.pop() if len(truths) == 1 else None

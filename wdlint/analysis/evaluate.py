@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ast
 import operator
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeGuard
 
 from wdlint.analysis.env import Env
@@ -109,12 +111,96 @@ def strings(env: Env, node: ast.expr) -> Strings | None:
 
 
 def resolve_value(env: Env, node: ast.expr) -> Value:
-    """A constant when the expression provably evaluates to one, else unknown."""
+    """A constant when the expression provably evaluates to one, else unknown; a constant
+    written elsewhere says where (`origin`)."""
     shown = expr_text(node)
     found = constant(env, node)
     if found is UNRESOLVED:
         return Value.unknown(shown)
-    return Value.literal(found, shown)  # type: ignore[arg-type]
+    return Value.literal(found, shown, origin(env, node))  # type: ignore[arg-type]
+
+
+def origin(env: Env, node: ast.expr) -> str | None:
+    """Where the constant `node` evaluates to is written, for a message that names its
+    evidence: "line 12", "from `conf/defaults.py:3`", "the default of `--wd`, line 40". None for a
+    literal written at `node` itself, a value computed from several (`base_wd * 2`), and an
+    argument of a call being inlined (the message names that call)."""
+    found = _written(env, node)
+    if found is None:
+        return None
+    there, written, note = found
+    if written is node:
+        return None
+    place = _place(env, there, written.lineno)
+    if place is None:
+        return None
+    return f"{note}, {place}" if note else place
+
+
+def _place(env: Env, there: Env, row: int) -> str | None:
+    """`line 12` in the module `env` reads, else `` from `conf/defaults.py:3` `` (the other
+    file's path from the project's root)."""
+    if there.index is env.index:
+        return f"line {row}"
+    path, home = there.index.path, env.index.path
+    if path is None or home is None:
+        return None
+    from wdlint.analysis.project_scan import project_root  # only for a value of another file
+
+    root = project_root(Path(os.path.abspath(home)))
+    return f"from `{os.path.relpath(os.path.abspath(path), root).replace(os.sep, '/')}:{row}`"
+
+
+def _written(env: Env, node: ast.expr, note: str | None = None) -> tuple[Env, ast.expr, str | None] | None:
+    """The literal a constant expression comes down to, the environment of its module, and
+    what it is when that says more than its place (an option's default); `constant`'s paths."""
+    if env.exhausted:
+        return None
+    if isinstance(node, ast.Constant) or (isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant)):
+        return env, node, note
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("float", "int"):
+        return _written(env.deeper(), node.args[0], note) if len(node.args) == 1 else None
+    if isinstance(node, ast.Name):
+        found = env.lookup(node.id)
+        if found is None:
+            return None
+        binding, defining = found
+        if defining.position(node.id, binding) is None:
+            return None  # the argument of the call being inlined: its caller is named
+        if binding.kind is BindingKind.IMPORT:
+            imported = env.imported(binding)
+            if imported is None or imported.binding.value is None:
+                return None
+            there = env.entering(imported)
+            return _written(there.deeper(imported.scope, imported.binding.lineno), imported.binding.value, note)
+        if binding.value is None or binding.kind not in (BindingKind.ASSIGN, BindingKind.PARAM):
+            return None
+        if binding.kind is BindingKind.PARAM:
+            parent = defining.parent or env.index.module_scope
+            return _written(env.deeper(parent, binding.lineno), binding.value, note or f"the default of parameter `{node.id}`")
+        return _written(env.deeper(defining, binding.lineno), binding.value, note)
+    if isinstance(node, ast.Attribute):
+        if isinstance(node.value, ast.Name):
+            found = env.lookup(node.value.id)
+            if found is not None and found[0].kind is BindingKind.IMPORT:
+                imported = env.resolve_import(f"{found[0].target}.{node.attr}")
+                if imported is not None and imported.binding.value is not None:
+                    there = env.entering(imported).deeper(imported.scope, imported.binding.lineno)
+                    return _written(there, imported.binding.value, note)
+        option = argparse_option(env, node)
+        if option is None or option.default is None:
+            return None
+        where = env.deeper(env.index.module_scope, END_OF_MODULE)
+        return _written(where, option.default, note or f"the default of `{option.flag}`")
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return None
+        entries = mapping(env.deeper(), node.value)
+        if entries is None or key.value not in entries.entries:
+            return None
+        return _written(env.deeper(entries.scope, entries.lineno), entries.entries[key.value], note)
+    return None
 
 
 def constant(env: Env, node: ast.expr) -> object:
@@ -138,7 +224,7 @@ def constant(env: Env, node: ast.expr) -> object:
         return _conversion(env, node, node.func.id)
     if isinstance(node, ast.Name):
         found = env.lookup(node.id)
-        if found is None or env.cli_open and not _fixed(env, node.id, *found):
+        if found is None or (env.cli_open and not _fixed(env, node.id, *found)):
             return UNRESOLVED
         return _binding_constant(env, *found)
     if isinstance(node, ast.Attribute):

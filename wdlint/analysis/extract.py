@@ -7,19 +7,21 @@ import dataclasses
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from wdlint.analysis.callers import Caller, callers, takes_a_parameter
 from wdlint.analysis.choice import Candidate, branch_state, candidates
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import mapping, qualified_name, resolve_value
-from wdlint.analysis.factories import factory_calls, helper_groups, is_factory
+from wdlint.analysis.factories import factory_calls, factory_names, helper_groups, is_factory
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.penalties import L2Penalties
 from wdlint.analysis.project import Project
 from wdlint.analysis.receivers import ModuleIdentifier
+from wdlint.analysis.scopes import BindingKind
 from wdlint.analysis.sites import (
     Argument,
     Key,
@@ -33,7 +35,7 @@ from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.mmconfig import config_sites
 from wdlint.frontends.pydicts import dict_sites
 from wdlint.frontends.python import PythonSource
-from wdlint.knowledge.optimizers import OptimizerSpec
+from wdlint.knowledge.optimizers import KNOWN_ROOTS, OptimizerSpec, class_names
 
 
 def extract_sites(source: PythonSource, path: Path | None = None, project: Project | None = None) -> list[OptimizerSite]:
@@ -70,6 +72,8 @@ def extract_module(
 def _sites(source: PythonSource, path: Path | None, project: Project | None) -> tuple[ModuleIndex, list[OptimizerSite]]:
     penalties = L2Penalties()
     index = ModuleIndex.build(source.tree, path, listeners=(penalties,))
+    if project is not None and path is not None and path.suffix == ".py":
+        project.linting(index)
     sites = list(_Extractor(source, Env.of_module(index, project)).sites())
     found = penalties.found(source) if sites else ()
     if found:
@@ -83,10 +87,19 @@ class _Extractor:
         self.module = module  # the module's environment; each call is read at its own place
         self.index = module.index
         self.params = ParamClassifier(source, ModuleIdentifier(source.tree))
+        self._known_star_imports = any(module.partition(".")[0] in KNOWN_ROOTS for module in self.index.star_imports)
 
     def sites(self) -> Iterator[OptimizerSite]:
+        constructs = _construction_names()
         for call in self.index.calls:
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr not in constructs:
+                # `x.attr(...)` names a known class or factory by its last part, or nothing
+                # (`_constructions`: qualified names and `candidates`); most calls are these
+                continue
             env = self.module.at(self.index.scope_of[id(call)], call.lineno)
+            if isinstance(func, ast.Name) and not self._may_construct(env, func):
+                continue
             own = self._sites_at(env, call)
             if not own and not takes_a_parameter(env, call):
                 continue
@@ -105,6 +118,16 @@ class _Extractor:
                     given.append(plain)
                     # a site the defaults do not make is the call's: the message names it
                     yield site if caller is None or plain in defaults else _brought_by(site, caller)
+
+    def _may_construct(self, env: Env, func: ast.Name) -> bool:
+        """Whether `name(...)` may construct an optimizer or call a parameter: the name is an
+        import, an assignment or a parameter where it is called, or a star import of a known
+        library may bring it; a builtin, a function or a class of the module makes nothing
+        (`_constructions` reads only those, `takes_a_parameter` only a parameter)."""
+        found = env.lookup(func.id)
+        if found is None:
+            return self._known_star_imports
+        return found[0].kind in (BindingKind.IMPORT, BindingKind.ASSIGN, BindingKind.PARAM)
 
     def _sites_at(self, env: Env, call: ast.Call) -> list[OptimizerSite]:
         """The sites a call makes, read in `env`."""
@@ -156,6 +179,7 @@ class _Extractor:
             params=params,
             arguments=arguments,
             choice=choice,
+            class_origin=candidate.origin,
         )
 
     def _with_added_groups(self, env: Env, call: ast.Call, params: ParamSource) -> ParamSource:
@@ -222,6 +246,11 @@ class _Extractor:
         if spread.unresolved:
             return Value.maybe_hidden(", ".join(spread.unresolved), default)
         return Value.default(default)
+
+
+@cache
+def _construction_names() -> frozenset[str]:
+    return class_names() | factory_names()
 
 
 def _brought_by(site: OptimizerSite, caller: Caller) -> OptimizerSite:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import ast
 import dataclasses
 from dataclasses import dataclass
+from functools import cache
 
 from wdlint.analysis.choice import Candidate, candidates, possible_values
 from wdlint.analysis.env import Env
-from wdlint.analysis.evaluate import UNRESOLVED, constant, mapping, resolve_value
+from wdlint.analysis.evaluate import UNRESOLVED, constant, mapping, origin, resolve_value
 from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.sites import (
     Key,
@@ -32,7 +33,7 @@ from wdlint.analysis.sites import (
 )
 from wdlint.analysis.syntax import bind_arguments, expr_text
 from wdlint.frontends.python import PythonSource
-from wdlint.knowledge.helpers import TORCHVISION_SET_WEIGHT_DECAY, NamedFactory, named_factory
+from wdlint.knowledge.helpers import NAMED_FACTORIES, TORCHVISION_SET_WEIGHT_DECAY, NamedFactory, named_factory
 from wdlint.knowledge.optimizers import (
     LORAPLUS_DEFAULT_WEIGHT_DECAY,
     LORAPLUS_FACTORIES,
@@ -54,6 +55,16 @@ class FactoryCall:
     candidate: Candidate
     call: ast.Call
     params: ParamSource
+
+
+@cache
+def factory_names() -> frozenset[str]:
+    """The last part of every factory's qualified name: `x.f(...)` is a factory call only if
+    `f` is one of them."""
+    qualified = (*TIMM_FACTORIES, *TIMM_LEGACY_FACTORIES, *LORAPLUS_FACTORIES, *(
+        name for factory in NAMED_FACTORIES for name in factory.qualified
+    ))
+    return frozenset(name.rpartition(".")[2] for name in qualified)
 
 
 def is_factory(qualified: str | None) -> bool:
@@ -89,7 +100,9 @@ def _timm(env: Env, call: ast.Call, source: PythonSource, params: ParamClassifie
     # an option's `choices` where it has them (each one a candidate), else its default
     allowed = possible_values(env.choosing_a_branch(), opt_node)
     if allowed is None or len(allowed) == 1:
-        return _timm_opt(env, call, bound, constant(env, opt_node), None, source, params)
+        found = _timm_opt(env, call, bound, constant(env, opt_node), None, source, params)
+        where = origin(env, opt_node)  # the opt is read from elsewhere: the message says where
+        return [dataclasses.replace(f, candidate=dataclasses.replace(f.candidate, origin=where)) for f in found]
     shown = expr_text(opt_node)
     return [
         found

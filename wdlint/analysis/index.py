@@ -33,10 +33,8 @@ _MUTATING_METHODS = frozenset(
 )
 
 
-def _bind(scope: Scope, name: str, binding: Binding, conditions: tuple[tuple[ast.expr, bool], ...] = ()) -> None:
+def _bind(scope: Scope, name: str, binding: Binding) -> None:
     """Only while the walk fills `scope`: kept in line order, see `Scope.bindings`."""
-    if conditions:
-        binding = dataclasses.replace(binding, conditions=conditions)
     bisect.insort_right(scope.bindings.setdefault(name, []), binding, key=binding_line)
 
 
@@ -44,11 +42,35 @@ def _bind(scope: Scope, name: str, binding: Binding, conditions: tuple[tuple[ast
 _LEAVES = (ast.Constant, ast.Name, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 
+def _classes(kind: type) -> set[type]:
+    found = {kind}
+    subclasses: list[type] = kind.__subclasses__()
+    for sub in subclasses:
+        found |= _classes(sub)
+    return found
+
+
+# the same as exact types, and None (an absent child), tested with one lookup per child
+_NOT_ENTERED: frozenset[type] = frozenset({type(None)}).union(*(_classes(leaf) for leaf in _LEAVES))
+# fields that hold names, numbers, flags or operators, never a node the walk enters
+_SCALAR_FIELDS = frozenset(
+    {"id", "attr", "arg", "name", "names", "asname", "module", "level", "ctx", "op", "ops", "conversion", "kind",
+     "type_comment", "is_async", "simple", "kwd_attrs", "tag"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # node type -> the fields the generic walk looks into
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    found = _CHILD_FIELDS[kind] = tuple(name for name in kind._fields if name not in _SCALAR_FIELDS)
+    return found
+
+
 @dataclass(frozen=True)
 class ArgparseOption:
     default: ast.expr | None
     action: str | None
     choices: ast.expr | None = None  # `choices=[...]` as written
+    flag: str = ""  # how the command line writes it, for messages: `--weight-decay`
 
 
 class WalkListener(Protocol):
@@ -131,17 +153,12 @@ class _Walk(ast.NodeVisitor):
         self._loops: list[tuple[ast.For | ast.AsyncFor, int]] = []  # loop, conditions at entry
         self._functions: list[str] = []
         self._scope = self.module_scope
-        self._handlers: dict[type[ast.AST], Callable[[Any], None]] = {}
         self.visit(tree)
 
     def visit(self, node: ast.AST) -> None:
         # ast.NodeVisitor looks the handler up by name for every node; this walk visits every
         # node of every file that names an optimizer, so the lookup is cached per node type
-        handler = self._handlers.get(type(node))
-        if handler is None:
-            found: Callable[[Any], None] = getattr(self, f"visit_{type(node).__name__}", self.generic_visit)
-            handler = self._handlers[type(node)] = found
-        handler(node)
+        (_HANDLERS.get(type(node)) or _handler(type(node)))(self, node)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         # `a + b + c + ...` nests to the left as deep as it is long: walk it without recursion
@@ -157,14 +174,18 @@ class _Walk(ast.NodeVisitor):
                 self.visit(current)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for name in node._fields:
+        handlers = _HANDLERS
+        for name in _CHILD_FIELDS.get(type(node)) or _child_fields(type(node)):
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
-                        self.visit(item)
-            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
-                self.visit(value)
+                    kind = type(item)
+                    if kind not in _NOT_ENTERED and isinstance(item, ast.AST):
+                        (handlers.get(kind) or _handler(kind))(self, item)
+            else:
+                kind = type(value)
+                if kind not in _NOT_ENTERED and isinstance(value, ast.AST):
+                    (handlers.get(kind) or _handler(kind))(self, value)
 
     def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         if not isinstance(node, ast.Lambda):
@@ -381,7 +402,8 @@ class _Walk(ast.NodeVisitor):
 
     def _bind_target(self, target: ast.expr, value: ast.expr, lineno: int) -> None:
         if isinstance(target, ast.Name):
-            _bind(self._scope, target.id, Binding(BindingKind.ASSIGN, lineno, value), tuple(self._conditions))
+            binding = Binding(BindingKind.ASSIGN, lineno, value, conditions=tuple(self._conditions))
+            _bind(self._scope, target.id, binding)
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
             if values is not None and len(values) == len(target.elts) and not any(
@@ -415,20 +437,32 @@ class _Walk(ast.NodeVisitor):
     def _record_argparse(self, call: ast.Call) -> None:
         options = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        longs = [o for o in options if o.startswith("--")]
+        shorts = [o for o in options if o.startswith("-") and not o.startswith("--")]
+        positionals = [o for o in options if not o.startswith("-")]
+        chosen = (longs or shorts or positionals or [""])[0]
         dest_node = keywords.get("dest")
         if isinstance(dest_node, ast.Constant) and isinstance(dest_node.value, str):
             dest = dest_node.value
         else:
-            longs = [o for o in options if o.startswith("--")]
-            shorts = [o for o in options if o.startswith("-") and not o.startswith("--")]
-            positionals = [o for o in options if not o.startswith("-")]
-            chosen = (longs or shorts or positionals or [""])[0]
             dest = chosen.lstrip("-").replace("-", "_")
         if not dest:
             return
         action = keywords.get("action")
         action_name = action.value if isinstance(action, ast.Constant) and isinstance(action.value, str) else None
-        self.argparse[dest] = ArgparseOption(keywords.get("default"), action_name, keywords.get("choices"))
+        self.argparse[dest] = ArgparseOption(keywords.get("default"), action_name, keywords.get("choices"), chosen or dest)
+
+
+# node type -> the walk's function for it, shared by every walk: functions of the class, not
+# methods bound to one walk (a walk holding its own bound methods would be a reference cycle,
+# and its module's whole tree would wait for the cyclic collector instead of being freed)
+_HANDLERS: dict[type, Callable[[_Walk, Any], None]] = {}
+
+
+def _handler(kind: type) -> Callable[[_Walk, Any], None]:
+    found: Callable[[_Walk, Any], None] = getattr(_Walk, f"visit_{kind.__name__}", _Walk.generic_visit)
+    _HANDLERS[kind] = found
+    return found
 
 
 def _leaves_the_block(body: list[ast.stmt]) -> bool:

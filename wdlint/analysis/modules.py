@@ -2,14 +2,15 @@
 
 Read from the `self.x = ...` assignments of each class's `__init__`, following submodules whose
 classes are defined in the same file, containers (`nn.ModuleList`, `nn.Sequential`,
-`nn.ModuleDict`) and list comprehensions of blocks. Layer indices are written as `0`: one
-representative name per repeated layer is enough to see what a name filter misses.
+`nn.ModuleDict`) and list comprehensions of blocks, and the known models a layer may be built
+by (a timm architecture, whose names the caller's `KnownCalls` gives). Layer indices are written
+as `0`: one representative name per repeated layer is enough to see what a name filter misses.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from wdlint.analysis.env import MAX_DEPTH
 from wdlint.knowledge.params import is_norm_class_name
@@ -32,13 +33,19 @@ _MODULE_BASES = frozenset({"Module", "nn.Module", "torch.nn.Module"})
 # what registers params an `__init__` cannot show as `self.x = Layer(...)`
 _REGISTERING = frozenset({"register_parameter", "add_module", "register_module", "setattr", "Parameter"})
 
+# the norm weights of the known model a call builds (`timm.create_model("resnet50")`), None when
+# the call builds no model known
+KnownCalls = Callable[[ast.Call], "tuple[str, ...] | None"]
+
 
 class ModelClasses:
     """The classes of one module, to answer: which norm params does an instance of X have?"""
 
     def __init__(self, tree: ast.Module) -> None:
         self.classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+        self.tree = tree
         self._plain: dict[str, bool | None] = {}
+        self._modified: frozenset[str] | None = None
 
     def attribute(self, class_name: str, attribute: str) -> ast.expr | None:
         """The value `__init__` assigns to `self.<attribute>`, when the class is defined here."""
@@ -74,7 +81,7 @@ class ModelClasses:
         if name in _CONTAINERS:
             parts = [a.value if isinstance(a, ast.Starred) else a for a in value.args]
             if parts and isinstance(parts[0], ast.Dict):
-                parts = [v for v in parts[0].values]
+                parts = list(parts[0].values)
             return all(self.plain(part, depth + 1) for part in parts)
         return self.plain_class(name, depth + 1)
 
@@ -98,13 +105,17 @@ class ModelClasses:
             )
         return bool(self._plain[class_name])
 
-    def norm_parameters(self, class_name: str) -> tuple[str, ...] | None:
-        """`("h.0.ln_1.weight", "ln_f.weight", ...)`, or None when the class is not defined here."""
+    def norm_parameters(self, class_name: str, known: KnownCalls | None = None) -> tuple[str, ...] | None:
+        """`("h.0.ln_1.weight", "ln_f.weight", ...)`, or None when the class is not defined here.
+
+        `known` names the norms of a known model a layer is built by (`self.backbone =
+        timm.create_model("resnet50")`), as long as nothing of the file assigns into that layer
+        (`self.backbone.fc = ...`, `net.backbone.head = ...`); else its norms are left out."""
         if class_name not in self.classes:
             return None
-        return tuple(sorted(set(self._norms(class_name, "", 0))))
+        return tuple(sorted(set(self._norms(class_name, "", 0, known))))
 
-    def _norms(self, class_name: str, prefix: str, depth: int) -> Iterator[str]:
+    def _norms(self, class_name: str, prefix: str, depth: int, known: KnownCalls | None) -> Iterator[str]:
         node = self.classes.get(class_name)
         if node is None or depth > MAX_DEPTH:
             return
@@ -112,44 +123,69 @@ class ModelClasses:
             yield f"{prefix}weight"
             return
         for attribute, value in _init_assignments(node):
-            yield from self._submodule(value, f"{prefix}{attribute}.", depth + 1)
+            layer = known if known is not None and attribute not in self._assigned_into() else None
+            yield from self._submodule(value, f"{prefix}{attribute}.", depth + 1, layer)
 
-    def _submodule(self, value: ast.expr, prefix: str, depth: int) -> Iterator[str]:
+    def _submodule(self, value: ast.expr, prefix: str, depth: int, known: KnownCalls | None) -> Iterator[str]:
         if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
-            yield from self._submodule(value.elt, f"{prefix}0.", depth)
+            yield from self._submodule(value.elt, f"{prefix}0.", depth, known)
             return
         if isinstance(value, (ast.List, ast.Tuple)):
             for position, element in enumerate(value.elts):
-                yield from self._submodule(element, f"{prefix}{position}.", depth)
+                yield from self._submodule(element, f"{prefix}{position}.", depth, known)
             return
         if not isinstance(value, ast.Call):
+            return
+        built = known(value) if known is not None else None
+        if built is not None:
+            yield from (f"{prefix}{name}" for name in built)
             return
         name = _called_name(value.func)
         if name is None:
             return
         if name in _CONTAINERS:
-            yield from self._container(name, value, prefix, depth)
+            yield from self._container(name, value, prefix, depth, known)
         elif is_norm_class_name(name):
             yield f"{prefix}weight"
         else:
-            yield from self._norms(name, prefix, depth)
+            yield from self._norms(name, prefix, depth, known)
 
-    def _container(self, name: str, call: ast.Call, prefix: str, depth: int) -> Iterator[str]:
+    def _container(self, name: str, call: ast.Call, prefix: str, depth: int, known: KnownCalls | None) -> Iterator[str]:
         first = call.args[0] if call.args else None
         if isinstance(first, ast.Dict):  # ModuleDict({"wte": ..., "ln_f": ...})
             for key, value in zip(first.keys, first.values):
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    yield from self._submodule(value, f"{prefix}{key.value}.", depth)
+                    yield from self._submodule(value, f"{prefix}{key.value}.", depth, known)
         elif isinstance(first, ast.Call) and _called_name(first.func) == "dict":  # ModuleDict(dict(...))
             for keyword in first.keywords:
                 if keyword.arg is not None:
-                    yield from self._submodule(keyword.value, f"{prefix}{keyword.arg}.", depth)
+                    yield from self._submodule(keyword.value, f"{prefix}{keyword.arg}.", depth, known)
         elif name == "ModuleList" and first is not None:
-            yield from self._submodule(first, prefix, depth)
+            yield from self._submodule(first, prefix, depth, known)
         else:  # Sequential(a, b, c) or Sequential(*layers)
             for position, element in enumerate(call.args):
                 inner = element.value if isinstance(element, ast.Starred) else element
-                yield from self._submodule(inner, f"{prefix}{position}.", depth)
+                yield from self._submodule(inner, f"{prefix}{position}.", depth, known)
+
+    def _assigned_into(self) -> frozenset[str]:
+        """The attributes something of the file is assigned into: `b` of `x.b.c = v` and of
+        `self.b.c.d = v` (not of `x.b = v`), a constant set aside (`x.b.num_classes = 10`)."""
+        if self._modified is None:
+            found: set[str] = set()
+            for node in ast.walk(self.tree):
+                targets: list[ast.expr] = []
+                if isinstance(node, (ast.Assign, ast.AnnAssign)) and not isinstance(node.value, ast.Constant):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                elif isinstance(node, ast.Delete):
+                    targets = node.targets
+                for target in targets:
+                    inner = target.value if isinstance(target, (ast.Attribute, ast.Subscript)) else None
+                    while isinstance(inner, (ast.Attribute, ast.Subscript)):
+                        if isinstance(inner, ast.Attribute):
+                            found.add(inner.attr)
+                        inner = inner.value
+            self._modified = frozenset(found)
+        return self._modified
 
 
 def _init_assignments(node: ast.ClassDef) -> Iterator[tuple[str, ast.expr]]:

@@ -62,6 +62,10 @@ class ParamClassifier:
 
     def classify(self, env: Env, node: ast.expr) -> ParamSource:
         shape = self._classify(env, node)
+        # what messages say of these params: where a name was bound, the module whose named
+        # parameters a remedy can test by name (read in this file only)
+        local = not isinstance(self.source, AtCallSite)
+        flat = shape.kind is SourceKind.FLAT and local
         return ParamSource(
             shape.kind,
             self.source.span(node),
@@ -75,6 +79,8 @@ class ParamClassifier:
             named=isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr == "named_parameters",
             by_names_only=shape.by_names_only,
+            origin=_bound(env, node) if flat else None,
+            named_as=_named_iterable(env, node) if flat else None,
         )
 
     def _classify(self, env: Env, node: ast.expr) -> _Shape:
@@ -408,6 +414,62 @@ def _loop_locals(loop: ast.For | ast.AsyncFor, conditions: list[ast.expr], befor
             assert node.value is not None
             values.setdefault(name, []).append(node.value)
             read |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+
+
+_SHOWN = 60  # a bound expression shown longer than this is shortened
+
+
+def _bound(env: Env, node: ast.expr) -> str | None:
+    """Where a name that holds the params is bound, for messages: "line 40: `m.parameters()`";
+    None for an expression written at the call, a name changed in place since (appends), an
+    argument of the call being inlined (its caller is named) or one bound in another file."""
+    line = None
+    for _ in range(_MAX_HOPS):
+        if env.exhausted or not isinstance(node, ast.Name):
+            break
+        assigned = env.assignment(node.id)
+        if assigned is None:
+            return None
+        value, binding, defining = assigned
+        if defining.position(node.id, binding) is None:
+            return None
+        if any(defining.mutations_between(node.id, binding, env.scope, env.line)):
+            return None
+        env, node, line = env.deeper(defining, binding.lineno), value, binding.lineno
+    if line is None:
+        return None
+    shown = expr_text(node)
+    shown = shown if len(shown) <= _SHOWN else shown[: _SHOWN - 3] + "..."
+    return f"line {line}: `{shown}`"
+
+
+def _named_iterable(env: Env, node: ast.expr) -> str | None:
+    """`m.named_parameters()` when the params are one module's (`m.parameters()`, filtered to
+    trainable ones, through names, `list`, `filter` and comprehensions): what a remedy can
+    split by name; None for several modules (`chain`, `+`) or anything else."""
+    for _ in range(_MAX_HOPS):
+        if env.exhausted:
+            return None
+        if isinstance(node, ast.Name):
+            assigned = env.assignment(node.id)
+            if assigned is None:
+                return None
+            value, binding, defining = assigned
+            env, node = env.deeper(defining, binding.lineno), value
+        elif isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)) and len(node.generators) == 1:
+            node = node.generators[0].iter
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in PASS_THROUGH | {"filter"}:
+            if not node.args:
+                return None
+            node = node.args[-1]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PARAMETER_METHODS:
+            return f"{expr_text(node.func.value)}.named_parameters()"
+        else:
+            return None
+    return None
+
+
+_MAX_HOPS = 6  # names followed for a message
 
 
 def _loop_param(element: ast.expr, target: ast.expr) -> str | None:

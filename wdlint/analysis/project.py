@@ -55,6 +55,13 @@ class Project:
             return None
         return Imported(index, bindings[-1], index.module_scope)
 
+    def linting(self, index: ModuleIndex) -> None:
+        """The module being linted, at its path: another project file that imports from it (a
+        caller of one of its helpers, found through the project scan) reads this very index
+        instead of a second parse of the file, the largest one in memory at that moment."""
+        if index.path is not None:
+            self._modules.setdefault(Path(os.path.abspath(index.path)), index)
+
     def module(self, path: os.PathLike[str]) -> ModuleIndex | None:
         """The index of the project module at `path` (parsed once; recorded as a dependency)."""
         return self._index(Path(path))

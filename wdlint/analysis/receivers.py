@@ -1,23 +1,33 @@
 """What a module expression holds: `model` in `model.named_parameters()`.
 
 Its class when that is defined in the linted file (to list its norm parameters), the wrapper
-around it (DDP, `torch.compile`, `accelerator.prepare`), or the checkpoint it was loaded from.
+around it (DDP, `torch.compile`, `accelerator.prepare`), the checkpoint it was loaded from, or
+the known model it is (a transformers class, a timm architecture): the names of its norm
+weights, less those of a layer the code replaces (`model.head = nn.Linear(...)`).
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass
 
 from wdlint.analysis.adapters import peft_adapters
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import constant, mapping, qualified_name
-from wdlint.analysis.modules import ModelClasses
+from wdlint.analysis.modules import KnownCalls, ModelClasses
 from wdlint.analysis.scopes import Binding, BindingKind, Scope
 from wdlint.analysis.sites import Adapters, Receiver
 from wdlint.analysis.syntax import expr_text
+from wdlint.analysis.timm_calls import created_model
 from wdlint.knowledge.adapters import PEFT_ROOT
-from wdlint.knowledge.models import KnownModel, auto_head, checkpoint_family, transformers_class
+from wdlint.knowledge.models import (
+    Known,
+    KnownModel,
+    auto_head,
+    checkpoint_family,
+    transformers_class,
+)
 from wdlint.knowledge.params import (
     ATTRIBUTE_FORWARDING_WRAPPERS,
     EMBEDDING_ACCESSORS,
@@ -27,6 +37,7 @@ from wdlint.knowledge.params import (
     WRAPPED_MODEL_ATTRIBUTE,
     WRAPPING_METHODS,
 )
+from wdlint.knowledge.timm_models import FACTORIES as TIMM_FACTORIES
 
 
 class ModuleIdentifier:
@@ -36,6 +47,7 @@ class ModuleIdentifier:
         self.model_classes = ModelClasses(tree)
         self.tree = tree
         self._unpackings: dict[int, list[ast.Assign]] | None = None
+        self._replaced: dict[str, list[tuple[int, str]]] | None = None
 
     def _unpacked(self, name: str, lineno: int) -> tuple[int, ast.expr] | None:
         """`a, name, c = TABLE[key]` (or `= call(...)`) on line `lineno`: the position of `name`
@@ -59,7 +71,7 @@ class ModuleIdentifier:
         model = None
         if norms is None and identity.known:  # a class of the project comes first
             norms = tuple(dict.fromkeys(name for known in identity.known for name in known.norm_params))
-            names = list(dict.fromkeys(known.family.name for known in identity.known))
+            names = list(dict.fromkeys(known.name for known in identity.known))
             model = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
         return Receiver(
             expr_text(node), norms, identity.wrapped_by, identity.checkpoint, model, identity.plain, identity.adapters
@@ -67,7 +79,7 @@ class ModuleIdentifier:
 
     def _norm_parameters(self, env: Env, class_name: str) -> tuple[str, ...] | None:
         """Norm parameter names of a class defined in this file or imported from the project."""
-        local = self.model_classes.norm_parameters(class_name)
+        local = self.model_classes.norm_parameters(class_name, _known_calls(Env.of_module(env.index, env.project)))
         if local is not None:
             return local
         found = env.lookup(class_name)
@@ -76,7 +88,8 @@ class ModuleIdentifier:
             return None
         tree = imported.index.module_scope.node
         name = found[0].target.rpartition(".")[2] if found is not None else class_name
-        return ModelClasses(tree).norm_parameters(name) if isinstance(tree, ast.Module) else None
+        known = _known_calls(Env.of_module(imported.index, env.project))
+        return ModelClasses(tree).norm_parameters(name, known) if isinstance(tree, ast.Module) else None
 
     def _identify_module(self, env: Env, node: ast.expr) -> _Identity:
         """What we know of the model a module expression holds: its class, wrapper, checkpoint."""
@@ -127,7 +140,25 @@ class ModuleIdentifier:
             return _Identity(wrapped_by=wrapper, adapters=inner.adapters, inner=inner)
         if binding.kind is BindingKind.UNPACKED:
             return _Identity()
-        return self._constructed(there, value)
+        identity = self._constructed(there, value)
+        return self._with_replacements(identity, node.id, binding.lineno) if identity.known else identity
+
+    def _with_replacements(self, identity: _Identity, name: str, lineno: int) -> _Identity:
+        """The known model after the code replaced or removed layers of it, anywhere after it was
+        made (`model.head = nn.Linear(...)`, `model.norm = nn.Identity()`, `model.head.fc = ...`):
+        the norms listed under a layer assigned into are gone. An attribute that heads no listed
+        name is no layer of them (`model.config.pad_token_id = ...`), or a stage whose norms are
+        listed by their ends and live on in the other stages."""
+        if self._replaced is None:  # one walk of the file, the first time a known model is asked for
+            self._replaced = _layer_assignments(self.tree)
+        layers = {attribute for line, attribute in self._replaced.get(name, ()) if line > lineno}
+        if not layers:
+            return identity
+        known: list[Known] = []
+        for model in identity.known:
+            kept = tuple(n for n in model.norm_params if n.split(".", 1)[0] not in layers)
+            known.append(model if len(kept) == len(model.norm_params) else _Replaced(model.name, kept))
+        return dataclasses.replace(identity, known=tuple(known))
 
     def _wrapped(self, call: ast.Call, binding: Binding, name: str) -> ast.expr | None:
         """The module a wrapping call wraps: `DDP(model)`, and in
@@ -154,6 +185,9 @@ class ModuleIdentifier:
         qualified = qualified_name(env, value.func) or ""
         if qualified.startswith(PEFT_ROOT):
             return _Identity(adapters=peft_adapters(env, value, qualified, self._known_models))
+        if qualified in TIMM_FACTORIES:
+            timm = created_model(env, value)
+            return _Identity(known=(timm,) if timm is not None else ())
         if isinstance(value.func, ast.Attribute) and value.func.attr == "from_pretrained":
             checkpoint = self._checkpoint(env, value)
             return _Identity(checkpoint=checkpoint, known=self._pretrained(env, value.func.value, checkpoint))
@@ -179,9 +213,10 @@ class ModuleIdentifier:
         return self._identify_module(there, value)
 
     def _known_models(self, env: Env, node: ast.expr) -> tuple[KnownModel, ...]:
-        return self._identify_module(env.deeper(), node).known
+        """The transformers models (their families and heads) a module expression may be."""
+        return tuple(k for k in self._identify_module(env.deeper(), node).known if isinstance(k, KnownModel))
 
-    def _pretrained(self, env: Env, loader: ast.expr, checkpoint: str | None) -> tuple[KnownModel, ...]:
+    def _pretrained(self, env: Env, loader: ast.expr, checkpoint: str | None) -> tuple[Known, ...]:
         """The models `loader.from_pretrained(checkpoint)` may load: a transformers class names
         its family and head (`GPT2LMHeadModel`); an `AutoModel*` its head, and the checkpoint
         the family; a class picked from a table (`_, model_class, _ = MODEL_CLASSES[key]`) the
@@ -218,8 +253,8 @@ class _Identity:
     class_name: str | None = None  # defined in this file
     wrapped_by: str | None = None
     checkpoint: str | None = None  # `from_pretrained("bert-base-cased")`
-    # the models of `knowledge.models` it may be: one, or each a table's entries may pick
-    known: tuple[KnownModel, ...] = ()
+    # the known models it may be: one, or each a table's entries may pick
+    known: tuple[Known, ...] = ()
     plain: bool = False  # provably without a bias or a norm weight
     adapters: Adapters | None = None  # `get_peft_model(...)`: what it trains
     inner: _Identity | None = None  # a wrapper's: the model it wraps
@@ -230,6 +265,21 @@ def _model_attribute(wrapped_by: str | None) -> str | None:
     if wrapped_by is None:
         return None
     return WRAPPED_MODEL_ATTRIBUTE.get(wrapped_by, PREPARED_MODEL_ATTRIBUTE)
+
+
+def _known_calls(module: Env) -> KnownCalls:
+    """The norms of the known model a call in a class of `module` builds: a timm architecture.
+    Its arguments are read where the call is, a parameter of `__init__` as unknown (the class
+    may be built with any value), a command-line option as any of its values."""
+
+    def norms(call: ast.Call) -> tuple[str, ...] | None:
+        scope = module.index.scope_of.get(id(call))
+        if scope is None or qualified_name(module, call.func) not in TIMM_FACTORIES:
+            return None
+        built = created_model(module.at(scope, call.lineno).choosing_a_branch(), call)
+        return built.norm_params if built is not None else None
+
+    return norms
 
 
 def _transformers_model(env: Env, loader: ast.expr, checkpoint: str | None) -> KnownModel | None:
@@ -243,7 +293,7 @@ def _transformers_model(env: Env, loader: ast.expr, checkpoint: str | None) -> K
     return transformers_class(name)
 
 
-def _table(env: Env, node: ast.Subscript, position: int | None) -> tuple[KnownModel, ...]:
+def _table(env: Env, node: ast.Subscript, position: int | None) -> tuple[Known, ...]:
     """`MODEL_CLASSES[key]` over `{"bert": (BertConfig, BertForSequenceClassification, ...)}`:
     the model class at `position` of the entry `key` picks, else of each entry (nothing unless
     every one is a model we know)."""
@@ -263,6 +313,49 @@ def _table(env: Env, node: ast.Subscript, position: int | None) -> tuple[KnownMo
             return ()
         models.append(known)
     return tuple(models)
+
+
+@dataclass(frozen=True)
+class _Replaced:
+    """A known model some of whose listed norms the code replaced."""
+
+    name: str
+    norm_params: tuple[str, ...]
+
+
+def _layer_assignments(tree: ast.Module) -> dict[str, list[tuple[int, str]]]:
+    """name -> (line, attribute) of what may replace or remove a layer of `name`:
+    `name.attribute = ...` (`name.head.fc = ...` too: `head`), `del name.attribute`,
+    `setattr(name, "attribute", ...)`; not a constant set (`name.num_classes = 10`)."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for node in ast.walk(tree):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign) and not isinstance(node.value, ast.Constant):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and not isinstance(node.value, ast.Constant):
+            targets = [node.target]
+        elif isinstance(node, ast.Delete):
+            targets = node.targets
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
+            named = node.args[1] if len(node.args) >= 2 else None
+            value = node.args[2] if len(node.args) >= 3 else None
+            if isinstance(named, ast.Constant) and isinstance(named.value, str) and not isinstance(value, ast.Constant):
+                targets = [ast.Attribute(node.args[0], named.value, ast.Store())]
+        for target in targets:
+            root = _root_attribute(target)
+            if root is not None and isinstance(node, (ast.stmt, ast.expr)):
+                found.setdefault(root[0], []).append((node.lineno, root[1]))
+    return found
+
+
+def _root_attribute(target: ast.expr) -> tuple[str, str] | None:
+    """`model.head.fc` -> (`model`, `head`); `model.blocks[0].norm1` -> (`model`, `blocks`)."""
+    attribute = None
+    while isinstance(target, (ast.Attribute, ast.Subscript)):
+        if isinstance(target, ast.Attribute):
+            attribute = target.attr
+        target = target.value
+    return (target.id, attribute) if isinstance(target, ast.Name) and attribute is not None else None
 
 
 _MOVES = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "bfloat16", "double", "requires_grad_"})

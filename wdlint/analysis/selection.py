@@ -24,15 +24,11 @@ def selectors(condition: ast.expr, name_variables: tuple[str, ...]) -> Iterator[
     """What a filter condition looks at; nothing for a condition on `requires_grad` alone."""
     for node in ast.walk(condition):
         if isinstance(node, ast.Attribute):
-            if node.attr in ("ndim", "shape"):
-                yield Selector.NDIM
-            elif node.attr in ("dim", "ndimension"):
+            if node.attr in ("ndim", "shape") or node.attr in ("dim", "ndimension"):
                 yield Selector.NDIM
             elif node.attr != "requires_grad":
                 yield Selector.OTHER
-        elif isinstance(node, ast.Name) and node.id in name_variables:
-            yield Selector.NAME
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+        elif (isinstance(node, ast.Name) and node.id in name_variables) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             yield Selector.NAME
         elif isinstance(node, ast.Call) and not isinstance(node.func, ast.Attribute):
             if not (isinstance(node.func, ast.Name) and node.func.id == "len"):

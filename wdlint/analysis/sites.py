@@ -6,6 +6,7 @@ re-read the syntax tree for what a site already knows.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -27,10 +28,13 @@ class Value:
     # UNKNOWN only: the value may not be given at all (it could hide in an unresolved
     # `**kwargs`), in which case `constant` holds the class default that would apply.
     hidden: bool = False
+    # LITERAL only: where the value is written when that is not where it is used, for messages:
+    # "line 40", "the default of `--wd`, line 12", "from `conf/base.py:3`", "the default of ultralytics"
+    origin: str | None = None
 
     @classmethod
-    def literal(cls, constant: float | bool | str | None, expr: str) -> Value:
-        return cls(ValueKind.LITERAL, constant, expr)
+    def literal(cls, constant: float | bool | str | None, expr: str, origin: str | None = None) -> Value:
+        return cls(ValueKind.LITERAL, constant, expr, origin=origin)
 
     @classmethod
     def default(cls, constant: float | bool | str | None) -> Value:
@@ -69,14 +73,29 @@ class Value:
         return not self._is_zero and self.constant is not None
 
     def describe(self) -> str:
-        """How a message shows this value: `weight_decay=0.1`, `... (class default)`."""
+        """How a message shows this value: `0.1`, `0.01 (the class default)`, `` `args.wd` = 0.1
+        (the default of `--wd`, line 12)``, `` `**kwargs` (unknown here)``."""
         if self.kind is ValueKind.DEFAULT:
             return f"{self.constant!r} (the class default)"
+        where = f" ({self.origin})" if self.origin else ""
         if self.kind is ValueKind.LITERAL and self.expr and self.expr != repr(self.constant):
-            return f"`{self.expr}` = {self.constant!r}"
+            return f"`{self.expr}` = {self.constant!r}{where}"
         if self.kind is ValueKind.LITERAL:
-            return repr(self.constant)
-        return f"`{self.expr}`"
+            return f"{self.constant!r}{where}"
+        return f"`{self.expr}`" + (" (unknown here)" if self.hidden else "")
+
+    def shown(self, key: str = "weight_decay", besides: str | None = None) -> str:
+        """The option and its value as a message says it: `weight_decay=0.1`; a value that can
+        only come through an unresolved `**kwargs` is not printed as if the splat were it:
+        ``weight_decay from `**self.hparams` (unknown here)``, with the class default that
+        applies when the splat holds none. `besides`: a place the message names already (the
+        class's), not repeated."""
+        if self.kind is ValueKind.UNKNOWN and self.hidden:
+            fallback = f"; {self.constant!r}, the class default, if it holds none" if self.may_decay else ""
+            return f"{key} from `{self.expr}` (unknown here{fallback})"
+        if besides is not None and self.origin == besides:
+            return f"{key}={dataclasses.replace(self, origin=None).describe()}"
+        return f"{key}={self.describe()}"
 
 
 class Selector(Enum):
@@ -203,6 +222,11 @@ class ParamSource:
     # SUBSET only: the selection tests nothing but the params' names (`"backbone" in n`), so
     # which of them are biases or norms depends on those names alone (`name_tests`)
     by_names_only: bool = False
+    # FLAT only, for messages: where a name that holds them was bound ("line 40:
+    # `list(m.parameters())`"), and the named iterable of the one module they are all of
+    # ("m.named_parameters()"), which a remedy can split by name
+    origin: str | None = None
+    named_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +270,14 @@ class OptimizerSite:
     choice: str | None = None
     # explicit L2 penalties over a module's parameters anywhere in the same file
     l2_penalties: tuple[Penalty, ...] = field(default=())
+    # where the class is named when not at the site, for messages: an mmengine base's
+    # "from `../_base_/schedule.py:2`"
+    class_origin: str | None = None
+
+    @property
+    def shown_class(self) -> str:
+        """The class as a message names it: `` `SGD` ``, `` `SGD` (from `_base_/schedule.py:2`) ``."""
+        return f"`{self.written_name}`" + (f" ({self.class_origin})" if self.class_origin else "")
 
     def argument(self, name: str) -> Argument | None:
         """The argument that binds `name`: its keyword, else its position (a call giving both,

@@ -10,7 +10,6 @@ from pathlib import Path
 from wdlint.diagnostics import Diagnostic
 from wdlint.selection import enabled_codes
 
-
 # Parsing costs CPython's `ast` about 200 bytes of memory per byte of dense source (a 20 MB
 # generated file: 4.3 GB and 19 s): larger files are reported, not parsed. Hand-written code
 # is far below this; `max-file-size` raises it.

@@ -114,10 +114,14 @@ class _Fixes:
         return materialize(plan, self.module, self._style)
 
 
-def lint_bytes(data: bytes, filename: str, options: LintOptions, *, path: Path | None = None) -> FileResult:
-    """Lint one file's bytes as the format its name says; the result keeps the text to quote."""
+def lint_bytes(
+    data: bytes, filename: str, options: LintOptions, *, path: Path | None = None, prefiltered: bool = False
+) -> FileResult:
+    """Lint one file's bytes as the format its name says; the result keeps the text to quote.
+    `prefiltered`: the bytes passed the format's prefilter already (the runner's screening),
+    which need not run twice over a dense tree's files."""
     form = format_for(filename)
-    if not form.may_configure_optimizer(data):
+    if not prefiltered and not form.may_configure_optimizer(data):
         return FileResult(filename, (), None)
     try:
         text = form.decode(data)

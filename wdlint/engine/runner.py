@@ -4,10 +4,12 @@ name an optimizer, in worker processes when there are enough files to share betw
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from wdlint.diagnostics import Diagnostic
@@ -82,8 +84,9 @@ def _screen(job: FileJob, checksums: bool = True) -> FileJob | FileResult:
     return FileResult(job.display, found, None, size=len(data), checksum=crc, mtime_ns=read.mtime_ns)
 
 
-def lint_job(job: FileJob, options: LintOptions, checksums: bool = True) -> FileResult:
-    """Lint one file; `checksums`: the content's checksum, which only the result cache reads."""
+def lint_job(job: FileJob, options: LintOptions, checksums: bool = True, *, prefiltered: bool = False) -> FileResult:
+    """Lint one file; `checksums`: the content's checksum, which only the result cache reads;
+    `prefiltered`: the bytes passed their format's prefilter already (`_screen`)."""
     from wdlint.engine.lint import lint_bytes
 
     read = _read(job)
@@ -93,8 +96,8 @@ def lint_job(job: FileJob, options: LintOptions, checksums: bool = True) -> File
     assert data is not None
     with recording() as dependencies:
         try:
-            result = lint_bytes(data, job.display, options, path=job.path)
-        except Exception as error:  # a bug of ours costs this file, never the run
+            result = lint_bytes(data, job.display, options, path=job.path, prefiltered=prefiltered)
+        except Exception as error:  # noqa: BLE001  a bug of ours costs this file, never the run
             from wdlint.engine.lint import internal_error
 
             return FileResult(job.display, (internal_error(job.display, error),), None)
@@ -110,7 +113,7 @@ def lint_job(job: FileJob, options: LintOptions, checksums: bool = True) -> File
     )
 
 
-def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResult:
+def fix_job(job: FileJob, options: LintOptions, request: FixRequest, *, prefiltered: bool = False) -> FileResult:
     """Lint and fix one file, when its format has fixes (config files are only linted)."""
     from wdlint.engine.lint import lint_text
 
@@ -118,7 +121,7 @@ def fix_job(job: FileJob, options: LintOptions, request: FixRequest) -> FileResu
     if isinstance(read, FileResult):
         return read
     assert read.data is not None
-    checked = lint_job(read, options)
+    checked = lint_job(read, options, prefiltered=prefiltered)
     form = format_for(job.path)
     fix_file = form.fixer() if any(d.fix is not None for d in checked.diagnostics) else None
     if fix_file is None:
@@ -148,15 +151,41 @@ def _run(
 ) -> list[FileResult]:
     """Screen and lint a share of the files, in order."""
     results = []
-    for job in jobs:
-        screened = _screen(job, checksums)
-        if isinstance(screened, FileResult):
-            results.append(screened)
-        elif request is None:
-            results.append(lint_job(screened, options, checksums))
-        else:
-            results.append(fix_job(screened, options, request))
+    linted = 0
+    with _collecting_between_files():
+        for job in jobs:
+            screened = _screen(job, checksums)
+            if isinstance(screened, FileResult):
+                results.append(screened)
+                continue
+            if request is None:
+                results.append(lint_job(screened, options, checksums, prefiltered=True))
+            else:
+                results.append(fix_job(screened, options, request, prefiltered=True))
+            linted += 1
+            # the file's trees are freed by now: only what outlives it is scanned, once
+            gc.collect(0 if linted % _COLLECT_OLDER_EVERY else 1)
     return results
+
+
+# files linted between two collections of the middle generation too (cycles that lived
+# through a file); the oldest is left to the process's end
+_COLLECT_OLDER_EVERY = 64
+
+
+@contextlib.contextmanager
+def _collecting_between_files() -> Iterator[None]:
+    """The cyclic collector paused while files are linted, and run between them instead. Left
+    on, it scans every object of a syntax tree while the tree is alive (each young object at
+    least once, a full tree many times over): a quarter of the time on a dense tree. Between
+    two files the trees are freed by reference counting, and what is left to scan is small."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # The jobs of the run under way, where forked workers find them: a worker is handed the bounds

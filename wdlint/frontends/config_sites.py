@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Union
 
-from wdlint.diagnostics import Span
 from wdlint.analysis.sites import Key, OptimizerSite, ParamSource, SourceKind, Value, ValueKind
+from wdlint.diagnostics import Span
 from wdlint.knowledge.optimizers import OptimizerSpec, lookup
 
 
@@ -39,6 +38,9 @@ class Scalar:
     text: str  # as written, for messages
     span: Span | None  # None: written in another file (an mmengine base config)
     tag: str | None = None  # an application's YAML tag (`!ref`), read as data, never run
+    # where the value is written when not at `span`, for messages: a base file's
+    # "from `path:row`", the "line N" a `!ref` refers to
+    origin: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +55,7 @@ class Mapping:
     entries: tuple[Entry, ...]
     span: Span | None
     tag: str | None = None  # `!new:torch.optim.Adam`: the arguments of a HyperPyYAML call
+    origin: str | None = None  # written in another file: where (an mmengine base's "from `path:row`")
 
     def entry(self, key: str) -> Entry | None:
         """The entry for `key`; the last one when a key is repeated, as every loader does."""
@@ -77,7 +80,7 @@ class Sequence:
     tag: str | None = None
 
 
-Node = Union[Scalar, Mapping, Sequence]
+Node = Scalar | Mapping | Sequence
 
 
 def node_text(node: Node) -> str:
@@ -91,9 +94,9 @@ def value_of(node: Node) -> Value:
     if isinstance(node, Scalar):
         constant = node.value
         if isinstance(constant, (bool, int, float)):
-            return Value.literal(constant, node.text)
+            return Value.literal(constant, node.text, node.origin)
         if isinstance(constant, str) and _NUMBER.fullmatch(constant.strip()):
-            return Value.literal(float(constant.replace("_", "")), node.text)
+            return Value.literal(float(constant.replace("_", "")), node.text, node.origin)
     return Value.unknown(node_text(node))
 
 
@@ -159,6 +162,8 @@ def config_site(
     hidden: str | None = None,
     decay_key: str = "weight_decay",
     default_decay: float | None = None,
+    framework: str | None = None,
+    class_origin: str | None = None,
 ) -> OptimizerSite:
     """The site of an optimizer whose constructor options are the entries of `options`.
 
@@ -166,11 +171,12 @@ def config_site(
     overrides the flag read from the options; `hidden` names where options we cannot see may
     come from (an mmengine base config that is not local). `decay_key` is where the framework
     reads weight_decay, and `default_decay` the framework's own value when that key is absent
-    (None: the class default).
+    (None: the class default), which the message names as the default of `framework`.
     """
-    weight_decay = _option(options, decay_key, spec.default_weight_decay, hidden)
+    weight_decay = _placed(_option(options, decay_key, spec.default_weight_decay, hidden), options, decay_key, span)
     if default_decay is not None and weight_decay.kind is ValueKind.DEFAULT:
-        weight_decay = Value.literal(default_decay, repr(default_decay))
+        origin = f"the default of {framework}" if framework else None
+        weight_decay = Value.literal(default_decay, repr(default_decay), origin)
     return OptimizerSite(
         spec=spec,
         qualified_name=qualified,
@@ -181,7 +187,20 @@ def config_site(
         decoupled=decoupled or _option(options, spec.decoupled_flag, spec.decoupled, hidden),
         params=params or ParamSource(SourceKind.UNKNOWN, span, ""),
         ignored_keys=ignored_keys,
+        class_origin=class_origin,
     )
+
+
+def _placed(value: Value, options: Mapping | None, key: str, site: Span) -> Value:
+    """A value written in this file outside the site's own lines (a top-level `weight_decay:`
+    that a framework reads beside its `optimizer:` key) says where it is: `line 12`."""
+    node = options.get(key) if options is not None else None
+    if value.origin is not None or not isinstance(node, Scalar) or node.span is None:
+        return value
+    row = node.span.start.row
+    if site.start.row <= row <= site.end.row or value.kind is not ValueKind.LITERAL:
+        return value
+    return Value.literal(value.constant, value.expr, f"line {row}" if key == "weight_decay" else f"`{key}`, line {row}")
 
 
 def _option(options: Mapping | None, name: str | None, default: float | bool | None, hidden: str | None) -> Value:

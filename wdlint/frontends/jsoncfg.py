@@ -27,6 +27,7 @@ from wdlint.knowledge.optimizers import (
     lookup,
 )
 
+
 @dataclass(frozen=True)
 class JsonConfig:
     sites: tuple[OptimizerSite, ...]

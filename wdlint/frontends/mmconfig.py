@@ -17,7 +17,9 @@ frameworks.py MMENGINE_NORM_KEYS: which names cover every norm or bias).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import dataclasses
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +40,7 @@ from wdlint.frontends.config_sites import (
     number,
     with_key,
 )
-from wdlint.frontends.dependencies import read_dependency
+from wdlint.frontends.dependencies import Stamp, note_stamps, read_dependency, recording, unchanged
 from wdlint.frontends.python import PythonSource, decode_source, parse_python
 from wdlint.frontends.text import SourceError
 from wdlint.knowledge.frameworks import MMENGINE_BIAS_KEYS, MMENGINE_NORM_KEYS
@@ -47,6 +49,7 @@ from wdlint.knowledge.optimizers import MMENGINE_OPTIMIZER_TYPES, lookup
 _WRAPPER = "optim_wrapper"  # mmengine
 _OPTIMIZER = "optimizer"  # mmcv 1.x, where paramwise_cfg sits inside the optimizer's dict
 _VARIABLES = (_WRAPPER, _OPTIMIZER)
+_MODEL = "model"
 _DEFAULT_CONSTRUCTORS = frozenset({"DefaultOptimWrapperConstructor", "DefaultOptimizerConstructor"})
 
 
@@ -55,15 +58,20 @@ def config_sites(source: PythonSource, path: Path, index: ModuleIndex) -> list[O
     `index` is the module's, from the one walk the Python extraction makes."""
     if not _assigns_config(source.tree):
         return []
-    config = _read_config(ConfigReader(source, index, local=True), path, seen=frozenset())
+    config = _read_config(ConfigReader(source, index, local=True), path, seen=frozenset(), home=path)
+
+    def model() -> Node | None:  # read only for a message that needs the model's modules
+        reader = ConfigReader(source, index, local=True)
+        return _read_config(reader, path, seen=frozenset(), home=path, names=(_MODEL,)).variables.get(_MODEL)
+
     wrapper = config.variables.get(_WRAPPER)
     if wrapper is not None and config.own.get(_WRAPPER) is not None:
-        return list(_wrapper_sites(wrapper, _WRAPPER, None, config.hidden))
+        return list(_wrapper_sites(wrapper, _WRAPPER, None, config.hidden, model))
     optimizer = config.variables.get(_OPTIMIZER)
     if wrapper is None and isinstance(optimizer, Mapping) and config.own.get(_OPTIMIZER) is not None:
         paramwise = optimizer.get("paramwise_cfg")
         constructor = optimizer.string("constructor")
-        site = _site(optimizer, None, None, _OPTIMIZER, paramwise, constructor, config.hidden)
+        site = _site(optimizer, None, None, _OPTIMIZER, paramwise, constructor, config.hidden, model)
         return [site] if site is not None else []
     return []
 
@@ -100,12 +108,16 @@ class _Config:
     hidden: str | None = None  # "_base_" when a base could not be read: options may hide there
 
 
-def _read_config(reader: ConfigReader, path: Path, seen: frozenset[Path]) -> _Config:
-    own = {name: node for name in _VARIABLES if (node := reader.variable(name)) is not None}
+def _read_config(
+    reader: ConfigReader, path: Path, seen: frozenset[Path], home: Path, names: tuple[str, ...] = _VARIABLES
+) -> _Config:
+    """The variables `names` of the config, merged over its bases; `home` is the linted file:
+    a base's values name their place relative to it."""
+    own = {name: node for name in names if (node := reader.variable(name)) is not None}
     merged: dict[str, Node] = {}
     hidden = None
     for base in _base_paths(reader.variable("_base_")):
-        base_config = _read_base(path.parent / base, seen | {path}) if "::" not in base else None
+        base_config = _read_base(path.parent / base, seen | {path}, home, names) if "::" not in base else None
         if base_config is None:
             hidden = "_base_"
             continue
@@ -116,18 +128,65 @@ def _read_config(reader: ConfigReader, path: Path, seen: frozenset[Path]) -> _Co
     return _Config(own, merged, hidden)
 
 
-def _read_base(path: Path, seen: frozenset[Path]) -> _Config | None:
+def _read_base(path: Path, seen: frozenset[Path], home: Path, names: tuple[str, ...]) -> _Config | None:
     """A base config's merged variables; None when it cannot be read as a Python config."""
     if path.suffix != ".py" or len(seen) > MAX_DEPTH:
         return None
     try:
         resolved = path.resolve()
-        if resolved in seen:
-            return None
+    except OSError:
+        return None
+    if resolved in seen:
+        return None
+    # the reading names its places relative to the linted file's folder, as the child wrote them
+    key = (resolved, len(seen), os.path.normpath(path), os.path.normpath(home.parent), names)
+    known = _BASES.get(key)
+    if known is not None and known.serves(seen):
+        note_stamps(known.stamps)
+        return known.config
+    with recording() as reads:
+        config = _parse_base(path, resolved, seen, home, names)
+    note_stamps(tuple(reads))
+    if config is not None and len(_BASES) < _MAX_BASES:
+        read = _BaseRead(config, tuple(reads))
+        if read.serves(seen):
+            _BASES[key] = read
+    return config
+
+
+def _parse_base(
+    path: Path, resolved: Path, seen: frozenset[Path], home: Path, names: tuple[str, ...]
+) -> _Config | None:
+    try:
         source = parse_python(decode_source(read_dependency(resolved)), str(path))
     except (OSError, SourceError):
         return None
-    return _read_config(ConfigReader(source, ModuleIndex.build(source.tree), local=False), resolved, seen=seen)
+    # as the child's `_base_` writes it: relative to the linted file's folder
+    shown = os.path.relpath(os.path.normpath(path), os.path.normpath(home.parent)).replace(os.sep, "/")
+    reader = ConfigReader(source, ModuleIndex.build(source.tree), local=False, shown=shown)
+    return _read_config(reader, resolved, seen=seen, home=home, names=names)
+
+
+@dataclass(frozen=True)
+class _BaseRead:
+    """A base config as read once, for the other configs that name it: mmdet's hundreds of
+    configs share a few dozen bases, and parsing them again for each is most of the time."""
+
+    config: _Config
+    stamps: tuple[Stamp, ...]  # every file the reading read, the base's own first
+
+    def serves(self, seen: frozenset[Path]) -> bool:
+        """Whether reading the base again, past the files `seen` (as many as it was read past),
+        would read the same: it reaches none of them (a cycle would stop elsewhere) and none
+        of its files changed since."""
+        return not any(Path(stamp[0]) in seen for stamp in self.stamps) and all(map(unchanged, self.stamps))
+
+
+# per process: a base config's reading by (resolved path, how many files were seen before it,
+# which decides where the depth limit stops it; the path as written and the linted file's folder,
+# which its messages' places are relative to; the variables read)
+_BASES: dict[tuple[Path, int, str, str, tuple[str, ...]], _BaseRead] = {}
+_MAX_BASES = 4096
 
 
 def _base_paths(node: Node | None) -> list[str]:
@@ -142,14 +201,16 @@ def _merge(child: Node, base: Node | None) -> Node:
     deletes = child.get("_delete_")
     own = tuple(entry for entry in child.entries if entry.key != "_delete_")
     if not isinstance(base, Mapping) or (isinstance(deletes, Scalar) and deletes.value is True):
-        return Mapping(own, child.span)
+        return Mapping(own, child.span, origin=child.origin)
     entries = {entry.key: entry for entry in base.entries}
     for entry in own:
         entries[entry.key] = Entry(entry.key, entry.key_span, _merge(entry.value, base.get(entry.key)))
-    return Mapping(tuple(entries.values()), child.span)
+    return Mapping(tuple(entries.values()), child.span, origin=child.origin)
 
 
-def _wrapper_sites(wrapper: Node, name: str, holder: Entry | None, hidden: str | None) -> Iterator[OptimizerSite]:
+def _wrapper_sites(
+    wrapper: Node, name: str, holder: Entry | None, hidden: str | None, model: Callable[[], Node | None]
+) -> Iterator[OptimizerSite]:
     if not isinstance(wrapper, Mapping):
         return
     optimizer = wrapper.entry(_OPTIMIZER)
@@ -157,13 +218,13 @@ def _wrapper_sites(wrapper: Node, name: str, holder: Entry | None, hidden: str |
         # MultiOptimWrapperConstructor: a wrapper per sub-module (generator, discriminator)
         for entry in wrapper.entries:
             if isinstance(entry.value, Mapping) and entry.value.get(_OPTIMIZER) is not None:
-                yield from _wrapper_sites(entry.value, entry.key, entry, hidden)
+                yield from _wrapper_sites(entry.value, entry.key, entry, hidden, model)
         return
     if not isinstance(optimizer.value, Mapping):
         return
     span = wrapper.span and with_key(wrapper.span, holder)
     paramwise = wrapper.get("paramwise_cfg")
-    site = _site(optimizer.value, optimizer, span, name, paramwise, wrapper.string("constructor"), hidden)
+    site = _site(optimizer.value, optimizer, span, name, paramwise, wrapper.string("constructor"), hidden, model)
     if site is not None:
         yield site
 
@@ -176,6 +237,7 @@ def _site(
     paramwise: Node | None,
     constructor: str | None,
     hidden: str | None,
+    model: Callable[[], Node | None],
 ) -> OptimizerSite | None:
     kind = optimizer.get("type")
     if not isinstance(kind, Scalar) or not isinstance(kind.value, str):
@@ -196,6 +258,8 @@ def _site(
         return None
     # a base we could not read may hold the paramwise_cfg
     left = _unexcluded(paramwise, constructor, owner) if hidden is None else None
+    if left is not None and left.decayed == _BIASES and owner in _VARIABLES:
+        left = _biases_left(left, model())  # the whole model's params: its modules say which
     params = (
         ParamSource(SourceKind.FLAT, span, left.expr, remedy=left.remedy, decayed=left.decayed)
         if left is not None
@@ -210,11 +274,13 @@ def _site(
         options=optimizer,
         params=params,
         hidden=hidden,
+        class_origin=kind.origin,
     )
 
 
 _REMEDY = "set `paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0)`"
-_MULTS = {"normalization weights": "norm_decay_mult", "biases": "bias_decay_mult"}
+_BIASES = "biases"
+_MULTS = {"normalization weights": "norm_decay_mult", _BIASES: "bias_decay_mult"}
 
 
 @dataclass(frozen=True)
@@ -236,6 +302,9 @@ def _unexcluded(paramwise: Node | None, constructor: str | None, owner: str) -> 
         return _Left(f"{owner} without paramwise_cfg")
     if not isinstance(paramwise, Mapping):
         return None
+    # a paramwise_cfg of a base file: the message says which (quoted whole, as code)
+    place = paramwise.origin.removeprefix("from ").strip("`") if paramwise.origin else None
+    label = "paramwise_cfg" + (f" of {place}" if place else "")
     covered = _custom_keys(paramwise.get("custom_keys"))
     if covered is None:
         return None
@@ -251,12 +320,44 @@ def _unexcluded(paramwise: Node | None, constructor: str | None, owner: str) -> 
     if len(left) == 2:
         if covered.overriding:
             remedy = f"{_REMEDY}; params a custom key matches get only that key's decay_mult"
-            return _Left("paramwise_cfg whose custom_keys zero neither norms nor biases", remedy=remedy)
+            return _Left(f"{label} whose custom_keys zero neither norms nor biases", remedy=remedy)
         if covered.named:
-            return _Left("paramwise_cfg whose custom_keys zero neither norms nor biases")
-        return _Left("paramwise_cfg without norm_decay_mult=0 and bias_decay_mult=0")
+            return _Left(f"{label} whose custom_keys zero neither norms nor biases")
+        return _Left(f"{label} without norm_decay_mult=0 and bias_decay_mult=0")
     mult = _MULTS[left[0]]
-    return _Left(f"paramwise_cfg without {mult}=0", left[0], f"set `{mult}=0.0` in paramwise_cfg")
+    return _Left(f"{label} without {mult}=0", left[0], f"set `{mult}=0.0` in paramwise_cfg")
+
+
+def _biases_left(left: _Left, model: Node | None) -> _Left | None:
+    """Only biases are left decayed: which, where the model's components are known
+    (knowledge/mm_components.py); None when none but a classifier's output layer is."""
+    # imported here: a few configs need it, and a run over one training script loads no more
+    from wdlint.knowledge.mm_components import MM_COMPONENTS, MM_MODEL_SETTINGS, Biases
+
+    if not isinstance(model, Mapping):
+        return left
+    some: list[str] = []
+    unknown = False
+    for entry in model.entries:
+        if entry.key in MM_MODEL_SETTINGS or not isinstance(entry.value, Mapping):
+            continue
+        kind = entry.value.string("type")
+        component = MM_COMPONENTS.get(kind) if kind is not None else None
+        options = {option.key: _option_value(option.value) for option in entry.value.entries}
+        if component is None or not component.applies(options):
+            unknown = True
+        elif component.biases is Biases.SOME:
+            some.append(f"`{entry.key}` ({kind})")
+    if not some:
+        return left if unknown else None
+    listing = some[0] if len(some) == 1 else f"{', '.join(some[:-1])} and {some[-1]}"
+    decayed = f"biases, among them those of {listing}," if unknown else f"the biases of {listing}"
+    return dataclasses.replace(left, decayed=decayed)
+
+
+def _option_value(node: Node) -> object:
+    """A component option as its facts test it: a scalar's value, else the node itself (set)."""
+    return node.value if isinstance(node, Scalar) else node
 
 
 @dataclass(frozen=True)
@@ -281,8 +382,8 @@ def _custom_keys(keys: Node | None) -> _Covered | None:
         value = 1.0 if mult is None else number(mult)
         zero = value is None or value == 0  # unknown: it may
         name = entry.key.strip(".")
-        norms = norms or zero and name in MMENGINE_NORM_KEYS
-        biases = biases or zero and name in MMENGINE_BIAS_KEYS
+        norms = norms or (zero and name in MMENGINE_NORM_KEYS)
+        biases = biases or (zero and name in MMENGINE_BIAS_KEYS)
         overriding = overriding or value != 0
     return _Covered(norms, biases, bool(keys.entries), overriding)
 
@@ -302,14 +403,19 @@ def _exempt(paramwise: Mapping, key: str) -> bool | None:
 class ConfigReader:
     """Module-level expressions of a config file as config nodes."""
 
-    def __init__(self, source: PythonSource, index: ModuleIndex, local: bool) -> None:
+    def __init__(self, source: PythonSource, index: ModuleIndex, local: bool, shown: str = "") -> None:
         self.source = source
         self.local = local  # positions only for the linted file, not for its bases
+        self.shown = shown  # a base: its path as messages name it
         # mmengine reads the module's final names; a config's imports are not followed
         self.module = Env.of_module(index)
 
     def span(self, node: ast.expr | ast.keyword) -> Span | None:
         return self.source.span(node) if self.local else None
+
+    def origin(self, node: ast.expr) -> str | None:
+        """Where a base's value is written, for messages: ``from `../_base_/schedule.py:3` ``."""
+        return None if self.local else f"from `{self.shown}:{node.lineno}`"
 
     def variable(self, name: str) -> Node | None:
         return self._name(self.module, name)
@@ -338,10 +444,10 @@ class ConfigReader:
                 return named
         value = constant(env, expr)
         if isinstance(value, (str, int, float, bool)) or value is None:
-            return Scalar(value, expr_text(expr), self.span(expr))
+            return Scalar(value, expr_text(expr), self.span(expr), origin=self.origin(expr))
         # a class imported by name: `type=AdamW` after `from torch.optim import AdamW`
         qualified = qualified_name(env, expr)
-        return Scalar(qualified or UNKNOWN, expr_text(expr), self.span(expr))
+        return Scalar(qualified or UNKNOWN, expr_text(expr), self.span(expr), origin=self.origin(expr))
 
     def _mapping(self, env: Env, expr: ast.expr, pairs: list[tuple[str | None, ast.expr]]) -> Node:
         entries: list[Entry] = []
@@ -354,7 +460,7 @@ class ConfigReader:
                 entries += converted.entries
             else:  # `**something` we cannot read: any key may hide there
                 return Scalar(UNKNOWN, expr_text(expr), self.span(expr))
-        return Mapping(tuple(entries), self.span(expr))
+        return Mapping(tuple(entries), self.span(expr), origin=self.origin(expr))
 
     def _key_spans(self, expr: ast.expr) -> dict[str, Span]:
         if not self.local:

@@ -43,6 +43,7 @@ _HELP_SUFFIX = re.compile(r"[ \t]*([A-Za-z_][\w.]*\?\??)[ \t]*")
 _ASSIGNED_ESCAPE = re.compile(r"[ \t]*[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*([%!].*)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 _STRING_START = re.compile(r"'''|\"\"\"|'|\"")
+_OWN_LINE = re.compile(r"\bline (\d+)\b")  # how a message names a row of its own module
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,15 @@ class CellMap:
     """Rows of the joined module back to (cell, row in the cell); columns are unchanged."""
 
     cells: tuple[CodeCell, ...]
+    # each cell's first row, listed once: a notebook of n cells with a finding in each is
+    # placed in n bisections, not n lists of n rows
+    first_rows: tuple[int, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "first_rows", tuple(cell.first_row for cell in self.cells))
 
     def locate(self, row: int) -> tuple[CodeCell, int]:
-        index = bisect.bisect_right([cell.first_row for cell in self.cells], row) - 1
+        index = bisect.bisect_right(self.first_rows, row) - 1
         cell = self.cells[max(index, 0)]
         return cell, row - cell.first_row + 1
 
@@ -74,6 +81,7 @@ class CellMap:
             noqa_row = noqa_in_cell if noqa_cell is cell else None
         return dataclasses.replace(
             diagnostic,
+            message=self.placed_message(diagnostic.message),
             location=Position(row, diagnostic.location.column),
             end_location=(
                 Position(end_row, diagnostic.end_location.column)
@@ -84,6 +92,19 @@ class CellMap:
             cell=cell.number,
             fix=self._place_fix(diagnostic.fix, cell),
         )
+
+    def placed_message(self, message: str) -> str:
+        """A message names a place of its own module as `line N` (where a value, a caller or a
+        penalty is written): in a notebook that is `cell C:R`. Code quoted in backticks is
+        left as it is."""
+        parts = message.split("`")
+        for index in range(0, len(parts), 2):
+            parts[index] = _OWN_LINE.sub(lambda m: self._cell_place(int(m.group(1))), parts[index])
+        return "`".join(parts)
+
+    def _cell_place(self, row: int) -> str:
+        cell, in_cell = self.locate(row)
+        return f"cell {cell.number}:{in_cell}"
 
     def _place_fix(self, fix: Fix | None, cell: CodeCell) -> Fix | None:
         """The fix in the cell's own positions; None when an edit reaches into another cell."""
@@ -116,29 +137,34 @@ _NOT_TEXT = "`source` is not text"
 def parse_notebook(text: str, filename: str, max_size: int = 0) -> Notebook:
     """SourceError when the text is not a notebook or its code is over `max_size` characters
     (0: no limit; images and outputs do not count); cells that do not parse are `errors`."""
-    joined: list[str] = []
+    code_cells = list(_code_cells(text))
+    check_size(sum(len(source or "") for _, source in code_cells), max_size, "the notebook's code")
+    # each code cell that is text and Python, masked; a None source is a malformed cell
+    masked_cells: list[tuple[int, str | None, str]] = []
+    for number, source in code_cells:
+        masked = mask_ipython(source) if source is not None else ""
+        if masked is not None:  # None: a cell magic runs something other than Python
+            masked_cells.append((number, source, masked))
+    return _parsed_joined(masked_cells, filename) or _parsed_cell_by_cell(masked_cells, filename)
+
+
+def _parsed_cell_by_cell(masked_cells: list[tuple[int, str | None, str]], filename: str) -> Notebook:
+    """Each cell parsed alone: a cell that does not parse is reported alone, the others joined."""
     trees: list[ast.stmt] = []
     cells: list[CodeCell] = []
     errors: list[SourceError] = []
+    joined: list[str] = []
     row = 1
-    code_cells = list(_code_cells(text))
-    check_size(sum(len(source or "") for _, source in code_cells), max_size, "the notebook's code")
-    for number, source in code_cells:
+    for number, source, masked in masked_cells:
         if source is None:
             errors.append(SourceError(f"malformed cell: {_NOT_TEXT}", Position(1, 1), number))
             continue
-        masked = mask_ipython(source)
-        if masked is None:
-            continue  # a cell magic runs something other than Python
         try:
             tree = _parse_cell(masked, number)
         except SourceError as error:
             errors.append(SourceError(error.message, error.position, number))
             continue
-        if not masked.endswith("\n"):
-            # a cell ending in a bare `\r` followed by one starting with `\n` would join into
-            # one `\r\n`, a row fewer than the cells have; `\r` + `\n` is still one break
-            masked += "\n"
+        masked = _ended(masked)
         ast.increment_lineno(tree, row - 1)
         trees += tree.body
         rows = len(line_starts(masked)) - 1
@@ -148,6 +174,51 @@ def parse_notebook(text: str, filename: str, max_size: int = 0) -> Notebook:
     module = ast.Module(body=trees, type_ignores=[])
     python = PythonSource(filename, "".join(joined), module) if cells else None
     return Notebook(python, CellMap(tuple(cells)), tuple(errors))
+
+
+def _parsed_joined(masked_cells: list[tuple[int, str | None, str]], filename: str) -> Notebook | None:
+    """The notebook from one parse of its cells joined, when that is what parsing each alone
+    gives: every cell parses alone exactly when the joined text parses and no statement runs
+    from one cell into the next (a string, a bracket or a decorator left open), and no cell
+    ends in a backslash (which would join the next cell's first line) or starts indented (it
+    runs dedented: `_parse_cell`). None when that cannot be told from the joined parse."""
+    cells: list[CodeCell] = []
+    joined: list[str] = []
+    errors: list[SourceError] = []
+    row = 1
+    for number, source, masked in masked_cells:
+        if source is None:
+            errors.append(SourceError(f"malformed cell: {_NOT_TEXT}", Position(1, 1), number))
+            continue
+        if masked.rstrip("\r\n").endswith("\\") or strip_leading_indent(masked) is not None:
+            return None
+        masked = _ended(masked)
+        rows = len(line_starts(masked)) - 1
+        cells.append(CodeCell(number, row, source, row + rows))
+        joined.append(masked)
+        row += rows
+    if not cells:
+        return Notebook(None, CellMap(()), tuple(errors))
+    try:
+        python = parse_python("".join(joined), filename)
+    except SourceError:
+        return None
+    ends = [cell.end_row for cell in cells]
+    for statement in python.tree.body:
+        first = statement.lineno
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and statement.decorator_list:
+            first = min(first, *(decorator.lineno for decorator in statement.decorator_list))
+        cell = bisect.bisect_right(ends, first)  # the cell whose rows hold the statement's first
+        if cell == len(ends) or (statement.end_lineno or first) >= ends[cell]:
+            return None
+    return Notebook(python, CellMap(tuple(cells)), tuple(errors))
+
+
+def _ended(masked: str) -> str:
+    """A cell's text as the joined module holds it: ending in a line break. (A cell ending in a
+    bare `\r` followed by one starting with `\n` would join into one `\r\n`, a row fewer
+    than the cells have; `\r` + `\n` is still one break.)"""
+    return masked if masked.endswith("\n") else masked + "\n"
 
 
 def _parse_cell(masked: str, number: int) -> ast.Module:
@@ -296,6 +367,8 @@ def _blank(line: str) -> str:
 
 def _escape_start(line: str) -> int | None:
     """Where IPython syntax starts on a line that begins a statement, or None."""
+    if "%" not in line and "!" not in line and "?" not in line:
+        return None  # each pattern needs one (most lines are Python)
     for pattern in (_ESCAPE, _ASSIGNED_ESCAPE, _HELP_SUFFIX):
         match = pattern.fullmatch(line.rstrip("\r\n"))
         if match is not None:
@@ -325,39 +398,47 @@ class _LexState:
     def scan(self, line: str) -> None:
         content = line.rstrip("\r\n")
         self.continued = False
+        end = len(content)
         i = 0
-        while i < len(content):
+        while i < end:  # from one character that matters to the next
             if self.string is not None:
-                i = self._in_string(content, i)
+                found = _IN_STRING[self.string].search(content, i)
+                if found is None:
+                    break  # the line ends in the string
+                if found.group() == "\\":
+                    i = found.start() + 2  # an escaped character
+                else:
+                    self.string = None
+                    i = found.end()
                 continue
-            char = content[i]
+            found = _CODE_CHARACTERS.search(content, i)
+            if found is None:
+                break
+            char, at = found.group(), found.start()
             if char == "#":
                 return
             if char in "([{":
                 self.depth += 1
             elif char in ")]}":
                 self.depth = max(self.depth - 1, 0)
-            elif char == "\\" and i == len(content) - 1:
+            elif char == "\\" and at == end - 1:
                 self.continued = True
+            elif char == "\\":
+                pass  # a backslash inside a line continues nothing
             else:
-                quote = _STRING_START.match(content, i)
-                if quote is not None:
-                    self.string = quote.group()
-                    i = quote.end()
-                    continue
-            i += 1
+                quote = _STRING_START.match(content, at)
+                assert quote is not None  # a quote starts one
+                self.string = quote.group()
+                i = quote.end()
+                continue
+            i = at + 1
         if self.string is not None and len(self.string) == 1 and not content.endswith("\\"):
             self.string = None  # an unterminated one-line string: a syntax error, not our concern
 
-    def _in_string(self, content: str, i: int) -> int:
-        assert self.string is not None
-        if content[i] == "\\":
-            return i + 2
-        if content.startswith(self.string, i):
-            end = i + len(self.string)
-            self.string = None
-            return end
-        return i + 1
+
+# what `_LexState` looks at outside strings, and inside each kind of string
+_CODE_CHARACTERS = re.compile(r"[#()\[\]{}\\'\"]")
+_IN_STRING = {quote: re.compile(r"\\|" + re.escape(quote)) for quote in ("'", '"', "'''", '"""')}
 
 
 # -- writing fixed cells back ------------------------------------------------------------------
@@ -400,5 +481,7 @@ def _source_spans(text: str) -> dict[int, tuple[int, int]]:
             for number, (cell_start, _) in enumerate(items, start=1):
                 if text[cell_start] == "{":
                     cell_members, _ = json_text.members(cell_start)
-                    spans.update({number: (m.value_start, m.value_end) for m in cell_members if m.key == "source"})
+                    for m in cell_members:
+                        if m.key == "source":
+                            spans[number] = (m.value_start, m.value_end)
     return spans

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import itertools
 from collections.abc import Iterator
 
 from wdlint.analysis.env import Env
@@ -23,7 +24,7 @@ from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.scopes import Scope
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.analysis.syntax import literal_pairs
-from wdlint.diagnostics import Span
+from wdlint.diagnostics import Position, Span
 from wdlint.frontends.config_sites import Mapping, Node, Scalar, walk_mappings
 from wdlint.frontends.dialects import Claimed, generic_sites
 from wdlint.frontends.jsoncfg import deepspeed_site
@@ -42,18 +43,22 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
         return []  # a generic mapping needs a weight_decay key, and so does a DeepSpeed section to matter
     reader = ConfigReader(source, index, local=True)
     module = Env.of_module(index)
-    scopes = _scopes(index)
+    scopes: dict[int, Scope] | None = None
     owned = read_values(source.tree)
-    inside = [site.span for site in code_sites]
-    handed = _handed_to_sites(source, index, set(inside))
+    inside = _Covering([site.span for site in code_sites])
+    handed = _handed_to_sites(source, index, {site.span for site in code_sites})
     claimed: Claimed = set()
     found: list[OptimizerSite] = []
     rows = _rows_naming(source.text, GENERIC.decay_key)
     for expr, function, name in _outermost_dicts(source.tree, owned, rows):
         span = source.span(expr)
-        if name in handed or any(_within(span, outer) for outer in inside):
+        if name in handed or inside.covers(span):
             continue
-        scope = scopes.get(id(function), index.module_scope) if function is not None else index.module_scope
+        if function is None:
+            scope = index.module_scope
+        else:
+            scopes = scopes if scopes is not None else _scopes(index)
+            scope = scopes.get(id(function), index.module_scope)
         root = reader.node(module.at(scope, expr.lineno), expr)
         found += _deepspeed(root, claimed)
         found += generic_sites(root, claimed)
@@ -101,7 +106,7 @@ def _outermost_dicts(
         if id(node) in owned:
             continue
         if isinstance(node, (ast.stmt, ast.expr)):
-            first = bisect.bisect_left(rows, node.lineno)
+            first = bisect.bisect_left(rows, _first_row(node))
             if first == len(rows) or rows[first] > (node.end_lineno or node.lineno):
                 continue
         if isinstance(node, ast.expr) and literal_pairs(node) is not None:
@@ -117,12 +122,21 @@ def _outermost_dicts(
         stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
 
 
+def _first_row(node: ast.stmt | ast.expr) -> int:
+    """Where a node's text starts: a decorated definition's at its first decorator."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.decorator_list:
+        return min(node.lineno, *(decorator.lineno for decorator in node.decorator_list))
+    return node.lineno
+
+
 def _handed_to_sites(source: PythonSource, index: ModuleIndex, spans: set[Span]) -> set[str]:
     """Names passed (or spread with `**`) to a construction the code reads: `conf = {...}` then
     `make_optimizer(params, **conf)` is that construction's, not a config of its own."""
     names: set[str] = set()
+    rows = {span.start.row for span in spans}
     for call in index.calls:
-        if source.span(call) not in spans:
+        # a call's span starts on its own line: only those on a site's line are measured
+        if call.lineno not in rows or source.span(call) not in spans:
             continue
         for value in (*call.args, *(keyword.value for keyword in call.keywords)):
             inner = value.value if isinstance(value, ast.Starred) else value
@@ -153,8 +167,20 @@ def _scopes(index: ModuleIndex) -> dict[int, Scope]:
     return found
 
 
-def _within(span: Span, outer: Span) -> bool:
-    return (outer.start.row, outer.start.column) <= (span.start.row, span.start.column) and (
-        span.end.row,
-        span.end.column,
-    ) <= (outer.end.row, outer.end.column)
+class _Covering:
+    """Whether a span lies within one of some spans (the constructions' calls): a bisection on
+    their starts, and the furthest end of those starting before, for each dict; not a pass
+    over every construction for each dict, which is quadratic in a file of many optimizers."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        ordered = sorted((_point(span.start), _point(span.end)) for span in spans)
+        self._starts = [start for start, _ in ordered]
+        self._reach = list(itertools.accumulate((end for _, end in ordered), max))
+
+    def covers(self, span: Span) -> bool:
+        before = bisect.bisect_right(self._starts, _point(span.start))
+        return before > 0 and _point(span.end) <= self._reach[before - 1]
+
+
+def _point(position: Position) -> tuple[int, int]:
+    return position.row, position.column

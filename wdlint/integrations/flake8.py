@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from wdlint import __version__
-from wdlint.engine.prefilter import may_contain_optimizer
 from wdlint.engine.lint import lint_text
+from wdlint.engine.prefilter import may_contain_optimizer
 from wdlint.engine.runner import LintOptions
 from wdlint.selection import is_valid_selector
 

@@ -5,13 +5,13 @@ checkpoint is known is compared with these names: each is the end of a real para
 the family's models, one layer of each kind (index `0`), so that a substring or suffix test that
 catches the pattern catches every such parameter. `tests/knowledge/test_models.py` builds every
 transformers family listed here on the `meta` device and checks the names both ways. timm's
-models are not listed: timm is not a dependency of the tests, so its names could not be checked.
+families, by the architecture names `timm.create_model` takes, are in `knowledge.timm_models`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 
 @dataclass(frozen=True)
@@ -167,10 +167,24 @@ HEAD_SUFFIXES: Final = (
 _OTHER_CHECKPOINTS: Final = ("-vl", "vision", "-moe")
 
 
+class Known(Protocol):
+    """A model whose norm weights are known: a transformers class, a timm architecture."""
+
+    @property
+    def name(self) -> str: ...  # as messages show it: "GPT-2", "timm `resnet50`"
+
+    @property
+    def norm_params(self) -> tuple[str, ...]: ...
+
+
 @dataclass(frozen=True)
 class KnownModel:
     family: ModelFamily
     head: str | None  # the class suffix (`ForMaskedLM`), when known
+
+    @property
+    def name(self) -> str:
+        return self.family.name
 
     @property
     def norm_params(self) -> tuple[str, ...]:

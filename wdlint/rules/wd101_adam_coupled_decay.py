@@ -29,7 +29,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     # an optimizer named in a config that no framework convention reads: say what is not known
     unknown = f"; {PARAMS_UNKNOWN_NOTE}" if site.params.expr == PARAMS_UNKNOWN_NOTE else ""
     yield Finding(
-        f"`{site.written_name}` with weight_decay={decay.describe()} is L2 regularization "
+        f"{site.shown_class} with {decay.shown(besides=site.class_origin)} is L2 regularization "
         f"through Adam's adaptive step, not decoupled weight decay; {instead} and re-tune the value{unknown}",
         site.func_span,
         _fix(site, context),
@@ -140,6 +140,10 @@ RULE = Rule(
 Checks for `torch.optim.Adam` and `Adamax` constructed with a weight_decay that is not provably
 zero, for `NAdam` and `RAdam` with decay but without `decoupled_weight_decay=True`, and for
 apex/DeepSpeed `FusedAdam(adam_w_mode=False)` and `DeepSpeedCPUAdam(adamw_mode=False)` with decay.
+The message names the class as written and the weight_decay it gets, with where that value is
+written when it is not the call (as WD201's page says: a line, a file, an option's or a
+parameter's default, a config key, a framework's default, an mm base config). A decay that
+could only come through an unresolved `**kwargs` is not reported: these classes default to 0.
 """,
     why_is_this_bad="""
 In these optimizers `weight_decay` adds `weight_decay * p` to the gradient, which Adam then

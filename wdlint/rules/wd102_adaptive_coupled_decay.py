@@ -20,7 +20,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     if decay is None:
         return
     yield Finding(
-        f"`{site.written_name}` with weight_decay={decay.describe()} adds L2 to the "
+        f"{site.shown_class} with {decay.shown(besides=site.class_origin)} adds L2 to the "
         f"gradient before {site.spec.short_name}'s adaptive scaling, so parameters with large "
         f"gradients are barely decayed; use decoupled decay ({site.spec.decoupled_alternative}) or no decay",
         site.func_span,
@@ -53,6 +53,10 @@ RULE = Rule(
     what_it_does="""
 Checks for `torch.optim.Adagrad`, `RMSprop` and `Adadelta` constructed with a weight_decay that
 is not provably zero.
+The message names the class as written and the weight_decay it gets, with where that value is
+written when it is not the call (as WD201's page says: a line, a file, an option's or a
+parameter's default, a config key, a framework's default, an mm base config). A decay that
+could only come through an unresolved `**kwargs` is not reported: these classes default to 0.
 """,
     why_is_this_bad="""
 These optimizers add `weight_decay * p` to the gradient and then divide by a running scale of

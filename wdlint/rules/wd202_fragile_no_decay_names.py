@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wdlint.analysis.sites import NameMatch, NameTest, OptimizerSite, ParamSource, Selector
-from wdlint.knowledge.params import NORM_NAME_FAMILIES, names_bert_style, uses_layernorm_naming
 from wdlint.diagnostics import Position
+from wdlint.knowledge.params import NORM_NAME_FAMILIES, names_bert_style, uses_layernorm_naming
 from wdlint.rules.base import Finding, Rule, RuleContext
 
 
@@ -79,20 +79,35 @@ RULE = Rule(
     summary="A no-decay name list that misses common norm naming (`ln_f`, `norm`, `layer_norm`)",
     what_it_does="""
 Checks name-based no-decay filters (`any(nd in n for nd in no_decay)`). Where the model is known,
-it reports exactly which normalization weights the names miss, and is quiet where they match
-them all: a class defined in the project, a transformers class (`BertForSequenceClassification`,
-`GPT2LMHeadModel.from_pretrained(...)`), or an `AutoModel*` class loading a checkpoint whose name
-is known, a CLI option's default included (`gpt2`, `roberta-base`, `meta-llama/Llama-2-7b-hf`).
-The families known (BERT, RoBERTa, ELECTRA, DeBERTa, ALBERT, DistilBERT, GPT-2, Llama, T5, BART,
-OPT, ViT, XLNet) and their norm names are checked against the real transformers models.
-Elsewhere it reports only lists that cannot match the norms of most models: the classic
-`["bias", "LayerNorm.weight"]` of BERT-era scripts, which matches no norm of GPT-2 (`ln_1`,
-`ln_f`), Llama (`input_layernorm`, `norm`), T5 (`layer_norm`), ViT (`norm1`) or ResNet (`bn1`).
+it reports exactly which normalization weights the names miss, and is quiet where they match them
+all: a class defined in the project, a transformers class (`BertForSequenceClassification`,
+`GPT2LMHeadModel.from_pretrained(...)`), an `AutoModel*` class loading a checkpoint whose name is
+known, a CLI option's default included (`gpt2`, `roberta-base`, `meta-llama/Llama-2-7b-hf`), or a
+timm architecture, also as a layer of a class of the project
+(`timm.create_model("vit_base_patch16_224", pretrained=True, num_classes=10)`, its name a constant
+or a CLI default; `global_pool="avg"` moves ViT's final norm to `fc_norm`; a keyword that may
+rename layers, such as `features_only=True`, leaves the model unknown, and so does an architecture
+the project registers itself). A layer replaced afterwards (`model.head = nn.Linear(...)`) takes
+its norms with it. The transformers families (BERT, RoBERTa, ELECTRA, DeBERTa, ALBERT, DistilBERT,
+GPT-2, Llama, T5, BART, OPT, ViT, XLNet) and the timm ones (ViT, DeiT, CLIP ViT, BEiT, Swin,
+ConvNeXt, ResNet, ResNeXt, ResNet-D, EfficientNet, MobileNetV3, RegNet, MLP-Mixer, DenseNet,
+Inception-v3) and their norm names are checked against the real models. Elsewhere it reports only
+lists that cannot match the norms of most models: the classic `["bias", "LayerNorm.weight"]` of
+BERT-era scripts, which matches no norm of GPT-2 (`ln_1`, `ln_f`), Llama (`input_layernorm`,
+`norm`), T5 (`layer_norm`), ViT (`norm1`) or ResNet (`bn1`).
 """,
     why_is_this_bad="""
 The list was written for BERT, whose norms are named `LayerNorm`. Copied into a script for another
 model it silently excludes only the biases, and every norm gain is decayed towards zero. Selecting
 by shape (`p.ndim < 2`) catches biases and every norm gain whatever they are called.
+""",
+    known_problems="""
+A layer of a class of the project built by an unknown model (`self.backbone =
+timm.create_model(name)` with `name` a parameter, a transformers class, a layer something is
+later assigned into) is left out of the class's names, so only its other norms are compared.
+The names of a known model are the ends of its real names (`bn1.weight` for every
+`layer1.0.bn1.weight`), so a fragment that spans what comes before them is not matched as the
+real names would match it.
 """,
     example="""
 import torch

@@ -20,7 +20,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
     overriding = params.groups[0].weight_decay
     assert overriding is not None
     yield Finding(
-        f"weight_decay={value.describe()} given to `{site.written_name}` is never used: every "
+        f"{value.shown()} given to `{site.written_name}` is never used: every "
         f"param group sets its own weight_decay (the first: {overriding.describe()})",
         argument.span if argument is not None else site.func_span,
     )

@@ -24,7 +24,7 @@ def check(site: OptimizerSite, context: RuleContext) -> Iterator[Finding]:
             continue
         yield Finding(
             f"an explicit L2 penalty over `{penalty.expr}`'s parameters while `{site.written_name}` "
-            f"(line {site.span.start.row}) also decays with weight_decay={decay.describe()}: the "
+            f"(line {site.span.start.row}) also decays with {decay.shown()}: the "
             "parameters are regularized twice; keep one of the two",
             penalty.span,
         )

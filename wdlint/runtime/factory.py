@@ -50,7 +50,7 @@ def build(target: str, device: str) -> tuple[nn.Module, list[torch.optim.Optimiz
         # builds on `meta` (no memory) unless it places tensors itself.
         with torch.device(device):
             result = factory(**kwargs)
-    except (Exception, SystemExit) as error:  # the user's code: report it, do not crash or exit
+    except (Exception, SystemExit) as error:  # noqa: BLE001  the user's code: report it, do not crash or exit
         raise TargetError(f"`{target}` raised {_one_line(error)}") from None
     finally:
         sys.argv = saved_argv
@@ -66,7 +66,7 @@ def _load(target: str) -> Callable[..., object]:
         module = _import_file(path) if path is not None else _import_module(location)
     except TargetError:
         raise
-    except (Exception, SystemExit) as error:  # a script that calls sys.exit() on import too
+    except (Exception, SystemExit) as error:  # noqa: BLE001  a script that calls sys.exit() on import too
         raise TargetError(f"cannot import `{location}`: {_one_line(error)}") from None
     found: object = module
     for part in attribute.split("."):

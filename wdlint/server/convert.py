@@ -100,7 +100,7 @@ def replacement(old: str, new: str, codec: PositionCodec) -> types.TextEdit:
     end = 0
     while end < limit - start and old[len(old) - 1 - end] == new[len(new) - 1 - end]:
         end += 1
-    if 0 < end and old[len(old) - end - 1 : len(old) - end + 1] == "\r\n":
+    if end > 0 and old[len(old) - end - 1 : len(old) - end + 1] == "\r\n":
         end -= 1
     lines = Lines(old, codec)
     return types.TextEdit(

@@ -120,7 +120,7 @@ class WdlintServer(LanguageServer):
 
         try:
             return subject.lint(subject.text)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001  a bug of ours costs this document, never the server
             self.log_error(f"internal error while linting {subject.key}", error)
             return [internal_error(subject.lint.filename, error)]
 
@@ -156,7 +156,7 @@ class WdlintServer(LanguageServer):
             self.last[key] = (subject, found)
             versions = {t.uri: t.version for t in subject.targets}
             self.publish(key, subject.placed(found, self.workspace.position_codec), versions)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001  a bug of ours costs this document, never the server
             self.log_error(f"internal error while serving {key}", error)
 
     def schedule(self, key: str) -> None:

@@ -57,6 +57,7 @@ def named_site(
         hidden=hidden,
         decay_key=convention.decay_key,
         default_decay=convention.default_decay,
+        framework=convention.name,
     )
 
 

@@ -77,7 +77,8 @@ def _with_references(top: Mapping, options: Mapping) -> Mapping:
         value = entry.value
         target = _resolved(top, value)
         if target is not value and isinstance(target, Scalar) and isinstance(value, Scalar):
-            value = Scalar(target.value, value.text, value.span)
+            origin = f"line {target.span.start.row}" if target.span is not None else None
+            value = Scalar(target.value, value.text, value.span, origin=origin)
         entries.append(Entry(entry.key, entry.key_span, value))
     return Mapping(tuple(entries), options.span, options.tag)
 

@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wdlint.analysis import project_scan
+from wdlint.analysis.project_scan import project_root
 from wdlint.analysis.sites import OptimizerSite, ParamSource, SourceKind
 from wdlint.diagnostics import Span
 from wdlint.frontends.config_sites import Mapping, Node, resolve_class, walk_mappings, with_key
-from wdlint.analysis import project_scan
-from wdlint.analysis.project_scan import project_root
 from wdlint.frontends.dependencies import note_absent, note_stamps
 from wdlint.knowledge.frameworks import PARAMS_UNKNOWN_NOTE
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
