@@ -224,7 +224,9 @@ def _lint_stdin(
     display = stdin_filename or "-"
     ignored = settings.ignores_for(Path(stdin_filename)) if stdin_filename else ()
     data = sys.stdin.buffer.read()
-    result = lint_bytes(data, display, options)
+    # fixes follow the line length of the project the text claims to be in (as ruff reads it)
+    layout_from = Path(stdin_filename) if stdin_filename else Path.cwd() / "-"
+    result = lint_bytes(data, display, options, layout_from=layout_from)
     result = dataclasses.replace(
         result, diagnostics=tuple(d for d in result.diagnostics if not ignored_by(ignored, d.code))
     )
@@ -240,7 +242,8 @@ def _lint_stdin(
         return result
 
     def lint(source: str) -> list[Diagnostic]:
-        return [d for d in lint_text(source, display, options) if not ignored_by(ignored, d.code)]
+        found = lint_text(source, display, options, layout_from=layout_from)
+        return [d for d in found if not ignored_by(ignored, d.code)]
 
     outcome = fix_text(text, lint, request.unsafe, result.diagnostics)
     if request.write:

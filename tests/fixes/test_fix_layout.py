@@ -614,3 +614,33 @@ def test_imports(source: str, expected: str, select: tuple[str, ...]) -> None:
 def test_no_fix_when_adamw_is_another_class_here() -> None:
     source = "from torch.optim import Adam\n\n\nclass AdamW:\n    pass\n\n\nopt = Adam(params, lr=1e-3, weight_decay=1e-4)\n"
     assert fixed(source, "WD101") == source
+
+
+def test_text_of_no_file_takes_the_default_whatever_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the API's text is no file of the project the process runs in (this repository sets 120)
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n")
+    monkeypatch.chdir(tmp_path)
+    assert fixed(LONG_WD501, "WD501") == BROKEN
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(["--stdin-filename", "src/train.py"], BROKEN, id="the project --stdin-filename names: 88"),
+        pytest.param(["--stdin-filename", "train.py"], ONE_LINE, id="the working directory's project: 120"),
+        pytest.param([], ONE_LINE, id="no name: the working directory's"),
+    ],
+)
+def test_standard_input_takes_the_line_length_of_the_project_it_claims(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str
+) -> None:
+    from click.testing import CliRunner
+
+    from wdlint.cli import cli
+
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "pyproject.toml").write_text("[tool.black]\nline-length = 88\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "--isolated", "--select", "WD501", "--fix", *args, "-"], input=LONG_WD501)
+    assert result.stdout == expected

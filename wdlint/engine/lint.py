@@ -57,10 +57,10 @@ def check_sites(
 
     `module` is the parsed Python module the sites come from, which fixes need; config files
     have none, and their findings carry no fix. `path`: where the file is (or claims to be),
-    for the line length its fixes are laid out to.
+    for the line length its fixes are laid out to (None: the formatters' default).
     """
     context = RuleContext(options.target_torch_version, module)
-    fixes = _Fixes(options.fix_edits, module, path if path is not None else Path(filename))
+    fixes = _Fixes(options.fix_edits, module, path)
     checks = [
         (rule, rule.check) for rule in all_rules() if rule.check is not None and rule.code in options.codes
     ]
@@ -96,7 +96,7 @@ class _Fixes:
     libcst, imported here only) when the run shows or applies them; otherwise a fix says only
     that it exists, how safe it is and what it does."""
 
-    def __init__(self, write: bool, module: ModuleFacts | None, path: Path) -> None:
+    def __init__(self, write: bool, module: ModuleFacts | None, path: Path | None) -> None:
         self.write, self.module, self.path = write, module, path
         self._style: Style | None = None
 
@@ -115,11 +115,17 @@ class _Fixes:
 
 
 def lint_bytes(
-    data: bytes, filename: str, options: LintOptions, *, path: Path | None = None, prefiltered: bool = False
+    data: bytes,
+    filename: str,
+    options: LintOptions,
+    *,
+    path: Path | None = None,
+    prefiltered: bool = False,
+    layout_from: Path | None = None,
 ) -> FileResult:
     """Lint one file's bytes as the format its name says; the result keeps the text to quote.
     `prefiltered`: the bytes passed the format's prefilter already (the runner's screening),
-    which need not run twice over a dense tree's files."""
+    which need not run twice over a dense tree's files. `layout_from`: as for `lint_text`."""
     form = format_for(filename)
     if not prefiltered and not form.may_configure_optimizer(data):
         return FileResult(filename, (), None)
@@ -128,18 +134,28 @@ def lint_bytes(
     except SourceError as error:
         failed = parse_error(filename, error.message, error.position)
         return FileResult(filename, (failed,), form.text_of_undecodable(data))
-    diagnostics = lint_text(text, filename, options, path=path, form=form)
+    diagnostics = lint_text(text, filename, options, path=path, form=form, layout_from=layout_from)
     return FileResult(filename, tuple(diagnostics), text if diagnostics else None)
 
 
 def lint_text(
-    text: str, filename: str, options: LintOptions, *, path: Path | None = None, form: Format = PYTHON
+    text: str,
+    filename: str,
+    options: LintOptions,
+    *,
+    path: Path | None = None,
+    form: Format = PYTHON,
+    layout_from: Path | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics for decoded text of a format (default: Python), sorted, suppressions applied.
 
     `path` is where the file lives, for the modules it imports and the `_base_` files of an
-    mmengine config (None: not on disk).
+    mmengine config (None: not on disk), and for the line length its fixes are laid out to.
+    `layout_from`: where text not on disk takes that line length from (standard input: where
+    `--stdin-filename` puts it, else the working directory); with neither, the formatters'
+    default, whatever directory the process runs in.
     """
+    layout = path if path is not None else layout_from
     try:
         parsed = form.parse(text, filename, options.max_file_size)
     except SourceError as error:
@@ -148,7 +164,7 @@ def lint_text(
         found = [
             diagnostic
             for group in parsed.sites(path)
-            for diagnostic in check_sites(group.sites, filename, options, group.module, path)
+            for diagnostic in check_sites(group.sites, filename, options, group.module, layout)
         ]
     except RecursionError:
         return [parse_error(filename, TOO_DEEP)]

@@ -27,7 +27,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.diagnostics import Edit, Fix, Position, Span
 from wdlint.fixes.layout import Breaker, Unbreakable, line_width, width
-from wdlint.fixes.style import Style, line_length_for
+from wdlint.fixes.style import DEFAULT_LINE_LENGTH, Style, line_length_for
 from wdlint.frontends.text import line_starts
 from wdlint.rules.fixes import FixPlan
 
@@ -35,10 +35,12 @@ _INDENT = re.compile(r"[ \t]*")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
-def style_of(module: ModuleFacts, path: Path) -> Style:
-    """The layout of the file at `path` (standard input: where it claims to be)."""
+def style_of(module: ModuleFacts, path: Path | None) -> Style:
+    """The layout of the file at `path` (standard input: where it claims to be; None: text of
+    no project, laid out to the formatters' default line length)."""
     match = _NEWLINE.search(module.source.text)
-    return Style(line_length_for(path), module.indent_unit, match.group() if match else "\n")
+    length = line_length_for(path) if path is not None else DEFAULT_LINE_LENGTH
+    return Style(length, module.indent_unit, match.group() if match else "\n")
 
 
 def materialize(plan: FixPlan, module: ModuleFacts, style: Style) -> Fix | None:
