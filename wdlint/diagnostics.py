@@ -65,7 +65,7 @@ class Diagnostic:
     filename: str
     location: Position
     end_location: Position
-    # the line whose `# noqa` suppresses this diagnostic (a multi-line call's first line)
+    # the line whose noqa comment suppresses this diagnostic (a multi-line call's first line)
     noqa_row: int | None = None
     fix: Fix | None = None
     cell: int | None = None

@@ -18,7 +18,7 @@ ALL = None  # a bare noqa: every code
 
 @dataclass
 class Suppressions:
-    # row -> codes suppressed there; ALL (None) for a bare `# noqa`
+    # row -> codes suppressed there; ALL (None) for a bare noqa comment
     lines: dict[int, frozenset[str] | None] = field(default_factory=dict)
     file: frozenset[str] | None = frozenset()  # ALL: the whole file is exempt
 

@@ -123,7 +123,7 @@ def _noqa_action(
         content = line.rstrip("\r\n")
         commented = with_noqa(content, [d.code])
         if commented is None:
-            return None  # a bare `# noqa` is there already
+            return None  # a bare noqa comment is there already
         text = "".join([*rows[: row - 1], commented + line[len(content) :], *rows[row:]])
         after = {finding_key(f) for f in subject.lint(subject.with_target_text(target.uri, text))}
         if after == before - {finding_key(d)}:
