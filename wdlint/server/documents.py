@@ -9,6 +9,7 @@ The project's other files are read from disk for cross-file facts, as a check re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -65,6 +66,10 @@ class Lint:
         found = lint_text(text, self.filename, self.options, path=self.path, form=self.form)
         return [d for d in found if not ignored_by(self.ignore, d.code)]
 
+    def with_edits(self) -> Lint:
+        """This lint with its fixes written out (libcst): for code actions, not for every change."""
+        return dataclasses.replace(self, options=dataclasses.replace(self.options, fix_edits=True))
+
 
 _Stamp = tuple[int, int] | None
 
@@ -116,6 +121,9 @@ class Linter:
             settings.ignore,
             settings.target_torch_version,
             settings.max_file_size,
+            # the diagnostics published on each change say that a fix exists; its edits are
+            # written out (libcst, tens of ms) only when code actions are asked for
+            fix_edits=False,
         )
         ignore = settings.ignores_for(path) if path is not None else ()
         return Lint(filename, path, form, options, ignore)

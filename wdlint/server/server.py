@@ -12,6 +12,7 @@ as `wdlint check` reports it; the server goes on.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
@@ -305,6 +306,9 @@ def build(debounce: float = DEFAULT_DEBOUNCE) -> WdlintServer:
         if known is None:
             return None
         subject, found = known
+        if any(d.fix is not None for d in found):  # published without edits: write them out now
+            subject = dataclasses.replace(subject, lint=subject.lint.with_edits())
+            found = ls.lint(subject)
         return code_actions(subject, found, uri, params.range, params.context.only, ls.edits()) or None
 
     @feature(types.TEXT_DOCUMENT_HOVER)
