@@ -47,7 +47,8 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
     owned = read_values(source.tree)
     inside = _Covering([site.span for site in code_sites])
     handed = _handed_to_sites(source, index, {site.span for site in code_sites})
-    claimed: Claimed = set()
+    claimed: Claimed = set()  # ids of config nodes: every root is kept alive below, so no id is reused
+    roots: list[Node] = []
     found: list[OptimizerSite] = []
     rows = _rows_naming(source.text, GENERIC.decay_key)
     for expr, function, name in _outermost_dicts(source.tree, owned, rows):
@@ -60,6 +61,7 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
             scopes = scopes if scopes is not None else _scopes(index)
             scope = scopes.get(id(function), index.module_scope)
         root = reader.node(module.at(scope, expr.lineno), expr)
+        roots.append(root)
         found += _deepspeed(root, claimed)
         found += generic_sites(root, claimed)
     return found
