@@ -121,6 +121,11 @@ class ModuleIndex:
     layer_assignments: Mapping[str, Sequence[tuple[int, str]]] = dataclasses.field(default_factory=dict)
     # line -> the `a, b = TABLE[key]` / `a, b = call(...)` unpackings on it
     unpackings: Mapping[int, Sequence[ast.Assign]] = dataclasses.field(default_factory=dict)
+    # what the `if` tests of this module were read to, per reading context
+    # (`choice.enclosing_truth`): a memo of a pure reading, no state a reading could leak
+    truths: dict[tuple[int, ...], tuple[bool | None, tuple[object, ...]]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @staticmethod
     def build(tree: ast.Module, path: Path | None = None, listeners: Sequence[WalkListener] = ()) -> ModuleIndex:
