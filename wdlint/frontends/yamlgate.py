@@ -36,17 +36,18 @@ import re
 import yaml
 
 _LINE_BREAK = "\r\n\x85\u2028\u2029"
+# every branch starts with its character (what precedes it is looked behind for after), so
+# that the scan skips to the next candidate character instead of trying each branch everywhere
 _DIVERGES = re.compile(
     r"[\t\ufeff]"
     # a `!` that may start a tag (any not inside a word: after a blank, an indicator, a quote
     # closing a JSON-like key, `{'a':!t x}`) and is not `!name` or `!!name` then a blank
-    r"|(?<![0-9A-Za-z])!(?!!?[0-9A-Za-z_.:/-]+(?:[ \r\n]|\Z))"
+    r"|!(?<![0-9A-Za-z]!)(?!!?[0-9A-Za-z_.:/-]+(?:[ \r\n]|\Z))"
     r"|[|>][-+0-9]*#"
     # `:` then only blanks and whole comments, then the end of a flow collection or entry
     rf"|:(?:\s|#[^{_LINE_BREAK}]*[{_LINE_BREAK}])*[,\]}}]"
-    # `?` then a blank or the end, after a blank or at a line start: a key indicator
-    r"|(?:^|(?<=[\s\[{,:]))\?(?:\s|\Z)",
-    re.MULTILINE,
+    # `?` then a blank or the end, at the start or after a blank or an indicator: a key indicator
+    r"|\?(?<![^\s\[{,:]\?)(?:\s|\Z)",
 )
 
 
