@@ -158,6 +158,14 @@ def test_framework_configs_take_the_fast_path(text: str) -> None:
     assert _reading(text) == _pure_reading(text)
 
 
+def test_without_libyaml_the_pure_loader_reads_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "optimizer:\n  _target_: torch.optim.AdamW\n  lr: 0.1\n"
+    reading = _reading(text)
+    monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    assert compose(text) is None
+    assert _reading(text) == reading
+
+
 def test_findings_after_non_ascii_text_are_where_the_pure_loader_puts_them() -> None:
     # libyaml counts offsets in characters, as the pure loader does (not in UTF-8 bytes)
     data = "# 权重衰减 😀😀\nx: \"é\"\noptimizer:\n  _target_: torch.optim.AdamW\n  lr: 0.1\n".encode()

@@ -3,9 +3,10 @@ jsonargparse's `class_path`/`init_args` or `optimizer: AdamW`, and by the framew
 conventions `wdlint/frontends/dialects/` reads (SpeechBrain, LightningCLI, LitGPT, asteroid,
 NeMo, TrainingArguments, ultralytics, gpt-neox, detectron2, generic optimizer mappings).
 
-Documents are only composed into nodes by PyYAML's safe loader, never constructed into objects
-(plain scalars aside), so every value keeps its position, an alias stays the node it names, and
-nothing in the file is ever imported or run. An application's tag (HyperPyYAML's `!new:`,
+Documents are only composed into nodes by PyYAML's safe loader (by libyaml's where
+`yamlgate.py` shows that its reading is the pure loader's, to the offset), never constructed
+into objects (plain scalars aside), so every value keeps its position, an alias stays the
+node it names, and nothing in the file is ever imported or run. An application's tag (HyperPyYAML's `!new:`,
 `!ref`, `!include:`) is kept beside its node as data; one of YAML's own tags that the safe
 loader refuses (`!!python/object`) makes the file a WD001.
 """
