@@ -10,10 +10,9 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 from wdlint import selection
 from wdlint.engine.globs import GlobSet, relative_posix
@@ -81,15 +80,13 @@ class ConfigError(Exception):
     """A config file that cannot be used; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
-class PolicySettings:
+class PolicySettings(NamedTuple):
     embeddings: Embeddings = "either"
     no_decay: tuple[str, ...] = ()  # fnmatch patterns of param names never decayed
     norm_classes: tuple[str, ...] = ()  # extra normalization module class names
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     root: Path  # what globs are relative to: the config file's directory, else the cwd
     config_path: Path | None = None
     select: tuple[str, ...] | None = None  # None: the default-on rules
@@ -217,8 +214,7 @@ def _tool_table(data: Mapping[str, object], path: Path) -> Mapping[str, object] 
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class _Table:
+class _Table(NamedTuple):
     path: Path
     name: str  # as the messages show it: "[tool.wdlint]", "[policy]", "" for the top level
     data: Mapping[str, object]

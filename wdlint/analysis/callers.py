@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from wdlint.analysis import project_scan
 from wdlint.analysis.env import Env
@@ -37,8 +37,7 @@ _MAX_FILES = 20  # other files whose imports may bring the function, parsed per 
 _SHOWN = 60  # a call shown longer than this is shortened to its function's name
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     """A call of the function around a place, and the place read as that call runs it."""
 
     call: ast.Call

@@ -10,9 +10,8 @@ import ast
 import operator
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeGuard
+from typing import NamedTuple, TypeGuard
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.index import END_OF_MODULE, ArgparseOption
@@ -30,15 +29,13 @@ class _Unresolved:
 UNRESOLVED = _Unresolved()
 
 
-@dataclass(frozen=True)
-class Strings:
+class Strings(NamedTuple):
     values: tuple[str, ...]
     node: ast.expr  # where the literal is written
     local: bool = True  # False: in another file, so `node`'s position is not in this one
 
 
-@dataclass(frozen=True)
-class Mapping:
+class Mapping(NamedTuple):
     entries: dict[str, ast.expr]
     scope: Scope  # where the entries' values are read
     lineno: int

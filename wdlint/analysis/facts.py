@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.scopes import BindingKind
@@ -19,8 +19,7 @@ from wdlint.frontends.python import PythonSource
 from wdlint.frontends.text import line_starts
 
 
-@dataclass(frozen=True)
-class ImportedName:
+class ImportedName(NamedTuple):
     """`from module import name [as alias]` at module level."""
 
     module: str

@@ -16,7 +16,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from wdlint.analysis.scopes import Binding, BindingKind, Mutation, Scope, binding_line
 from wdlint.analysis.syntax import parses_args
@@ -65,8 +65,7 @@ def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     return found
 
 
-@dataclass(frozen=True)
-class ArgparseOption:
+class ArgparseOption(NamedTuple):
     default: ast.expr | None
     action: str | None
     choices: ast.expr | None = None  # `choices=[...]` as written
@@ -431,7 +430,7 @@ class _Walk(ast.NodeVisitor):
     def _mutate(self, name: str, mutation: Mutation) -> None:
         if self._loops:
             loop, depth = self._loops[-1]
-            mutation = dataclasses.replace(mutation, loop=loop, conditions=tuple(self._conditions[depth:]))
+            mutation = mutation._replace(loop=loop, conditions=tuple(self._conditions[depth:]))
         self._scope.mutations.setdefault(name, []).append(mutation)
 
     def _record_argparse(self, call: ast.Call) -> None:

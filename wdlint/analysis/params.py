@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import qualified_name, resolve_value
@@ -43,8 +42,7 @@ class Spans(Protocol):
     def span(self, node: ast.expr | ast.stmt | ast.keyword | ast.arg) -> Span: ...
 
 
-@dataclass(frozen=True)
-class AtCallSite:
+class AtCallSite(NamedTuple):
     """Spans for a helper read from another file: everything is reported where it is called."""
 
     where: Span
@@ -350,8 +348,7 @@ class ParamClassifier:
                     yield Key(keyword.arg, Span(span.start, end))
 
 
-@dataclass(frozen=True)
-class _Shape:
+class _Shape(NamedTuple):
     """What a params expression turned out to be, before it gets its span and text."""
 
     kind: SourceKind

@@ -27,6 +27,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from wdlint.frontends.dependencies import Stamp
 from wdlint.knowledge.consumers import CONSUMER_MARKERS, PROJECT_MARKERS
@@ -50,8 +51,7 @@ def project_root(path: Path) -> Path:
     return path.parent.parent if path.parent.name.lower() in _CONFIG_DIRS else path.parent
 
 
-@dataclass(frozen=True)
-class ScannedFile:
+class ScannedFile(NamedTuple):
     path: Path
     stamp: Stamp
     config_names: frozenset[str] | None  # None: no consumer's marker, it consumes no config

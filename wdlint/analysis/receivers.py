@@ -9,8 +9,7 @@ weights, less those of a layer the code replaces (`model.head = nn.Linear(...)`)
 from __future__ import annotations
 
 import ast
-import dataclasses
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from wdlint.analysis.adapters import peft_adapters
 from wdlint.analysis.env import Env
@@ -158,7 +157,7 @@ class ModuleIdentifier:
         for model in identity.known:
             kept = tuple(n for n in model.norm_params if n.split(".", 1)[0] not in layers)
             known.append(model if len(kept) == len(model.norm_params) else _Replaced(model.name, kept))
-        return dataclasses.replace(identity, known=tuple(known))
+        return identity._replace(known=tuple(known))
 
     def _wrapped(self, call: ast.Call, binding: Binding, name: str) -> ast.expr | None:
         """The module a wrapping call wraps: `DDP(model)`, and in
@@ -248,8 +247,7 @@ class ModuleIdentifier:
         return None
 
 
-@dataclass(frozen=True)
-class _Identity:
+class _Identity(NamedTuple):
     class_name: str | None = None  # defined in this file
     wrapped_by: str | None = None
     checkpoint: str | None = None  # `from_pretrained("bert-base-cased")`
@@ -315,8 +313,7 @@ def _table(env: Env, node: ast.Subscript, position: int | None) -> tuple[Known, 
     return tuple(models)
 
 
-@dataclass(frozen=True)
-class _Replaced:
+class _Replaced(NamedTuple):
     """A known model some of whose listed norms the code replaced."""
 
     name: str

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 
 class BindingKind(Enum):
@@ -20,8 +21,7 @@ class BindingKind(Enum):
     OTHER = "other"  # loop targets, with-targets, unpacking we do not follow
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     kind: BindingKind
     lineno: int
     value: ast.expr | None = None
@@ -32,8 +32,7 @@ class Binding:
     conditions: tuple[tuple[ast.expr, bool], ...] = ()
 
 
-@dataclass(frozen=True)
-class Mutation:
+class Mutation(NamedTuple):
     lineno: int
     how: str  # a method name (append, extend, insert, update, pop, ...), "setitem" or "delitem"
     value: ast.expr | None  # what was added: the argument, the assigned value, the update call

@@ -6,10 +6,8 @@ against (for the name-filter rules).
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import strings
@@ -50,8 +48,7 @@ def name_tests(env: Env, source: Spans, condition: ast.expr, names: tuple[str, .
     return _NameTests(env, source, names).of(condition)
 
 
-@dataclass(frozen=True)
-class _NameTests:
+class _NameTests(NamedTuple):
     env: Env
     source: Spans
     names: tuple[str, ...]  # the variables that hold the parameter's name
@@ -107,11 +104,11 @@ class _NameTests:
         if isinstance(op, (ast.In, ast.NotIn)):
             if self._holds_name(right) and not self._holds_name(left):
                 test = self._test(NameMatch.SUBSTRING, node, left)
-                yield dataclasses.replace(test, negated=isinstance(op, ast.NotIn))
+                yield test._replace(negated=isinstance(op, ast.NotIn))
             elif self._holds_name(left) and not self._holds_name(right):
                 test = self._test(NameMatch.MEMBERSHIP, node, right)
                 assert isinstance(left, ast.Name)
-                yield dataclasses.replace(test, subject=left.id, negated=isinstance(op, ast.NotIn))
+                yield test._replace(subject=left.id, negated=isinstance(op, ast.NotIn))
         elif isinstance(op, (ast.Eq, ast.NotEq)) and (self._holds_name(left) or self._holds_name(right)):
             other = right if self._holds_name(left) else left
             yield self._test(NameMatch.EQUALITY, node, other)

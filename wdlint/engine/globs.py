@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 
 def relative_posix(path: str, root: str) -> str | None:
@@ -103,8 +104,7 @@ def _compile_class(pattern: str, start: int) -> tuple[str, int] | None:
     return regex, i + 1
 
 
-@dataclass(frozen=True)
-class Glob:
+class Glob(NamedTuple):
     """One parsed pattern.
 
     An anchored one is for the whole relative path, the others for the basename; a dir-only one
@@ -175,8 +175,7 @@ class GlobSet:
         )
 
 
-@dataclass(frozen=True)
-class _GitRule:
+class _GitRule(NamedTuple):
     source: str  # a regex over the path relative to the tree's root
     negated: bool
     dir_only: bool

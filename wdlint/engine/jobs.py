@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from wdlint.diagnostics import Diagnostic
 from wdlint.selection import enabled_codes
@@ -51,8 +52,7 @@ class LintOptions:
         return enabled_codes(self.select, self.extend_select, self.ignore)
 
 
-@dataclass(frozen=True)
-class FileJob:
+class FileJob(NamedTuple):
     path: Path  # where to read it
     display: str  # how diagnostics name it
     ignore: tuple[str, ...] = ()  # selectors ignored for this file (per-file-ignores)
@@ -60,8 +60,7 @@ class FileJob:
     mtime_ns: int | None = None  # the file's modification time seen just before `data` was read
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     display: str
     diagnostics: tuple[Diagnostic, ...]
     source: str | None  # the text, kept only when there are diagnostics to show
@@ -74,7 +73,6 @@ class FileResult:
     dependencies: tuple[tuple[str, int, int], ...] = ()
 
 
-@dataclass(frozen=True)
-class FixRequest:
+class FixRequest(NamedTuple):
     unsafe: bool = False  # apply unsafe fixes too
     write: bool = True  # False for `--diff`: compute the change, leave the file alone

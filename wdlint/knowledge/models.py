@@ -10,12 +10,10 @@ families, by the architecture names `timm.create_model` takes, are in `knowledge
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 
-@dataclass(frozen=True)
-class ModelFamily:
+class ModelFamily(NamedTuple):
     name: str  # as messages show it: "GPT-2"
     norms: tuple[str, ...]  # norm weights of the base model, as name endings
     # transformers: class-name prefixes (`GPT2` of `GPT2LMHeadModel`) and the `model_type`s the
@@ -177,8 +175,7 @@ class Known(Protocol):
     def norm_params(self) -> tuple[str, ...]: ...
 
 
-@dataclass(frozen=True)
-class KnownModel:
+class KnownModel(NamedTuple):
     family: ModelFamily
     head: str | None  # the class suffix (`ForMaskedLM`), when known
 

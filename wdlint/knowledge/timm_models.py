@@ -16,8 +16,7 @@ change the names and every `global_pool` listed, and checks the names both ways.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 # where `create_model` is defined and re-exported
 FACTORIES: Final = frozenset({
@@ -44,8 +43,7 @@ REGISTERING: Final = "register_model"
 HUB_PREFIXES: Final = ("hf-hub:timm/", "hf_hub:timm/")
 
 
-@dataclass(frozen=True)
-class TimmFamily:
+class TimmFamily(NamedTuple):
     name: str  # as messages show it: "ViT"
     norms: tuple[str, ...]  # norm weights with the family's default pooling
     models: tuple[str, ...]  # regular expressions of architecture names, matched whole
@@ -61,8 +59,7 @@ class TimmFamily:
         return next((norms for values, norms in self.other_pools if pool in values), None)
 
 
-@dataclass(frozen=True)
-class TimmModel:
+class TimmModel(NamedTuple):
     family: TimmFamily
     architecture: str  # `vit_base_patch16_224`
     norm_params: tuple[str, ...]
