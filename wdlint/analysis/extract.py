@@ -31,7 +31,7 @@ from wdlint.analysis.sites import (
     Value,
 )
 from wdlint.analysis.syntax import bind_arguments, expr_text
-from wdlint.frontends.mmconfig import config_sites
+from wdlint.frontends.pyconfig import config_sites
 from wdlint.frontends.pydicts import dict_sites
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import KNOWN_ROOTS, OptimizerSpec, class_names

@@ -11,14 +11,12 @@ from __future__ import annotations
 import ast
 from typing import NamedTuple
 
-from wdlint.analysis.adapters import peft_adapters
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import constant, mapping, qualified_name
 from wdlint.analysis.modules import KnownCalls, ModelClasses
 from wdlint.analysis.scopes import Binding, BindingKind, Scope
 from wdlint.analysis.sites import Adapters, Receiver
 from wdlint.analysis.syntax import expr_text
-from wdlint.analysis.timm_calls import created_model
 from wdlint.knowledge.adapters import PEFT_ROOT
 from wdlint.knowledge.models import (
     Known,
@@ -182,9 +180,14 @@ class ModuleIdentifier:
             wrapped = self._identify_module(env.deeper(), value.args[0])  # `accelerator.unwrap_model(model)`
             return wrapped.inner if wrapped.inner is not None else wrapped
         qualified = qualified_name(env, value.func) or ""
+        # PEFT's and timm's readers are imported for a call that names their library
         if qualified.startswith(PEFT_ROOT):
+            from wdlint.analysis.adapters import peft_adapters
+
             return _Identity(adapters=peft_adapters(env, value, qualified, self._known_models))
         if qualified in TIMM_FACTORIES:
+            from wdlint.analysis.timm_calls import created_model
+
             timm = created_model(env, value)
             return _Identity(known=(timm,) if timm is not None else ())
         if isinstance(value.func, ast.Attribute) and value.func.attr == "from_pretrained":
@@ -274,6 +277,8 @@ def _known_calls(module: Env) -> KnownCalls:
         scope = module.index.scope_of.get(id(call))
         if scope is None or qualified_name(module, call.func) not in TIMM_FACTORIES:
             return None
+        from wdlint.analysis.timm_calls import created_model
+
         built = created_model(module.at(scope, call.lineno).choosing_a_branch(), call)
         return built.norm_params if built is not None else None
 

@@ -16,6 +16,7 @@ change the names and every `global_pool` listed, and checks the names both ways.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Final, NamedTuple
 
 # where `create_model` is defined and re-exported
@@ -197,7 +198,10 @@ FAMILIES: Final = (
     TimmFamily("Inception-v3", ("bn.weight",), models=(r"inception_v3",), same_pools=_CNN_POOLS),
 )
 
-_PATTERNS: Final = tuple((re.compile(pattern), family) for family in FAMILIES for pattern in family.models)
+
+@cache  # compiled when a timm architecture is first looked up, not by every run that imports this
+def _patterns() -> tuple[tuple[re.Pattern[str], TimmFamily], ...]:
+    return tuple((re.compile(pattern), family) for family in FAMILIES for pattern in family.models)
 
 
 def architecture(model_name: str) -> str | None:
@@ -214,7 +218,7 @@ def architecture(model_name: str) -> str | None:
 
 def timm_family(name: str) -> TimmFamily | None:
     """The family whose patterns match the architecture `name` whole."""
-    return next((family for pattern, family in _PATTERNS if pattern.fullmatch(name)), None)
+    return next((family for pattern, family in _patterns() if pattern.fullmatch(name)), None)
 
 
 def timm_model(model_name: str, pool: str | None = None) -> TimmModel | None:
