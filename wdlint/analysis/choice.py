@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import NamedTuple
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import (
@@ -32,11 +31,12 @@ from wdlint.knowledge.optimizers import (
     class_names,
     lookup,
 )
+from wdlint.records import Record
 
 _PARTIAL = frozenset({"functools.partial", "partial"})
 
 
-class Candidate(NamedTuple):
+class Candidate(Record):
     spec: OptimizerSpec
     qualified_name: str
     written_name: str  # how the code spells the class where it names it

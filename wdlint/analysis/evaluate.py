@@ -11,7 +11,7 @@ import operator
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple, TypeGuard
+from typing import TypeGuard
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.index import END_OF_MODULE, ArgparseOption
@@ -19,6 +19,7 @@ from wdlint.analysis.scopes import Binding, BindingKind, Scope
 from wdlint.analysis.sites import Value
 from wdlint.analysis.syntax import expr_text, literal_pairs, parses_args
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
+from wdlint.records import Record
 
 
 class _Unresolved:
@@ -29,13 +30,13 @@ class _Unresolved:
 UNRESOLVED = _Unresolved()
 
 
-class Strings(NamedTuple):
+class Strings(Record):
     values: tuple[str, ...]
     node: ast.expr  # where the literal is written
     local: bool = True  # False: in another file, so `node`'s position is not in this one
 
 
-class Mapping(NamedTuple):
+class Mapping(Record):
     entries: dict[str, ast.expr]
     scope: Scope  # where the entries' values are read
     lineno: int

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
 
 from wdlint.analysis.callers import Caller, callers, takes_a_parameter
 from wdlint.analysis.choice import Candidate, branch_state, candidates
@@ -35,6 +34,7 @@ from wdlint.frontends.pyconfig import config_sites
 from wdlint.frontends.pydicts import dict_sites
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import KNOWN_ROOTS, OptimizerSpec, class_names
+from wdlint.records import Record
 
 
 def extract_sites(source: PythonSource, path: Path | None = None, project: Project | None = None) -> list[OptimizerSite]:
@@ -43,7 +43,7 @@ def extract_sites(source: PythonSource, path: Path | None = None, project: Proje
     return extract_module(source, path, project)[0]
 
 
-class ModuleAnalysis(NamedTuple):
+class ModuleAnalysis(Record):
     """What the checks read from one Python module."""
 
     sites: list[OptimizerSite]  # the optimizers its code constructs
@@ -269,7 +269,7 @@ def _with_partial(call: ast.Call, candidate: Candidate) -> ast.Call:
     return ast.copy_location(merged, call)
 
 
-class _Spread(NamedTuple):
+class _Spread(Record):
     """What `**kwargs`/`*args` at a call contribute: known entries, and what stays unresolved."""
 
     entries: dict[str, ast.expr]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 from functools import cache
-from typing import NamedTuple
 
 from wdlint.analysis.choice import Candidate, candidates, possible_values
 from wdlint.analysis.env import Env
@@ -45,9 +44,10 @@ from wdlint.knowledge.optimizers import (
     TIMM_LEGACY_FACTORIES,
     timm_spec,
 )
+from wdlint.records import Record
 
 
-class FactoryCall(NamedTuple):
+class FactoryCall(Record):
     """A factory call read as `candidate.spec(call's arguments)`, with the params it builds."""
 
     candidate: Candidate

@@ -10,16 +10,16 @@ import ast
 import bisect
 import re
 from functools import cached_property
-from typing import NamedTuple
 
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.scopes import BindingKind
 from wdlint.diagnostics import Position, Span
 from wdlint.frontends.python import PythonSource
 from wdlint.frontends.text import line_starts
+from wdlint.records import Record
 
 
-class ImportedName(NamedTuple):
+class ImportedName(Record):
     """`from module import name [as alias]` at module level."""
 
     module: str

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import ast
 import bisect
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from wdlint.analysis.scopes import Binding, BindingKind, Mutation, Scope, binding_line
 from wdlint.analysis.syntax import parses_args
+from wdlint.records import Record, field
 
 END_OF_MODULE = 10**9  # a line after every statement: a module's names as they end up
 
@@ -65,7 +64,7 @@ def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     return found
 
 
-class ArgparseOption(NamedTuple):
+class ArgparseOption(Record):
     default: ast.expr | None
     action: str | None
     choices: ast.expr | None = None  # `choices=[...]` as written
@@ -90,8 +89,7 @@ class WalkListener(Protocol):
         assigned, annotated or returned."""
 
 
-@dataclass(frozen=True)
-class ModuleIndex:
+class ModuleIndex(Record):
     """Scopes and bindings of one module, and every call in it with the scope it is in."""
 
     path: Path | None  # where the module is on disk, for imports from its project
@@ -110,7 +108,7 @@ class ModuleIndex:
     args_factories: frozenset[str]
     # name -> the calls of `name(...)` and `x.name(...)`, in the order the walk met them: who
     # may call a function of this module
-    calls_by_name: Mapping[str, Sequence[ast.Call]] = dataclasses.field(default_factory=dict)
+    calls_by_name: Mapping[str, Sequence[ast.Call]] = field(default_factory=dict)
 
     @staticmethod
     def build(tree: ast.Module, path: Path | None = None, listeners: Sequence[WalkListener] = ()) -> ModuleIndex:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import qualified_name, resolve_value
@@ -28,6 +28,7 @@ from wdlint.analysis.sites import (
 )
 from wdlint.analysis.syntax import expr_text, literal_pairs
 from wdlint.diagnostics import Position, Span
+from wdlint.records import Record
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 # attribute calls that yield every parameter of a module
@@ -42,7 +43,7 @@ class Spans(Protocol):
     def span(self, node: ast.expr | ast.stmt | ast.keyword | ast.arg) -> Span: ...
 
 
-class AtCallSite(NamedTuple):
+class AtCallSite(Record):
     """Spans for a helper read from another file: everything is reported where it is called."""
 
     where: Span
@@ -348,7 +349,7 @@ class ParamClassifier:
                     yield Key(keyword.arg, Span(span.start, end))
 
 
-class _Shape(NamedTuple):
+class _Shape(Record):
     """What a params expression turned out to be, before it gets its span and text."""
 
     kind: SourceKind

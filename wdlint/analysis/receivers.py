@@ -9,7 +9,6 @@ weights, less those of a layer the code replaces (`model.head = nn.Linear(...)`)
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import constant, mapping, qualified_name
@@ -35,6 +34,7 @@ from wdlint.knowledge.params import (
     WRAPPING_METHODS,
 )
 from wdlint.knowledge.timm_models import FACTORIES as TIMM_FACTORIES
+from wdlint.records import Record
 
 
 class ModuleIdentifier:
@@ -250,7 +250,7 @@ class ModuleIdentifier:
         return None
 
 
-class _Identity(NamedTuple):
+class _Identity(Record):
     class_name: str | None = None  # defined in this file
     wrapped_by: str | None = None
     checkpoint: str | None = None  # `from_pretrained("bert-base-cased")`
@@ -318,7 +318,7 @@ def _table(env: Env, node: ast.Subscript, position: int | None) -> tuple[Known, 
     return tuple(models)
 
 
-class _Replaced(NamedTuple):
+class _Replaced(Record):
     """A known model some of whose listed norms the code replaced."""
 
     name: str

@@ -7,9 +7,9 @@ import ast
 import bisect
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
+
+from wdlint.records import Record, field
 
 
 class BindingKind(Enum):
@@ -21,7 +21,7 @@ class BindingKind(Enum):
     OTHER = "other"  # loop targets, with-targets, unpacking we do not follow
 
 
-class Binding(NamedTuple):
+class Binding(Record):
     kind: BindingKind
     lineno: int
     value: ast.expr | None = None
@@ -32,7 +32,7 @@ class Binding(NamedTuple):
     conditions: tuple[tuple[ast.expr, bool], ...] = ()
 
 
-class Mutation(NamedTuple):
+class Mutation(Record):
     lineno: int
     how: str  # a method name (append, extend, insert, update, pop, ...), "setitem" or "delitem"
     value: ast.expr | None  # what was added: the argument, the assigned value, the update call
@@ -42,8 +42,7 @@ class Mutation(NamedTuple):
     conditions: tuple[tuple[ast.expr, bool], ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
-class Scope:
+class Scope(Record, eq=False):
     """A module, class or function body. Filled by the walk that creates it, read afterwards."""
 
     node: ast.AST

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import strings
 from wdlint.analysis.sites import NameMatch, NameTest, Selector
 from wdlint.analysis.syntax import expr_text
+from wdlint.records import Record
 
 if TYPE_CHECKING:
     from wdlint.analysis.params import Spans
@@ -48,7 +49,7 @@ def name_tests(env: Env, source: Spans, condition: ast.expr, names: tuple[str, .
     return _NameTests(env, source, names).of(condition)
 
 
-class _NameTests(NamedTuple):
+class _NameTests(Record):
     env: Env
     source: Spans
     names: tuple[str, ...]  # the variables that hold the parameter's name

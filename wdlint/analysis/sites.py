@@ -6,12 +6,11 @@ re-read the syntax tree for what a site already knows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
-from typing import NamedTuple
 
 from wdlint.diagnostics import Span
 from wdlint.knowledge.optimizers import OptimizerSpec
+from wdlint.records import Record
 
 
 class ValueKind(Enum):
@@ -20,7 +19,7 @@ class ValueKind(Enum):
     UNKNOWN = "unknown"  # given, but not resolvable statically
 
 
-class Value(NamedTuple):
+class Value(Record):
     kind: ValueKind
     constant: float | bool | str | None = None  # LITERAL/DEFAULT; for UNKNOWN see `hidden`
     expr: str = ""  # the source expression, for messages
@@ -115,7 +114,7 @@ class NameMatch(Enum):
     EQUALITY = "equality"  # n == "..."
 
 
-class NameTest(NamedTuple):
+class NameTest(Record):
     match: NameMatch
     span: Span  # the test as written
     expr: str
@@ -126,7 +125,7 @@ class NameTest(NamedTuple):
     negated: bool = False  # `not in`, `!=` (MEMBERSHIP, SUBSTRING: `"head" not in n`)
 
 
-class Adapters(NamedTuple):
+class Adapters(Record):
     """What a model built by PEFT trains: its adapters, and what its config adds to them."""
 
     config: str  # the config as the code builds it: "LoraConfig", "a checkpoint's config"
@@ -145,7 +144,7 @@ class Adapters(NamedTuple):
         return not self.undecayed and not self.unread
 
 
-class Receiver(NamedTuple):
+class Receiver(Record):
     """The module whose parameters are iterated: `model` in `model.named_parameters()`."""
 
     expr: str
@@ -168,14 +167,14 @@ class SourceKind(Enum):
     UNKNOWN = "unknown"
 
 
-class Key(NamedTuple):
+class Key(Record):
     """An option name as written in the code or config, with where it is written."""
 
     name: str
     span: Span
 
 
-class ParamGroup(NamedTuple):
+class ParamGroup(Record):
     span: Span
     params: ParamSource | None  # None when the group has no visible "params" entry
     weight_decay: Value | None  # None: the key is absent and the constructor's value applies
@@ -191,7 +190,7 @@ class ParamGroup(NamedTuple):
         return self.weight_decay is not None
 
 
-class ParamSource(NamedTuple):
+class ParamSource(Record):
     kind: SourceKind
     span: Span
     expr: str
@@ -222,15 +221,14 @@ class ParamSource(NamedTuple):
     named_as: str | None = None
 
 
-class Penalty(NamedTuple):
+class Penalty(Record):
     """`sum(p.pow(2).sum() for p in model.parameters())`: L2 written into the loss by hand."""
 
     span: Span
     expr: str  # the module whose parameters are penalized, e.g. "model"
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(Record):
     """An argument as written at the call."""
 
     span: Span
@@ -243,7 +241,7 @@ class Argument:
     starred: bool = False  # `*args` itself
 
 
-class OptimizerSite(NamedTuple):
+class OptimizerSite(Record):
     spec: OptimizerSpec
     qualified_name: str  # as resolved from the imports, e.g. "torch.optim.adam.Adam"
     written_name: str  # as the code spells the class, e.g. "optim.Adam"

@@ -13,13 +13,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from wdlint.config import Settings
 from wdlint.engine.globs import GitIgnore, GlobSet, relative_posix
+from wdlint.records import Record
 
 
-class Discovery(NamedTuple):
+class Discovery(Record):
     files: tuple[Path, ...]  # sorted, de-duplicated; relative paths given stay relative
     missing: tuple[Path, ...]  # paths given that do not exist
     # why each missing path cannot be reached: "No such file or directory", a symlink loop's
@@ -73,7 +73,7 @@ def excluded(path: Path, settings: Settings) -> bool:
     return walker.excludes_given(os.path.abspath(path), False)
 
 
-class _Dir(NamedTuple):
+class _Dir(Record):
     shown: Path  # as the user sees it: under the path they gave
     absolute: str
     real: str  # symlinks resolved: what loop detection compares

@@ -15,7 +15,6 @@ import re
 import tokenize
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from wdlint.diagnostics import Position, Span
 from wdlint.frontends.text import SourceError, line_starts, position_at
@@ -117,13 +116,15 @@ def _declared_utf8_with_bytes_in_comments(data: bytes) -> str | None:
     return text if in_comments == replaced else None
 
 
-@dataclass
 class PythonSource:
-    filename: str
-    text: str
-    tree: ast.Module
-    _lines: list[str] | None = field(default=None, repr=False)
-    _starts: list[int] | None = field(default=None, repr=False)
+    """A module's text and tree; its lines and their offsets are split out when first asked."""
+
+    def __init__(self, filename: str, text: str, tree: ast.Module) -> None:
+        self.filename = filename
+        self.text = text
+        self.tree = tree
+        self._lines: list[str] | None = None
+        self._starts: list[int] | None = None
 
     @property
     def lines(self) -> list[str]:

@@ -17,12 +17,14 @@ FourierFT's spectra, an adaption gate) are the adapters themselves and are not l
 
 from __future__ import annotations
 
-from typing import Final, NamedTuple
+from typing import Final
+
+from wdlint.records import Record
 
 PEFT_ROOT: Final = "peft."  # qualified names of PEFT's own API start so
 
 
-class Switch(NamedTuple):
+class Switch(Record):
     """A keyword of a config that makes params train that should not be decayed."""
 
     keyword: str
@@ -41,7 +43,7 @@ class Switch(NamedTuple):
 BIAS: Final = Switch("bias", "biases", values=("all",), suffix="_only")
 
 
-class AdapterMethod(NamedTuple):
+class AdapterMethod(Record):
     config: str  # the config class: "LoraConfig"
     adapters: str  # what its adapters are (documentation)
     always: str = ""  # params it always trains that should not be decayed, whatever its options
@@ -97,7 +99,7 @@ MODULES_TO_SAVE: Final = "modules_to_save"
 TASK_TYPE: Final = "task_type"
 
 
-class Task(NamedTuple):
+class Task(Record):
     """A `task_type` whose PEFT model trains the base model's head whole."""
 
     name: str  # `TaskType.SEQ_CLS`'s value
@@ -134,7 +136,7 @@ BIAS_FREE_HEADS: Final = frozenset({
 BIASED_MODULES: Final = frozenset({"classifier", "qa_outputs", "pre_classifier"})
 
 
-class Builder(NamedTuple):
+class Builder(Record):
     """A PEFT callable that returns a model whose adapters train."""
 
     name: str  # the last component of its qualified name: "get_peft_model"

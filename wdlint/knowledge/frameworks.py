@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import Final, NamedTuple
+from typing import Final
 
 from wdlint.knowledge.optimizers import TORCH_OPTIMIZERS, OptimizerSpec, lookup
+from wdlint.records import Record
 
 
 class Params(Enum):
@@ -30,7 +31,7 @@ class Params(Enum):
 PARAMS_UNKNOWN_NOTE: Final = "which params it gets is up to the code that reads this config"
 
 
-class Convention(NamedTuple):
+class Convention(Record):
     name: str  # the framework, as messages name it
     reference: str  # where its behaviour was read
     params: Params = Params.UNKNOWN

@@ -7,7 +7,9 @@ The torch facts were read off torch 2.13's signatures (``inspect.signature``) an
 from __future__ import annotations
 
 from enum import Enum
-from typing import Final, NamedTuple
+from typing import Final
+
+from wdlint.records import Record
 
 
 class Family(Enum):
@@ -19,7 +21,7 @@ class Family(Enum):
     OTHER = "other"
 
 
-class OptimizerSpec(NamedTuple):
+class OptimizerSpec(Record):
     name: str  # the canonical qualified name, e.g. "torch.optim.Adam"
     family: Family
     takes_weight_decay: bool = True
@@ -303,7 +305,7 @@ GROUP_KEY_ALIASES: Final[dict[str, str]] = {
 }
 
 
-class TimmOpt(NamedTuple):
+class TimmOpt(Record):
     """An `opt=` name of timm's `create_optimizer_v2`."""
 
     family: Family

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Final, NamedTuple
+from typing import Final
+
+from wdlint.records import Record
 
 # where `create_model` is defined and re-exported
 FACTORIES: Final = frozenset({
@@ -44,7 +46,7 @@ REGISTERING: Final = "register_model"
 HUB_PREFIXES: Final = ("hf-hub:timm/", "hf_hub:timm/")
 
 
-class TimmFamily(NamedTuple):
+class TimmFamily(Record):
     name: str  # as messages show it: "ViT"
     norms: tuple[str, ...]  # norm weights with the family's default pooling
     models: tuple[str, ...]  # regular expressions of architecture names, matched whole
@@ -60,7 +62,7 @@ class TimmFamily(NamedTuple):
         return next((norms for values, norms in self.other_pools if pool in values), None)
 
 
-class TimmModel(NamedTuple):
+class TimmModel(Record):
     family: TimmFamily
     architecture: str  # `vit_base_patch16_224`
     norm_params: tuple[str, ...]

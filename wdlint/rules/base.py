@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.diagnostics import Applicability, Position, Span
+from wdlint.records import Record
 from wdlint.rules.fixes import FixPlan
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from wdlint.runtime.report import Finding as AuditFinding
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     """What a rule reports; the runner adds the file, the code and the suppression row."""
 
     message: str
@@ -29,7 +30,7 @@ class Finding(NamedTuple):
     fix: FixPlan | None = None
 
 
-class RuleContext(NamedTuple):
+class RuleContext(Record):
     target_torch_version: tuple[int, int] | None = None
     module: ModuleFacts | None = None  # for fixes; None when the site comes from a config file
 
@@ -47,7 +48,7 @@ class Reported(Enum):
     RUNTIME_ONLY = "runtime-only"  # only a real model and optimizer show it: the audit reports it
 
 
-class Rule(NamedTuple):
+class Rule(Record):
     code: str
     name: str
     summary: str  # one line, for tables

@@ -8,13 +8,12 @@ libcst) happens only when a fix's text is shown or applied.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from wdlint.analysis.sites import Argument, OptimizerSite
 from wdlint.diagnostics import Applicability, Edit, Span
+from wdlint.records import Record
 
 
-class AddImport(NamedTuple):
+class AddImport(Record):
     """`from module import name`, or `import module` when `name` is None; `into`: the
     `from module import` statement the name joins (else one is found or written)."""
 
@@ -23,7 +22,7 @@ class AddImport(NamedTuple):
     into: Span | None = None
 
 
-class RemoveImport(NamedTuple):
+class RemoveImport(Record):
     """`name` (bound as `alias`, if any) out of the `from module import` at `statement`: the
     rule knows the rewritten code was the name's only use."""
 
@@ -36,7 +35,7 @@ class RemoveImport(NamedTuple):
 ImportChange = AddImport | RemoveImport
 
 
-class FixPlan(NamedTuple):
+class FixPlan(Record):
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...]  # each inside one statement; the new code written on one line
