@@ -110,24 +110,28 @@ class Record:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields
-        if len(args) > len(fields):
-            raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, {len(args)} were given")
-        values = dict(zip(fields, args))
-        for name, value in kwargs.items():
-            if name not in fields or name in values:
-                raise TypeError(f"{type(self).__name__}() got an unexpected or repeated argument {name!r}")
-            values[name] = value
-        if len(values) < len(fields):
-            for name in fields:
-                if name in values:
-                    continue
-                if name in self._defaults:
-                    values[name] = self._defaults[name]
-                elif name in self._factories:
-                    values[name] = self._factories[name]()
-                else:
-                    raise TypeError(f"{type(self).__name__}() is missing the argument {name!r}")
-        object.__setattr__(self, "__dict__", values)
+        if kwargs or len(args) != len(fields):
+            args = self._bind(args, kwargs)
+        object.__setattr__(self, "__dict__", dict(zip(fields, args)))
+
+    @classmethod
+    def _bind(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        """Every field's value, in order, from a call with keywords or defaults left out."""
+        if len(args) > len(cls._fields):
+            raise TypeError(f"{cls.__name__}() takes {len(cls._fields)} arguments, {len(args)} were given")
+        values = list(args)
+        for name in cls._fields[len(args) :]:
+            if name in kwargs:
+                values.append(kwargs.pop(name))
+            elif name in cls._defaults:
+                values.append(cls._defaults[name])
+            elif name in cls._factories:
+                values.append(cls._factories[name]())
+            else:
+                raise TypeError(f"{cls.__name__}() is missing the argument {name!r}")
+        if kwargs:
+            raise TypeError(f"{cls.__name__}() got an unexpected or repeated argument {next(iter(kwargs))!r}")
+        return tuple(values)
 
     def _key(self) -> tuple[Any, ...]:
         """The compared fields' values, in order: what equality, hash and order read."""
