@@ -208,10 +208,10 @@ def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
 # What a training script's content shows it does not need: the readers of configs (an mmengine
 # config's top-level variables, a dict to read as a config: the config tree, the dialects,
 # DeepSpeed's reader, the config links and their project scan), PEFT's and timm's readers (a
-# call naming the library), and what defining classes by compiling their methods costs
-# (dataclasses, and inspect, which it and pkgutil import).
+# call naming the library), the tokenizer (a file without a noqa comment), and what defining
+# classes by compiling their methods costs (dataclasses, and inspect, which it and pkgutil import).
 DEFERRED = (
-    "dataclasses", "inspect", "pkgutil",
+    "dataclasses", "inspect", "pkgutil", "tokenize",
     "wdlint.frontends.mmconfig", "wdlint.frontends.config_sites", "wdlint.frontends.dialects",
     "wdlint.frontends.jsoncfg", "wdlint.analysis.adapters", "wdlint.analysis.timm_calls",
 )

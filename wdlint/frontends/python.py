@@ -12,7 +12,6 @@ import ast
 import codecs
 import io
 import re
-import tokenize
 import warnings
 from collections.abc import Iterator
 
@@ -103,6 +102,8 @@ def _declared_utf8_with_bytes_in_comments(data: bytes) -> str | None:
     Latin-1 `é` in a French comment), which CPython runs, or None."""
     if _cookie(data)[0] is None:
         return None  # undeclared UTF-8 is checked line by line, comments too
+    import tokenize  # imported for the rare file that needs it, as below
+
     text = data.decode("utf-8", errors="replace")
     replaced = text.count("\ufffd")
     try:
@@ -201,6 +202,8 @@ def parse_python(text: str, filename: str) -> PythonSource:
 
 def comments(text: str) -> Iterator[tuple[int, str]]:
     """(row, text) of each comment, as the tokenizer finds them; none past a tokenizer error."""
+    import tokenize  # only when a file's comments are read (engine/suppress.py: may_suppress)
+
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.COMMENT:
