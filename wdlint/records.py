@@ -10,6 +10,9 @@ instructions a class; `typing.NamedTuple` compiles each string annotation, about
 and a one-file pre-commit run imports about eighty such classes, more than the interpreter's
 own start-up costs. Here the methods are written once; defining a record reads its
 annotations' names, nothing is compiled. `typing.dataclass_transform` tells type checkers.
+
+A record is no dataclass to the `dataclasses` functions: copy one with `_replace`, never
+`dataclasses.replace` (which mypy, told that records are dataclass-like, lets through).
 """
 
 from __future__ import annotations
