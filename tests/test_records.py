@@ -106,3 +106,28 @@ def test_a_field_without_default_after_one_with_is_refused():
         class Wrong(Record):
             first: int = 0
             second: int
+
+
+class Kept(Record):
+    __slots__ = ("name", "size")  # kept by the thousand: no __dict__
+
+    name: str
+    size: int
+
+
+def test_a_record_with_slots_has_no_dict_and_behaves_the_same():
+    kept = Kept("a", size=2)
+    assert not hasattr(kept, "__dict__")
+    assert (kept.name, kept.size) == ("a", 2) and repr(kept) == "Kept(name='a', size=2)"
+    assert kept == Kept("a", 2) and hash(kept) == hash(("a", 2)) and kept._replace(size=3) == Kept("a", 3)
+    with pytest.raises(FrozenRecordError):
+        kept.size = 4  # type: ignore[misc]
+
+
+class Memo(Record):
+    name: str
+    seen: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+
+def test_a_field_left_out_of_the_repr():
+    assert repr(Memo("a", {"x": 1})) == "Memo(name='a')"

@@ -11,8 +11,10 @@ and a one-file pre-commit run imports about eighty such classes, more than the i
 own start-up costs. Here the methods are written once; defining a record reads its
 annotations' names, nothing is compiled. `typing.dataclass_transform` tells type checkers.
 
-A record is no dataclass to the `dataclasses` functions: copy one with `_replace`, never
-`dataclasses.replace` (which mypy, told that records are dataclass-like, lets through).
+A record whose class names its fields in `__slots__` has no `__dict__` (for records kept by
+the thousand), and so no defaults and no cached properties. A record is no dataclass to the
+`dataclasses` functions: copy one with `_replace`, never `dataclasses.replace` (which mypy,
+told that records are dataclass-like, lets through).
 """
 
 from __future__ import annotations
@@ -39,20 +41,22 @@ class _Field:
     """What `field(...)` declares: a default made anew for each record, or a field left out of
     equality and hash."""
 
-    def __init__(self, default: object, make: Callable[[], object] | None, compare: bool) -> None:
-        self.default, self.make, self.compare = default, make, compare
+    def __init__(self, default: object, make: Callable[[], object] | None, compare: bool, shown: bool) -> None:
+        self.default, self.make, self.compare, self.shown = default, make, compare, shown
 
 
 _NO_DEFAULT: Any = object()
 
 
 @overload
-def field(*, default: _T, compare: bool = True) -> _T: ...
+def field(*, default: _T, compare: bool = True, repr: bool = True) -> _T: ...
 @overload
-def field(*, default_factory: Callable[[], _T], compare: bool = True) -> _T: ...
-def field(*, default: Any = _NO_DEFAULT, default_factory: Callable[[], Any] | None = None, compare: bool = True) -> Any:
-    """`dataclasses.field`'s `default`, `default_factory` and `compare`."""
-    return _Field(default, default_factory, compare)
+def field(*, default_factory: Callable[[], _T], compare: bool = True, repr: bool = True) -> _T: ...
+def field(
+    *, default: Any = _NO_DEFAULT, default_factory: Callable[[], Any] | None = None, compare: bool = True, repr: bool = True
+) -> Any:
+    """`dataclasses.field`'s `default`, `default_factory`, `compare` and `repr`."""
+    return _Field(default, default_factory, compare, repr)
 
 
 def _order(compare: Callable[[Any, Any], Any]) -> Callable[[Record, object], Any]:
@@ -72,6 +76,8 @@ _ORDERINGS = (("__lt__", operator.lt), ("__le__", operator.le), ("__gt__", opera
 class Record:
     _fields: ClassVar[tuple[str, ...]] = ()
     _compared: ClassVar[tuple[str, ...]] = ()
+    _hidden: ClassVar[frozenset[str]] = frozenset()  # left out of the repr
+    _slotted: ClassVar[bool] = False
     _defaults: ClassVar[dict[str, Any]] = {}
     _factories: ClassVar[dict[str, Callable[[], object]]] = {}
 
@@ -88,7 +94,7 @@ class Record:
             if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
                 continue
             declared = cls.__dict__.get(name, _NO_DEFAULT)
-            options = declared if isinstance(declared, _Field) else _Field(declared, None, compare=True)
+            options = declared if isinstance(declared, _Field) else _Field(declared, None, compare=True, shown=True)
             if options.make is None and options.default is not _NO_DEFAULT:
                 defaults[name] = options.default
                 setattr(cls, name, options.default)
@@ -102,7 +108,11 @@ class Record:
                 compared.append(name)
             elif not options.compare and name in compared:
                 compared.remove(name)
+            if not options.shown:
+                cls._hidden = cls._hidden | {name}
         cls._fields, cls._compared = tuple(fields), tuple(compared)
+        # `__slots__` naming the fields: no `__dict__` (a record kept by the thousand), no defaults
+        cls._slotted = "__slots__" in cls.__dict__
         cls._defaults, cls._factories = defaults, factories
         if not eq:
             cls.__eq__ = object.__eq__  # type: ignore[method-assign]
@@ -115,7 +125,11 @@ class Record:
         fields = self._fields
         if kwargs or len(args) != len(fields):
             args = self._bind(args, kwargs)
-        object.__setattr__(self, "__dict__", dict(zip(fields, args)))
+        if self._slotted:
+            for name, value in zip(fields, args):
+                object.__setattr__(self, name, value)
+        else:
+            object.__setattr__(self, "__dict__", dict(zip(fields, args)))
 
     @classmethod
     def _bind(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -138,8 +152,7 @@ class Record:
 
     def _key(self) -> tuple[Any, ...]:
         """The compared fields' values, in order: what equality, hash and order read."""
-        values = self.__dict__
-        return tuple([values[name] for name in self._compared])
+        return tuple([getattr(self, name) for name in self._compared])
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -151,7 +164,7 @@ class Record:
         return hash(self._key())
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={self.__dict__[name]!r}" for name in self._fields)
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields if name not in self._hidden)
         return f"{type(self).__qualname__}({shown})"
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -162,11 +175,4 @@ class Record:
 
     def _replace(self, **changes: Any) -> Self:
         """A copy with `changes` to some fields (`dataclasses.replace`)."""
-        values = {name: self.__dict__[name] for name in self._fields}
-        for name in changes:
-            if name not in values:
-                raise TypeError(f"{type(self).__name__} has no field {name!r}")
-        values.update(changes)
-        copy = object.__new__(type(self))
-        object.__setattr__(copy, "__dict__", values)
-        return copy
+        return type(self)(**{**{name: getattr(self, name) for name in self._fields}, **changes})

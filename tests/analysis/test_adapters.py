@@ -28,7 +28,7 @@ args = parser.parse_args()
 def adapters(snippet, tail: str) -> Adapters | None:
     read = snippet(HEAD + tail)
     env, node = read.probe()
-    return ModuleIdentifier(read.source.tree).receiver(env, node).adapters
+    return ModuleIdentifier(env.index).receiver(env, node).adapters
 
 
 ONLY_ADAPTERS = (

@@ -8,11 +8,12 @@ import textwrap
 import pytest
 
 from wdlint.analysis.env import MAX_DEPTH
+from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.modules import ModelClasses
 
 
 def norms(text: str, name: str) -> tuple[str, ...] | None:
-    return ModelClasses(ast.parse(textwrap.dedent(text))).norm_parameters(name)
+    return ModelClasses(ModuleIndex.build(ast.parse(textwrap.dedent(text)))).norm_parameters(name)
 
 
 @pytest.mark.parametrize(
@@ -54,14 +55,14 @@ def test_self_nesting_classes_stop_at_the_depth_limit():
 
 
 def test_attribute_of_init():
-    classes = ModelClasses(ast.parse("class Net:\n    def __init__(self):\n        self.fc = make()\n"))
+    classes = ModelClasses(ModuleIndex.build(ast.parse("class Net:\n    def __init__(self):\n        self.fc = make()\n")))
     value = classes.attribute("Net", "fc")
     assert value is not None and ast.unparse(value) == "make()"
     assert classes.attribute("Net", "other") is None and classes.attribute("Other", "fc") is None
 
 
 def plain(text: str, expression: str) -> bool:
-    classes = ModelClasses(ast.parse(textwrap.dedent(text)))
+    classes = ModelClasses(ModuleIndex.build(ast.parse(textwrap.dedent(text))))
     return classes.plain(ast.parse(expression, mode="eval").body)
 
 

@@ -12,7 +12,7 @@ from wdlint.analysis.sites import NameMatch, ParamSource, Selector, SourceKind
 def classify(snippet, text: str, **kwargs) -> ParamSource:
     read = snippet(text, **kwargs)
     env, node = read.probe()
-    return ParamClassifier(read.source, ModuleIdentifier(read.source.tree)).classify(env, node)
+    return ParamClassifier(read.source, ModuleIdentifier(env.index)).classify(env, node)
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ class GPT(nn.Module):
 def receiver(snippet, text: str, **kwargs) -> Receiver:
     read = snippet(text, **kwargs)
     env, node = read.probe()
-    return ModuleIdentifier(read.source.tree).receiver(env, node)
+    return ModuleIdentifier(env.index).receiver(env, node)
 
 
 @pytest.mark.parametrize(

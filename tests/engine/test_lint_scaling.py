@@ -1,5 +1,5 @@
 """The static side's cost is linear (DESIGN.md §5, issue 14): in the number of optimizers, of
-nested functions, of notebook cells and of lines, and flat per line however deep the code
+nested functions, of notebook cells, of lines and of `elif` branches, and flat per line however deep the code
 nests. Counted, as the audit's scaling test counts (tests/runtime/test_audit_scaling.py), in
 lines of Python executed, which unlike a clock are the same on every machine: a generated file
 of size N and one of size 4N, whose counts may differ by at most 4.5 times."""
@@ -74,6 +74,22 @@ def _notebook(cells: int) -> str:
     return json.dumps({"cells": notebook_cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
 
 
+def _elif_chain(n: int) -> str:
+    """An optimizer chosen by a command-line option in a chain of n `if`/`elif` branches: the
+    k-th branch runs under all k tests before it."""
+    lines = [
+        "import argparse", "import torch", "from torch import nn", "",
+        "parser = argparse.ArgumentParser()", 'parser.add_argument("--opt", default="o0")',
+        "args = parser.parse_args()", "model = nn.Linear(4, 4)",
+    ]
+    for i in range(n):
+        lines += [
+            f'{"if" if i == 0 else "elif"} args.opt == "o{i}":',
+            f"    optimizer = torch.optim.Adam(model.parameters(), lr={i + 1}e-4, weight_decay=1e-4)",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def _long_script(lines: int) -> str:
     """A training script of about `lines` lines: one optimizer, and a long loop body."""
     head = [
@@ -95,6 +111,7 @@ CASES: dict[str, tuple[str, Callable[[int], str], int]] = {
     "nested functions": ("train.py", _nested_functions, 12),
     "notebook cells": ("train.ipynb", _notebook, 60),
     "lines": ("train.py", _long_script, 1_000),
+    "elif branches": ("train.py", _elif_chain, 30),
 }
 
 

@@ -162,6 +162,20 @@ def condition_truth(env: Env, test: ast.expr) -> bool | None:
     return truths.pop() if len(truths) == 1 else None
 
 
+def enclosing_truth(env: Env, test: ast.expr) -> bool | None:
+    """`condition_truth` of the test of an `if` around the place `env` reads at, read where the
+    `if` tests it: its own line, in `env`'s scope. Remembered per reading context (the
+    module's index keeps it), since every call and binding under an `if` reads its test, and in
+    a chain of `elif`s each branch is under every test before it: read once each, the chain
+    costs its length, not its square."""
+    context = (env.scope, env.project, env.frames)  # kept with the truth: their ids stay theirs
+    key = (id(test), env.depth, env.choosing, env.cli_open, *map(id, context))
+    found = env.index.truths.get(key)
+    if found is None:
+        found = env.index.truths[key] = (condition_truth(env.at(env.scope, test.lineno), test), context)
+    return found[0]
+
+
 def _comparison_truth(env: Env, left_node: ast.expr, op: ast.cmpop, right_node: ast.expr) -> bool | None:
     left = possible_values(env, left_node)
     if isinstance(op, (ast.Eq, ast.NotEq)):
@@ -251,7 +265,7 @@ def branch_state(env: Env, conditions: Sequence[tuple[ast.expr, bool]]) -> tuple
     """
     choices = []
     for test, positive in conditions:
-        truth = condition_truth(env, test)
+        truth = enclosing_truth(env, test)
         if truth is not None and truth is not positive:
             return False, None
         if truth is None and _names_an_optimizer(test):

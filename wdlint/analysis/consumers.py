@@ -99,9 +99,7 @@ def config_calls(project: Project, module: os.PathLike[str], name: ConfigName, k
 def _consumed(
     convention: ConsumerCall, index: ModuleIndex, env: Env, call: ast.Call, params: ast.expr, where: Span
 ) -> Consumed:
-    tree = index.module_scope.node
-    assert isinstance(tree, ast.Module)
-    source = ParamClassifier(AtCallSite(where), ModuleIdentifier(tree)).classify(env, params)
+    source = ParamClassifier(AtCallSite(where), ModuleIdentifier(index)).classify(env, params)
     keyword = next((k.arg for k in call.keywords if k.value is params), None)
     shown = f"{keyword}=..." if keyword is not None else "..."
     return Consumed(convention, call.lineno, f"{expr_text(call.func, 50)}({shown})", source)

@@ -147,7 +147,7 @@ class Env(Record):
         """The last binding up to `binding` whose `if` conditions may hold: `x = a` under
         `if False:` (or a parameter's condition no caller can meet) is not what `x` holds."""
         # imported here: the evaluator (which `choice` is built on) reads this module
-        from wdlint.analysis.choice import condition_truth
+        from wdlint.analysis.choice import enclosing_truth
 
         position = defining.position(name, binding)
         if position is None:
@@ -157,7 +157,7 @@ class Env(Record):
             if self.depth >= MAX_DEPTH or skipped == _MAX_SKIPPED:
                 return candidate, defining  # too deep or too many to judge: read as live
             there = self.deeper(defining, candidate.lineno).judging_liveness()
-            if all(condition_truth(there, test) is not (not positive) for test, positive in candidate.conditions):
+            if all(enclosing_truth(there, test) is not (not positive) for test, positive in candidate.conditions):
                 return candidate, defining
         return None
 

@@ -84,7 +84,7 @@ class _Extractor:
         self.source = source
         self.module = module  # the module's environment; each call is read at its own place
         self.index = module.index
-        self.params = ParamClassifier(source, ModuleIdentifier(source.tree))
+        self.params = ParamClassifier(source, ModuleIdentifier(module.index))
         self._known_star_imports = any(module.partition(".")[0] in KNOWN_ROOTS for module in self.index.star_imports)
 
     def sites(self) -> Iterator[OptimizerSite]:

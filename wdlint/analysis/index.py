@@ -109,6 +109,20 @@ class ModuleIndex(Record):
     # name -> the calls of `name(...)` and `x.name(...)`, in the order the walk met them: who
     # may call a function of this module
     calls_by_name: Mapping[str, Sequence[ast.Call]] = field(default_factory=dict)
+    # the attributes something is assigned into: `b` of `x.b.c = v` and of `self.b.c.d = v` (not
+    # of `x.b = v`), a constant set aside (`x.b.num_classes = 10`); `del x.b.c` too
+    assigned_into: frozenset[str] = frozenset()
+    # name -> (line, attribute) of what may replace or remove a layer of `name`:
+    # `name.attribute = ...` (`name.head.fc = ...` too: `head`), `del name.attribute`,
+    # `setattr(name, "attribute", ...)`; not a constant set (`name.num_classes = 10`)
+    layer_assignments: Mapping[str, Sequence[tuple[int, str]]] = field(default_factory=dict)
+    # line -> the `a, b = TABLE[key]` / `a, b = call(...)` unpackings on it
+    unpackings: Mapping[int, Sequence[ast.Assign]] = field(default_factory=dict)
+    # what the `if` tests of this module were read to, per reading context
+    # (`choice.enclosing_truth`): a memo of a pure reading, no state a reading could leak
+    truths: dict[tuple[int, ...], tuple[bool | None, tuple[object, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @staticmethod
     def build(tree: ast.Module, path: Path | None = None, listeners: Sequence[WalkListener] = ()) -> ModuleIndex:
@@ -127,6 +141,9 @@ class ModuleIndex(Record):
             argparse=walk.argparse,
             args_factories=frozenset(walk.args_factories),
             calls_by_name=walk.calls_by_name,
+            assigned_into=frozenset(walk.assigned_into),
+            unpackings=walk.unpackings,
+            layer_assignments=walk.layer_assignments,
         )
 
 
@@ -145,6 +162,9 @@ class _Walk(ast.NodeVisitor):
         self.conditions_of: dict[int, tuple[tuple[ast.expr, bool], ...]] = {}
         self.function_scopes: dict[int, Scope] = {}
         self.returns: dict[int, list[ast.Return]] = {}
+        self.assigned_into: set[str] = set()
+        self.unpackings: dict[int, list[ast.Assign]] = {}
+        self.layer_assignments: dict[str, list[tuple[int, str]]] = {}
         self._listeners = tuple(listeners)
         self._conditions: list[tuple[ast.expr, bool]] = []
         self._loops: list[tuple[ast.For | ast.AsyncFor, int]] = []  # loop, conditions at entry
@@ -169,6 +189,22 @@ class _Walk(ast.NodeVisitor):
                 stack += (current.right, current.left)
             elif not isinstance(current, _LEAVES):
                 self.visit(current)
+
+    # The three commonest nodes of training code (a third of all that the walk enters) hold
+    # nothing to record themselves: their children are entered without the generic lookup.
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        value = node.value  # `a.b.c.d`: only the innermost value can hold a call
+        while type(value) is ast.Attribute:
+            value = value.value
+        if type(value) not in _NOT_ENTERED:
+            self.visit(value)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if type(node.value) not in _NOT_ENTERED:
+            self.visit(node.value)
+
+    def visit_leaf(self, node: ast.AST) -> None:
+        """A name or a constant: nothing in it."""
 
     def generic_visit(self, node: ast.AST) -> None:
         handlers = _HANDLERS
@@ -287,6 +323,13 @@ class _Walk(ast.NodeVisitor):
         if isinstance(node.value, ast.Call) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.assigned_to[id(node.value)] = node.targets[0].id
         self.visit(node.value)
+        if not isinstance(node.value, ast.Constant):
+            self._note_assigned_into(node.targets)
+            self._note_layers(node.targets, node.lineno)
+        if isinstance(node.value, (ast.Subscript, ast.Call)) and any(
+            isinstance(target, (ast.Tuple, ast.List)) for target in node.targets
+        ):
+            self.unpackings.setdefault(node.lineno, []).append(node)
         for target in node.targets:
             self._bind_target(target, node.value, node.lineno)
             if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
@@ -297,12 +340,18 @@ class _Walk(ast.NodeVisitor):
                 self.visit(target)
 
     def visit_Delete(self, node: ast.Delete) -> None:
+        self._note_assigned_into(node.targets)
+        self._note_layers(node.targets, node.lineno)
         for target in node.targets:
             if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
                 self._mutate(target.value.id, Mutation(node.lineno, "delitem", None))
             self.visit(target)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if not isinstance(node.value, ast.Constant):
+            self._note_assigned_into([node.target])
+            if node.value is not None:
+                self._note_layers([node.target], node.lineno)
         self._kept(node.annotation)
         if node.value is not None:
             self._kept(node.value)
@@ -387,7 +436,19 @@ class _Walk(ast.NodeVisitor):
                 self._mutate(func.value.id, Mutation(node.lineno, func.attr, value))
             elif func.attr == "add_argument":
                 self._record_argparse(node)
-        self.generic_visit(node)
+        elif isinstance(func, ast.Name) and func.id in ("setattr", "delattr") and len(node.args) >= 2:
+            named = node.args[1]
+            value = node.args[2] if len(node.args) >= 3 else None
+            if isinstance(named, ast.Constant) and isinstance(named.value, str) and not isinstance(value, ast.Constant):
+                self._note_layers([ast.Attribute(node.args[0], named.value, ast.Store())], node.lineno)
+        if type(func) not in _NOT_ENTERED:
+            self.visit(func)
+        for argument in node.args:
+            if type(argument) not in _NOT_ENTERED:
+                self.visit(argument)
+        for keyword in node.keywords:
+            if type(keyword.value) not in _NOT_ENTERED:
+                self.visit(keyword.value)
 
     # -- helpers of the walk ---------------------------------------------------------------
 
@@ -414,6 +475,24 @@ class _Walk(ast.NodeVisitor):
                     _bind(self._scope, element.id, Binding(BindingKind.UNPACKED, lineno, value))
             else:
                 self._bind_other(target, lineno)
+
+    def _note_assigned_into(self, targets: list[ast.expr]) -> None:
+        for target in targets:
+            inner = target.value if isinstance(target, (ast.Attribute, ast.Subscript)) else None
+            while isinstance(inner, (ast.Attribute, ast.Subscript)):
+                if isinstance(inner, ast.Attribute):
+                    self.assigned_into.add(inner.attr)
+                inner = inner.value
+
+    def _note_layers(self, targets: list[ast.expr], lineno: int) -> None:
+        for target in targets:
+            attribute = None
+            while isinstance(target, (ast.Attribute, ast.Subscript)):
+                if isinstance(target, ast.Attribute):
+                    attribute = target.attr
+                target = target.value
+            if isinstance(target, ast.Name) and attribute is not None:
+                self.layer_assignments.setdefault(target.id, []).append((lineno, attribute))
 
     def _bind_other(self, target: ast.expr, lineno: int) -> None:
         # the names the target binds: not those read in it (`x, args.n = f()` binds x, not args)
@@ -457,7 +536,8 @@ _HANDLERS: dict[type, Callable[[_Walk, Any], None]] = {}
 
 
 def _handler(kind: type) -> Callable[[_Walk, Any], None]:
-    found: Callable[[_Walk, Any], None] = getattr(_Walk, f"visit_{kind.__name__}", _Walk.generic_visit)
+    default = _Walk.visit_leaf if kind in _NOT_ENTERED else _Walk.generic_visit
+    found: Callable[[_Walk, Any], None] = getattr(_Walk, f"visit_{kind.__name__}", default)
     _HANDLERS[kind] = found
     return found
 

@@ -13,6 +13,7 @@ import ast
 from collections.abc import Callable, Iterator
 
 from wdlint.analysis.env import MAX_DEPTH
+from wdlint.analysis.index import ModuleIndex
 from wdlint.knowledge.params import is_norm_class_name
 
 _CONTAINERS = frozenset({"ModuleList", "Sequential", "ModuleDict"})
@@ -41,18 +42,20 @@ KnownCalls = Callable[[ast.Call], "tuple[str, ...] | None"]
 class ModelClasses:
     """The classes of one module, to answer: which norm params does an instance of X have?"""
 
-    def __init__(self, tree: ast.Module) -> None:
-        self.classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
-        self.tree = tree
+    def __init__(self, index: ModuleIndex) -> None:
+        tree = index.module_scope.node
+        body = tree.body if isinstance(tree, ast.Module) else []
+        self.classes = {node.name: node for node in body if isinstance(node, ast.ClassDef)}
+        self._assigned_into = index.assigned_into
         self._plain: dict[str, bool | None] = {}
-        self._modified: frozenset[str] | None = None
+        self._inits: dict[str, list[tuple[str, ast.expr]]] = {}
 
     def attribute(self, class_name: str, attribute: str) -> ast.expr | None:
         """The value `__init__` assigns to `self.<attribute>`, when the class is defined here."""
         node = self.classes.get(class_name)
         if node is None:
             return None
-        return next((value for name, value in _init_assignments(node) if name == attribute), None)
+        return next((value for name, value in self._init_assignments(class_name, node) if name == attribute), None)
 
     def plain(self, value: ast.expr, depth: int = 0) -> bool:
         """Whether the module `value` constructs provably holds no bias and no norm weight:
@@ -101,7 +104,7 @@ class ModelClasses:
                 for n in ast.walk(f)
             )
             self._plain[class_name] = not registers and all(
-                self.plain(value, depth) for _, value in _init_assignments(node) if _constructs(value)
+                self.plain(value, depth) for _, value in self._init_assignments(class_name, node) if _constructs(value)
             )
         return bool(self._plain[class_name])
 
@@ -122,8 +125,8 @@ class ModelClasses:
         if is_norm_class_name(class_name):
             yield f"{prefix}weight"
             return
-        for attribute, value in _init_assignments(node):
-            layer = known if known is not None and attribute not in self._assigned_into() else None
+        for attribute, value in self._init_assignments(class_name, node):
+            layer = known if known is not None and attribute not in self._assigned_into else None
             yield from self._submodule(value, f"{prefix}{attribute}.", depth + 1, layer)
 
     def _submodule(self, value: ast.expr, prefix: str, depth: int, known: KnownCalls | None) -> Iterator[str]:
@@ -167,25 +170,11 @@ class ModelClasses:
                 inner = element.value if isinstance(element, ast.Starred) else element
                 yield from self._submodule(inner, f"{prefix}{position}.", depth, known)
 
-    def _assigned_into(self) -> frozenset[str]:
-        """The attributes something of the file is assigned into: `b` of `x.b.c = v` and of
-        `self.b.c.d = v` (not of `x.b = v`), a constant set aside (`x.b.num_classes = 10`)."""
-        if self._modified is None:
-            found: set[str] = set()
-            for node in ast.walk(self.tree):
-                targets: list[ast.expr] = []
-                if isinstance(node, (ast.Assign, ast.AnnAssign)) and not isinstance(node.value, ast.Constant):
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                elif isinstance(node, ast.Delete):
-                    targets = node.targets
-                for target in targets:
-                    inner = target.value if isinstance(target, (ast.Attribute, ast.Subscript)) else None
-                    while isinstance(inner, (ast.Attribute, ast.Subscript)):
-                        if isinstance(inner, ast.Attribute):
-                            found.add(inner.attr)
-                        inner = inner.value
-            self._modified = frozenset(found)
-        return self._modified
+    def _init_assignments(self, class_name: str, node: ast.ClassDef) -> list[tuple[str, ast.expr]]:
+        found = self._inits.get(class_name)
+        if found is None:
+            found = self._inits[class_name] = list(_init_assignments(node))
+        return found
 
 
 def _init_assignments(node: ast.ClassDef) -> Iterator[tuple[str, ast.expr]]:

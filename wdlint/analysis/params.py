@@ -148,9 +148,7 @@ class ParamClassifier:
         imported = env.imported(found[0])
         if imported is None or imported.binding.function is None:
             return None
-        tree = imported.index.module_scope.node
-        assert isinstance(tree, ast.Module)
-        foreign = ParamClassifier(AtCallSite(self.source.span(call)), ModuleIdentifier(tree))
+        foreign = ParamClassifier(AtCallSite(self.source.span(call)), ModuleIdentifier(imported.index))
         return foreign, imported.binding.function, env.in_module(imported.index)
 
     def _inline(self, env: Env, function: _Function, call: ast.Call) -> _Shape:

@@ -9,6 +9,7 @@ module-level names read like the importing module's own. Nothing is imported or 
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,15 @@ class Imported(Record):
 
 class Project:
     def __init__(self) -> None:
+        # the modules imported (their bindings are read for as long as the file is) and the one
+        # being linted
         self._modules: dict[Path, ModuleIndex | None] = {}
+        # the modules read for their calls of a helper (`callers.py`, `consumers.py`): each is
+        # kept while a call found in it is being read, and dropped with it, so that linting a
+        # file whose helpers are called from many large files holds one helper's callers at a
+        # time, not all of them (a module asked for again once dropped is parsed again)
+        self._read_for_calls: weakref.WeakValueDictionary[Path, ModuleIndex] = weakref.WeakValueDictionary()
+        self._unreadable: set[Path] = set()
         self._cells: dict[Path, CellMap] = {}  # the notebooks parsed: their rows back to cells
 
     def resolve(self, importer: Path, target: str) -> Imported | None:
@@ -62,8 +71,18 @@ class Project:
             self._modules.setdefault(Path(os.path.abspath(index.path)), index)
 
     def module(self, path: os.PathLike[str]) -> ModuleIndex | None:
-        """The index of the project module at `path` (parsed once; recorded as a dependency)."""
-        return self._index(Path(path))
+        """The index of the project module at `path`, to read its calls (recorded as a dependency)."""
+        path = Path(path)
+        if path in self._modules:
+            return self._modules[path]
+        index = self._read_for_calls.get(path)
+        if index is None and path not in self._unreadable:
+            index = self._parse(path)
+            if index is None:
+                self._unreadable.add(path)
+            else:
+                self._read_for_calls[path] = index
+        return index
 
     def place(self, path: os.PathLike[str], row: int) -> str:
         """A row of a parsed module as its user sees it: `4`, or `cell 3:2` in a notebook."""

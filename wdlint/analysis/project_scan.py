@@ -24,6 +24,8 @@ from __future__ import annotations
 import collections
 import os
 import re
+import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from wdlint.frontends.dependencies import Stamp
@@ -50,12 +52,22 @@ def project_root(path: Path) -> Path:
 
 
 class ScannedFile(Record):
-    path: Path
+    # Kept for every scanned file of every project root for the whole process, so kept small:
+    # the path as text, and the names as sorted tuples of interned strings (a file's imports
+    # are a few dozen names; frozensets and a `Path` each cost several times their content,
+    # and each file's copy of `torch` or `nn` its own string)
+    __slots__ = ("config_names", "imported", "location", "modules", "stamp")
+
+    location: str  # the file's path
     stamp: Stamp
-    config_names: frozenset[str] | None  # None: no consumer's marker, it consumes no config
-    imported: frozenset[str]  # the names imported by `from ... import`
+    config_names: tuple[str, ...] | None  # None: no consumer's marker, it consumes no config
+    imported: tuple[str, ...]  # the names imported by `from ... import`
     # every part of the modules it imports from, and the names `from ... import` binds
-    modules: frozenset[str]
+    modules: tuple[str, ...]
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
     def may_import(self, name: str, module: str, package: str) -> bool:
         """Whether the file may call `name` of the module `module` of the package `package`:
@@ -123,9 +135,14 @@ _COMMENT = re.compile(rb"#[^\r\n]*")
 _IMPORT_LINE = re.compile(rb"[ \t]*(?:from[ \t]+([\w.]+)[ \t]+)?import[ \t]*(\([^)]*\)|[^\r\n#;]*)")
 
 
-def _config_names(data: bytes) -> frozenset[str]:
+def _config_names(data: bytes) -> tuple[str, ...]:
     found = {m.group(1) for m in _CONFIG_FILE.finditer(data)} | {m.group(1) for m in _CONFIG_NAME.finditer(data)}
-    return frozenset(os.path.basename(n.decode(errors="replace").replace("\\", "/")) for n in found)
+    return _compact(os.path.basename(n.decode(errors="replace").replace("\\", "/")) for n in found)
+
+
+def _compact(names: Iterable[str]) -> tuple[str, ...]:
+    """Distinct names, sorted, each string shared with every other file that names it."""
+    return tuple(sorted({sys.intern(name) for name in names}))
 
 
 def _names(text: bytes) -> list[str]:
@@ -138,7 +155,7 @@ def _names(text: bytes) -> list[str]:
     return found
 
 
-def _imports(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
+def _imports(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the names imported by `from ... import`, every module name) of a file: only the lines
     where `import` is are read, so a large file costs little more than a search."""
     imported: set[str] = set()
@@ -159,7 +176,7 @@ def _imports(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
         if source is not None:
             modules.update(p for p in source.decode(errors="replace").split(".") if p)
         at = data.find(b"import", match.end())
-    return frozenset(imported), frozenset(modules)
+    return _compact(imported), _compact(modules)
 
 
 def _scan(root: Path) -> Scan:
@@ -203,8 +220,10 @@ def _scan(root: Path) -> Scan:
             names = _config_names(data) if any(marker in data for marker in CONSUMER_MARKERS) else None
             imported, modules = _imports(data)
             if names is not None or modules:
-                stamp = (os.path.abspath(entry.path), status.st_size, status.st_mtime_ns)
-                files.append(ScannedFile(Path(entry.path), stamp, names, imported, modules))
+                absolute = os.path.abspath(entry.path)
+                # one string for both where they are the same (the scan of an absolute root)
+                stamp = (entry.path if absolute == entry.path else absolute, status.st_size, status.st_mtime_ns)
+                files.append(ScannedFile(entry.path, stamp, names, imported, modules))
             if count >= _MAX_FILES:
                 break
     return Scan(tuple(directories), tuple(files), tuple(notebooks))

@@ -12,6 +12,7 @@ import ast
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import constant, mapping, qualified_name
+from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.modules import KnownCalls, ModelClasses
 from wdlint.analysis.scopes import Binding, BindingKind, Scope
 from wdlint.analysis.sites import Adapters, Receiver
@@ -40,21 +41,14 @@ from wdlint.records import Record
 class ModuleIdentifier:
     """Reads module expressions of one file, whose classes it knows."""
 
-    def __init__(self, tree: ast.Module) -> None:
-        self.model_classes = ModelClasses(tree)
-        self.tree = tree
-        self._unpackings: dict[int, list[ast.Assign]] | None = None
-        self._replaced: dict[str, list[tuple[int, str]]] | None = None
+    def __init__(self, index: ModuleIndex) -> None:
+        self.model_classes = ModelClasses(index)
+        self.index = index
 
     def _unpacked(self, name: str, lineno: int) -> tuple[int, ast.expr] | None:
         """`a, name, c = TABLE[key]` (or `= call(...)`) on line `lineno`: the position of `name`
         and the value unpacked."""
-        if self._unpackings is None:  # one walk of the file, the first time one is asked for
-            self._unpackings = {}
-            for node in ast.walk(self.tree):
-                if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Subscript, ast.Call)):
-                    self._unpackings.setdefault(node.lineno, []).append(node)
-        for assign in self._unpackings.get(lineno, []):
+        for assign in self.index.unpackings.get(lineno, ()):
             for target in assign.targets:
                 if isinstance(target, (ast.Tuple, ast.List)):
                     for position, element in enumerate(target.elts):
@@ -83,10 +77,9 @@ class ModuleIdentifier:
         imported = env.imported(found[0]) if found is not None else None
         if imported is None:
             return None
-        tree = imported.index.module_scope.node
         name = found[0].target.rpartition(".")[2] if found is not None else class_name
         known = _known_calls(Env.of_module(imported.index, env.project))
-        return ModelClasses(tree).norm_parameters(name, known) if isinstance(tree, ast.Module) else None
+        return ModelClasses(imported.index).norm_parameters(name, known)
 
     def _identify_module(self, env: Env, node: ast.expr) -> _Identity:
         """What we know of the model a module expression holds: its class, wrapper, checkpoint."""
@@ -146,9 +139,7 @@ class ModuleIdentifier:
         the norms listed under a layer assigned into are gone. An attribute that heads no listed
         name is no layer of them (`model.config.pad_token_id = ...`), or a stage whose norms are
         listed by their ends and live on in the other stages."""
-        if self._replaced is None:  # one walk of the file, the first time a known model is asked for
-            self._replaced = _layer_assignments(self.tree)
-        layers = {attribute for line, attribute in self._replaced.get(name, ()) if line > lineno}
+        layers = {attribute for line, attribute in self.index.layer_assignments.get(name, ()) if line > lineno}
         if not layers:
             return identity
         known: list[Known] = []
@@ -323,41 +314,6 @@ class _Replaced(Record):
 
     name: str
     norm_params: tuple[str, ...]
-
-
-def _layer_assignments(tree: ast.Module) -> dict[str, list[tuple[int, str]]]:
-    """name -> (line, attribute) of what may replace or remove a layer of `name`:
-    `name.attribute = ...` (`name.head.fc = ...` too: `head`), `del name.attribute`,
-    `setattr(name, "attribute", ...)`; not a constant set (`name.num_classes = 10`)."""
-    found: dict[str, list[tuple[int, str]]] = {}
-    for node in ast.walk(tree):
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign) and not isinstance(node.value, ast.Constant):
-            targets = node.targets
-        elif isinstance(node, ast.AnnAssign) and node.value is not None and not isinstance(node.value, ast.Constant):
-            targets = [node.target]
-        elif isinstance(node, ast.Delete):
-            targets = node.targets
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
-            named = node.args[1] if len(node.args) >= 2 else None
-            value = node.args[2] if len(node.args) >= 3 else None
-            if isinstance(named, ast.Constant) and isinstance(named.value, str) and not isinstance(value, ast.Constant):
-                targets = [ast.Attribute(node.args[0], named.value, ast.Store())]
-        for target in targets:
-            root = _root_attribute(target)
-            if root is not None and isinstance(node, (ast.stmt, ast.expr)):
-                found.setdefault(root[0], []).append((node.lineno, root[1]))
-    return found
-
-
-def _root_attribute(target: ast.expr) -> tuple[str, str] | None:
-    """`model.head.fc` -> (`model`, `head`); `model.blocks[0].norm1` -> (`model`, `blocks`)."""
-    attribute = None
-    while isinstance(target, (ast.Attribute, ast.Subscript)):
-        if isinstance(target, ast.Attribute):
-            attribute = target.attr
-        target = target.value
-    return (target.id, attribute) if isinstance(target, ast.Name) and attribute is not None else None
 
 
 _MOVES = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "bfloat16", "double", "requires_grad_"})

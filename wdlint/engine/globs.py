@@ -199,10 +199,11 @@ class _Decider:
         sources = "|".join(f"({rule.source})" for rule in latest_first)
         self._regex = re.compile(sources, re.DOTALL) if latest_first else None
 
-    def ignores(self, rel: str) -> bool:
+    def verdict(self, rel: str) -> bool | None:
+        """Whether the latest rule matching `rel` ignores it; None when no rule matches."""
         match = self._regex.fullmatch(rel) if self._regex is not None else None
         if match is None or match.lastindex is None:
-            return False
+            return None
         return not self._negated[match.lastindex - 1]
 
 
@@ -220,13 +221,31 @@ def _parse_gitignore_line(line: str, base: str) -> _GitRule | None:
     return _GitRule.parse(line, negated, base) if line else None
 
 
+class _Layer:
+    """The rules of one ignore file, compiled once however many directories below it inherit them."""
+
+    def __init__(self, rules: Sequence[_GitRule]) -> None:
+        self.rules = tuple(rules)
+
+    @cached_property
+    def for_files(self) -> _Decider:
+        return _Decider([rule for rule in self.rules if not rule.dir_only])
+
+    @cached_property
+    def for_dirs(self) -> _Decider:
+        return _Decider(self.rules)
+
+
 class GitIgnore(Record):
     """The gitignore rules met so far, in git's order of precedence: a later matching rule wins.
 
     Paths are relative to the root of the tree the rules were collected over (the repository).
+    Kept as one layer per file: a directory's rules share its parent's layers and add their own,
+    so a large .gitignore at a repository's root is compiled once, not again for every
+    directory below it that has a .gitignore of its own.
     """
 
-    rules: tuple[_GitRule, ...] = ()
+    layers: tuple[_Layer, ...] = ()
 
     @classmethod
     def for_repo(cls, repo_root: Path) -> GitIgnore:
@@ -243,19 +262,15 @@ class GitIgnore(Record):
 
     def with_lines(self, lines: Iterable[str], base: str) -> GitIgnore:
         added = tuple(r for line in lines if (r := _parse_gitignore_line(line, base)) is not None)
-        return GitIgnore(self.rules + added) if added else self
-
-    @cached_property
-    def _for_files(self) -> _Decider:
-        return _Decider([rule for rule in self.rules if not rule.dir_only])
-
-    @cached_property
-    def _for_dirs(self) -> _Decider:
-        return _Decider(self.rules)
+        return GitIgnore((*self.layers, _Layer(added))) if added else self
 
     def ignores_entry(self, rel: str, is_dir: bool) -> bool:
         """Whether the rules ignore this entry, its parent directories aside."""
-        return (self._for_dirs if is_dir else self._for_files).ignores(rel)
+        for layer in reversed(self.layers):  # the last file's matching rule decides
+            verdict = (layer.for_dirs if is_dir else layer.for_files).verdict(rel)
+            if verdict is not None:
+                return verdict
+        return False
 
     def ignores(self, rel: str, is_dir: bool) -> bool:
         """Whether git ignores `rel`: nothing inside an ignored directory can be re-included."""

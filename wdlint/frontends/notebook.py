@@ -337,6 +337,10 @@ def mask_ipython(source: str) -> str | None:
 
 
 def _mask_lines(lines: list[str]) -> list[str]:
+    if not any(_escape_start(line) is not None for line in lines):
+        # only a line with IPython syntax changes, and the lexer only tells whether such a
+        # line starts a statement: most cells have none, and need no lexing
+        return lines
     state = _LexState()
     masked = []
     escaped = False  # the line before was IPython syntax ending in a backslash

@@ -3,9 +3,10 @@ jsonargparse's `class_path`/`init_args` or `optimizer: AdamW`, and by the framew
 conventions `wdlint/frontends/dialects/` reads (SpeechBrain, LightningCLI, LitGPT, asteroid,
 NeMo, TrainingArguments, ultralytics, gpt-neox, detectron2, generic optimizer mappings).
 
-Documents are only composed into nodes by PyYAML's safe loader, never constructed into objects
-(plain scalars aside), so every value keeps its position, an alias stays the node it names, and
-nothing in the file is ever imported or run. An application's tag (HyperPyYAML's `!new:`,
+Documents are only composed into nodes by PyYAML's safe loader (by libyaml's where
+`yamlgate.py` shows that its reading is the pure loader's, to the offset), never constructed
+into objects (plain scalars aside), so every value keeps its position, an alias stays the
+node it names, and nothing in the file is ever imported or run. An application's tag (HyperPyYAML's `!new:`,
 `!ref`, `!include:`) is kept beside its node as data; one of YAML's own tags that the safe
 loader refuses (`!!python/object`) makes the file a WD001.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import yaml
@@ -37,6 +38,7 @@ from wdlint.frontends.config_sites import (
 from wdlint.frontends.dialects import Claimed, convention_sites, generic_sites
 from wdlint.frontends.dialects.links import LinkRequest, requests
 from wdlint.frontends.text import SourceError, line_starts, position_at
+from wdlint.frontends.yamlgate import compose
 
 _MERGE = "tag:yaml.org,2002:merge"
 _VALUE = "tag:yaml.org,2002:value"  # the `=` key, which the safe loader reads as a string
@@ -58,9 +60,21 @@ class YamlConfig:
 
 def parse_yaml(text: str) -> YamlConfig:
     """The optimizer sites of every document; SourceError for YAML the safe loader refuses."""
+    nodes = compose(text)  # libyaml's nodes, where they are the pure loader's
+    if nodes is not None:
+        try:
+            return _read(text, nodes)
+        # an error's message and position are the pure loader's (a constructor's message
+        # quotes the text around its mark, which libyaml's marks do not hold): read again
+        except Exception:  # noqa: BLE001
+            pass
+    return _read(text, yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
+def _read(text: str, documents: Iterable[yaml.Node]) -> YamlConfig:
     converter = _Converter(text)
     try:
-        roots = [converter.convert(node) for node in yaml.compose_all(text, Loader=yaml.SafeLoader)]
+        roots = [converter.convert(node) for node in documents]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = ", ".join(part for part in (error.context, error.problem) if part)
@@ -86,6 +100,7 @@ class _Converter:
     """YAML nodes to config nodes, checking every tag against what the safe loader accepts."""
 
     def __init__(self, text: str) -> None:
+        self.text = text
         # rows as ruff counts them, not as YAML does (which also breaks at NEL, LS and PS)
         self.line_starts = line_starts(text)
         self.constructor = SafeConstructor()  # builds plain scalars only; never sees a document
@@ -128,7 +143,7 @@ class _Converter:
             # fit its tag (`!!float ""`: IndexError, `!!bool ""`: KeyError, `!!timestamp ""`:
             # AttributeError); each is that one scalar's failure, never the file's reader's
             except Exception as error:  # noqa: BLE001
-                if node.start_mark.buffer is not None and node.start_mark.buffer[node.start_mark.index :].startswith("!"):
+                if self.text.startswith("!", node.start_mark.index):
                     # an explicit tag the value does not fit (`!!int abc`): a parse error of the file
                     raise SourceError(f"invalid YAML scalar {node.value!r}: {error}", self._span(node).start) from None
                 # a plain scalar only shaped like one (`2001-02-30` looks like a date): the text,
