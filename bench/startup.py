@@ -1,6 +1,6 @@
 """One file through the pre-commit hook, beside the interpreter's own start-up, in one table.
 
-    python bench/startup.py [--runs 15] [FILE ...]
+    python bench/startup.py [--runs 15] [--base REV] [--instructions] [FILE ...]
 
 Default files: `fixtures/cnn_sgd.py` (findings) and, when the ecosystem cache holds them, two
 real training scripts (`qlora.py`, modded-nanogpt's `train_gpt.py`). Each file is copied into
@@ -16,6 +16,10 @@ a shared machine):
   the hook);
 - the same with `--no-cache`.
 
+`--base REV` adds the two wdlint rows of another revision of this repository (exported with
+`git archive`, as bench/compare_revisions.py does), measured in the same rounds: a before and
+after on one machine under one load. `--instructions` adds the instructions each command
+executes (valgrind's callgrind, one run each): unlike times, the same on a busy machine.
 `--importtime` prints `python -X importtime`'s twenty dearest imports of the hook's run.
 """
 
@@ -23,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -48,10 +54,10 @@ def _executable(name: str) -> str | None:
     return str(candidate) if candidate.exists() else shutil.which(name)
 
 
-def console_script() -> list[str]:
-    """What the `wdlint` console script runs, as pip writes it from this checkout's
+def console_script(checkout: Path = REPO) -> list[str]:
+    """What the `wdlint` console script runs, as pip writes it from the checkout's
     pyproject.toml (an installed script may predate a change of its entry point)."""
-    with open(REPO / "pyproject.toml", "rb") as file:
+    with open(checkout / "pyproject.toml", "rb") as file:
         entry = tomllib.load(file)["project"]["scripts"]["wdlint"]
     module, function = entry.split(":")
     return [sys.executable, "-c", f"import sys; from {module} import {function}; sys.argv[0] = 'wdlint'; sys.exit({function}())"]
@@ -64,23 +70,37 @@ def _default_files() -> list[Path]:
     return files
 
 
-def _timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
+def _timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
     """Wall and CPU seconds (user + system, the process and the children it waited for)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, _, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
-def startup_rows(files: Sequence[Path], runs: int) -> list[tuple[str, str, float, float, float, float]]:
-    """(file, command, median wall ms, its ratio to `python -c pass`, median CPU ms, its ratio)."""
-    return [row for source in files for row in _file_rows(source, runs)]
+def _instructions(command: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
+    """Instructions one run executes, counted by valgrind (its own start-up not counted)."""
+    run = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        cwd=cwd, env=env, capture_output=True, text=True, check=False,
+    )
+    match = re.search(r"Collected : (\d+)", run.stderr)
+    return int(match.group(1)) if match else math.nan
 
 
-def _file_rows(source: Path, runs: int) -> list[tuple[str, str, float, float, float, float]]:
+Row = tuple[str, str, float, float, float, float, float, float]
+
+
+def startup_rows(files: Sequence[Path], runs: int, checkouts: dict[str, Path], instructions: bool) -> list[Row]:
+    """(file, command, median wall ms, its ratio to `python -c pass`, median CPU ms, its ratio,
+    instructions in millions and their ratio: NaN unless counted)."""
+    return [row for source in files for row in _file_rows(source, runs, checkouts, instructions)]
+
+
+def _file_rows(source: Path, runs: int, checkouts: dict[str, Path], instructions: bool) -> list[Row]:
     python = sys.executable
-    wdlint = [*console_script(), "check", "--force-exclude"]
     ruff = _executable("ruff") or "ruff"
+    plain = {**os.environ}
     with tempfile.TemporaryDirectory(prefix="wdlint-startup-") as directory:
         cwd = Path(directory)
         target = cwd / source.name
@@ -89,27 +109,41 @@ def _file_rows(source: Path, runs: int) -> list[tuple[str, str, float, float, fl
         edits = iter(range(1 << 30))
 
         def change() -> None:
-            target.write_bytes(original + b"\n" * (next(edits) % 2 + 1))
+            # never the content a checkout's last run cached: consecutive changes differ, and so
+            # do every other (two checkouts take turns)
+            target.write_bytes(original + b"\n" * (next(edits) % 3 + 1))
 
-        subprocess.run([*wdlint, target.name], cwd=cwd, capture_output=True, check=False)  # the cache exists
-        commands: list[tuple[str, list[str], Callable[[], None] | None]] = [
-            ("python -c pass", [python, "-c", "pass"], None),
-            ("ruff check --no-cache", [ruff, "check", "--no-cache", "--isolated", target.name], None),
-            ("wdlint check (cache, file changed)", [*wdlint, target.name], change),
-            ("wdlint check --no-cache", [*wdlint, "--no-cache", target.name], None),
+        Command = tuple[str, list[str], dict[str, str], Callable[[], None] | None]
+        commands: list[Command] = [
+            ("python -c pass", [python, "-c", "pass"], plain, None),
+            ("ruff check --no-cache", [ruff, "check", "--no-cache", "--isolated", target.name], plain, None),
         ]
+        for name, checkout in checkouts.items():
+            wdlint = [*console_script(checkout), "check", "--force-exclude"]
+            env = {**os.environ, "PYTHONPATH": str(checkout)}  # this checkout's wdlint, not an installed one
+            subprocess.run([*wdlint, target.name], cwd=cwd, env=env, capture_output=True, check=False)  # its cache
+            commands += [
+                (f"wdlint check{name} (cache, file changed)", [*wdlint, target.name], env, change),
+                (f"wdlint check{name} --no-cache", [*wdlint, "--no-cache", target.name], env, None),
+            ]
         # round-robin: on a machine others share, every command meets the same load
         samples: list[list[tuple[float, float]]] = [[] for _ in commands]
         for _ in range(runs):
-            for (_, command, before), taken in zip(commands, samples, strict=True):
+            for (_, command, env, before), taken in zip(commands, samples, strict=True):
                 if before is not None:
                     before()
-                taken.append(_timed(command, cwd))
+                taken.append(_timed(command, cwd, env))
+        counted = [math.nan] * len(commands)
+        if instructions:
+            for position, (_, command, env, before) in enumerate(commands):
+                if before is not None:
+                    before()
+                counted[position] = _instructions(command, cwd, env) / 1e6
     walls = [statistics.median(w for w, _ in taken) * 1000 for taken in samples]
     cpus = [statistics.median(c for _, c in taken) * 1000 for taken in samples]
     return [
-        (source.name, label, wall, wall / walls[0], cpu, cpu / cpus[0])
-        for (label, _, _), wall, cpu in zip(commands, walls, cpus, strict=True)
+        (source.name, label, wall, wall / walls[0], cpu, cpu / cpus[0], count, count / counted[0])
+        for (label, *_), wall, cpu, count in zip(commands, walls, cpus, counted, strict=True)
     ]
 
 
@@ -129,18 +163,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--base", metavar="REV", help="also time this revision of the repository, in the same rounds")
+    parser.add_argument("--instructions", action="store_true", help="count each command's instructions (valgrind)")
     parser.add_argument("--importtime", action="store_true", help="the dearest imports of one run")
     args = parser.parse_args()
     files = args.files or _default_files()
-    os.environ.setdefault("PYTHONPATH", str(REPO))  # this checkout's wdlint, not an installed one
-    # as `pip install` leaves it (and pre-commit's environment): wdlint's bytecode written, even
-    # where PYTHONDONTWRITEBYTECODE would have every run compile every module from source
-    compileall.compile_dir(REPO / "wdlint", quiet=1)
-    print("| file | command | wall ms | x python -c pass | CPU ms | x python -c pass |")
-    print("|---|---|---:|---:|---:|---:|")
-    for name, label, wall, wall_ratio, cpu, cpu_ratio in startup_rows(files, args.runs):
-        print(f"| {name} | {label} | {wall:.1f} | {wall_ratio:.2f} | {cpu:.1f} | {cpu_ratio:.2f} |")
+    with tempfile.TemporaryDirectory(prefix="wdlint-startup-base-") as exported:
+        checkouts = {"": REPO}
+        if args.base:
+            from compare_revisions import export
+
+            checkouts[f" ({args.base})"] = export(args.base, Path(exported))
+        for checkout in checkouts.values():
+            # as `pip install` leaves it (and pre-commit's environment): wdlint's bytecode written,
+            # even where PYTHONDONTWRITEBYTECODE would have every run compile every module
+            compileall.compile_dir(checkout / "wdlint", quiet=1)
+        rows = startup_rows(files, args.runs, checkouts, args.instructions)
+    counted = " M instructions | x python -c pass |" if args.instructions else ""
+    print(f"| file | command | wall ms | x python -c pass | CPU ms | x python -c pass |{counted}")
+    print("|---|---|---:|---:|---:|---:|" + ("---:|---:|" if args.instructions else ""))
+    for name, label, wall, wall_ratio, cpu, cpu_ratio, count, count_ratio in rows:
+        extra = f" {count:.1f} | {count_ratio:.2f} |" if args.instructions else ""
+        print(f"| {name} | {label} | {wall:.1f} | {wall_ratio:.2f} | {cpu:.1f} | {cpu_ratio:.2f} |{extra}")
     if args.importtime:
+        os.environ.setdefault("PYTHONPATH", str(REPO))
         print(importtime(files[0]))
 
 

@@ -205,13 +205,51 @@ def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
     return [m for m in modules if any(m == n or m.startswith(n + ".") for n in names)]
 
 
+# What a training script's content shows it does not need: the readers of configs (an mmengine
+# config's top-level variables, a dict to read as a config: the config tree, the dialects,
+# DeepSpeed's reader, the config links and their project scan), PEFT's and timm's readers (a
+# call naming the library), the tokenizer (a file without a noqa comment), and what defining
+# classes by compiling their methods costs (dataclasses, and inspect, which it and pkgutil import).
+DEFERRED = (
+    "dataclasses", "inspect", "pkgutil", "tokenize",
+    "wdlint.frontends.mmconfig", "wdlint.frontends.config_sites", "wdlint.frontends.dialects",
+    "wdlint.frontends.jsoncfg", "wdlint.analysis.adapters", "wdlint.analysis.timm_calls",
+)
+
+
 def test_one_training_script_through_the_hook_imports_only_what_it_needs(tree):
     modules = _modules_of_a_run(tree, "--isolated", "train.py")
     assert "wdlint.analysis.extract" in modules  # it was linted
     assert _loaded(modules, NEVER) == []
+    assert _loaded(modules, DEFERRED) == []
     # Counted, so that a new import on this path is a decision: the analysis, the rules and
     # the engine, one module each (WD207, SGD's half of WD201, is one more rule).
-    assert len([m for m in modules if m.startswith("wdlint")]) <= 92
+    assert len([m for m in modules if m.startswith("wdlint")]) <= 82
+
+
+@pytest.mark.parametrize(
+    ("source", "needed"),
+    [
+        # an mmengine config: its reader, and the config tree it builds
+        ("optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05))\n",
+         ("wdlint.frontends.mmconfig", "wdlint.frontends.config_sites")),
+        # a DeepSpeed config written as a dict in a script: the dialects and DeepSpeed's reader
+        ("import deepspeed\n"
+         'ds_config = {"optimizer": {"type": "Adam", "params": {"weight_decay": 0.01, "adam_w_mode": False}}}\n'
+         "engine, optimizer, _, _ = deepspeed.initialize(model=model, model_parameters=model.parameters(), config=ds_config)\n",
+         ("wdlint.frontends.dialects", "wdlint.frontends.jsoncfg", "wdlint.frontends.mmconfig")),
+        # a PEFT model and a timm model: their libraries' readers
+        ("import torch, peft\nmodel = peft.get_peft_model(base, cfg)\n"
+         "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n", ("wdlint.analysis.adapters",)),
+        ("import torch, timm\nmodel = timm.create_model('resnet50')\n"
+         "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n", ("wdlint.analysis.timm_calls",)),
+    ],
+    ids=["mm config", "deepspeed dict", "peft", "timm"],
+)
+def test_a_file_that_needs_a_deferred_reader_imports_it(tree, source, needed):
+    (tree / "config.py").write_text(source)
+    modules = _modules_of_a_run(tree, "--isolated", "--no-cache", "config.py")
+    assert set(needed) <= set(modules)
 
 
 def test_a_file_the_prefilter_screens_out_loads_no_rule_and_no_analysis(tree):

@@ -7,7 +7,6 @@ No click here: `wdlint.__main__` parses a plain `wdlint check` command line itse
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import sys
 from collections.abc import Callable, Sequence
@@ -135,8 +134,7 @@ def check(
     except ConfigError as error:
         echo_error(str(error))
         sys.exit(EXIT_ERROR)
-    settings = dataclasses.replace(
-        settings,
+    settings = settings._replace(
         select=cli_select if cli_select is not None else settings.select,
         extend_select=(*settings.extend_select, *cli_extend),
         ignore=(*settings.ignore, *cli_ignore),
@@ -227,8 +225,8 @@ def _lint_stdin(
     # fixes follow the line length of the project the text claims to be in (as ruff reads it)
     layout_from = Path(stdin_filename) if stdin_filename else Path.cwd() / "-"
     result = lint_bytes(data, display, options, layout_from=layout_from)
-    result = dataclasses.replace(
-        result, diagnostics=tuple(d for d in result.diagnostics if not ignored_by(ignored, d.code))
+    result = result._replace(
+        diagnostics=tuple(d for d in result.diagnostics if not ignored_by(ignored, d.code))
     )
     if request is None:
         return result

@@ -10,7 +10,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -19,6 +18,7 @@ from wdlint import selection
 from wdlint.engine.globs import GlobSet, relative_posix
 from wdlint.engine.jobs import DEFAULT_MAX_FILE_SIZE
 from wdlint.frontends.formats import default_includes
+from wdlint.records import Record
 
 Embeddings = Literal["decay", "no-decay", "either"]
 _EMBEDDINGS: tuple[Embeddings, ...] = ("decay", "no-decay", "either")
@@ -81,15 +81,13 @@ class ConfigError(Exception):
     """A config file that cannot be used; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
-class PolicySettings:
+class PolicySettings(Record):
     embeddings: Embeddings = "either"
     no_decay: tuple[str, ...] = ()  # fnmatch patterns of param names never decayed
     norm_classes: tuple[str, ...] = ()  # extra normalization module class names
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Record):
     root: Path  # what globs are relative to: the config file's directory, else the cwd
     config_path: Path | None = None
     select: tuple[str, ...] | None = None  # None: the default-on rules
@@ -217,8 +215,7 @@ def _tool_table(data: Mapping[str, object], path: Path) -> Mapping[str, object] 
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class _Table:
+class _Table(Record):
     path: Path
     name: str  # as the messages show it: "[tool.wdlint]", "[policy]", "" for the top level
     data: Mapping[str, object]

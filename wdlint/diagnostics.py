@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from wdlint.records import Record, field
 
-@dataclass(frozen=True, order=True)
-class Position:
+
+class Position(Record, order=True):
     row: int  # 1-based
     column: int  # 1-based, in characters as ruff counts them
 
@@ -16,8 +16,7 @@ class Position:
         return {"row": self.row, "column": self.column}
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(Record):
     """Where a thing is in its file: from `start` to `end` (exclusive)."""
 
     start: Position
@@ -29,8 +28,7 @@ class Applicability(Enum):
     UNSAFE = "unsafe"  # changes training; applied only with --unsafe-fixes
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Record):
     content: str
     location: Position
     end_location: Position
@@ -43,8 +41,7 @@ class Edit:
         }
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(Record):
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...]
@@ -57,8 +54,7 @@ class Fix:
         }
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Record):
     code: str
     name: str
     message: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 from ci_examples import ALL, FIXED, ROOT, TWICE
@@ -53,11 +52,11 @@ def test_exact_text():
 def test_fingerprints_ignore_the_line_and_tell_identical_findings_apart():
     first, second = (issue["fingerprint"] for issue in json.loads(gitlab(TWICE, ROOT)))
     assert first != second
-    moved = [dataclasses.replace(d, location=Position(d.location.row + 10, 5)) for d in TWICE]
+    moved = [d._replace(location=Position(d.location.row + 10, 5)) for d in TWICE]
     assert [issue["fingerprint"] for issue in json.loads(gitlab(moved, ROOT))] == [first, second]
     assert first == fingerprint("WD501", "src/train.py", "by position", 0)
 
 
 def test_absolute_paths_under_the_run_directory_are_made_relative():
-    inside = dataclasses.replace(FIXED, filename="/repo/src/train.py")
+    inside = FIXED._replace(filename="/repo/src/train.py")
     assert json.loads(gitlab([inside], ROOT))[0]["location"]["path"] == "src/train.py"

@@ -115,9 +115,8 @@ def test_results():
 
 
 def test_paths_outside_the_run_directory_are_file_uris():
-    import dataclasses
 
-    outside = dataclasses.replace(FIXED, filename="/elsewhere/train.py")
+    outside = FIXED._replace(filename="/elsewhere/train.py")
     result = sarif_log([outside], ROOT)["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "file:///elsewhere/train.py"}
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from wdlint.analysis import project_scan
@@ -31,14 +30,14 @@ from wdlint.analysis.env import Env
 from wdlint.analysis.scopes import BindingKind
 from wdlint.analysis.syntax import expr_text
 from wdlint.frontends.dependencies import note_stamps
+from wdlint.records import Record
 
 MAX_CALLERS = 16  # contexts per function: past this, its defaults are read as well
 _MAX_FILES = 20  # other files whose imports may bring the function, parsed per function
 _SHOWN = 60  # a call shown longer than this is shortened to its function's name
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(Record):
     """A call of the function around a place, and the place read as that call runs it."""
 
     call: ast.Call

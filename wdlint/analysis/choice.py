@@ -10,9 +10,7 @@ callers set), every candidate it may choose is, each with the condition under wh
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 
 from wdlint.analysis.env import Env
@@ -33,12 +31,12 @@ from wdlint.knowledge.optimizers import (
     class_names,
     lookup,
 )
+from wdlint.records import Record
 
 _PARTIAL = frozenset({"functools.partial", "partial"})
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(Record):
     spec: OptimizerSpec
     qualified_name: str
     written_name: str  # how the code spells the class where it names it
@@ -47,8 +45,8 @@ class Candidate:
     # `--opt`, line 4", for messages
     origin: str | None = None
     # arguments bound in advance by functools.partial, prepended to the call's own
-    partial_args: tuple[ast.expr, ...] = field(default=())
-    partial_keywords: tuple[ast.keyword, ...] = field(default=())
+    partial_args: tuple[ast.expr, ...] = ()
+    partial_keywords: tuple[ast.keyword, ...] = ()
 
 
 def candidates(env: Env, func: ast.expr) -> list[Candidate]:
@@ -132,8 +130,8 @@ def _from_factory_call(env: Env, call: ast.Call) -> list[Candidate]:
     if func_name in _PARTIAL and call.args and not isinstance(call.args[0], ast.Starred):
         inner = candidates(env.deeper(), call.args[0])
         return [
-            dataclasses.replace(
-                c, partial_args=(*c.partial_args, *call.args[1:]), partial_keywords=(*c.partial_keywords, *call.keywords)
+            c._replace(
+                partial_args=(*c.partial_args, *call.args[1:]), partial_keywords=(*c.partial_keywords, *call.keywords)
             )
             for c in inner
         ]
@@ -142,7 +140,7 @@ def _from_factory_call(env: Env, call: ast.Call) -> list[Candidate]:
 
 def _with_choice(candidate: Candidate, choice: str) -> Candidate:
     combined = choice if candidate.choice is None else f"{candidate.choice} and {choice}"
-    return dataclasses.replace(candidate, choice=combined)
+    return candidate._replace(choice=combined)
 
 
 def condition_truth(env: Env, test: ast.expr) -> bool | None:

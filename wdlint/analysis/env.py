@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.index import END_OF_MODULE, ModuleIndex
 from wdlint.analysis.scopes import Binding, BindingKind, Scope
+from wdlint.records import Record
 
 if TYPE_CHECKING:
     from wdlint.analysis.project import Imported, Project
@@ -24,8 +24,7 @@ MAX_DEPTH = 12  # how many steps one evaluation may follow
 _MAX_SKIPPED = 8  # bindings that can never run skipped to find the one a use sees
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+class Frame(Record):
     """A call being inlined: the called function's parameters are the call's arguments."""
 
     index: ModuleIndex  # the module of the function
@@ -33,8 +32,7 @@ class Frame:
     arguments: Mapping[str, tuple[ast.expr, Scope, int]]  # parameter -> (argument, caller's scope, line)
 
 
-@dataclass(frozen=True, slots=True)
-class Env:
+class Env(Record):
     index: ModuleIndex  # the module being read
     scope: Scope
     line: int  # a use at this line sees the bindings made on lines before it

@@ -10,7 +10,6 @@ import ast
 import operator
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeGuard
 
@@ -20,6 +19,7 @@ from wdlint.analysis.scopes import Binding, BindingKind, Scope
 from wdlint.analysis.sites import Value
 from wdlint.analysis.syntax import expr_text, literal_pairs, parses_args
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
+from wdlint.records import Record
 
 
 class _Unresolved:
@@ -30,15 +30,13 @@ class _Unresolved:
 UNRESOLVED = _Unresolved()
 
 
-@dataclass(frozen=True)
-class Strings:
+class Strings(Record):
     values: tuple[str, ...]
     node: ast.expr  # where the literal is written
     local: bool = True  # False: in another file, so `node`'s position is not in this one
 
 
-@dataclass(frozen=True)
-class Mapping:
+class Mapping(Record):
     entries: dict[str, ast.expr]
     scope: Scope  # where the entries' values are read
     lineno: int

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -32,10 +30,11 @@ from wdlint.analysis.sites import (
     Value,
 )
 from wdlint.analysis.syntax import bind_arguments, expr_text
-from wdlint.frontends.mmconfig import config_sites
+from wdlint.frontends.pyconfig import config_sites
 from wdlint.frontends.pydicts import dict_sites
 from wdlint.frontends.python import PythonSource
 from wdlint.knowledge.optimizers import KNOWN_ROOTS, OptimizerSpec, class_names
+from wdlint.records import Record
 
 
 def extract_sites(source: PythonSource, path: Path | None = None, project: Project | None = None) -> list[OptimizerSite]:
@@ -44,8 +43,7 @@ def extract_sites(source: PythonSource, path: Path | None = None, project: Proje
     return extract_module(source, path, project)[0]
 
 
-@dataclass(frozen=True)
-class ModuleAnalysis:
+class ModuleAnalysis(Record):
     """What the checks read from one Python module."""
 
     sites: list[OptimizerSite]  # the optimizers its code constructs
@@ -77,7 +75,7 @@ def _sites(source: PythonSource, path: Path | None, project: Project | None) -> 
     sites = list(_Extractor(source, Env.of_module(index, project)).sites())
     found = penalties.found(source) if sites else ()
     if found:
-        sites = [dataclasses.replace(site, l2_penalties=found) for site in sites]
+        sites = [site._replace(l2_penalties=found) for site in sites]
     return index, sites
 
 
@@ -107,12 +105,12 @@ class _Extractor:
             if not found:
                 yield from own
                 continue
-            defaults = [dataclasses.replace(site, choice=None) for site in own]
+            defaults = [site._replace(choice=None) for site in own]
             given: list[OptimizerSite] = []  # each site once, whichever contexts make it
             for caller in (None, *found) if defaults_apply else found:
                 context = None if caller is None else caller.env
                 for site in own if context is None else self._sites_at(context, call):
-                    plain = dataclasses.replace(site, choice=None)
+                    plain = site._replace(choice=None)
                     if plain in given:
                         continue
                     given.append(plain)
@@ -205,7 +203,7 @@ class _Extractor:
         else:
             first = (ParamGroup(params.span, params, None, (Key("params", params.span),)),)
         complete = params.complete and len(groups) == len(added)
-        return dataclasses.replace(params, kind=SourceKind.GROUPS, groups=(*first, *groups), complete=complete)
+        return params._replace(kind=SourceKind.GROUPS, groups=(*first, *groups), complete=complete)
 
     def _arguments(self, call: ast.Call, spec: OptimizerSpec) -> Iterator[Argument]:
         names = ("params", *spec.positional)
@@ -256,7 +254,7 @@ def _construction_names() -> frozenset[str]:
 def _brought_by(site: OptimizerSite, caller: Caller) -> OptimizerSite:
     """The site as one call of the function around makes it: `(when called from line 40 as ...)`."""
     choice = caller.describe() if site.choice is None else f"{site.choice}, {caller.describe()}"
-    return dataclasses.replace(site, choice=choice)
+    return site._replace(choice=choice)
 
 
 def _with_partial(call: ast.Call, candidate: Candidate) -> ast.Call:
@@ -271,8 +269,7 @@ def _with_partial(call: ast.Call, candidate: Candidate) -> ast.Call:
     return ast.copy_location(merged, call)
 
 
-@dataclass(frozen=True)
-class _Spread:
+class _Spread(Record):
     """What `**kwargs`/`*args` at a call contribute: known entries, and what stays unresolved."""
 
     entries: dict[str, ast.expr]

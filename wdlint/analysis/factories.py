@@ -13,8 +13,6 @@ over the params they are given (knowledge/helpers.py NAMED_FACTORIES); torchvisi
 from __future__ import annotations
 
 import ast
-import dataclasses
-from dataclasses import dataclass
 from functools import cache
 
 from wdlint.analysis.choice import Candidate, candidates, possible_values
@@ -46,10 +44,10 @@ from wdlint.knowledge.optimizers import (
     TIMM_LEGACY_FACTORIES,
     timm_spec,
 )
+from wdlint.records import Record
 
 
-@dataclass(frozen=True)
-class FactoryCall:
+class FactoryCall(Record):
     """A factory call read as `candidate.spec(call's arguments)`, with the params it builds."""
 
     candidate: Candidate
@@ -102,7 +100,7 @@ def _timm(env: Env, call: ast.Call, source: PythonSource, params: ParamClassifie
     if allowed is None or len(allowed) == 1:
         found = _timm_opt(env, call, bound, constant(env, opt_node), None, source, params)
         where = origin(env, opt_node)  # the opt is read from elsewhere: the message says where
-        return [dataclasses.replace(f, candidate=dataclasses.replace(f.candidate, origin=where)) for f in found]
+        return [f._replace(candidate=f.candidate._replace(origin=where)) for f in found]
     shown = expr_text(opt_node)
     return [
         found
@@ -192,7 +190,7 @@ def _loraplus(env: Env, call: ast.Call, source: PythonSource) -> list[FactoryCal
     for candidate in candidates(env, optimizer_cls):
         written = f"{expr_text(call.func)}(optimizer_cls={candidate.written_name})"
         # partial-bound arguments of `optimizer_cls` are passed to the constructor as they are
-        found.append(FactoryCall(dataclasses.replace(candidate, written_name=written), as_constructor, built))
+        found.append(FactoryCall(candidate._replace(written_name=written), as_constructor, built))
     return found
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from dataclasses import dataclass
 from functools import cached_property
 
 from wdlint.analysis.index import ModuleIndex
@@ -17,10 +16,10 @@ from wdlint.analysis.scopes import BindingKind
 from wdlint.diagnostics import Position, Span
 from wdlint.frontends.python import PythonSource
 from wdlint.frontends.text import line_starts
+from wdlint.records import Record
 
 
-@dataclass(frozen=True)
-class ImportedName:
+class ImportedName(Record):
     """`from module import name [as alias]` at module level."""
 
     module: str

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import ast
 import bisect
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from wdlint.analysis.scopes import Binding, BindingKind, Mutation, Scope, binding_line
 from wdlint.analysis.syntax import parses_args
+from wdlint.records import Record, field
 
 END_OF_MODULE = 10**9  # a line after every statement: a module's names as they end up
 
@@ -65,8 +64,7 @@ def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     return found
 
 
-@dataclass(frozen=True)
-class ArgparseOption:
+class ArgparseOption(Record):
     default: ast.expr | None
     action: str | None
     choices: ast.expr | None = None  # `choices=[...]` as written
@@ -91,8 +89,7 @@ class WalkListener(Protocol):
         assigned, annotated or returned."""
 
 
-@dataclass(frozen=True)
-class ModuleIndex:
+class ModuleIndex(Record):
     """Scopes and bindings of one module, and every call in it with the scope it is in."""
 
     path: Path | None  # where the module is on disk, for imports from its project
@@ -111,19 +108,19 @@ class ModuleIndex:
     args_factories: frozenset[str]
     # name -> the calls of `name(...)` and `x.name(...)`, in the order the walk met them: who
     # may call a function of this module
-    calls_by_name: Mapping[str, Sequence[ast.Call]] = dataclasses.field(default_factory=dict)
+    calls_by_name: Mapping[str, Sequence[ast.Call]] = field(default_factory=dict)
     # the attributes something is assigned into: `b` of `x.b.c = v` and of `self.b.c.d = v` (not
     # of `x.b = v`), a constant set aside (`x.b.num_classes = 10`); `del x.b.c` too
     assigned_into: frozenset[str] = frozenset()
     # name -> (line, attribute) of what may replace or remove a layer of `name`:
     # `name.attribute = ...` (`name.head.fc = ...` too: `head`), `del name.attribute`,
     # `setattr(name, "attribute", ...)`; not a constant set (`name.num_classes = 10`)
-    layer_assignments: Mapping[str, Sequence[tuple[int, str]]] = dataclasses.field(default_factory=dict)
+    layer_assignments: Mapping[str, Sequence[tuple[int, str]]] = field(default_factory=dict)
     # line -> the `a, b = TABLE[key]` / `a, b = call(...)` unpackings on it
-    unpackings: Mapping[int, Sequence[ast.Assign]] = dataclasses.field(default_factory=dict)
+    unpackings: Mapping[int, Sequence[ast.Assign]] = field(default_factory=dict)
     # what the `if` tests of this module were read to, per reading context
     # (`choice.enclosing_truth`): a memo of a pure reading, no state a reading could leak
-    truths: dict[tuple[int, ...], tuple[bool | None, tuple[object, ...]]] = dataclasses.field(
+    truths: dict[tuple[int, ...], tuple[bool | None, tuple[object, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -510,7 +507,7 @@ class _Walk(ast.NodeVisitor):
     def _mutate(self, name: str, mutation: Mutation) -> None:
         if self._loops:
             loop, depth = self._loops[-1]
-            mutation = dataclasses.replace(mutation, loop=loop, conditions=tuple(self._conditions[depth:]))
+            mutation = mutation._replace(loop=loop, conditions=tuple(self._conditions[depth:]))
         self._scope.mutations.setdefault(name, []).append(mutation)
 
     def _record_argparse(self, call: ast.Call) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Protocol
 
 from wdlint.analysis.env import Env
@@ -29,6 +28,7 @@ from wdlint.analysis.sites import (
 )
 from wdlint.analysis.syntax import expr_text, literal_pairs
 from wdlint.diagnostics import Position, Span
+from wdlint.records import Record
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 # attribute calls that yield every parameter of a module
@@ -43,8 +43,7 @@ class Spans(Protocol):
     def span(self, node: ast.expr | ast.stmt | ast.keyword | ast.arg) -> Span: ...
 
 
-@dataclass(frozen=True)
-class AtCallSite:
+class AtCallSite(Record):
     """Spans for a helper read from another file: everything is reported where it is called."""
 
     where: Span
@@ -348,8 +347,7 @@ class ParamClassifier:
                     yield Key(keyword.arg, Span(span.start, end))
 
 
-@dataclass(frozen=True)
-class _Shape:
+class _Shape(Record):
     """What a params expression turned out to be, before it gets its span and text."""
 
     kind: SourceKind

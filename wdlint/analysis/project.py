@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from wdlint.frontends.dependencies import note_absent, read_dependency
 from wdlint.frontends.python import decode_source, parse_python
 from wdlint.frontends.text import SourceError, decode_utf8
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
+from wdlint.records import Record
 
 if TYPE_CHECKING:
     from wdlint.frontends.notebook import CellMap
@@ -28,8 +28,7 @@ _MAX_BYTES = 2_000_000  # a module larger than this is not a config or helper mo
 _MAX_PARENTS = 6  # how far up an absolute import is looked for
 
 
-@dataclass(frozen=True)
-class Imported:
+class Imported(Record):
     """A module-level name of another project file."""
 
     index: ModuleIndex

@@ -22,16 +22,15 @@ listed (a file added, removed or replaced changes it), and the stamps of the fil
 from __future__ import annotations
 
 import collections
-import dataclasses
 import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from wdlint.frontends.dependencies import Stamp
 from wdlint.knowledge.consumers import CONSUMER_MARKERS, PROJECT_MARKERS
+from wdlint.records import Record, field
 
 MAX_UP = 6  # how far up from a file the project root is looked for
 _MAX_DEPTH = 6  # how deep below the root the scan goes
@@ -52,12 +51,13 @@ def project_root(path: Path) -> Path:
     return path.parent.parent if path.parent.name.lower() in _CONFIG_DIRS else path.parent
 
 
-@dataclass(frozen=True, slots=True)
-class ScannedFile:
+class ScannedFile(Record):
     # Kept for every scanned file of every project root for the whole process, so kept small:
     # the path as text, and the names as sorted tuples of interned strings (a file's imports
     # are a few dozen names; frozensets and a `Path` each cost several times their content,
     # and each file's copy of `torch` or `nn` its own string)
+    __slots__ = ("config_names", "imported", "location", "modules", "stamp")
+
     location: str  # the file's path
     stamp: Stamp
     config_names: tuple[str, ...] | None  # None: no consumer's marker, it consumes no config
@@ -78,14 +78,13 @@ class ScannedFile:
         return module in self.modules and mentions(self.path, name)
 
 
-@dataclass(frozen=True)
-class Scan:
+class Scan(Record):
     directories: tuple[Stamp, ...]  # every directory listed
     files: tuple[ScannedFile, ...]  # the files with a consumer's marker or an import
     notebooks: tuple[tuple[Path, Stamp], ...] = ()  # listed only: (path, stamp)
     # module name -> the positions in `files` of those that import a module of that name (or
     # a name of it), built on the first question
-    _by_module: dict[str, list[int]] = dataclasses.field(default_factory=dict, compare=False)
+    _by_module: dict[str, list[int]] = field(default_factory=dict, compare=False)
 
     def importing(self, *modules: str) -> list[ScannedFile]:
         """The files whose imports name one of `modules`, in the scan's order."""

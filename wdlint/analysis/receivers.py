@@ -9,10 +9,7 @@ weights, less those of a layer the code replaces (`model.head = nn.Linear(...)`)
 from __future__ import annotations
 
 import ast
-import dataclasses
-from dataclasses import dataclass
 
-from wdlint.analysis.adapters import peft_adapters
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import constant, mapping, qualified_name
 from wdlint.analysis.index import ModuleIndex
@@ -20,7 +17,6 @@ from wdlint.analysis.modules import KnownCalls, ModelClasses
 from wdlint.analysis.scopes import Binding, BindingKind, Scope
 from wdlint.analysis.sites import Adapters, Receiver
 from wdlint.analysis.syntax import expr_text
-from wdlint.analysis.timm_calls import created_model
 from wdlint.knowledge.adapters import PEFT_ROOT
 from wdlint.knowledge.models import (
     Known,
@@ -39,6 +35,7 @@ from wdlint.knowledge.params import (
     WRAPPING_METHODS,
 )
 from wdlint.knowledge.timm_models import FACTORIES as TIMM_FACTORIES
+from wdlint.records import Record
 
 
 class ModuleIdentifier:
@@ -149,7 +146,7 @@ class ModuleIdentifier:
         for model in identity.known:
             kept = tuple(n for n in model.norm_params if n.split(".", 1)[0] not in layers)
             known.append(model if len(kept) == len(model.norm_params) else _Replaced(model.name, kept))
-        return dataclasses.replace(identity, known=tuple(known))
+        return identity._replace(known=tuple(known))
 
     def _wrapped(self, call: ast.Call, binding: Binding, name: str) -> ast.expr | None:
         """The module a wrapping call wraps: `DDP(model)`, and in
@@ -174,9 +171,14 @@ class ModuleIdentifier:
             wrapped = self._identify_module(env.deeper(), value.args[0])  # `accelerator.unwrap_model(model)`
             return wrapped.inner if wrapped.inner is not None else wrapped
         qualified = qualified_name(env, value.func) or ""
+        # PEFT's and timm's readers are imported for a call that names their library
         if qualified.startswith(PEFT_ROOT):
+            from wdlint.analysis.adapters import peft_adapters
+
             return _Identity(adapters=peft_adapters(env, value, qualified, self._known_models))
         if qualified in TIMM_FACTORIES:
+            from wdlint.analysis.timm_calls import created_model
+
             timm = created_model(env, value)
             return _Identity(known=(timm,) if timm is not None else ())
         if isinstance(value.func, ast.Attribute) and value.func.attr == "from_pretrained":
@@ -239,8 +241,7 @@ class ModuleIdentifier:
         return None
 
 
-@dataclass(frozen=True)
-class _Identity:
+class _Identity(Record):
     class_name: str | None = None  # defined in this file
     wrapped_by: str | None = None
     checkpoint: str | None = None  # `from_pretrained("bert-base-cased")`
@@ -267,6 +268,8 @@ def _known_calls(module: Env) -> KnownCalls:
         scope = module.index.scope_of.get(id(call))
         if scope is None or qualified_name(module, call.func) not in TIMM_FACTORIES:
             return None
+        from wdlint.analysis.timm_calls import created_model
+
         built = created_model(module.at(scope, call.lineno).choosing_a_branch(), call)
         return built.norm_params if built is not None else None
 
@@ -306,8 +309,7 @@ def _table(env: Env, node: ast.Subscript, position: int | None) -> tuple[Known, 
     return tuple(models)
 
 
-@dataclass(frozen=True)
-class _Replaced:
+class _Replaced(Record):
     """A known model some of whose listed norms the code replaced."""
 
     name: str

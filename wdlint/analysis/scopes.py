@@ -7,8 +7,9 @@ import ast
 import bisect
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from enum import Enum
+
+from wdlint.records import Record, field
 
 
 class BindingKind(Enum):
@@ -20,8 +21,7 @@ class BindingKind(Enum):
     OTHER = "other"  # loop targets, with-targets, unpacking we do not follow
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(Record):
     kind: BindingKind
     lineno: int
     value: ast.expr | None = None
@@ -32,8 +32,7 @@ class Binding:
     conditions: tuple[tuple[ast.expr, bool], ...] = ()
 
 
-@dataclass(frozen=True)
-class Mutation:
+class Mutation(Record):
     lineno: int
     how: str  # a method name (append, extend, insert, update, pop, ...), "setitem" or "delitem"
     value: ast.expr | None  # what was added: the argument, the assigned value, the update call
@@ -43,8 +42,7 @@ class Mutation:
     conditions: tuple[tuple[ast.expr, bool], ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
-class Scope:
+class Scope(Record, eq=False):
     """A module, class or function body. Filled by the walk that creates it, read afterwards."""
 
     node: ast.AST

@@ -6,15 +6,14 @@ against (for the name-filter rules).
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import strings
 from wdlint.analysis.sites import NameMatch, NameTest, Selector
 from wdlint.analysis.syntax import expr_text
+from wdlint.records import Record
 
 if TYPE_CHECKING:
     from wdlint.analysis.params import Spans
@@ -50,8 +49,7 @@ def name_tests(env: Env, source: Spans, condition: ast.expr, names: tuple[str, .
     return _NameTests(env, source, names).of(condition)
 
 
-@dataclass(frozen=True)
-class _NameTests:
+class _NameTests(Record):
     env: Env
     source: Spans
     names: tuple[str, ...]  # the variables that hold the parameter's name
@@ -107,11 +105,11 @@ class _NameTests:
         if isinstance(op, (ast.In, ast.NotIn)):
             if self._holds_name(right) and not self._holds_name(left):
                 test = self._test(NameMatch.SUBSTRING, node, left)
-                yield dataclasses.replace(test, negated=isinstance(op, ast.NotIn))
+                yield test._replace(negated=isinstance(op, ast.NotIn))
             elif self._holds_name(left) and not self._holds_name(right):
                 test = self._test(NameMatch.MEMBERSHIP, node, right)
                 assert isinstance(left, ast.Name)
-                yield dataclasses.replace(test, subject=left.id, negated=isinstance(op, ast.NotIn))
+                yield test._replace(subject=left.id, negated=isinstance(op, ast.NotIn))
         elif isinstance(op, (ast.Eq, ast.NotEq)) and (self._holds_name(left) or self._holds_name(right)):
             other = right if self._holds_name(left) else left
             yield self._test(NameMatch.EQUALITY, node, other)

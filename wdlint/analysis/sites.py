@@ -6,12 +6,11 @@ re-read the syntax tree for what a site already knows.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
 from enum import Enum
 
 from wdlint.diagnostics import Span
 from wdlint.knowledge.optimizers import OptimizerSpec
+from wdlint.records import Record
 
 
 class ValueKind(Enum):
@@ -20,8 +19,7 @@ class ValueKind(Enum):
     UNKNOWN = "unknown"  # given, but not resolvable statically
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(Record):
     kind: ValueKind
     constant: float | bool | str | None = None  # LITERAL/DEFAULT; for UNKNOWN see `hidden`
     expr: str = ""  # the source expression, for messages
@@ -94,7 +92,7 @@ class Value:
             fallback = f"; {self.constant!r}, the class default, if it holds none" if self.may_decay else ""
             return f"{key} from `{self.expr}` (unknown here{fallback})"
         if besides is not None and self.origin == besides:
-            return f"{key}={dataclasses.replace(self, origin=None).describe()}"
+            return f"{key}={self._replace(origin=None).describe()}"
         return f"{key}={self.describe()}"
 
 
@@ -116,8 +114,7 @@ class NameMatch(Enum):
     EQUALITY = "equality"  # n == "..."
 
 
-@dataclass(frozen=True)
-class NameTest:
+class NameTest(Record):
     match: NameMatch
     span: Span  # the test as written
     expr: str
@@ -128,8 +125,7 @@ class NameTest:
     negated: bool = False  # `not in`, `!=` (MEMBERSHIP, SUBSTRING: `"head" not in n`)
 
 
-@dataclass(frozen=True)
-class Adapters:
+class Adapters(Record):
     """What a model built by PEFT trains: its adapters, and what its config adds to them."""
 
     config: str  # the config as the code builds it: "LoraConfig", "a checkpoint's config"
@@ -148,8 +144,7 @@ class Adapters:
         return not self.undecayed and not self.unread
 
 
-@dataclass(frozen=True)
-class Receiver:
+class Receiver(Record):
     """The module whose parameters are iterated: `model` in `model.named_parameters()`."""
 
     expr: str
@@ -172,16 +167,14 @@ class SourceKind(Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(Record):
     """An option name as written in the code or config, with where it is written."""
 
     name: str
     span: Span
 
 
-@dataclass(frozen=True)
-class ParamGroup:
+class ParamGroup(Record):
     span: Span
     params: ParamSource | None  # None when the group has no visible "params" entry
     weight_decay: Value | None  # None: the key is absent and the constructor's value applies
@@ -197,8 +190,7 @@ class ParamGroup:
         return self.weight_decay is not None
 
 
-@dataclass(frozen=True)
-class ParamSource:
+class ParamSource(Record):
     kind: SourceKind
     span: Span
     expr: str
@@ -229,16 +221,14 @@ class ParamSource:
     named_as: str | None = None
 
 
-@dataclass(frozen=True)
-class Penalty:
+class Penalty(Record):
     """`sum(p.pow(2).sum() for p in model.parameters())`: L2 written into the loss by hand."""
 
     span: Span
     expr: str  # the module whose parameters are penalized, e.g. "model"
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(Record):
     """An argument as written at the call."""
 
     span: Span
@@ -251,8 +241,7 @@ class Argument:
     starred: bool = False  # `*args` itself
 
 
-@dataclass(frozen=True)
-class OptimizerSite:
+class OptimizerSite(Record):
     spec: OptimizerSpec
     qualified_name: str  # as resolved from the imports, e.g. "torch.optim.adam.Adam"
     written_name: str  # as the code spells the class, e.g. "optim.Adam"
@@ -261,15 +250,15 @@ class OptimizerSite:
     weight_decay: Value  # the constructor's effective value (given, or the class default)
     decoupled: Value  # the decoupled flag's effective value (spec default when absent)
     params: ParamSource
-    arguments: tuple[Argument, ...] = field(default=())
+    arguments: tuple[Argument, ...] = ()
     # constructor-level options that the optimizer ignores (a DeepSpeed `adam_w_mode` placed
     # beside `"type"` instead of inside `"params"`)
-    ignored_keys: tuple[Key, ...] = field(default=())
+    ignored_keys: tuple[Key, ...] = ()
     # the condition under which this class is the one constructed, when the code chooses it
     # from an option we cannot resolve: "`args.optimizer` is 'adam'"
     choice: str | None = None
     # explicit L2 penalties over a module's parameters anywhere in the same file
-    l2_penalties: tuple[Penalty, ...] = field(default=())
+    l2_penalties: tuple[Penalty, ...] = ()
     # where the class is named when not at the site, for messages: an mmengine base's
     # "from `../_base_/schedule.py:2`"
     class_origin: str | None = None

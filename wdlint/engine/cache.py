@@ -13,7 +13,6 @@ another wdlint process wrote meanwhile, so concurrent runs never corrupt it.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import json
 import os
@@ -139,7 +138,7 @@ class ResultCache:
             # named as this run names the file (it may run from another directory)
             found = entry["diagnostics"]
             diagnostics = (
-                tuple(dataclasses.replace(Diagnostic.from_dict(d), filename=job.display) for d in found) if found else ()
+                tuple(Diagnostic.from_dict(d)._replace(filename=job.display) for d in found) if found else ()
             )
             dependencies = tuple((str(a), int(b), int(c)) for a, b, c in stamps) if stamps else ()
         except (OSError, KeyError, TypeError, ValueError):

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from wdlint.config import Settings
 from wdlint.engine.globs import GitIgnore, GlobSet, relative_posix
+from wdlint.records import Record
 
 
-@dataclass(frozen=True)
-class Discovery:
+class Discovery(Record):
     files: tuple[Path, ...]  # sorted, de-duplicated; relative paths given stay relative
     missing: tuple[Path, ...]  # paths given that do not exist
     # why each missing path cannot be reached: "No such file or directory", a symlink loop's
@@ -74,8 +73,7 @@ def excluded(path: Path, settings: Settings) -> bool:
     return walker.excludes_given(os.path.abspath(path), False)
 
 
-@dataclass(frozen=True)
-class _Dir:
+class _Dir(Record):
     shown: Path  # as the user sees it: under the path they gave
     absolute: str
     real: str  # symlinks resolved: what loop detection compares

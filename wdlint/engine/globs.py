@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
+from wdlint.records import Record
 
 
 def relative_posix(path: str, root: str) -> str | None:
@@ -103,8 +104,7 @@ def _compile_class(pattern: str, start: int) -> tuple[str, int] | None:
     return regex, i + 1
 
 
-@dataclass(frozen=True)
-class Glob:
+class Glob(Record):
     """One parsed pattern.
 
     An anchored one is for the whole relative path, the others for the basename; a dir-only one
@@ -175,8 +175,7 @@ class GlobSet:
         )
 
 
-@dataclass(frozen=True)
-class _GitRule:
+class _GitRule(Record):
     source: str  # a regex over the path relative to the tree's root
     negated: bool
     dir_only: bool
@@ -237,8 +236,7 @@ class _Layer:
         return _Decider(self.rules)
 
 
-@dataclass(frozen=True)
-class GitIgnore:
+class GitIgnore(Record):
     """The gitignore rules met so far, in git's order of precedence: a later matching rule wins.
 
     Paths are relative to the root of the tree the rules were collected over (the repository).

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from wdlint.diagnostics import Diagnostic
+from wdlint.records import Record
 from wdlint.selection import enabled_codes
 
 # Parsing costs CPython's `ast` about 200 bytes of memory per byte of dense source (a 20 MB
@@ -16,8 +16,7 @@ from wdlint.selection import enabled_codes
 DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class LintOptions:
+class LintOptions(Record):
     """Everything a worker needs to lint one file; small and picklable. The selection stays as
     written until a file needs the rules' codes: a run whose files are all cached, or all
     screened out by the prefilter, loads no rule."""
@@ -51,8 +50,7 @@ class LintOptions:
         return enabled_codes(self.select, self.extend_select, self.ignore)
 
 
-@dataclass(frozen=True)
-class FileJob:
+class FileJob(Record):
     path: Path  # where to read it
     display: str  # how diagnostics name it
     ignore: tuple[str, ...] = ()  # selectors ignored for this file (per-file-ignores)
@@ -60,8 +58,7 @@ class FileJob:
     mtime_ns: int | None = None  # the file's modification time seen just before `data` was read
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(Record):
     display: str
     diagnostics: tuple[Diagnostic, ...]
     source: str | None  # the text, kept only when there are diagnostics to show
@@ -74,7 +71,6 @@ class FileResult:
     dependencies: tuple[tuple[str, int, int], ...] = ()
 
 
-@dataclass(frozen=True)
-class FixRequest:
+class FixRequest(Record):
     unsafe: bool = False  # apply unsafe fixes too
     write: bool = True  # False for `--diff`: compute the change, leave the file alone

@@ -7,7 +7,6 @@ prefilter.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -172,7 +171,7 @@ def lint_text(
         suppressions = comment_suppressions(parsed.comments())
         found = [parsed.place(d) for d in found if not suppressions.suppresses(d)]
     errors = [
-        dataclasses.replace(parse_error(filename, error.message, error.position), cell=error.cell)
+        parse_error(filename, error.message, error.position)._replace(cell=error.cell)
         for error in parsed.errors
     ]
     return sorted([*errors, *found], key=lambda d: d.sort_key)

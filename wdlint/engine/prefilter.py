@@ -73,27 +73,31 @@ def _names_a_construction(data: bytes) -> bool:
     return False
 
 
+# The patterns of the configs' tests below are compiled when a config is first screened (by
+# `re`'s own cache), not by every run that imports this module for a script.
+
 # A DeepSpeed config has an "optimizer" key and a "type" key; other JSON (package.json,
 # tokenizer files, data) is never parsed. An escaped `\"optimizer\"` inside a JSON string
 # does not match.
-_DEEPSPEED_KEYS = (re.compile(rb'"optimizer"\s*:'), re.compile(rb'"type"\s*:'))
+_DEEPSPEED_KEYS = (rb'"optimizer"\s*:', rb'"type"\s*:')
 
 
 # Any other JSON config is read only with a weight_decay key (TrainingArguments, a generic
 # `{"optimizer": "adam", "weight_decay": 1e-5}`): without one there is no decay to report.
-_JSON_DECAY_KEY = re.compile(rb'"(?:weight_decay|WEIGHT_DECAY)"\s*:')
+_JSON_DECAY_KEY = rb'"(?:weight_decay|WEIGHT_DECAY)"\s*:'
 
 
 def may_configure_deepspeed(data: bytes) -> bool:
-    return all(key.search(data) is not None for key in _DEEPSPEED_KEYS) or _JSON_DECAY_KEY.search(data) is not None
+    deepspeed = all(re.search(key, data) is not None for key in _DEEPSPEED_KEYS)
+    return deepspeed or re.search(_JSON_DECAY_KEY, data) is not None
 
 
 # YAML configs also name optimizers the way frameworks' registries do (`optimizer: adamw`,
 # `name: adamw`, detectron2's `SOLVER.WEIGHT_DECAY`, HyperPyYAML's `!name:`), which the code
 # vocabulary above does not see: a config passes with a decay key, a lower-case `adamw` (whose
 # class default decays), or a HyperPyYAML class tag. No other YAML is parsed.
-_CONFIG_WORDS = re.compile(rb"weight_decay|WEIGHT_DECAY|\badamw\b|!n(?:ew|ame):")
+_CONFIG_WORDS = rb"weight_decay|WEIGHT_DECAY|\badamw\b|!n(?:ew|ame):"
 
 
 def may_configure_in_config(data: bytes) -> bool:
-    return may_contain_optimizer(data) or _CONFIG_WORDS.search(data) is not None
+    return may_contain_optimizer(data) or re.search(_CONFIG_WORDS, data) is not None

@@ -5,7 +5,6 @@ name an optimizer, in worker processes when there are enough files to share betw
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import os
 import sys
@@ -40,7 +39,7 @@ def _read(job: FileJob) -> FileJob | FileResult:
 
         message = f"cannot read file: {error.strerror or error}"
         return FileResult(job.display, (parse_error(job.display, message),), None)
-    return dataclasses.replace(job, data=data, mtime_ns=mtime_ns)
+    return job._replace(data=data, mtime_ns=mtime_ns)
 
 
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
@@ -102,8 +101,7 @@ def lint_job(job: FileJob, options: LintOptions, checksums: bool = True, *, pref
 
             return FileResult(job.display, (internal_error(job.display, error),), None)
     kept = tuple(d for d in result.diagnostics if not ignored_by(job.ignore, d.code))
-    return dataclasses.replace(
-        result,
+    return result._replace(
         diagnostics=kept,
         source=result.source if kept else None,
         size=len(data),
@@ -140,7 +138,7 @@ def fix_job(job: FileJob, options: LintOptions, request: FixRequest, *, prefilte
         from wdlint.engine.lint import parse_error
 
         message = f"cannot write the fixed file ({error.strerror or error}); it is left unchanged"
-        return dataclasses.replace(checked, diagnostics=(parse_error(job.display, message), *checked.diagnostics))
+        return checked._replace(diagnostics=(parse_error(job.display, message), *checked.diagnostics))
     if fixed is None:
         return checked
     return FileResult(job.display, fixed.remaining, fixed.source, fixed.fixed, fixed.diff)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from wdlint.diagnostics import Diagnostic
 
@@ -16,11 +15,11 @@ _SPLIT = re.compile(r"[\s,]+")
 ALL = None  # a bare noqa: every code
 
 
-@dataclass
 class Suppressions:
-    # row -> codes suppressed there; ALL (None) for a bare noqa comment
-    lines: dict[int, frozenset[str] | None] = field(default_factory=dict)
-    file: frozenset[str] | None = frozenset()  # ALL: the whole file is exempt
+    def __init__(self) -> None:
+        # row -> codes suppressed there; ALL (None) for a bare noqa comment
+        self.lines: dict[int, frozenset[str] | None] = {}
+        self.file: frozenset[str] | None = frozenset()  # ALL: the whole file is exempt
 
     def suppresses(self, diagnostic: Diagnostic) -> bool:
         code = diagnostic.code

@@ -41,14 +41,15 @@ from wdlint.frontends.config_sites import (
     with_key,
 )
 from wdlint.frontends.dependencies import Stamp, note_stamps, read_dependency, recording, unchanged
+from wdlint.frontends.pyconfig import OPTIMIZER as _OPTIMIZER
+from wdlint.frontends.pyconfig import VARIABLES as _VARIABLES
+from wdlint.frontends.pyconfig import WRAPPER as _WRAPPER
+from wdlint.frontends.pyconfig import assigns_config
 from wdlint.frontends.python import PythonSource, decode_source, parse_python
 from wdlint.frontends.text import SourceError
 from wdlint.knowledge.frameworks import MMENGINE_BIAS_KEYS, MMENGINE_NORM_KEYS
 from wdlint.knowledge.optimizers import MMENGINE_OPTIMIZER_TYPES, lookup
 
-_WRAPPER = "optim_wrapper"  # mmengine
-_OPTIMIZER = "optimizer"  # mmcv 1.x, where paramwise_cfg sits inside the optimizer's dict
-_VARIABLES = (_WRAPPER, _OPTIMIZER)
 _MODEL = "model"
 _DEFAULT_CONSTRUCTORS = frozenset({"DefaultOptimWrapperConstructor", "DefaultOptimizerConstructor"})
 
@@ -56,7 +57,7 @@ _DEFAULT_CONSTRUCTORS = frozenset({"DefaultOptimWrapperConstructor", "DefaultOpt
 def config_sites(source: PythonSource, path: Path, index: ModuleIndex) -> list[OptimizerSite]:
     """The optimizers that a config at `path` configures, as merged over its `_base_` files;
     `index` is the module's, from the one walk the Python extraction makes."""
-    if not _assigns_config(source.tree):
+    if not assigns_config(source.tree):
         return []
     config = _read_config(ConfigReader(source, index, local=True), path, seen=frozenset(), home=path)
 
@@ -74,31 +75,6 @@ def config_sites(source: PythonSource, path: Path, index: ModuleIndex) -> list[O
         site = _site(optimizer, None, None, _OPTIMIZER, paramwise, constructor, config.hidden, model)
         return [site] if site is not None else []
     return []
-
-
-def _assigns_config(tree: ast.Module) -> bool:
-    """A module-level `optim_wrapper = ...` or `optimizer = dict(...)`: cheap, before any index."""
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign):
-            for target in statement.targets:
-                if isinstance(target, ast.Name) and target.id == _WRAPPER:
-                    return True
-                if isinstance(target, ast.Name) and target.id == _OPTIMIZER:
-                    return literal_pairs(statement.value) is not None
-    return False
-
-
-def read_values(tree: ast.Module) -> set[int]:
-    """ids of the module-level values this reading owns (`optim_wrapper = ...`, `optimizer =
-    dict(...)`) in a module it reads as a config: no other reading reports them again."""
-    if not _assigns_config(tree):
-        return set()
-    return {
-        id(statement.value)
-        for statement in tree.body
-        if isinstance(statement, ast.Assign)
-        and any(isinstance(target, ast.Name) and target.id in _VARIABLES for target in statement.targets)
-    }
 
 
 @dataclass

@@ -79,8 +79,7 @@ class CellMap:
         if diagnostic.noqa_row is not None:
             noqa_cell, noqa_in_cell = self.locate(diagnostic.noqa_row)
             noqa_row = noqa_in_cell if noqa_cell is cell else None
-        return dataclasses.replace(
-            diagnostic,
+        return diagnostic._replace(
             message=self.placed_message(diagnostic.message),
             location=Position(row, diagnostic.location.column),
             end_location=(
@@ -121,7 +120,7 @@ class CellMap:
             edits.append(
                 Edit(edit.content, Position(start_row, edit.location.column), Position(end_row, edit.end_location.column))
             )
-        return dataclasses.replace(fix, edits=tuple(edits))
+        return fix._replace(edits=tuple(edits))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import ast
 import bisect
 import itertools
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.index import ModuleIndex
@@ -25,13 +26,15 @@ from wdlint.analysis.scopes import Scope
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.analysis.syntax import literal_pairs
 from wdlint.diagnostics import Position, Span
-from wdlint.frontends.config_sites import Mapping, Node, Scalar, walk_mappings
-from wdlint.frontends.dialects import Claimed, generic_sites
-from wdlint.frontends.jsoncfg import deepspeed_site
-from wdlint.frontends.mmconfig import ConfigReader, read_values
+from wdlint.frontends.pyconfig import read_values
 from wdlint.frontends.python import PythonSource
 from wdlint.frontends.text import line_starts
 from wdlint.knowledge.frameworks import GENERIC
+
+if TYPE_CHECKING:
+    from wdlint.frontends.config_sites import Node
+    from wdlint.frontends.dialects import Claimed
+    from wdlint.frontends.mmconfig import ConfigReader
 
 _DEEPSPEED_SECTION = "optimizer"  # `{"optimizer": {"type": ..., "params": {...}}}`
 
@@ -41,7 +44,7 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
     from its code (a dict inside one of their calls is theirs)."""
     if GENERIC.decay_key not in source.text:
         return []  # a generic mapping needs a weight_decay key, and so does a DeepSpeed section to matter
-    reader = ConfigReader(source, index, local=True)
+    reader: ConfigReader | None = None
     module = Env.of_module(index)
     scopes: dict[int, Scope] | None = None
     owned = read_values(source.tree)
@@ -60,14 +63,29 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
         else:
             scopes = scopes if scopes is not None else _scopes(index)
             scope = scopes.get(id(function), index.module_scope)
+        if reader is None:
+            # the config tree, its reader and the dialects: for the first dict there is to read,
+            # not for every script whose decay key is an optimizer's keyword or a group's key
+            from wdlint.frontends.mmconfig import ConfigReader
+
+            reader = ConfigReader(source, index, local=True)
         root = reader.node(module.at(scope, expr.lineno), expr)
         roots.append(root)
-        found += _deepspeed(root, claimed)
-        found += generic_sites(root, claimed)
+        found += _read(root, claimed)
     return found
 
 
+def _read(root: Node, claimed: Claimed) -> list[OptimizerSite]:
+    """A dict's DeepSpeed sections, then the generic optimizer mappings left in it."""
+    from wdlint.frontends.dialects import generic_sites
+
+    return [*_deepspeed(root, claimed), *generic_sites(root, claimed)]
+
+
 def _deepspeed(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
+    from wdlint.frontends.config_sites import Mapping, Scalar, walk_mappings
+    from wdlint.frontends.jsoncfg import deepspeed_site
+
     for mapping, _ in walk_mappings(root):
         entry = mapping.entry(_DEEPSPEED_SECTION)
         section = entry.value if entry is not None else None

@@ -12,10 +12,8 @@ import ast
 import codecs
 import io
 import re
-import tokenize
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from wdlint.diagnostics import Position, Span
 from wdlint.frontends.text import SourceError, line_starts, position_at
@@ -104,6 +102,8 @@ def _declared_utf8_with_bytes_in_comments(data: bytes) -> str | None:
     Latin-1 `é` in a French comment), which CPython runs, or None."""
     if _cookie(data)[0] is None:
         return None  # undeclared UTF-8 is checked line by line, comments too
+    import tokenize  # imported for the rare file that needs it, as below
+
     text = data.decode("utf-8", errors="replace")
     replaced = text.count("\ufffd")
     try:
@@ -117,13 +117,15 @@ def _declared_utf8_with_bytes_in_comments(data: bytes) -> str | None:
     return text if in_comments == replaced else None
 
 
-@dataclass
 class PythonSource:
-    filename: str
-    text: str
-    tree: ast.Module
-    _lines: list[str] | None = field(default=None, repr=False)
-    _starts: list[int] | None = field(default=None, repr=False)
+    """A module's text and tree; its lines and their offsets are split out when first asked."""
+
+    def __init__(self, filename: str, text: str, tree: ast.Module) -> None:
+        self.filename = filename
+        self.text = text
+        self.tree = tree
+        self._lines: list[str] | None = None
+        self._starts: list[int] | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -200,6 +202,8 @@ def parse_python(text: str, filename: str) -> PythonSource:
 
 def comments(text: str) -> Iterator[tuple[int, str]]:
     """(row, text) of each comment, as the tokenizer finds them; none past a tokenizer error."""
+    import tokenize  # only when a file's comments are read (engine/suppress.py: may_suppress)
+
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.COMMENT:

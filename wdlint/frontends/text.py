@@ -10,9 +10,9 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from typing import NamedTuple
 
 from wdlint.diagnostics import Position
+from wdlint.records import Record
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -75,7 +75,7 @@ def skip_json_whitespace(text: str, offset: int) -> int:
     return match.end()
 
 
-class JsonMember(NamedTuple):
+class JsonMember(Record):
     """One member of a JSON object, as offsets into the text: the key with its quotes, the value."""
 
     key: str

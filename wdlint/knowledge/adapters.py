@@ -17,14 +17,14 @@ FourierFT's spectra, an adaption gate) are the adapters themselves and are not l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
+
+from wdlint.records import Record
 
 PEFT_ROOT: Final = "peft."  # qualified names of PEFT's own API start so
 
 
-@dataclass(frozen=True)
-class Switch:
+class Switch(Record):
     """A keyword of a config that makes params train that should not be decayed."""
 
     keyword: str
@@ -43,8 +43,7 @@ class Switch:
 BIAS: Final = Switch("bias", "biases", values=("all",), suffix="_only")
 
 
-@dataclass(frozen=True)
-class AdapterMethod:
+class AdapterMethod(Record):
     config: str  # the config class: "LoraConfig"
     adapters: str  # what its adapters are (documentation)
     always: str = ""  # params it always trains that should not be decayed, whatever its options
@@ -100,8 +99,7 @@ MODULES_TO_SAVE: Final = "modules_to_save"
 TASK_TYPE: Final = "task_type"
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(Record):
     """A `task_type` whose PEFT model trains the base model's head whole."""
 
     name: str  # `TaskType.SEQ_CLS`'s value
@@ -138,8 +136,7 @@ BIAS_FREE_HEADS: Final = frozenset({
 BIASED_MODULES: Final = frozenset({"classifier", "qa_outputs", "pre_classifier"})
 
 
-@dataclass(frozen=True)
-class Builder:
+class Builder(Record):
     """A PEFT callable that returns a model whose adapters train."""
 
     name: str  # the last component of its qualified name: "get_peft_model"

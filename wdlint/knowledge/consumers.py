@@ -9,12 +9,12 @@ the optimizer. Each entry says where its behaviour was read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
+from wdlint.records import Record
 
-@dataclass(frozen=True)
-class ConsumerCall:
+
+class ConsumerCall(Record):
     """A call that builds a config's optimizer over the params one of its arguments carries."""
 
     name: str  # as messages name the convention

@@ -12,11 +12,13 @@ its behaviour was read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from enum import Enum
+from types import MappingProxyType
 from typing import Final
 
 from wdlint.knowledge.optimizers import TORCH_OPTIMIZERS, OptimizerSpec, lookup
+from wdlint.records import Record
 
 
 class Params(Enum):
@@ -29,15 +31,14 @@ class Params(Enum):
 PARAMS_UNKNOWN_NOTE: Final = "which params it gets is up to the code that reads this config"
 
 
-@dataclass(frozen=True)
-class Convention:
+class Convention(Record):
     name: str  # the framework, as messages name it
     reference: str  # where its behaviour was read
     params: Params = Params.UNKNOWN
     passes: str = ""  # EVERY: the expression the framework passes, as its code writes it
     by: str = ""  # EVERY: which code passes it, as a clause
     remedy: str = ""  # EVERY: how to keep biases and norms out of decay in this framework
-    names: dict[str, str] = field(default_factory=dict)  # registry name -> qualified class
+    names: Mapping[str, str] = MappingProxyType({})  # registry name -> qualified class
     case_insensitive: bool = False  # the registry lower-cases the name first
     torch_names: bool = False  # a bare class name is looked up in torch.optim
     full_paths: bool = False  # a dotted path names the class itself

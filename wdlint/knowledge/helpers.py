@@ -5,14 +5,13 @@ to one of them as the constructor call it makes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from wdlint.knowledge.frameworks import ASTEROID, LITGPT, Convention
+from wdlint.records import Record
 
 
-@dataclass(frozen=True)
-class NamedFactory:
+class NamedFactory(Record):
     """`helper(..., <name>, <params>, **kwargs)`: the class named by a string the convention
     resolves, built over `params` with the keyword arguments passed on."""
 
@@ -70,8 +69,7 @@ def named_factory(qualified: str | None) -> NamedFactory | None:
 # takes the params it names (a key without a dot: the attribute name, so ("bias", x) takes
 # every bias) into a group with its own decay. train.py passes `--norm-weight-decay` and
 # `--bias-weight-decay`, both None by default: norms and biases then get `--wd`.
-@dataclass(frozen=True)
-class GroupingHelper:
+class GroupingHelper(Record):
     function: str  # the helper's own name (any module: projects copy it)
     marker: str  # a keyword only this helper takes: a same-named helper without it is another
     positional: tuple[str, ...]

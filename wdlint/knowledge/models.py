@@ -10,12 +10,12 @@ families, by the architecture names `timm.create_model` takes, are in `knowledge
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final, Protocol
 
+from wdlint.records import Record
 
-@dataclass(frozen=True)
-class ModelFamily:
+
+class ModelFamily(Record):
     name: str  # as messages show it: "GPT-2"
     norms: tuple[str, ...]  # norm weights of the base model, as name endings
     # transformers: class-name prefixes (`GPT2` of `GPT2LMHeadModel`) and the `model_type`s the
@@ -177,8 +177,7 @@ class Known(Protocol):
     def norm_params(self) -> tuple[str, ...]: ...
 
 
-@dataclass(frozen=True)
-class KnownModel:
+class KnownModel(Record):
     family: ModelFamily
     head: str | None  # the class suffix (`ForMaskedLM`), when known
 

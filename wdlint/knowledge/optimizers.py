@@ -6,9 +6,10 @@ The torch facts were read off torch 2.13's signatures (``inspect.signature``) an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import Final
+
+from wdlint.records import Record
 
 
 class Family(Enum):
@@ -20,8 +21,7 @@ class Family(Enum):
     OTHER = "other"
 
 
-@dataclass(frozen=True)
-class OptimizerSpec:
+class OptimizerSpec(Record):
     name: str  # the canonical qualified name, e.g. "torch.optim.Adam"
     family: Family
     takes_weight_decay: bool = True
@@ -305,8 +305,7 @@ GROUP_KEY_ALIASES: Final[dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class TimmOpt:
+class TimmOpt(Record):
     """An `opt=` name of timm's `create_optimizer_v2`."""
 
     family: Family

@@ -9,8 +9,9 @@ real disagreement between recipes, so the default policy takes no side on them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
+
+from wdlint.records import Record
 
 
 def is_norm_class_name(name: str) -> bool:
@@ -131,8 +132,7 @@ HEAD_NAMES: Final = frozenset({"lm_head", "head", "output", "classifier", "score
 # Head names that mean the head at any depth (`model.lm_head` in a wrapped checkpoint)
 DEEP_HEAD_NAMES: Final = frozenset({"lm_head"})
 
-@dataclass(frozen=True)
-class Wrapper:
+class Wrapper(Record):
     """A wrapper that holds the user's model and renames its parameters."""
 
     class_name: str  # its class at run time (matched by name: no wrapper package is imported)

@@ -16,8 +16,10 @@ change the names and every `global_pool` listed, and checks the names both ways.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import cache
 from typing import Final
+
+from wdlint.records import Record
 
 # where `create_model` is defined and re-exported
 FACTORIES: Final = frozenset({
@@ -44,8 +46,7 @@ REGISTERING: Final = "register_model"
 HUB_PREFIXES: Final = ("hf-hub:timm/", "hf_hub:timm/")
 
 
-@dataclass(frozen=True)
-class TimmFamily:
+class TimmFamily(Record):
     name: str  # as messages show it: "ViT"
     norms: tuple[str, ...]  # norm weights with the family's default pooling
     models: tuple[str, ...]  # regular expressions of architecture names, matched whole
@@ -61,8 +62,7 @@ class TimmFamily:
         return next((norms for values, norms in self.other_pools if pool in values), None)
 
 
-@dataclass(frozen=True)
-class TimmModel:
+class TimmModel(Record):
     family: TimmFamily
     architecture: str  # `vit_base_patch16_224`
     norm_params: tuple[str, ...]
@@ -200,7 +200,10 @@ FAMILIES: Final = (
     TimmFamily("Inception-v3", ("bn.weight",), models=(r"inception_v3",), same_pools=_CNN_POOLS),
 )
 
-_PATTERNS: Final = tuple((re.compile(pattern), family) for family in FAMILIES for pattern in family.models)
+
+@cache  # compiled when a timm architecture is first looked up, not by every run that imports this
+def _patterns() -> tuple[tuple[re.Pattern[str], TimmFamily], ...]:
+    return tuple((re.compile(pattern), family) for family in FAMILIES for pattern in family.models)
 
 
 def architecture(model_name: str) -> str | None:
@@ -217,7 +220,7 @@ def architecture(model_name: str) -> str | None:
 
 def timm_family(name: str) -> TimmFamily | None:
     """The family whose patterns match the architecture `name` whole."""
-    return next((family for pattern, family in _PATTERNS if pattern.fullmatch(name)), None)
+    return next((family for pattern, family in _patterns() if pattern.fullmatch(name)), None)
 
 
 def timm_model(model_name: str, pool: str | None = None) -> TimmModel | None:

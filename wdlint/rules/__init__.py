@@ -4,7 +4,7 @@ is the module's name (`wd201_decay_on_bias_and_norm` defines WD201)."""
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 import re
 from functools import cache
 from typing import TYPE_CHECKING
@@ -23,7 +23,13 @@ RULE_DOCS = "docs/rules/"
 
 @cache
 def _rule_modules() -> tuple[str, ...]:
-    return tuple(sorted(info.name for info in pkgutil.iter_modules(__path__) if _RULE_MODULE.fullmatch(info.name)))
+    try:  # the package's folder, listed (pkgutil imports inspect, dear for a one-file run)
+        names = {name.removesuffix(".py") for folder in __path__ for name in os.listdir(folder) if name.endswith(".py")}
+    except OSError:  # not a folder (a zip archive): pkgutil knows every importer
+        import pkgutil
+
+        names = {info.name for info in pkgutil.iter_modules(__path__)}
+    return tuple(sorted(name for name in names if _RULE_MODULE.fullmatch(name)))
 
 
 @cache

@@ -8,12 +8,12 @@ rule module defines it beside its static check and `wdlint check` never imports 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.diagnostics import Applicability, Position, Span
+from wdlint.records import Record
 from wdlint.rules.fixes import FixPlan
 
 if TYPE_CHECKING:
@@ -22,8 +22,7 @@ if TYPE_CHECKING:
     from wdlint.runtime.report import Finding as AuditFinding
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """What a rule reports; the runner adds the file, the code and the suppression row."""
 
     message: str
@@ -31,8 +30,7 @@ class Finding:
     fix: FixPlan | None = None
 
 
-@dataclass(frozen=True)
-class RuleContext:
+class RuleContext(Record):
     target_torch_version: tuple[int, int] | None = None
     module: ModuleFacts | None = None  # for fixes; None when the site comes from a config file
 
@@ -50,8 +48,7 @@ class Reported(Enum):
     RUNTIME_ONLY = "runtime-only"  # only a real model and optimizer show it: the audit reports it
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     code: str
     name: str
     summary: str  # one line, for tables

@@ -8,14 +8,12 @@ libcst) happens only when a fix's text is shown or applied.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from wdlint.analysis.sites import Argument, OptimizerSite
 from wdlint.diagnostics import Applicability, Edit, Span
+from wdlint.records import Record
 
 
-@dataclass(frozen=True)
-class AddImport:
+class AddImport(Record):
     """`from module import name`, or `import module` when `name` is None; `into`: the
     `from module import` statement the name joins (else one is found or written)."""
 
@@ -24,8 +22,7 @@ class AddImport:
     into: Span | None = None
 
 
-@dataclass(frozen=True)
-class RemoveImport:
+class RemoveImport(Record):
     """`name` (bound as `alias`, if any) out of the `from module import` at `statement`: the
     rule knows the rewritten code was the name's only use."""
 
@@ -38,8 +35,7 @@ class RemoveImport:
 ImportChange = AddImport | RemoveImport
 
 
-@dataclass(frozen=True)
-class FixPlan:
+class FixPlan(Record):
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...]  # each inside one statement; the new code written on one line

@@ -68,7 +68,7 @@ class Lint:
 
     def with_edits(self) -> Lint:
         """This lint with its fixes written out (libcst): for code actions, not for every change."""
-        return dataclasses.replace(self, options=dataclasses.replace(self.options, fix_edits=True))
+        return dataclasses.replace(self, options=self.options._replace(fix_edits=True))
 
 
 _Stamp = tuple[int, int] | None

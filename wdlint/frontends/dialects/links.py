@@ -28,7 +28,6 @@ or no consumer found leave the params unknown, as before.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -112,7 +111,7 @@ def linked(
             params = _linked_params(project, path, site, link) if link is not None else None
         except RecursionError:  # a consumer nested too deeply to read: params stay unknown
             params = None
-        result.append(dataclasses.replace(site, params=params) if params is not None else site)
+        result.append(site._replace(params=params) if params is not None else site)
     return tuple(result)
 
 

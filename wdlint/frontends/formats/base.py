@@ -11,11 +11,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.prefilter import may_contain_optimizer
 from wdlint.frontends.text import SourceError, decode_utf8
+from wdlint.records import Record
 
 if TYPE_CHECKING:  # the analysis is imported once a file is parsed, not to pick its format
     from wdlint.analysis.facts import ModuleFacts
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # the analysis is imported once a file is parsed, not to pick
     from wdlint.engine.fix import FileFixer
 
 
-class Sites(NamedTuple):
+class Sites(Record):
     """Optimizer sites found one way, and the module facts their fixes need (None: no fixes)."""
 
     sites: Iterable[OptimizerSite]
