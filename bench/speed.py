@@ -44,6 +44,7 @@ from pathlib import Path
 
 from compare_revisions import export
 from corpora import CORPORA_DIR, corpus
+from startup import console_script
 
 REPO = Path(__file__).resolve().parent.parent
 DENSE = ("ecosystem:research", "ecosystem:fine-tuning", "ecosystem:notebook", "ecosystem:framework", "mm-configs",
@@ -125,17 +126,21 @@ def main() -> None:
     args = parser.parse_args()
     names = args.corpus or (list(DENSE) if args.dense else ["transformers", "timm"])
 
-    wdlint, ruff, torchfix = _executable("wdlint"), _executable("ruff"), _executable("torchfix")
-    if wdlint is None or ruff is None:
-        sys.exit("needs `wdlint` and `ruff` on PATH: pip install -e . ruff")
+    ruff, torchfix = _executable("ruff"), _executable("torchfix")
+    if ruff is None:
+        sys.exit("needs `ruff` on PATH: pip install ruff")
+    # each checkout's wdlint as its own console script runs it (an installed script may
+    # predate a change of the entry point, and the base revision's may differ from this one's)
+    wdlint = console_script(REPO)
     load = os.getloadavg()[0]
     rows: list[Row] = []
     cache = Path(tempfile.mkdtemp(prefix="wdlint-bench-cache-"))
     # this checkout's wdlint, whatever is installed
     head_env = _environment(REPO)
-    base_env = _environment(export(args.base, cache / "base")) if args.base else None
+    base = export(args.base, cache / "base") if args.base else None
+    base_run = (console_script(base), _environment(base)) if base is not None else None
     for name in names:
-        rows += _corpus_rows(name, args, wdlint, ruff, torchfix, head_env, base_env, cache)
+        rows += _corpus_rows(name, args, wdlint, ruff, torchfix, head_env, base_run, cache)
     if args.scaling:
         rows += _scaling(wdlint, roots(names[0])[0], args.runs, head_env)
     shutil.rmtree(cache, ignore_errors=True)
@@ -158,31 +163,32 @@ def _environment(checkout: Path) -> dict[str, str]:
 def _corpus_rows(
     name: str,
     args: argparse.Namespace,
-    wdlint: str,
+    wdlint: list[str],
     ruff: str,
     torchfix: str | None,
     head_env: dict[str, str],
-    base_env: dict[str, str] | None,
+    base_run: tuple[list[str], dict[str, str]] | None,
     cache: Path,
 ) -> list[Row]:
     paths = roots(name)
     targets = [str(p) for p in paths]
     files = _files(paths)
     label = f"{name} ({len(files)} files)"
-    cold = [wdlint, "--isolated", "--no-cache", *targets]
-    one = [wdlint, "--isolated", "--no-cache", "-j", "1", *targets]
+    cold = [*wdlint, "--isolated", "--no-cache", *targets]
+    one = [*wdlint, "--isolated", "--no-cache", "-j", "1", *targets]
     commands: dict[str, Command] = {
         "ruff --select E9": ([ruff, "check", "--no-cache", "--isolated", "--select", "E9", "-q", *targets], None),
         "ruff (default rules)": ([ruff, "check", "--no-cache", "--isolated", "-q", *targets], None),
         "wdlint cold": (cold, head_env),
         "wdlint cold -j 1": (one, head_env),
     }
-    if base_env is not None:
-        commands[f"wdlint cold ({args.base})"] = (cold, base_env)
-        commands[f"wdlint cold -j 1 ({args.base})"] = (one, base_env)
+    if base_run is not None:
+        base, base_env = base_run
+        commands[f"wdlint cold ({args.base})"] = ([*base, *cold[len(wdlint) :]], base_env)
+        commands[f"wdlint cold -j 1 ({args.base})"] = ([*base, *one[len(wdlint) :]], base_env)
     timed = interleaved(commands, args.runs)
     if not args.cold:
-        warm: Command = ([wdlint, "--isolated", "--cache-dir", str(cache / name.replace(":", "-")), *targets], head_env)
+        warm: Command = ([*wdlint, "--isolated", "--cache-dir", str(cache / name.replace(":", "-")), *targets], head_env)
         measure(warm, 1)  # fill the cache
         timed["wdlint warm"] = measure(warm, args.runs)
         touched = next(f for f in files if f.suffix == ".py")
@@ -202,7 +208,7 @@ def _corpus_rows(
     return [(label, tool, s, peak, s / e9, s / ruff_default) for tool, (s, peak) in timed.items()]
 
 
-def _scaling(wdlint: str, tree: Path, runs: int, env: dict[str, str] | None) -> list[Row]:
+def _scaling(wdlint: list[str], tree: Path, runs: int, env: dict[str, str] | None) -> list[Row]:
     """Cold runs over 1, 2 and 4 hard-linked copies: cost should grow linearly."""
     rows: list[Row] = []
     base = None
@@ -211,7 +217,7 @@ def _scaling(wdlint: str, tree: Path, runs: int, env: dict[str, str] | None) -> 
         if not target.exists():
             for i in range(copies):
                 shutil.copytree(tree, target / f"copy{i}", copy_function=os.link)
-        seconds, peak = measure(([wdlint, "--isolated", "--no-cache", str(target)], env), runs)
+        seconds, peak = measure(([*wdlint, "--isolated", "--no-cache", str(target)], env), runs)
         base = base or seconds
         rows.append((f"{tree.name} x{copies}", "wdlint cold (ratio: to x1)", seconds, peak, seconds / base, 0.0))
     return rows

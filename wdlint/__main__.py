@@ -195,6 +195,8 @@ def _leave(done: SystemExit) -> None:
     threading = sys.modules.get("threading")
     if not isinstance(done.code, int) or (threading is not None and threading.active_count() > 1):
         return
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return  # a profiler or tracer (`python -m cProfile -m wdlint`) reports after the run returns
     atexit._run_exitfuncs()
     try:
         for stream in (sys.stdout, sys.stderr):
