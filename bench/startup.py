@@ -60,7 +60,10 @@ def console_script(checkout: Path = REPO) -> list[str]:
     with open(checkout / "pyproject.toml", "rb") as file:
         entry = tomllib.load(file)["project"]["scripts"]["wdlint"]
     module, function = entry.split(":")
-    return [sys.executable, "-c", f"import sys; from {module} import {function}; sys.argv[0] = 'wdlint'; sys.exit({function}())"]
+    # `-c` puts the working directory first on the path, which a script does not: in this
+    # repository it would shadow the checkout that PYTHONPATH names
+    code = f"import sys; sys.path.remove(''); from {module} import {function}; sys.argv[0] = 'wdlint'; sys.exit({function}())"
+    return [sys.executable, "-c", code]
 
 
 def _default_files() -> list[Path]:

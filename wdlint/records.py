@@ -78,6 +78,7 @@ class Record:
     _compared: ClassVar[tuple[str, ...]] = ()
     _hidden: ClassVar[frozenset[str]] = frozenset()  # left out of the repr
     _slotted: ClassVar[bool] = False
+    _field_set: ClassVar[frozenset[str]] = frozenset()
     _defaults: ClassVar[dict[str, Any]] = {}
     _factories: ClassVar[dict[str, Callable[[], object]]] = {}
 
@@ -111,6 +112,7 @@ class Record:
             if not options.shown:
                 cls._hidden = cls._hidden | {name}
         cls._fields, cls._compared = tuple(fields), tuple(compared)
+        cls._field_set = frozenset(fields)
         # `__slots__` naming the fields: no `__dict__` (a record kept by the thousand), no defaults
         cls._slotted = "__slots__" in cls.__dict__
         cls._defaults, cls._factories = defaults, factories
@@ -124,6 +126,17 @@ class Record:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields
         if kwargs or len(args) != len(fields):
+            if not self._slotted and not self._factories:
+                # keywords and defaults bound by dict merges (the index makes tens of thousands
+                # of bindings a run this way); anything amiss is left to `_bind` to report
+                values = {**self._defaults, **dict(zip(fields, args)), **kwargs}
+                if (
+                    len(args) <= len(fields)
+                    and values.keys() == self._field_set
+                    and (not kwargs or kwargs.keys().isdisjoint(fields[: len(args)]))
+                ):
+                    object.__setattr__(self, "__dict__", values)
+                    return
             args = self._bind(args, kwargs)
         if self._slotted:
             for name, value in zip(fields, args):
