@@ -156,3 +156,25 @@ def test_listeners_hear_the_one_walk(snippet):
         "kept k()",
         "kept m()",
     ]
+
+
+def test_what_the_model_readers_ask_of_the_walk():
+    index = ModuleIndex.build(
+        ast.parse(
+            "model.head.fc = nn.Linear(4, 2)\n"  # head assigned into; layer head of model replaced
+            "net.blocks[0].norm = nn.Identity()\n"  # blocks assigned into (not norm, the target itself)
+            "model.num_classes = 10\n"  # a constant set: neither
+            "del model.pool\n"
+            "x.b: int\n"  # no value: assigned into nothing, replaces no layer
+            "setattr(model, 'pre_logits', nn.Identity())\n"
+            "def f():\n"
+            "    a, b = TABLE[key]\n"
+            "    c = TABLE[key]\n"
+        )
+    )
+    assert index.assigned_into == {"head", "blocks"}
+    assert {name: sorted(layers) for name, layers in index.layer_assignments.items()} == {
+        "model": [(1, "head"), (4, "pool"), (6, "pre_logits")],
+        "net": [(2, "blocks")],
+    }
+    assert list(index.unpackings) == [8]

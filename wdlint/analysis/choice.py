@@ -168,16 +168,15 @@ def enclosing_truth(env: Env, test: ast.expr) -> bool | None:
     module's index keeps it), since every call and binding under an `if` reads its test, and in
     a chain of `elif`s each branch is under every test before it: read once each, the chain
     costs its length, not its square."""
-    there = env.at(env.scope, test.lineno)
     if env.frames:
         # a helper read as a call runs it: its frames hold the caller's scopes, which a memo
         # kept with this module would keep alive (and the caller's whole tree with them)
-        return condition_truth(there, test)
+        return condition_truth(env.at(env.scope, test.lineno), test)
     context = (env.scope, env.project)  # kept with the truth: their ids stay theirs
     key = (id(test), env.depth, env.choosing, env.cli_open, id(env.scope), id(env.project))
     found = env.index.truths.get(key)
     if found is None:
-        found = env.index.truths[key] = (condition_truth(there, test), context)
+        found = env.index.truths[key] = (condition_truth(env.at(env.scope, test.lineno), test), context)
     return found[0]
 
 

@@ -324,8 +324,7 @@ class _Walk(ast.NodeVisitor):
             self.assigned_to[id(node.value)] = node.targets[0].id
         self.visit(node.value)
         if not isinstance(node.value, ast.Constant):
-            self._note_assigned_into(node.targets)
-            self._note_layers(node.targets, node.lineno)
+            self._note_targets(node.targets, node.lineno)
         if isinstance(node.value, (ast.Subscript, ast.Call)) and any(
             isinstance(target, (ast.Tuple, ast.List)) for target in node.targets
         ):
@@ -340,8 +339,7 @@ class _Walk(ast.NodeVisitor):
                 self.visit(target)
 
     def visit_Delete(self, node: ast.Delete) -> None:
-        self._note_assigned_into(node.targets)
-        self._note_layers(node.targets, node.lineno)
+        self._note_targets(node.targets, node.lineno)
         for target in node.targets:
             if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
                 self._mutate(target.value.id, Mutation(node.lineno, "delitem", None))
@@ -349,9 +347,8 @@ class _Walk(ast.NodeVisitor):
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if not isinstance(node.value, ast.Constant):
-            self._note_assigned_into([node.target])
-            if node.value is not None:
-                self._note_layers([node.target], node.lineno)
+            # `x.b: T` without a value replaces no layer, but marks `x` as assigned into
+            self._note_targets([node.target], node.lineno, layers=node.value is not None)
         self._kept(node.annotation)
         if node.value is not None:
             self._kept(node.value)
@@ -440,7 +437,7 @@ class _Walk(ast.NodeVisitor):
             named = node.args[1]
             value = node.args[2] if len(node.args) >= 3 else None
             if isinstance(named, ast.Constant) and isinstance(named.value, str) and not isinstance(value, ast.Constant):
-                self._note_layers([ast.Attribute(node.args[0], named.value, ast.Store())], node.lineno)
+                self._note_targets([ast.Attribute(node.args[0], named.value, ast.Store())], node.lineno, into=False)
         if type(func) not in _NOT_ENTERED:
             self.visit(func)
         for argument in node.args:
@@ -476,23 +473,20 @@ class _Walk(ast.NodeVisitor):
             else:
                 self._bind_other(target, lineno)
 
-    def _note_assigned_into(self, targets: list[ast.expr]) -> None:
+    def _note_targets(self, targets: list[ast.expr], lineno: int, *, into: bool = True, layers: bool = True) -> None:
+        """`x.b.c = v`: `b` is assigned into (the target's own attribute `c` is not), and the
+        layer `b` of `x` is replaced (the attribute next to the name)."""
         for target in targets:
-            inner = target.value if isinstance(target, (ast.Attribute, ast.Subscript)) else None
-            while isinstance(inner, (ast.Attribute, ast.Subscript)):
-                if isinstance(inner, ast.Attribute):
-                    self.assigned_into.add(inner.attr)
-                inner = inner.value
-
-    def _note_layers(self, targets: list[ast.expr], lineno: int) -> None:
-        for target in targets:
-            attribute = None
-            while isinstance(target, (ast.Attribute, ast.Subscript)):
-                if isinstance(target, ast.Attribute):
-                    attribute = target.attr
-                target = target.value
-            if isinstance(target, ast.Name) and attribute is not None:
-                self.layer_assignments.setdefault(target.id, []).append((lineno, attribute))
+            attributes = []  # outermost first
+            root = target
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                if isinstance(root, ast.Attribute):
+                    attributes.append(root.attr)
+                root = root.value
+            if into:
+                self.assigned_into.update(attributes[1:] if isinstance(target, ast.Attribute) else attributes)
+            if layers and isinstance(root, ast.Name) and attributes:
+                self.layer_assignments.setdefault(root.id, []).append((lineno, attributes[-1]))
 
     def _bind_other(self, target: ast.expr, lineno: int) -> None:
         # the names the target binds: not those read in it (`x, args.n = f()` binds x, not args)

@@ -44,7 +44,6 @@ from wdlint.frontends.dependencies import Stamp, note_stamps, read_dependency, r
 from wdlint.frontends.pyconfig import OPTIMIZER as _OPTIMIZER
 from wdlint.frontends.pyconfig import VARIABLES as _VARIABLES
 from wdlint.frontends.pyconfig import WRAPPER as _WRAPPER
-from wdlint.frontends.pyconfig import assigns_config
 from wdlint.frontends.python import PythonSource, decode_source, parse_python
 from wdlint.frontends.text import SourceError
 from wdlint.knowledge.frameworks import MMENGINE_BIAS_KEYS, MMENGINE_NORM_KEYS
@@ -56,9 +55,8 @@ _DEFAULT_CONSTRUCTORS = frozenset({"DefaultOptimWrapperConstructor", "DefaultOpt
 
 def config_sites(source: PythonSource, path: Path, index: ModuleIndex) -> list[OptimizerSite]:
     """The optimizers that a config at `path` configures, as merged over its `_base_` files;
-    `index` is the module's, from the one walk the Python extraction makes."""
-    if not assigns_config(source.tree):
-        return []
+    `index` is the module's, from the one walk the Python extraction makes. Called through
+    `pyconfig.config_sites`, for a module that assigns a config's optimizer."""
     config = _read_config(ConfigReader(source, index, local=True), path, seen=frozenset(), home=path)
 
     def model() -> Node | None:  # read only for a message that needs the model's modules
