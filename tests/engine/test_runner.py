@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from wdlint.engine import prefilter, runner
 from wdlint.engine.prefilter import may_contain_optimizer
 from wdlint.engine.runner import FileJob, LintOptions, lint_job, lint_jobs
+from wdlint.files import read_file
 
 OPTIONS = LintOptions.from_selection()
 MISTAKE = b"import torch\nopt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n"
@@ -20,7 +21,7 @@ def test_unreadable_file_is_a_parse_error(tmp_path: Path, monkeypatch: pytest.Mo
     def refuse(*args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("wdlint.engine.runner.os.open", refuse)
+    monkeypatch.setattr("wdlint.files.os.open", refuse)
     [diagnostic] = lint_job(FileJob(path, "locked.py"), OPTIONS).diagnostics
     assert (diagnostic.code, diagnostic.message) == ("WD001", "cannot read file: Permission denied")
 
@@ -32,10 +33,10 @@ def test_a_file_is_read_whole_whatever_the_reads_return(tmp_path: Path, monkeypa
     path = tmp_path / "data.py"
     content = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
     path.write_bytes(content)
-    assert runner._read_file(path)[0] == content
+    assert read_file(path)[0] == content
     real_read = os.read
-    monkeypatch.setattr("wdlint.engine.runner.os.read", lambda fd, n: real_read(fd, min(n, 999)))
-    data, mtime_ns = runner._read_file(path)
+    monkeypatch.setattr("wdlint.files.os.read", lambda fd, n: real_read(fd, min(n, 999)))
+    data, mtime_ns = read_file(path)
     assert data == content and mtime_ns == path.stat().st_mtime_ns
 
 
@@ -116,3 +117,21 @@ _PIECES = st.sampled_from(
 def test_stage_two_finds_a_name_exactly_when_it_is_there(data: bytes):
     """Looking for the names only where their anchor occurs finds what eleven scans would."""
     assert prefilter._names_a_construction(data) is any(name in data for name in prefilter._NAMES)
+
+
+def test_a_file_garbage_is_collected_before_the_next_and_the_last_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The cycles a linted file leaves are collected before the next file is linted; a process
+    that ends with the last one (a pre-commit hook's) never pays for its collection."""
+    jobs = []
+    for name, data in (("a.py", MISTAKE), ("plain.py", b"x = 1\n"), ("b.py", MISTAKE), ("c.py", MISTAKE)):
+        (tmp_path / name).write_bytes(data)
+        jobs.append(FileJob(tmp_path / name, name))
+    collected: list[int] = []
+    monkeypatch.setattr(runner, "_GARBAGE", runner._Garbage())
+    monkeypatch.setattr(runner._Garbage, "OLDER_EVERY", 2)
+    monkeypatch.setattr(runner.gc, "collect", lambda generation=2: collected.append(generation) or 0)
+    results = runner._run(jobs, OPTIONS, None)
+    assert [len(r.diagnostics) > 0 for r in results] == [True, False, True, True]
+    assert collected == [0, 1]  # before b.py and c.py; the middle generation every second time
+    runner._run(jobs[:1], OPTIONS, None)  # the next share of a worker: c.py's first
+    assert collected == [0, 1, 0]

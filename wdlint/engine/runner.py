@@ -9,11 +9,11 @@ import gc
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.cache import ResultCache, checksum
 from wdlint.engine.jobs import DEFAULT_MAX_FILE_SIZE, FileJob, FileResult, FixRequest, LintOptions
+from wdlint.files import read_file
 from wdlint.frontends.dependencies import recording
 from wdlint.frontends.formats import format_for
 from wdlint.selection import ignored_by
@@ -33,34 +33,13 @@ def _read(job: FileJob) -> FileJob | FileResult:
     if job.data is not None:
         return job
     try:
-        data, mtime_ns = _read_file(job.path)
+        data, mtime_ns = read_file(job.path)
     except OSError as error:
         from wdlint.engine.lint import parse_error
 
         message = f"cannot read file: {error.strerror or error}"
         return FileResult(job.display, (parse_error(job.display, message),), None)
     return job._replace(data=data, mtime_ns=mtime_ns)
-
-
-_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
-
-
-def _read_file(path: Path) -> tuple[bytes, int]:
-    """The bytes of a file and its modification time, through the os module: a third cheaper
-    than `open()` over thousands of small files, where the file objects cost more than the reads."""
-    descriptor = os.open(path, os.O_RDONLY | _BINARY)
-    try:
-        status = os.fstat(descriptor)
-        data = os.read(descriptor, status.st_size + 1)
-        more = os.read(descriptor, 1 << 16) if data else b""
-        if more:  # it grew since fstat, or the read came short: on to the end
-            parts = [data, more]
-            while more := os.read(descriptor, 1 << 16):
-                parts.append(more)
-            data = b"".join(parts)
-    finally:
-        os.close(descriptor)
-    return data, status.st_mtime_ns
 
 
 def _screen(job: FileJob, checksums: bool = True) -> FileJob | FileResult:
@@ -149,26 +128,43 @@ def _run(
 ) -> list[FileResult]:
     """Screen and lint a share of the files, in order."""
     results = []
-    linted = 0
     with _collecting_between_files():
         for job in jobs:
             screened = _screen(job, checksums)
             if isinstance(screened, FileResult):
                 results.append(screened)
                 continue
+            _GARBAGE.collect()  # the previous file's, before this one's trees are built
             if request is None:
                 results.append(lint_job(screened, options, checksums, prefiltered=True))
             else:
                 results.append(fix_job(screened, options, request, prefiltered=True))
-            linted += 1
-            # the file's trees are freed by now: only what outlives it is scanned, once
-            gc.collect(0 if linted % _COLLECT_OLDER_EVERY else 1)
+            _GARBAGE.left = True
     return results
 
 
-# files linted between two collections of the middle generation too (cycles that lived
-# through a file); the oldest is left to the process's end
-_COLLECT_OLDER_EVERY = 64
+class _Garbage:
+    """What the files linted by this process left to the cyclic collector (their indexes and
+    environments refer to each other): collected before the next file is linted, not after
+    each one, so that the last file's is never collected in a process that ends with it (a
+    tenth of a one-file run, for a process about to leave)."""
+
+    # files linted between two collections of the middle generation too (cycles that lived
+    # through a file); the oldest is left to the process's end
+    OLDER_EVERY = 64
+
+    def __init__(self) -> None:
+        self.left = False  # a file was linted since the last collection
+        self.collected = 0
+
+    def collect(self) -> None:
+        if self.left:
+            self.collected += 1
+            gc.collect(0 if self.collected % self.OLDER_EVERY else 1)
+            self.left = False
+
+
+_GARBAGE = _Garbage()  # per process: a forked worker's own
 
 
 @contextlib.contextmanager
