@@ -84,13 +84,16 @@ def test_files_without_a_call_are_not_held_while_the_next_is_read(project: Path,
 
 def test_a_module_read_for_its_calls_is_read_again_once_dropped(project: Path) -> None:
     (project / "train.py").write_text(CALLER)
+    (project / "tool.py").write_text(IMPORTS_ONLY)
     reader = Project()
     first = reader.module(project / "train.py")
     assert first is not None and reader.module(project / "train.py") is first  # held: not parsed again
     calls = [call.lineno for call in first.calls]
     held = weakref.ref(first)
     del first
-    assert held() is None
+    assert held() is not None  # the last one read: another helper's callers may be there too
+    assert reader.module(project / "tool.py") is not None
+    assert held() is None  # dropped when the next one is read
     again = reader.module(project / "train.py")
     assert again is not None and [call.lineno for call in again.calls] == calls
 
@@ -115,3 +118,23 @@ def test_the_scan_shares_each_name_between_files(project: Path) -> None:
     assert all(x is y for x, y in zip(first.modules, second.modules))
     assert first.imported == ("make_opt",)
     assert first.path == project / "a.py"
+
+
+def test_a_module_that_calls_two_helpers_is_parsed_once(project: Path, monkeypatch) -> None:
+    (project / "pkg" / "optim.py").write_text(
+        OPTIM + "\n\ndef make_sgd(net, wd=0.0):\n    return torch.optim.SGD(net.parameters(), lr=0.1, weight_decay=wd)\n"
+    )
+    (project / "train.py").write_text(
+        "from pkg.optim import make_opt, make_sgd\n\nopt = make_opt(net, wd=1e-4)\nsgd = make_sgd(net, wd=0.0)\n"
+    )
+    parsed: list[str] = []
+    parse = Project._parse
+
+    def counting(self: Project, path: Path) -> ModuleIndex | None:
+        parsed.append(path.name)
+        return parse(self, path)
+
+    monkeypatch.setattr(project_module.Project, "_parse", counting)
+    found = _lint(project / "pkg" / "optim.py")
+    assert parsed == ["train.py"]
+    assert [(code, row) for code, row, _ in found] == [("WD201", 5)]

@@ -101,8 +101,7 @@ def _other_files(env: Env, function: ast.FunctionDef | ast.AsyncFunctionDef, lim
     # `from pkg.mod import f`, `import pkg.mod as m`, or `from pkg import f` re-exported
     module = path.parent.name if path.name == "__init__.py" else path.stem
     package = path.parent.name
-    importing = scan.importing(module, package)
-    picked = [f for f in importing if f.path != path and f.may_import(function.name, module, package)][:_MAX_FILES]
+    picked = scan.importers(function.name, module, package, besides=path)[:_MAX_FILES]
     note_stamps(tuple(f.stamp for f in picked))
     notebooks = [
         (notebook, stamp)

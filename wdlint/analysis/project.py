@@ -46,6 +46,9 @@ class Project:
         # file whose helpers are called from many large files holds one helper's callers at a
         # time, not all of them (a module asked for again once dropped is parsed again)
         self._read_for_calls: weakref.WeakValueDictionary[Path, ModuleIndex] = weakref.WeakValueDictionary()
+        # the last of them, until the next is parsed: a file with several helpers called from
+        # one large module (`trainer.py`) reads it once, not once per helper
+        self._last_read: ModuleIndex | None = None
         self._unreadable: set[Path] = set()
         self._cells: dict[Path, CellMap] = {}  # the notebooks parsed: their rows back to cells
 
@@ -77,11 +80,12 @@ class Project:
             return self._modules[path]
         index = self._read_for_calls.get(path)
         if index is None and path not in self._unreadable:
+            self._last_read = None  # not alive beside the next one
             index = self._parse(path)
             if index is None:
                 self._unreadable.add(path)
             else:
-                self._read_for_calls[path] = index
+                self._read_for_calls[path] = self._last_read = index
         return index
 
     def place(self, path: os.PathLike[str], row: int) -> str:

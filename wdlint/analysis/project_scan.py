@@ -3,14 +3,20 @@
 A config's optimizer is linked to the code that consumes it (`frontends/dialects/links.py`) and
 a helper that builds the optimizer is read as the callers in other files call it
 (`analysis/callers.py`): both need the project's other files, and reading all of them for each
-file linted would be quadratic. So the files under a project root are scanned once per process
+file linted would be quadratic. So the files under a project root are listed once per process
 and root: breadth first, bounded in depth, count and size, not following symlinked directories.
-Each file is kept only as what cheap byte-level markers say of it (nothing is parsed here):
+Each file is known only as what cheap byte-level markers say of it (nothing is parsed here):
 
 - the config names it writes, where it holds a consumer's marker (`deepspeed`, `instantiate`...);
 - the names it imports and the modules it imports them from (its import lines only: a file
   that imports a module may call any name of it, `m.make_opt(...)`, which is looked for in its
   bytes when asked, `mentions`).
+
+Most roots are asked a question or two (a package of thousands of files, two helpers called
+with a parameter): each of the first questions is a search of the files' bytes for what every
+file it keeps must hold (the helper's name), and only the few that hold it are read for their
+imports. A root asked more than `_SEARCHES` questions is read whole, once; a run reads each
+root's bytes at most `_SEARCHES + 1` times, and answers alike either way.
 
 Notebooks are listed, not read: a notebook's import lines are JSON strings, and its outputs make
 it large; whoever asks reads the few that mention what it looks for (`mentions`).
@@ -25,9 +31,10 @@ import collections
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from wdlint.files import read_file
 from wdlint.frontends.dependencies import Stamp
 from wdlint.knowledge.consumers import CONSUMER_MARKERS, PROJECT_MARKERS
 from wdlint.records import Record, field
@@ -79,23 +86,82 @@ class ScannedFile(Record):
 
 
 class Scan(Record):
+    """A project's files as listed; what each one's bytes say, read when a question needs it."""
+
     directories: tuple[Stamp, ...]  # every directory listed
-    files: tuple[ScannedFile, ...]  # the files with a consumer's marker or an import
+    listed: tuple[tuple[str, Stamp], ...]  # the Python files, in the scan's order
     notebooks: tuple[tuple[Path, Stamp], ...] = ()  # listed only: (path, stamp)
-    # module name -> the positions in `files` of those that import a module of that name (or
-    # a name of it), built on the first question
-    _by_module: dict[str, list[int]] = field(default_factory=dict, compare=False)
+    # what is known of the listed files: position -> the file (None: no marker, no import),
+    # and every one once the whole root is read
+    _known: dict[int, ScannedFile | None] = field(default_factory=dict, compare=False)
+    _whole: list[tuple[ScannedFile, ...]] = field(default_factory=list, compare=False)
+    # (held, one of) of each search so far -> the positions of the files that hold them
+    _searched: dict[tuple[tuple[bytes, ...], tuple[bytes, ...]], tuple[int, ...]] = field(
+        default_factory=dict, compare=False
+    )
 
-    def importing(self, *modules: str) -> list[ScannedFile]:
-        """The files whose imports name one of `modules`, in the scan's order."""
-        if not self._by_module and self.files:
-            for position, scanned in enumerate(self.files):
-                for name in scanned.modules:
-                    self._by_module.setdefault(name, []).append(position)
-        positions = sorted({p for module in modules for p in self._by_module.get(module, ())})
-        return [self.files[p] for p in positions]
+    @property
+    def files(self) -> tuple[ScannedFile, ...]:
+        """Every listed file with a consumer's marker or an import (the whole root read once)."""
+        if not self._whole:
+            known = self._known
+            for position, (location, stamp) in enumerate(self.listed):
+                if position not in known:
+                    data = _read(location)
+                    known[position] = None if data is None else _scanned(location, stamp, data)
+            self._whole.append(tuple(f for f in (known[p] for p in range(len(self.listed))) if f is not None))
+            known.clear()  # the tuple holds them now
+        return self._whole[0]
+
+    def importers(self, name: str, module: str, package: str, besides: Path) -> list[ScannedFile]:
+        """The files but `besides` that may call `name` of the module `module` of the package
+        `package` (`ScannedFile.may_import`)."""
+        location = str(besides)
+        return self._select(
+            lambda f: f.location != location and f.may_import(name, module, package), holding=(name,), one_of=(module, package)
+        )
+
+    def importing_name(self, name: str, besides: Path) -> list[ScannedFile]:
+        """The files but `besides` that import `name` (`from ... import name`)."""
+        location = str(besides)
+        return self._select(lambda f: f.location != location and name in f.imported, holding=(name,))
+
+    def consumers(self) -> list[ScannedFile]:
+        """The files with a consumer's marker."""
+        return self._select(lambda f: f.config_names is not None, one_of=_CONSUMER_MARKERS)
+
+    def _select(
+        self, keep: Callable[[ScannedFile], bool], holding: Iterable[str] = (), one_of: Iterable[str] = ()
+    ) -> list[ScannedFile]:
+        """The files `keep` keeps, in the scan's order. Each file `keep` keeps holds every name
+        of `holding` and, when given, one of `one_of` in its bytes: before the root is read
+        whole, only the files that do are read further."""
+        if self._whole:
+            return [f for f in self._whole[0] if keep(f)]
+        key = (_needles(holding), _needles(one_of))
+        positions = self._searched.get(key)
+        if positions is None:
+            if len(self._searched) >= _SEARCHES:
+                return [f for f in self.files if keep(f)]
+            positions = self._searched[key] = self._search(*key)
+        return [f for f in (self._known[p] for p in positions) if f is not None and keep(f)]
+
+    def _search(self, holding: tuple[bytes, ...], one_of: tuple[bytes, ...]) -> tuple[int, ...]:
+        found = []
+        for position, (location, stamp) in enumerate(self.listed):
+            data = _read(location)
+            if data is None or not all(n in data for n in holding) or (one_of and not any(n in data for n in one_of)):
+                continue
+            found.append(position)
+            if position not in self._known:
+                self._known[position] = _scanned(location, stamp, data)
+            for name in holding:  # what `mentions` would read the file again for
+                _MENTIONS[(Path(location), os.fsdecode(name))] = True
+        return tuple(found)
 
 
+_CONSUMER_MARKERS = tuple(marker.decode() for marker in CONSUMER_MARKERS)
+_SEARCHES = 3  # questions answered by a search of a root's bytes before it is read whole
 _SCANS: dict[Path, Scan] = {}  # per process, by project root: one scan serves every file
 _MENTIONS: dict[tuple[Path, str], bool] = {}  # per process: whether a file's bytes hold a name
 
@@ -104,7 +170,7 @@ def scan(root: Path) -> Scan:
     """The scan of the project at `root` (once per process)."""
     found = _SCANS.get(root)
     if found is None:
-        found = _SCANS[root] = _scan(root)
+        found = _SCANS[root] = _list(root)
     return found
 
 
@@ -125,6 +191,19 @@ def mentions(path: Path, name: str) -> bool:
             found = False
         _MENTIONS[key] = found
     return found
+
+
+def _needles(names: Iterable[str]) -> tuple[bytes, ...]:
+    # a name that is no text (a file name's undecodable bytes) is in no file's imports: it
+    # is looked for as the bytes it was read from, which an import line can never decode to
+    return tuple(sorted({os.fsencode(name) for name in names}))
+
+
+def _read(location: str) -> bytes | None:
+    try:
+        return read_file(location)[0]
+    except OSError:
+        return None
 
 
 # a quoted config file name (its basename is kept), and Hydra's `config_name="train"`
@@ -179,13 +258,23 @@ def _imports(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _compact(imported), _compact(modules)
 
 
-def _scan(root: Path) -> Scan:
-    files: list[ScannedFile] = []
+def _scanned(location: str, stamp: Stamp, data: bytes) -> ScannedFile | None:
+    """What a file's bytes say for the project's questions (None: nothing)."""
+    # a marker a write adds without replacing the file (which changes its directory) goes
+    # unseen: only the files a marker picks are recorded by their users
+    names = _config_names(data) if any(marker in data for marker in CONSUMER_MARKERS) else None
+    imported, modules = _imports(data)
+    if names is None and not modules:
+        return None
+    return ScannedFile(location, stamp, names, imported, modules)
+
+
+def _list(root: Path) -> Scan:
+    files: list[tuple[str, Stamp]] = []
     notebooks: list[tuple[Path, Stamp]] = []
     directories: list[Stamp] = []
     pending = collections.deque([(root, 0)])  # breadth first: the files nearest the root first
-    count = 0
-    while pending and count < _MAX_FILES:
+    while pending and len(files) < _MAX_FILES:
         directory, depth = pending.popleft()
         try:
             status = os.stat(directory)
@@ -209,21 +298,14 @@ def _scan(root: Path) -> Scan:
                 if not entry.name.endswith(".py") or not entry.is_file():
                     continue
                 status = entry.stat()
-                if status.st_size > _MAX_BYTES:
-                    continue
-                data = Path(entry.path).read_bytes()
             except OSError:
                 continue
-            count += 1
-            # a marker a write adds without replacing the file (which changes its directory)
-            # goes unseen: only the files a marker picks are recorded by their users
-            names = _config_names(data) if any(marker in data for marker in CONSUMER_MARKERS) else None
-            imported, modules = _imports(data)
-            if names is not None or modules:
-                absolute = os.path.abspath(entry.path)
-                # one string for both where they are the same (the scan of an absolute root)
-                stamp = (entry.path if absolute == entry.path else absolute, status.st_size, status.st_mtime_ns)
-                files.append(ScannedFile(entry.path, stamp, names, imported, modules))
-            if count >= _MAX_FILES:
+            if status.st_size > _MAX_BYTES:
+                continue
+            absolute = os.path.abspath(entry.path)
+            # one string for both where they are the same (the scan of an absolute root)
+            stamp = (entry.path if absolute == entry.path else absolute, status.st_size, status.st_mtime_ns)
+            files.append((entry.path, stamp))
+            if len(files) >= _MAX_FILES:
                 break
     return Scan(tuple(directories), tuple(files), tuple(notebooks))

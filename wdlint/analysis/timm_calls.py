@@ -71,6 +71,6 @@ def _registered_in_project(env: Env, name: str) -> bool:
         return False
     scan = project_scan.scan(project_scan.project_root(path))
     note_stamps(scan.directories)
-    registering = [f for f in scan.importing(REGISTERING) if f.path != path and REGISTERING in f.imported]
+    registering = scan.importing_name(REGISTERING, besides=path)
     note_stamps(tuple(f.stamp for f in registering))  # a definition added to one of them changes the answer
     return any(project_scan.mentions(f.path, f"def {name}(") for f in registering)

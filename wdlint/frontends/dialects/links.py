@@ -162,7 +162,7 @@ def _mentioning(root: Path, name: ConfigName) -> list[Path]:
     """The project's Python files that may consume the config `name` names."""
     scan = project_scan.scan(root)
     note_stamps(scan.directories)
-    consumers = [f for f in scan.files if f.config_names is not None]
+    consumers = scan.consumers()
     note_stamps(tuple(f.stamp for f in consumers))
     return [f.path for f in consumers if any(name.named_by(n) for n in f.config_names or ())]
 
