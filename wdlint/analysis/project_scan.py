@@ -161,7 +161,7 @@ class Scan(Record):
 
 
 _CONSUMER_MARKERS = tuple(marker.decode() for marker in CONSUMER_MARKERS)
-_SEARCHES = 3  # questions answered by a search of a root's bytes before it is read whole
+_SEARCHES = 4  # questions answered by a search of a root's bytes (about a tenth of a whole read each) before it is read whole
 _SCANS: dict[Path, Scan] = {}  # per process, by project root: one scan serves every file
 _MENTIONS: dict[tuple[Path, str], bool] = {}  # per process: whether a file's bytes hold a name
 
