@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import UNRESOLVED, constant, mapping, qualified_name, strings
@@ -36,6 +35,7 @@ from wdlint.knowledge.adapters import (
     Task,
 )
 from wdlint.knowledge.models import KnownModel
+from wdlint.records import Record, field
 
 # reads the models a module expression may hold (the receivers' reading, passed in to keep
 # this module below them)
@@ -44,8 +44,7 @@ BaseModels = Callable[[Env, ast.expr], tuple[KnownModel, ...]]
 _MAX_BRANCHES = 8  # assignments in other branches of an `if` read for one config
 
 
-@dataclass
-class _Reading:
+class _Reading(Record):
     configs: list[str] = field(default_factory=list)
     undecayed: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import constant, qualified_name
@@ -25,10 +24,10 @@ from wdlint.analysis.sites import ParamSource
 from wdlint.analysis.syntax import expr_text
 from wdlint.diagnostics import Span
 from wdlint.knowledge.consumers import CONSUMER_CALLS, HPARAMS_ATTRIBUTES, PARTIAL_CALL, ConsumerCall
+from wdlint.records import Record
 
 
-@dataclass(frozen=True)
-class Consumed:
+class Consumed(Record):
     """A call that hands the config's optimizer its params."""
 
     convention: ConsumerCall
@@ -37,8 +36,7 @@ class Consumed:
     params: ParamSource  # placed at the config's optimizer (the span given)
 
 
-@dataclass(frozen=True)
-class ConfigName:
+class ConfigName(Record):
     """How code may name a config file: by its file name, or (Hydra) its stem."""
 
     file_name: str

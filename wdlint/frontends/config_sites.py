@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from wdlint.analysis.sites import Key, OptimizerSite, ParamSource, SourceKind, Value, ValueKind
 from wdlint.diagnostics import Span
 from wdlint.knowledge.optimizers import OptimizerSpec, lookup
+from wdlint.records import Record
 
 
 class _Unknown:
@@ -32,8 +32,7 @@ _NUMBER = re.compile(r"[-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 # eq=False: nodes compare and hash by identity, so that a node reached twice (a YAML alias) is
 # recognized once.
-@dataclass(frozen=True, eq=False)
-class Scalar:
+class Scalar(Record, eq=False):
     value: object  # str, int, float, bool, None, another constant, or UNKNOWN
     text: str  # as written, for messages
     span: Span | None  # None: written in another file (an mmengine base config)
@@ -43,15 +42,13 @@ class Scalar:
     origin: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class Entry:
+class Entry(Record, eq=False):
     key: str
     key_span: Span | None
     value: Node
 
 
-@dataclass(frozen=True, eq=False)
-class Mapping:
+class Mapping(Record, eq=False):
     entries: tuple[Entry, ...]
     span: Span | None
     tag: str | None = None  # `!new:torch.optim.Adam`: the arguments of a HyperPyYAML call
@@ -73,8 +70,7 @@ class Mapping:
         return node.value if isinstance(node, Scalar) and isinstance(node.value, str) else None
 
 
-@dataclass(frozen=True, eq=False)
-class Sequence:
+class Sequence(Record, eq=False):
     items: tuple[Node, ...]
     span: Span | None
     tag: str | None = None

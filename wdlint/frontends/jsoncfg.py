@@ -10,8 +10,6 @@ only the "optimizer" section itself and skips every other top-level value with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from wdlint.analysis.sites import Key, OptimizerSite, Value
 from wdlint.diagnostics import Span
 from wdlint.frontends.config_sites import Entry, Mapping, Node, Scalar, Sequence, config_site, with_key
@@ -26,10 +24,10 @@ from wdlint.knowledge.optimizers import (
     OptimizerSpec,
     lookup,
 )
+from wdlint.records import Record
 
 
-@dataclass(frozen=True)
-class JsonConfig:
+class JsonConfig(Record):
     sites: tuple[OptimizerSite, ...]
     # optimizers whose params the code consuming the file decides (`dialects/links.py`)
     links: tuple[LinkRequest, ...] = ()

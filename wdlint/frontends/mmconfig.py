@@ -17,10 +17,8 @@ frameworks.py MMENGINE_NORM_KEYS: which names cover every norm or bias).
 from __future__ import annotations
 
 import ast
-import dataclasses
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from wdlint.analysis.env import MAX_DEPTH, Env
@@ -48,6 +46,7 @@ from wdlint.frontends.python import PythonSource, decode_source, parse_python
 from wdlint.frontends.text import SourceError
 from wdlint.knowledge.frameworks import MMENGINE_BIAS_KEYS, MMENGINE_NORM_KEYS
 from wdlint.knowledge.optimizers import MMENGINE_OPTIMIZER_TYPES, lookup
+from wdlint.records import Record
 
 _MODEL = "model"
 _DEFAULT_CONSTRUCTORS = frozenset({"DefaultOptimWrapperConstructor", "DefaultOptimizerConstructor"})
@@ -75,8 +74,7 @@ def config_sites(source: PythonSource, path: Path, index: ModuleIndex) -> list[O
     return []
 
 
-@dataclass
-class _Config:
+class _Config(Record):
     own: dict[str, Node]  # what the file itself assigns
     variables: dict[str, Node]  # merged over its bases
     hidden: str | None = None  # "_base_" when a base could not be read: options may hide there
@@ -141,8 +139,7 @@ def _parse_base(
     return _read_config(reader, resolved, seen=seen, home=home, names=names)
 
 
-@dataclass(frozen=True)
-class _BaseRead:
+class _BaseRead(Record):
     """A base config as read once, for the other configs that name it: mmdet's hundreds of
     configs share a few dozen bases, and parsing them again for each is most of the time."""
 
@@ -257,8 +254,7 @@ _BIASES = "biases"
 _MULTS = {"normalization weights": "norm_decay_mult", _BIASES: "bias_decay_mult"}
 
 
-@dataclass(frozen=True)
-class _Left:
+class _Left(Record):
     """What the config leaves decayed: how it does (`expr`), which of biases and norm weights
     (None: both) and how to exclude them."""
 
@@ -326,7 +322,7 @@ def _biases_left(left: _Left, model: Node | None) -> _Left | None:
         return left if unknown else None
     listing = some[0] if len(some) == 1 else f"{', '.join(some[:-1])} and {some[-1]}"
     decayed = f"biases, among them those of {listing}," if unknown else f"the biases of {listing}"
-    return dataclasses.replace(left, decayed=decayed)
+    return left._replace(decayed=decayed)
 
 
 def _option_value(node: Node) -> object:
@@ -334,8 +330,7 @@ def _option_value(node: Node) -> object:
     return node.value if isinstance(node, Scalar) else node
 
 
-@dataclass(frozen=True)
-class _Covered:
+class _Covered(Record):
     norms: bool  # a custom key zeroes (or may zero) the decay of every norm layer
     biases: bool
     named: bool  # custom_keys name some params

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import ast
 import bisect
-import dataclasses
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import cached_property
 
 from wdlint.diagnostics import Diagnostic, Edit, Fix, Position
 from wdlint.frontends.python import PythonSource, parse_python
@@ -31,6 +30,7 @@ from wdlint.frontends.text import (
     load_json,
     skip_json_whitespace,
 )
+from wdlint.records import Record
 
 # Cell magics whose body is Python that the kernel runs: only their first line is masked.
 # Any other cell magic (%%bash, %%writefile, %%html, ...) makes the whole cell something else.
@@ -46,25 +46,23 @@ _STRING_START = re.compile(r"'''|\"\"\"|'|\"")
 _OWN_LINE = re.compile(r"\bline (\d+)\b")  # how a message names a row of its own module
 
 
-@dataclass(frozen=True)
-class CodeCell:
+class CodeCell(Record):
     number: int  # 1-based over all cells, as ruff counts them
     first_row: int  # the row of the cell's first line in the joined module
     source: str  # the cell's text as written (unmasked)
     end_row: int = 0  # the row just after the cell in the joined module
 
 
-@dataclass(frozen=True)
-class CellMap:
+class CellMap(Record):
     """Rows of the joined module back to (cell, row in the cell); columns are unchanged."""
 
     cells: tuple[CodeCell, ...]
-    # each cell's first row, listed once: a notebook of n cells with a finding in each is
-    # placed in n bisections, not n lists of n rows
-    first_rows: tuple[int, ...] = dataclasses.field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "first_rows", tuple(cell.first_row for cell in self.cells))
+    @cached_property
+    def first_rows(self) -> tuple[int, ...]:
+        # each cell's first row, listed once: a notebook of n cells with a finding in each is
+        # placed in n bisections, not n lists of n rows
+        return tuple(cell.first_row for cell in self.cells)
 
     def locate(self, row: int) -> tuple[CodeCell, int]:
         index = bisect.bisect_right(self.first_rows, row) - 1
@@ -123,8 +121,7 @@ class CellMap:
         return fix._replace(edits=tuple(edits))
 
 
-@dataclass(frozen=True)
-class Notebook:
+class Notebook(Record):
     source: PythonSource | None  # the code cells that parse, joined; None when there are none
     cells: CellMap
     errors: tuple[SourceError, ...]  # code cells that do not parse, even masked (with their `cell`)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -39,6 +38,7 @@ from wdlint.frontends.dialects import Claimed, convention_sites, generic_sites
 from wdlint.frontends.dialects.links import LinkRequest, requests
 from wdlint.frontends.text import SourceError, line_starts, position_at
 from wdlint.frontends.yamlgate import compose
+from wdlint.records import Record
 
 _MERGE = "tag:yaml.org,2002:merge"
 _VALUE = "tag:yaml.org,2002:value"  # the `=` key, which the safe loader reads as a string
@@ -50,8 +50,7 @@ _INSTANTIATE_KEYS = ("_target_", "_component_")  # Hydra, torchtune: the value i
 _COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[^\r\n\x85\u2028\u2029]*", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class YamlConfig:
+class YamlConfig(Record):
     sites: tuple[OptimizerSite, ...]
     comments: tuple[tuple[int, str], ...]  # (row, text) of each comment, when any says noqa
     # optimizers whose params the code consuming the file decides (`dialects/links.py`)

@@ -10,9 +10,10 @@ unknown, and a message about it names nothing it cannot know.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import Final
+
+from wdlint.records import Record
 
 
 class Biases(Enum):
@@ -21,8 +22,7 @@ class Biases(Enum):
     SOME = "some"  # biases in its hidden layers
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(Record):
     biases: Biases
     # the facts hold only while each key is absent or holds one of these values; any other
     # value (a DCN, a plugin, a deploy-mode reparametrization, another arch) leaves it unknown

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +41,7 @@ from wdlint.frontends.config_sites import Mapping, Node, resolve_class, walk_map
 from wdlint.frontends.dependencies import note_absent, note_stamps
 from wdlint.knowledge.frameworks import PARAMS_UNKNOWN_NOTE
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
+from wdlint.records import Record
 
 if TYPE_CHECKING:  # the analysis is imported only when a link is looked for
     from wdlint.analysis.consumers import ConfigName
@@ -51,8 +51,7 @@ _MAX_UP = project_scan.MAX_UP  # how far up from the config a module is looked f
 _MAX_CONSUMERS = 20  # files that mention a config, parsed per config
 
 
-@dataclass(frozen=True)
-class LinkRequest:
+class LinkRequest(Record):
     """An optimizer of a config whose params the consuming code decides."""
 
     span: Span  # the site's span: which site
