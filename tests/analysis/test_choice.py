@@ -241,3 +241,31 @@ def test_a_module_name_bound_in_alternatives_is_no_constant():
     once = once.replace("import torch\n", "import torch\nUSING_TORCH = True\n", 1)
     # bound once and never reassigned: the `else:` can never run, so `cls` is AdamW
     assert [name for name, _ in chosen(once)] == ["torch.optim.AdamW"]
+
+
+def test_a_remembered_truth_serves_only_the_project_it_was_read_with():
+    """The memo keys a truth by its project's id and holds the project weakly: an entry whose
+    project is gone (its id free for another) is read again, not served."""
+    import ast
+    import gc
+
+    from wdlint.analysis.choice import enclosing_truth
+    from wdlint.analysis.env import Env
+    from wdlint.analysis.index import ModuleIndex
+    from wdlint.analysis.project import Project
+
+    tree = ast.parse("DEBUG = False\nif DEBUG:\n    x = 1\n")
+    index = ModuleIndex.build(tree)
+    test = tree.body[1].test
+    gone = Project()
+    env = Env.of_module(index, gone).at(index.module_scope, 2)
+    assert enclosing_truth(env, test) is False
+    [(key, (truth, scope, project))] = index.truths.items()
+    assert truth is False and project is not None and project() is gone
+    del env, project, gone
+    gc.collect()
+    later = Project()
+    env = Env.of_module(index, later).at(index.module_scope, 2)
+    # as if `later` had the id of the project that is gone, with a truth read otherwise
+    index.truths[(*key[:-1], id(later))] = (True, scope, index.truths[key][2])
+    assert enclosing_truth(env, test) is False

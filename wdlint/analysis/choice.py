@@ -10,6 +10,7 @@ callers set), every candidate it may choose is, each with the condition under wh
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Iterator, Sequence
 from functools import cache
 
@@ -172,11 +173,14 @@ def enclosing_truth(env: Env, test: ast.expr) -> bool | None:
         # a helper read as a call runs it: its frames hold the caller's scopes, which a memo
         # kept with this module would keep alive (and the caller's whole tree with them)
         return condition_truth(env.at(env.scope, test.lineno), test)
-    context = (env.scope, env.project)  # kept with the truth: their ids stay theirs
     key = (id(test), env.depth, env.choosing, env.cli_open, id(env.scope), id(env.project))
     found = env.index.truths.get(key)
-    if found is None:
-        found = env.index.truths[key] = (condition_truth(env.at(env.scope, test.lineno), test), context)
+    if found is None or (found[2] is not None and found[2]() is not env.project):
+        # kept with the truth: the scope, whose id stays its own; the project weakly (it holds
+        # the index, and the index would hold it: the linted file's tree could then be freed
+        # only by the cyclic collector), checked to be the one whose id the key holds
+        project = None if env.project is None else weakref.ref(env.project)
+        found = env.index.truths[key] = (condition_truth(env.at(env.scope, test.lineno), test), env.scope, project)
     return found[0]
 
 

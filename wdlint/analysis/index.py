@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -120,7 +121,7 @@ class ModuleIndex(Record):
     unpackings: Mapping[int, Sequence[ast.Assign]] = field(default_factory=dict)
     # what the `if` tests of this module were read to, per reading context
     # (`choice.enclosing_truth`): a memo of a pure reading, no state a reading could leak
-    truths: dict[tuple[int, ...], tuple[bool | None, tuple[object, ...]]] = field(
+    truths: dict[tuple[int, ...], tuple[bool | None, Scope, weakref.ref[Any] | None]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
