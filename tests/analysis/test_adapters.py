@@ -135,13 +135,13 @@ def test_only_adapters_train(snippet, tail):
             "model = AutoModelForSequenceClassification.from_pretrained(model_name_or_path, return_dict=True)\n"
             'peft_config = LoraConfig(task_type="SEQ_CLS", inference_mode=False, r=8)\n'
             "model = get_peft_model(model, peft_config)\nprobe = model",
-            ["the RoBERTa head (`classifier` or `score`), whole (`LoraConfig(task_type='SEQ_CLS')`)"],
+            ["the RoBERTa head (`classifier` or `score` or `pre_classifier`), whole (`LoraConfig(task_type='SEQ_CLS')`)"],
             id="SEQ_CLS on RoBERTa",
         ),
         pytest.param(
             'model = AutoModelForSequenceClassification.from_pretrained("bert-base-cased")\n'
             "model = PeftModelForSequenceClassification(model, LoraConfig(r=8))\nprobe = model",
-            ["the BERT head (`classifier` or `score`), whole (`LoraConfig(task_type='SEQ_CLS')`)"],
+            ["the BERT head (`classifier` or `score` or `pre_classifier`), whole (`LoraConfig(task_type='SEQ_CLS')`)"],
             id="the PEFT class implies the task",
         ),
         pytest.param(
@@ -209,7 +209,7 @@ def test_trains_what_should_not_be_decayed(snippet, tail, trained):
         pytest.param(
             "model = AutoModelForSequenceClassification.from_pretrained(name)\n"
             'model = get_peft_model(model, LoraConfig(task_type="SEQ_CLS"))\nprobe = model',
-            "whether the model's head (`classifier` or `score`) holds a bias",
+            "whether the model's head (`classifier` or `score` or `pre_classifier`) holds a bias",
             id="SEQ_CLS on a model not known",
         ),
         pytest.param(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_models import SMALL, TRANSFORMERS_FAMILIES, _classes
 
-from wdlint.knowledge.adapters import BIAS, BIAS_FREE_HEADS, METHODS, TASKS, Task
+from wdlint.knowledge.adapters import ADDED_IN_PEFT_0_22, BIAS, BIAS_FREE_HEADS, METHODS, TASKS, Task
 from wdlint.knowledge.models import ModelFamily
 from wdlint.knowledge.params import is_norm_class_name
 
@@ -114,13 +114,52 @@ def test_methods_match_peft_configs(method) -> None:
         assert not switch.turned_on(value), f"{switch.keyword} is on by default"
 
 
+def _strings(node: ast.expr | None) -> tuple[str, ...] | None:
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        return None
+    return tuple(element.value for element in node.elts if isinstance(element, ast.Constant))
+
+
+@functools.cache
+def _peft_model_names() -> dict[str, tuple[str, ...]]:
+    """peft_model.py's module-level sequences of strings (`CLASSIFIER_MODULE_NAMES`, 0.22)."""
+    tree = ast.parse((PEFT_SOURCE / "peft_model.py").read_text(encoding="utf-8"))
+    return {
+        target.id: names
+        for node in tree.body
+        if isinstance(node, ast.Assign) and (names := _strings(node.value)) is not None
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _saved_by(model_class: ast.ClassDef) -> list[tuple[str, ...]]:
+    """The names a PEFT model class adds to `modules_to_save`: before PEFT 0.22 a local list
+    `classifier_module_names = [...]` it extends the config's with; since, the names it hands
+    `_add_modules_to_save(peft_config, ...)`, a local list or a module-level constant."""
+    local = {
+        target.id: names
+        for node in ast.walk(model_class)
+        if isinstance(node, ast.Assign) and (names := _strings(node.value)) is not None
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id.endswith("module_names")
+    }
+    handed = [
+        node.args[1]
+        for node in ast.walk(model_class)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_add_modules_to_save"
+        and len(node.args) == 2
+    ]
+    if not handed:
+        return list(local.values())
+    known = {**_peft_model_names(), **local}
+    return [known.get(arg.id, ()) if isinstance(arg, ast.Name) else _strings(arg) or () for arg in handed]
+
+
 @pytest.mark.parametrize("task", TASKS, ids=lambda task: task.name)
 def test_tasks_match_peft_models(task: Task) -> None:
-    classes = _peft_classes()
-    names = [
-        tuple(element.value for element in node.value.elts if isinstance(element, ast.Constant))
-        for node in ast.walk(classes[task.model_class])
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List)
-        and any(isinstance(t, ast.Name) and t.id.endswith("module_names") for t in node.targets)
-    ]
-    assert names and all(found == task.modules for found in names)
+    names = _saved_by(_peft_classes()[task.model_class])
+    # the table follows the newest PEFT; an older one lacks what was added since
+    since = "_add_modules_to_save" in (PEFT_SOURCE / "peft_model.py").read_text(encoding="utf-8")
+    expected = task.modules if since else tuple(m for m in task.modules if m not in ADDED_IN_PEFT_0_22)
+    assert names and all(found == expected for found in names), (names, expected)

@@ -287,7 +287,7 @@ def test_fires(source, row):
 def test_message_says_what_the_config_trains():
     (diagnostic,) = wdlint.lint_source(SEQ_CLS_ROBERTA, "example.py", select=[CODE])
     assert "every trainable parameter of a PEFT model" in diagnostic.message
-    assert "the RoBERTa head (`classifier` or `score`), whole (`LoraConfig(task_type='SEQ_CLS')`)" in diagnostic.message
+    assert "the RoBERTa head (`classifier` or `score` or `pre_classifier`), whole (`LoraConfig(task_type='SEQ_CLS')`)" in diagnostic.message
     (diagnostic,) = wdlint.lint_source(TOKEN_CLS_BIAS_ALL, "example.py", select=[CODE])
     assert "biases (`LoraConfig(bias='all')`)" in diagnostic.message
 

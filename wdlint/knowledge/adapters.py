@@ -108,9 +108,14 @@ class Task(Record):
     head: str  # the transformers head class suffix of the models it is meant for
 
 
+# PEFT 0.22 saves DistilBERT's `pre_classifier` too (its `CLASSIFIER_MODULE_NAMES`); before,
+# a classification task saved `classifier` and `score`
+ADDED_IN_PEFT_0_22: Final = ("pre_classifier",)
+_CLASSIFIERS: Final = ("classifier", "score", *ADDED_IN_PEFT_0_22)
+
 TASKS: Final = (
-    Task("SEQ_CLS", "PeftModelForSequenceClassification", ("classifier", "score"), "ForSequenceClassification"),
-    Task("TOKEN_CLS", "PeftModelForTokenClassification", ("classifier", "score"), "ForTokenClassification"),
+    Task("SEQ_CLS", "PeftModelForSequenceClassification", _CLASSIFIERS, "ForSequenceClassification"),
+    Task("TOKEN_CLS", "PeftModelForTokenClassification", _CLASSIFIERS, "ForTokenClassification"),
     Task("QUESTION_ANS", "PeftModelForQuestionAnswering", ("qa_outputs",), "ForQuestionAnswering"),
 )
 TASK_BY_NAME: Final = {task.name: task for task in TASKS}
