@@ -161,7 +161,13 @@ class Scan(Record):
 
 
 _CONSUMER_MARKERS = tuple(marker.decode() for marker in CONSUMER_MARKERS)
-_SEARCHES = 4  # questions answered by a search of a root's bytes (about a tenth of a whole read each) before it is read whole
+# Questions answered by a search of a root's bytes before it is read whole. A search costs a
+# fifth to an eighth of the whole read (the reads are most of it on a root of small files): a
+# root asked many questions (a framework's repository, its helpers called from its trainers)
+# pays two searches more than one whole read, a root asked one or two (a large package, or
+# the one file a pre-commit hook or an editor lints) reads no file's imports but the few that
+# name the helper.
+_SEARCHES = 2
 _SCANS: dict[Path, Scan] = {}  # per process, by project root: one scan serves every file
 _MENTIONS: dict[tuple[Path, str], bool] = {}  # per process: whether a file's bytes hold a name
 
