@@ -1,4 +1,5 @@
-"""`Record` behaves as the frozen dataclass it replaces: each behaviour checked against one."""
+"""`Record` behaves as the frozen dataclass it replaces: each behaviour checked against one, with
+the generic `__init__` and with the one compiled for a class made often enough."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import cached_property
 
 import pytest
 
+from wdlint import records
 from wdlint.records import FrozenRecordError, Record, field
 
 
@@ -131,3 +133,28 @@ class Memo(Record):
 
 def test_a_field_left_out_of_the_repr():
     assert repr(Memo("a", {"x": 1})) == "Memo(name='a')"
+
+
+@pytest.fixture(autouse=True, params=["generic", "compiled"])
+def init(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: the classes above as first made, then with their compiled `__init__`."""
+    if request.param == "compiled":
+        for cls in (Point, Labelled, Node, Kept, Memo):
+            monkeypatch.setattr(cls, "__init__", records._compiled_init(cls))
+    return str(request.param)
+
+
+def test_a_class_made_often_gets_its_own_compiled_init_and_a_subclass_keeps_the_generic(init: str) -> None:
+    class Often(Record):
+        name: str
+        size: int = 0
+
+    class Wider(Often):
+        extra: tuple[int, ...] = ()
+
+    made = [Often(str(i)) for i in range(records._COMPILED_AFTER)]
+    assert Often.__init__ is not Record.__init__ and Wider.__init__ is Record.__init__
+    assert Often("x", size=2) == Often("x", 2) and made[-1] == Often(str(records._COMPILED_AFTER - 1), 0)
+    assert Wider("y", 1, (2,)).extra == (2,)  # the parent's compiled `__init__` knows no `extra`
+    with pytest.raises(TypeError):
+        Often("x", 1, 2)  # type: ignore[call-arg]
