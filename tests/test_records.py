@@ -158,3 +158,12 @@ def test_a_class_made_often_gets_its_own_compiled_init_and_a_subclass_keeps_the_
     assert Wider("y", 1, (2,)).extra == (2,)  # the parent's compiled `__init__` knows no `extra`
     with pytest.raises(TypeError):
         Often("x", 1, 2)  # type: ignore[call-arg]
+
+
+def test_a_field_may_be_named_self() -> None:
+    class Odd(Record):
+        self: int
+        other: int = 0
+
+    Odd.__init__ = records._compiled_init(Odd)  # type: ignore[method-assign]  # compiles
+    assert Odd(1, other=2).self == 1 and Odd(self=3).other == 0

@@ -215,7 +215,7 @@ def _compiled_init(cls: type[Record]) -> Callable[..., None]:
     as the parameter's default, a factory called when left out), the values stored at once.
     The text is ours, made from the class's field names; nothing a user wrote is run."""
     names = cls._fields
-    assert not any(name.startswith("_record_") for name in names), names  # the globals below
+    assert not any(name.startswith("_record_") for name in names), names  # the names below
     scope: dict[str, Any] = {"_record_set": object.__setattr__, "_record_missing": _MISSING}
     parameters, lines = [], []
     for number, name in enumerate(names):
@@ -229,11 +229,11 @@ def _compiled_init(cls: type[Record]) -> Callable[..., None]:
         else:
             parameters.append(name)
     if cls._slotted:
-        lines += [f"_record_set(self, {name!r}, {name})" for name in names]
+        lines += [f"_record_set(_record_self, {name!r}, {name})" for name in names]
     else:
-        lines.append("_record_set(self, '__dict__', {" + ", ".join(f"{name!r}: {name}" for name in names) + "})")
+        lines.append("_record_set(_record_self, '__dict__', {" + ", ".join(f"{name!r}: {name}" for name in names) + "})")
     body = "".join(f"    {line}\n" for line in lines or ["pass"])
-    source = f"def __init__(self, {', '.join(parameters)}):\n" + body
+    source = f"def __init__(_record_self, {', '.join(parameters)}):\n" + body
     exec(compile(source, f"<record {cls.__qualname__}>", "exec"), scope)
     init: Callable[..., None] = scope["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
