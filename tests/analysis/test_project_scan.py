@@ -135,3 +135,18 @@ def test_a_file_gone_since_it_was_listed_is_left_out(tmp_path: Path) -> None:
     assert [f.path.name for f in scan.importers("make_opt", "optim", "pkg", besides=tmp_path / "x.py")] == ["b.py"]
     assert [f.path.name for f in scan.files] == ["b.py"]
     project_scan.clear_scans()
+
+
+def test_the_consumers_are_one_search_of_the_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "train.py").write_text("import deepspeed\nengine = deepspeed.initialize(config='ds_config.json')\n")
+    (tmp_path / "app.py").write_text('@hydra.main(config_name="train")\ndef main(cfg):\n    pass\n')
+    (tmp_path / "plain.py").write_text("from pkg.optim import make_opt\n")
+    read = _reads(monkeypatch)
+    scan = project_scan._list(tmp_path)
+    assert scan.files  # the whole read: imports only
+    whole = len(read)
+    for _ in range(3):
+        found = scan.consumers()
+        assert [(f.path.name, f.config_names) for f in found] == [("app.py", ("train",)), ("train.py", ("ds_config.json",))]
+    assert len(read) == whole + 3  # one search, however often asked
+    project_scan.clear_scans()

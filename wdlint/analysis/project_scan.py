@@ -7,16 +7,17 @@ file linted would be quadratic. So the files under a project root are listed onc
 and root: breadth first, bounded in depth, count and size, not following symlinked directories.
 Each file is known only as what cheap byte-level markers say of it (nothing is parsed here):
 
-- the config names it writes, where it holds a consumer's marker (`deepspeed`, `instantiate`...);
 - the names it imports and the modules it imports them from (its import lines only: a file
   that imports a module may call any name of it, `m.make_opt(...)`, which is looked for in its
-  bytes when asked, `mentions`).
+  bytes when asked, `mentions`);
+- the config names it writes, where it holds a consumer's marker (`deepspeed`, `instantiate`...):
+  one search of the root's bytes for the markers, the first time a config asks (`consumers`).
 
-Most roots are asked a question or two (a package of thousands of files, two helpers called
-with a parameter): each of the first questions is a search of the files' bytes for what every
-file it keeps must hold (the helper's name), and only the few that hold it are read for their
-imports. A root asked more than `_SEARCHES` questions is read whole, once; a run reads each
-root's bytes at most `_SEARCHES + 1` times, and answers alike either way.
+Most roots are asked a question or two about imports (a package of thousands of files, two
+helpers called with a parameter): each of the first questions is a search of the files' bytes
+for what every file it keeps must hold (the helper's name), and only the few that hold it are
+read for their imports. A root asked more than `_SEARCHES` such questions is read whole, once;
+a run reads each root's bytes at most `_SEARCHES + 2` times, and answers alike either way.
 
 Notebooks are listed, not read: a notebook's import lines are JSON strings, and its outputs make
 it large; whoever asks reads the few that mention what it looks for (`mentions`).
@@ -63,11 +64,10 @@ class ScannedFile(Record):
     # the path as text, and the names as sorted tuples of interned strings (a file's imports
     # are a few dozen names; frozensets and a `Path` each cost several times their content,
     # and each file's copy of `torch` or `nn` its own string)
-    __slots__ = ("config_names", "imported", "location", "modules", "stamp")
+    __slots__ = ("imported", "location", "modules", "stamp")
 
     location: str  # the file's path
     stamp: Stamp
-    config_names: tuple[str, ...] | None  # None: no consumer's marker, it consumes no config
     imported: tuple[str, ...]  # the names imported by `from ... import`
     # every part of the modules it imports from, and the names `from ... import` binds
     modules: tuple[str, ...]
@@ -85,6 +85,21 @@ class ScannedFile(Record):
         return module in self.modules and mentions(self.path, name)
 
 
+class Consumer(Record):
+    """A file with a consumer's marker (`deepspeed`, `instantiate`...), and the config names it
+    writes."""
+
+    __slots__ = ("config_names", "location", "stamp")
+
+    location: str
+    stamp: Stamp
+    config_names: tuple[str, ...]
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
+
+
 class Scan(Record):
     """A project's files as listed; what each one's bytes say, read when a question needs it."""
 
@@ -99,10 +114,11 @@ class Scan(Record):
     _searched: dict[tuple[tuple[bytes, ...], tuple[bytes, ...]], tuple[int, ...]] = field(
         default_factory=dict, compare=False
     )
+    _consumers: list[tuple[Consumer, ...]] = field(default_factory=list, compare=False)
 
     @property
     def files(self) -> tuple[ScannedFile, ...]:
-        """Every listed file with a consumer's marker or an import (the whole root read once)."""
+        """Every listed file with an import (the whole root read once)."""
         if not self._whole:
             known = self._known
             for position, (location, stamp) in enumerate(self.listed):
@@ -126,9 +142,19 @@ class Scan(Record):
         location = str(besides)
         return self._select(lambda f: f.location != location and name in f.imported, holding=(name,))
 
-    def consumers(self) -> list[ScannedFile]:
-        """The files with a consumer's marker."""
-        return self._select(lambda f: f.config_names is not None, one_of=_CONSUMER_MARKERS)
+    def consumers(self) -> tuple[Consumer, ...]:
+        """The files with a consumer's marker, in the scan's order: one search of the root's
+        bytes, whatever else it was asked (the whole read reads imports only)."""
+        if not self._consumers:
+            # a marker a write adds without replacing the file (which changes its directory)
+            # goes unseen: only the files a marker picks are recorded by their users
+            found = []
+            for location, stamp in self.listed:
+                data = _read(location)
+                if data is not None and any(marker in data for marker in CONSUMER_MARKERS):
+                    found.append(Consumer(location, stamp, _config_names(data)))
+            self._consumers.append(tuple(found))
+        return self._consumers[0]
 
     def _select(
         self, keep: Callable[[ScannedFile], bool], holding: Iterable[str] = (), one_of: Iterable[str] = ()
@@ -160,13 +186,12 @@ class Scan(Record):
         return tuple(found)
 
 
-_CONSUMER_MARKERS = tuple(marker.decode() for marker in CONSUMER_MARKERS)
-# Questions answered by a search of a root's bytes before it is read whole. A search costs a
-# fifth to an eighth of the whole read (the reads are most of it on a root of small files): a
-# root asked many questions (a framework's repository, its helpers called from its trainers)
-# pays two searches more than one whole read, a root asked one or two (a large package, or
-# the one file a pre-commit hook or an editor lints) reads no file's imports but the few that
-# name the helper.
+# Questions about imports answered by a search of a root's bytes before it is read whole. A
+# search costs a quarter to an eighth of the whole read (3.6x on 3,000 files; the reads are most
+# of both on a root of small files): a root asked many questions (a framework's repository, its
+# helpers called from its trainers) pays two searches more than one whole read, a root asked
+# one or two (a large package, or the one file a pre-commit hook or an editor lints) reads no
+# file's imports but the few that name the helper.
 _SEARCHES = 2
 _SCANS: dict[Path, Scan] = {}  # per process, by project root: one scan serves every file
 _MENTIONS: dict[tuple[Path, str], bool] = {}  # per process: whether a file's bytes hold a name
@@ -265,14 +290,9 @@ def _imports(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _scanned(location: str, stamp: Stamp, data: bytes) -> ScannedFile | None:
-    """What a file's bytes say for the project's questions (None: nothing)."""
-    # a marker a write adds without replacing the file (which changes its directory) goes
-    # unseen: only the files a marker picks are recorded by their users
-    names = _config_names(data) if any(marker in data for marker in CONSUMER_MARKERS) else None
+    """What a file's imports say for the project's questions (None: it imports nothing)."""
     imported, modules = _imports(data)
-    if names is None and not modules:
-        return None
-    return ScannedFile(location, stamp, names, imported, modules)
+    return ScannedFile(location, stamp, imported, modules) if modules else None
 
 
 def _list(root: Path) -> Scan:

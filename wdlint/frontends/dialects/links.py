@@ -163,5 +163,5 @@ def _mentioning(root: Path, name: ConfigName) -> list[Path]:
     note_stamps(scan.directories)
     consumers = scan.consumers()
     note_stamps(tuple(f.stamp for f in consumers))
-    return [f.path for f in consumers if any(name.named_by(n) for n in f.config_names or ())]
+    return [f.path for f in consumers if any(name.named_by(n) for n in f.config_names)]
 
