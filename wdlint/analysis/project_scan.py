@@ -106,7 +106,7 @@ class Scan(Record):
     directories: tuple[Stamp, ...]  # every directory listed
     listed: tuple[tuple[str, Stamp], ...]  # the Python files, in the scan's order
     notebooks: tuple[tuple[Path, Stamp], ...] = ()  # listed only: (path, stamp)
-    # what is known of the listed files: position -> the file (None: no marker, no import),
+    # what is known of the listed files: position -> the file (None: it imports nothing),
     # and every one once the whole root is read
     _known: dict[int, ScannedFile | None] = field(default_factory=dict, compare=False)
     _whole: list[tuple[ScannedFile, ...]] = field(default_factory=list, compare=False)
