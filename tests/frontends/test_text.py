@@ -81,3 +81,12 @@ def test_invalid_json_is_a_source_error_where_it_fails():
         assert error.cell is None
     else:
         raise AssertionError("no SourceError")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "é", " ", "\n", "\r", "\r\n", "\x85", "\u2028", "\f"])).map("".join))
+def test_line_starts_are_where_the_newline_regex_ends(text: str) -> None:
+    """The fast path for text without a carriage return gives the regex's rows."""
+    import re
+
+    assert line_starts(text) == [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
