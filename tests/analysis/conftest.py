@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,3 +58,21 @@ def read(text: str, path: Path | None = None, listeners: tuple[WalkListener, ...
 def snippet() -> Callable[..., Snippet]:
     """`snippet(text)`: the dedented text parsed and indexed (with a project when given a path)."""
     return read
+
+
+@pytest.fixture
+def helper_project(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """`helper_project(optim)`: a project (a `pyproject.toml`, a package `pkg`) whose
+    `pkg/optim.py` is `optim`, with the per-process project scans forgotten before and after."""
+    from wdlint.analysis import project_scan
+
+    def make(optim: str) -> Path:
+        (tmp_path / "pyproject.toml").write_text("")
+        (tmp_path / "pkg").mkdir()
+        (tmp_path / "pkg" / "__init__.py").write_text("")
+        (tmp_path / "pkg" / "optim.py").write_text(optim)
+        return tmp_path
+
+    project_scan.clear_scans()
+    yield make
+    project_scan.clear_scans()

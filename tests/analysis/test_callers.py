@@ -195,16 +195,8 @@ def make_opt(net, kind="sgd", wd=0.0):
 
 
 @pytest.fixture
-def project(tmp_path):
-    from wdlint.analysis import project_scan
-
-    project_scan.clear_scans()
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "__init__.py").write_text("")
-    (tmp_path / "pkg" / "optim.py").write_text(OPTIM)
-    yield tmp_path
-    project_scan.clear_scans()
+def project(helper_project):
+    return helper_project(OPTIM)
 
 
 def lint_file(path):

@@ -5,6 +5,7 @@ project scan shares each name's string between files."""
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,14 +37,8 @@ CALLER = 'from pkg.optim import make_opt\n\nopt = make_opt(net, wd=1e-4)\n'
 
 
 @pytest.fixture
-def project(tmp_path: Path):
-    project_scan.clear_scans()
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "__init__.py").write_text("")
-    (tmp_path / "pkg" / "optim.py").write_text(OPTIM)
-    yield tmp_path
-    project_scan.clear_scans()
+def project(helper_project: Callable[[str], Path]) -> Path:
+    return helper_project(OPTIM)
 
 
 def _alive_at_each_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
