@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from wdlint.analysis import project_scan
@@ -70,12 +71,47 @@ def callers(env: Env) -> tuple[list[Caller], bool]:
             return found, True
         inlined = None if _unmappable(call) else where.inlined(function, call)
         found.append(Caller(call, None if inlined is None else inlined.at(scope, env.line)))
-    if not method and scope.parent is env.index.module_scope and _has_parameters(function):
-        others = _other_files(env, function, MAX_CALLERS + 1 - len(found))
+    in_file = _in_file(env)
+    if in_file is not None:
+        others = _other_files(env, *in_file, MAX_CALLERS + 1 - len(found))
         if len(found) + len(others) > MAX_CALLERS:
             return [*found, *others][:MAX_CALLERS], True
         found += others
     return found, not found
+
+
+def expect_callers(envs: Iterable[Env]) -> None:
+    """`callers` is about to be asked at each of `envs` (places of one module): the project's
+    scan looks for the other files' calls of all their functions at once, in one search."""
+    wanted: dict[Path, list[str]] = {}
+    for env in envs:
+        in_file = _in_file(env)
+        if in_file is not None:
+            wanted.setdefault(in_file[1], []).append(in_file[0].name)
+    for path, names in wanted.items():
+        project_scan.scan(project_scan.project_root(path)).expect_importers(names, *_module_names(path))
+
+
+def _in_file(env: Env) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, Path] | None:
+    """The function whose body `env` reads in and the file of its module, where other files may
+    call it: a module-level function with parameters, of a Python file of a project."""
+    scope = env.scope
+    function = scope.node
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or env.frames:
+        return None
+    if scope.parent is not env.index.module_scope or not _has_parameters(function):
+        return None
+    if env.project is None or env.index.path is None or env.index.path.suffix != ".py":
+        return None
+    path = Path(os.path.abspath(env.index.path))
+    return (function, path) if path.is_file() else None
+
+
+def _module_names(path: Path) -> tuple[str, str]:
+    """(the module, its package) that an import of the file at `path` names: `from pkg.mod
+    import f`, `import pkg.mod as m`, or `from pkg import f` re-exported."""
+    module = path.parent.name if path.name == "__init__.py" else path.stem
+    return module, path.parent.name
 
 
 def _unmappable(call: ast.Call) -> bool:
@@ -87,20 +123,15 @@ def _has_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return bool(arguments.posonlyargs or arguments.args or arguments.kwonlyargs)
 
 
-def _other_files(env: Env, function: ast.FunctionDef | ast.AsyncFunctionDef, limit: int) -> list[Caller]:
-    """The calls of `function` in other files of the project that import it, at most `limit`."""
+def _other_files(env: Env, function: ast.FunctionDef | ast.AsyncFunctionDef, path: Path, limit: int) -> list[Caller]:
+    """The calls of `function`, of the file at `path`, in other files of the project that import
+    it, at most `limit`."""
     project = env.project
-    if project is None or env.index.path is None or env.index.path.suffix != ".py":
-        return []
-    path = Path(os.path.abspath(env.index.path))
-    if not path.is_file():
-        return []
+    assert project is not None  # `_in_file`
     root = project_scan.project_root(path)
     scan = project_scan.scan(root)
     note_stamps(scan.directories)
-    # `from pkg.mod import f`, `import pkg.mod as m`, or `from pkg import f` re-exported
-    module = path.parent.name if path.name == "__init__.py" else path.stem
-    package = path.parent.name
+    module, package = _module_names(path)
     picked = scan.importers(function.name, module, package, besides=path)[:_MAX_FILES]
     note_stamps(tuple(f.stamp for f in picked))
     notebooks = [

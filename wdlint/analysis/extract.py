@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from wdlint.analysis.callers import Caller, callers, takes_a_parameter
+from wdlint.analysis.callers import Caller, callers, expect_callers, takes_a_parameter
 from wdlint.analysis.choice import Candidate, branch_state, candidates
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import mapping, qualified_name, resolve_value
@@ -89,6 +89,7 @@ class _Extractor:
 
     def sites(self) -> Iterator[OptimizerSite]:
         constructs = _construction_names()
+        read: list[tuple[ast.Call, Env, list[OptimizerSite]]] = []  # the calls its callers may make sites
         for call in self.index.calls:
             func = call.func
             if isinstance(func, ast.Attribute) and func.attr not in constructs:
@@ -99,8 +100,10 @@ class _Extractor:
             if isinstance(func, ast.Name) and not self._may_construct(env, func):
                 continue
             own = self._sites_at(env, call)
-            if not own and not takes_a_parameter(env, call):
-                continue
+            if own or takes_a_parameter(env, call):
+                read.append((call, env, own))
+        expect_callers(env for _, env, _ in read)  # one search of the project for all their callers
+        for call, env, own in read:
             found, defaults_apply = callers(env)
             if not found:
                 yield from own
