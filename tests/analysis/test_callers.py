@@ -298,6 +298,25 @@ def test_no_scan_without_a_helper_that_takes_parameters(project):
     assert list(project_scan._SCANS) == [project]
 
 
+def test_the_helpers_of_a_module_are_one_search_of_the_project(project, monkeypatch):
+    """Two helpers of one module, each with a caller in another file: one read of the project
+    answers both, and each caller still brings its own arguments."""
+    from wdlint.analysis import project_scan
+
+    (project / "pkg" / "optim.py").write_text(
+        OPTIM + "\n\ndef make_adam(net, wd=0.0):\n    return torch.optim.Adam(net.parameters(), weight_decay=wd)\n"
+    )
+    (project / "train.py").write_text('from pkg.optim import make_opt\n\nopt = make_opt(net, "adam", wd=5e-4)\n')
+    (project / "tune.py").write_text("from pkg.optim import make_adam\n\nopt = make_adam(net, wd=1e-2)\n")
+    searches = []
+    real = project_scan.Scan._search
+    monkeypatch.setattr(project_scan.Scan, "_search", lambda scan, keys: searches.append(len(keys)) or real(scan, keys))
+    found = lint_file(project / "pkg" / "optim.py")
+    assert searches == [2]
+    assert set(found) == {("WD101", 6), ("WD201", 6), ("WD101", 11), ("WD201", 11)}
+    assert "tune.py:3" in found["WD101", 11]
+
+
 def _notebook(*cells: str) -> str:
     import json
 

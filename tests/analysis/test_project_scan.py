@@ -72,6 +72,11 @@ def test_a_search_answers_as_the_whole_root_does(files: list[list[str]]) -> None
         project_scan.clear_scans()
         searched = _answers(project_scan._list(root), helper)
         project_scan.clear_scans()
+        told_ahead = project_scan._list(root)
+        told_ahead.expect_importers(["make_opt", "build"], "optim", "pkg")  # one search for both
+        assert len(told_ahead._searches) == 1
+        assert searched == _answers(told_ahead, helper)
+        project_scan.clear_scans()
         whole = project_scan._list(root)
         assert whole.files  # read whole before the first question
         assert searched == _answers(whole, helper)
@@ -104,6 +109,44 @@ def test_a_root_is_read_a_bounded_number_of_times(tmp_path: Path, monkeypatch: p
     # the root read whole past the searches: each file not already read for a search's answer
     whole = files - searches if questions > project_scan._SEARCHES else 0
     assert len(read) == files * searches + whole
+    project_scan.clear_scans()
+
+
+@pytest.mark.parametrize("told", [1, 2, project_scan._QUESTIONS_PER_SEARCH, project_scan._QUESTIONS_PER_SEARCH + 1])
+def test_questions_told_ahead_are_one_read_of_the_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, told: int
+) -> None:
+    """The questions one module is about to ask cost one read of each file, whether searched
+    for together or, past `_QUESTIONS_PER_SEARCH`, answered by the whole read; asking them
+    then reads nothing more, and a question told twice is one question."""
+    files = 30
+    for number in range(files):
+        (tmp_path / f"f{number}.py").write_text(f"from pkg.optim import helper_{number}_of_{files}\n")
+    read = _reads(monkeypatch)
+    scan = project_scan._list(tmp_path)
+    names = [f"helper_{n}_of_{files}" for n in range(told)]
+    scan.expect_importers([*names, *names], "optim", "pkg")
+    assert len(read) == files
+    assert bool(scan._whole) == (told > project_scan._QUESTIONS_PER_SEARCH)
+    found = [scan.importers(name, "optim", "pkg", besides=tmp_path / "x.py") for name in names]
+    assert [[f.path.name for f in in_files] for in_files in found] == [[f"f{n}.py"] for n in range(told)]
+    assert len(read) == files
+    project_scan.clear_scans()
+
+
+def test_questions_told_ahead_count_as_one_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Modules that each tell their questions ahead spend the root's searches one each: the
+    next module past `_SEARCHES` reads the root whole."""
+    files = 10
+    for number in range(files):
+        (tmp_path / f"f{number}.py").write_text("import os\n")
+    read = _reads(monkeypatch)
+    scan = project_scan._list(tmp_path)
+    for module in range(project_scan._SEARCHES):
+        scan.expect_importers([f"a_{module}", f"b_{module}"], f"m{module}", "pkg")
+    assert len(read) == files * project_scan._SEARCHES and not scan._whole
+    scan.expect_importers(["c"], "m", "pkg")
+    assert scan._whole and len(read) == files * (project_scan._SEARCHES + 1)
     project_scan.clear_scans()
 
 
