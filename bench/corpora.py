@@ -4,19 +4,26 @@ the precision review.
     python bench/corpora.py [NAME ...]        # default: transformers timm pytorch-lightning accelerate
 
 Each package's wheel is fetched with `pip download --no-deps` and unpacked into
-`bench/corpora/<name>/` (ignored by git). A corpus already unpacked is kept.
+`~/.cache/wdlint-bench/corpora/<name>/` (`$WDLINT_CORPORA/<name>/` when set). A corpus already
+unpacked is kept.
+
+The corpora lie outside any checkout, as an unpacked wheel does: a tree under this repository
+(they used to be in `bench/corpora/`) has the repository for its project root, so a helper's
+callers were looked for among this repository's files and every other corpus unpacked beside
+it, and a run's cost hung on which others had been fetched.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
-CORPORA_DIR = Path(__file__).parent / "corpora"
+CORPORA_DIR = Path(os.environ.get("WDLINT_CORPORA") or Path.home() / ".cache" / "wdlint-bench" / "corpora")
 # `python -m wdlint`, run inside a linted tree: the tree's own modules (torch's `random.py`, a
 # `logging.py`) must not shadow the standard library, so the working directory is kept off
 # sys.path (`-P`, 3.11+)

@@ -3,7 +3,7 @@
     python bench/speed.py [--runs 5] [--corpus transformers timm] [--dense] [--cold] [--base REV]
                           [--torchfix] [--scaling]
 
-A corpus is a package's wheel unpacked by bench/corpora.py (into the ignored bench/corpora/), or
+A corpus is a package's wheel unpacked by bench/corpora.py (outside the checkout), or
 a dense tree of training code, where most files pass the prefilter (`--dense` runs them all):
 
 - `ecosystem:KIND`: the projects of bench/ecosystem.py of that kind (`research`,

@@ -3,7 +3,7 @@
     python bench/yaml_gate.py [ROOT ...]
 
 Roots default to the ecosystem cache (`bench/ecosystem.py`'s projects), the wheels unpacked in
-bench/corpora/ and this repository's tests and fixtures. For every `.yaml` / `.yml` file that
+bench/corpora.py's corpora and this repository's tests and fixtures. For every `.yaml` / `.yml` file that
 decodes as UTF-8, where `wdlint/frontends/yamlgate.py`'s gate passes, libyaml must compose the
 pure loader's node trees or raise (`tests/frontends/yaml_differential.py`), and
 `parse_yaml` must give the same answer (sites, comments, links, or the same error at the same
@@ -37,9 +37,10 @@ from wdlint.frontends.yamlgate import compose  # noqa: E402
 
 def default_roots() -> list[Path]:
     sys.path.insert(0, str(REPO / "bench"))
+    import corpora
     import ecosystem
 
-    return [ecosystem.default_cache(), REPO / "bench" / "corpora", REPO / "tests", REPO / "fixtures"]
+    return [ecosystem.default_cache(), corpora.CORPORA_DIR, REPO / "tests", REPO / "fixtures"]
 
 
 def yaml_files(roots: list[Path]) -> Iterator[tuple[Path, bytes, str]]:
