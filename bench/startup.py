@@ -16,6 +16,15 @@ a shared machine):
   the hook);
 - the same with `--no-cache`.
 
+Every command runs with the interpreter of a fresh virtual environment that has nothing
+installed (made from this one's base interpreter, in a temporary folder), and finds wdlint on
+`PYTHONPATH`: the start-up of pre-commit's hook environment, where wdlint is installed, not
+editable (its run needs none of its dependencies for a Python file). The interpreter of a
+development environment is no baseline: an editable install's `.pth` finder imports `pathlib`,
+`re` and `importlib.util` at every start (13 ms of a 22 ms `python -c pass` in this project's),
+which inflates `python -c pass` and hands wdlint those imports for free (`--dev` measures that
+way, for comparison with figures taken before).
+
 `--base REV` adds the two wdlint rows of another revision of this repository (exported with
 `git archive`, as bench/compare_revisions.py does), measured in the same rounds: a before and
 after on one machine under one load. `--instructions` adds the instructions each command
@@ -94,14 +103,23 @@ def _instructions(command: Sequence[str], cwd: Path, env: dict[str, str]) -> flo
 Row = tuple[str, str, float, float, float, float, float, float]
 
 
-def startup_rows(files: Sequence[Path], runs: int, checkouts: dict[str, Path], instructions: bool) -> list[Row]:
+def startup_rows(
+    files: Sequence[Path], runs: int, checkouts: dict[str, Path], instructions: bool, python: str = sys.executable
+) -> list[Row]:
     """(file, command, median wall ms, its ratio to `python -c pass`, median CPU ms, its ratio,
-    instructions in millions and their ratio: NaN unless counted)."""
-    return [row for source in files for row in _file_rows(source, runs, checkouts, instructions)]
+    instructions in millions and their ratio: NaN unless counted), every command run by `python`."""
+    return [row for source in files for row in _file_rows(source, runs, checkouts, instructions, python)]
 
 
-def _file_rows(source: Path, runs: int, checkouts: dict[str, Path], instructions: bool) -> list[Row]:
-    python = sys.executable
+def clean_python(folder: Path) -> str:
+    """The interpreter of a new virtual environment in `folder`, with nothing installed."""
+    import venv
+
+    venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt").create(folder)
+    return str(folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
+
+
+def _file_rows(source: Path, runs: int, checkouts: dict[str, Path], instructions: bool, python: str) -> list[Row]:
     ruff = _executable("ruff") or "ruff"
     plain = {**os.environ}
     with tempfile.TemporaryDirectory(prefix="wdlint-startup-") as directory:
@@ -122,7 +140,7 @@ def _file_rows(source: Path, runs: int, checkouts: dict[str, Path], instructions
             ("ruff check --no-cache", [ruff, "check", "--no-cache", "--isolated", target.name], plain, None),
         ]
         for name, checkout in checkouts.items():
-            wdlint = [*console_script(checkout), "check", "--force-exclude"]
+            wdlint = [python, *console_script(checkout)[1:], "check", "--force-exclude"]
             env = {**os.environ, "PYTHONPATH": str(checkout)}  # this checkout's wdlint, not an installed one
             subprocess.run([*wdlint, target.name], cwd=cwd, env=env, capture_output=True, check=False)  # its cache
             commands += [
@@ -150,11 +168,11 @@ def _file_rows(source: Path, runs: int, checkouts: dict[str, Path], instructions
     ]
 
 
-def importtime(file: Path, top: int = 20) -> str:
+def importtime(file: Path, python: str, top: int = 20) -> str:
     with tempfile.TemporaryDirectory(prefix="wdlint-startup-") as directory:
         shutil.copyfile(file, Path(directory) / file.name)
         run = subprocess.run(
-            [sys.executable, "-X", "importtime", *console_script()[1:], "check", "--no-cache", file.name],
+            [python, "-X", "importtime", *console_script()[1:], "check", "--no-cache", file.name],
             cwd=directory, capture_output=True, text=True, check=False,
         )
     lines = [line for line in run.stderr.splitlines() if line.startswith("import time:") and "|" in line][1:]
@@ -169,9 +187,11 @@ def main() -> None:
     parser.add_argument("--base", metavar="REV", help="also time this revision of the repository, in the same rounds")
     parser.add_argument("--instructions", action="store_true", help="count each command's instructions (valgrind)")
     parser.add_argument("--importtime", action="store_true", help="the dearest imports of one run")
+    parser.add_argument("--dev", action="store_true", help="run with this interpreter, not a fresh environment's")
     args = parser.parse_args()
     files = args.files or _default_files()
     with tempfile.TemporaryDirectory(prefix="wdlint-startup-base-") as exported:
+        python = sys.executable if args.dev else clean_python(Path(exported) / "venv")
         checkouts = {"": REPO}
         if args.base:
             from compare_revisions import export
@@ -181,16 +201,16 @@ def main() -> None:
             # as `pip install` leaves it (and pre-commit's environment): wdlint's bytecode written,
             # even where PYTHONDONTWRITEBYTECODE would have every run compile every module
             compileall.compile_dir(checkout / "wdlint", quiet=1)
-        rows = startup_rows(files, args.runs, checkouts, args.instructions)
+        rows = startup_rows(files, args.runs, checkouts, args.instructions, python)
     counted = " M instructions | x python -c pass |" if args.instructions else ""
     print(f"| file | command | wall ms | x python -c pass | CPU ms | x python -c pass |{counted}")
     print("|---|---|---:|---:|---:|---:|" + ("---:|---:|" if args.instructions else ""))
     for name, label, wall, wall_ratio, cpu, cpu_ratio, count, count_ratio in rows:
         extra = f" {count:.1f} | {count_ratio:.2f} |" if args.instructions else ""
         print(f"| {name} | {label} | {wall:.1f} | {wall_ratio:.2f} | {cpu:.1f} | {cpu_ratio:.2f} |{extra}")
-    if args.importtime:
-        os.environ.setdefault("PYTHONPATH", str(REPO))
-        print(importtime(files[0]))
+        if args.importtime:
+            os.environ.setdefault("PYTHONPATH", str(REPO))
+            print(importtime(files[0], python))
 
 
 if __name__ == "__main__":
