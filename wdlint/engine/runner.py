@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import sys
 from collections.abc import Iterator, Sequence
 
 from wdlint.diagnostics import Diagnostic
@@ -182,9 +183,6 @@ def _collecting_between_files() -> Iterator[None]:
             gc.enable()
 
 
-# Workers are forked where the platform can (`engine/forks.py`), spawned by
-# `concurrent.futures` on Windows, each handed its batch of jobs pickled.
-_FORKS = hasattr(os, "fork")
 # The jobs of the run under way, where forked workers find them: a worker is handed the bounds
 # of its batch, not the jobs themselves (pickling thousands of paths to the workers and back
 # cost more than the work of the files the prefilter screens out).
@@ -232,32 +230,32 @@ def lint_jobs(
     processes = min(processes or os.cpu_count() or 1, max(len(jobs) // _MIN_FILES_FOR_WORKERS, 1))
     if processes <= 1:
         return _run(jobs, options, fix, checksums)
+    import concurrent.futures
+    import multiprocessing
+
+    # fork: a worker starts in milliseconds with everything imported; nothing here runs threads
+    forked = sys.platform != "win32"
+    context = multiprocessing.get_context("fork" if forked else "spawn")
     # biggest first, so the batches that are slow to read and to parse do not come last
     by_size = sorted(jobs, key=_size, reverse=True)
     bounds = [(i, min(i + _BATCH, len(by_size))) for i in range(0, len(by_size), _BATCH)]
-    if _FORKS:
-        # a forked worker starts in milliseconds with everything imported; nothing here runs threads
-        from wdlint.engine.forks import map_forked
-
-        _FORKED_JOBS = by_size  # before the workers are forked
-        try:
-            sent = map_forked(lambda task: _run_forked(bounds[task], options, fix, checksums), len(bounds), processes)
-        finally:
-            _FORKED_JOBS = ()
-        done = [
-            item if isinstance(item, FileResult) else _plain_result(job, item)
-            for (start, end), batch in zip(bounds, sent)
-            for job, item in zip(by_size[start:end], batch)
-        ]
-    else:
-        import concurrent.futures
-        import multiprocessing
-
-        count = len(bounds)
-        batches = [by_size[start:end] for start, end in bounds]
-        with concurrent.futures.ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-            sent_whole = pool.map(_run, batches, [options] * count, [fix] * count, [checksums] * count)
-            done = [result for batch in sent_whole for result in batch]
+    count = len(bounds)
+    _FORKED_JOBS = by_size if forked else ()  # before the pool forks its workers
+    try:
+        with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
+            if forked:
+                sent = pool.map(_run_forked, bounds, [options] * count, [fix] * count, [checksums] * count)
+                done = [
+                    item if isinstance(item, FileResult) else _plain_result(job, item)
+                    for (start, end), batch in zip(bounds, sent)
+                    for job, item in zip(by_size[start:end], batch)
+                ]
+            else:
+                batches = [by_size[start:end] for start, end in bounds]
+                sent_whole = pool.map(_run, batches, [options] * count, [fix] * count, [checksums] * count)
+                done = [result for batch in sent_whole for result in batch]
+    finally:
+        _FORKED_JOBS = ()
     by_display = {result.display: result for result in done}
     return [by_display[job.display] for job in jobs]
 
