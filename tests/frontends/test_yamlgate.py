@@ -66,6 +66,8 @@ def _findings(data: bytes) -> list[object]:
         pytest.param("[? ]\n", id="explicit key in a flow sequence"),
         pytest.param("optimizer: {lr: 1, weight_decay: }\n", id="empty value in a flow mapping"),
         pytest.param("x: >#\n", id="comment glued to a block scalar header"),
+        pytest.param("a: ['x #y', ! ]\n", id="lone tag after a quoted hash (no comment)"),
+        pytest.param("opt: ! # c !\n", id="lone tag before a comment that holds another"),
     ],
 )
 def test_refused_where_the_loaders_disagree(text: str) -> None:
@@ -137,6 +139,19 @@ def test_refused_where_the_loaders_disagree(text: str) -> None:
         ),
         pytest.param(
             """
+            model:
+              # Important ! Set the prompt format for inference
+              prompt_format: canary  # or ! another one
+              optim:
+                name: adamw
+                betas: [0.9, # momentum ! see the paper
+                        0.98]
+                weight_decay: 1e-3
+            """,
+            id="NeMo with a ! in comments",
+        ),
+        pytest.param(
+            """
             trainer:
               max_epochs: 10
             ---
@@ -155,6 +170,21 @@ def test_framework_configs_take_the_fast_path(text: str) -> None:
     text = textwrap.dedent(text)
     assert compose(text) is not None
     assert divergence(text) is None
+    assert _reading(text) == _pure_reading(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("a: 'x #y !z'\n", id="in a quoted string"),
+        pytest.param("a: |\n  text # with ! in a block\n", id="in a block scalar"),
+        pytest.param("a: x #y !z\n  continued\n", id="in a comment, then a plain scalar goes on"),
+    ],
+)
+def test_a_bang_after_a_hash_inside_a_scalar_is_no_comment(text: str) -> None:
+    """A `!` after a `#` that libyaml composed inside a scalar (or that ends no scalar the pure
+    loader ends) takes the pure loader, whatever the two would make of it."""
+    assert compose(text) is None or divergence(text) is None
     assert _reading(text) == _pure_reading(text)
 
 
@@ -211,7 +241,7 @@ _FRAGMENTS = (
     "...", "%YAML 1.1\n", "%TAG ! tag:x,1:\n", "%FOO x\n", "\ufeff", "é", "😀", "中", "\x85", "\u2028", "\u00a0",
     "\x00", "\ufffe", "~", "0.1", "1e-4", "\\", "\\n", '"\\u00e9"', "'x''y'", "@", "`", "%", "=", "x y", "{a: 1}",
     "[1, 2]", "{a: }", "{a:}", "[a: b]", "{a, b}", "{\"a\":1}", "- - a", "\n- ", "\n  a: ", "a: b: c", "http://x",
-    "weight_decay: 0.1", "_target_: torch.optim.AdamW",
+    "weight_decay: 0.1", "_target_: torch.optim.AdamW", " # c !", " # a ! b", "# !x] ", "'a #b' ", "#!",
 )
 _soup = st.lists(st.sampled_from(_FRAGMENTS), max_size=30).map("".join)
 
@@ -240,7 +270,7 @@ def _block(draw: st.DrawFn, depth: int, indent: int) -> str:
 def _flow(draw: st.DrawFn, depth: int) -> str:
     if depth == 0 or draw(st.booleans()):
         return draw(_properties) + draw(_scalars).replace("\n", " ")
-    separator = draw(st.sampled_from([", ", ",", " ,", ",\n  ", ", # c\n "]))
+    separator = draw(st.sampled_from([", ", ",", " ,", ",\n  ", ", # c\n ", ", # c ! d\n "]))
     if draw(st.booleans()):
         return "[" + separator.join(_flow(draw, depth - 1) for _ in range(draw(st.integers(0, 3)))) + "]"
     entries = (f"{draw(_keys)}:{draw(st.sampled_from([' ', '']))}{_flow(draw, depth - 1)}" for _ in range(draw(st.integers(0, 3))))
@@ -253,7 +283,7 @@ def _documents(draw: st.DrawFn) -> str:
     markers, then line breaks of one kind, and a fragment or two spliced in anywhere."""
     documents = [_block(draw, 3, 0) for _ in range(draw(st.integers(1, 2)))]
     text = draw(st.sampled_from(["", "---\n", "--- ", "%YAML 1.1\n---\n", "\ufeff"])) + "\n---\n".join(documents)
-    text += draw(st.sampled_from(["\n", "", "\n...\n", "\n# end"]))
+    text += draw(st.sampled_from(["\n", "", "\n...\n", "\n# end", "\n# end ! x", "  # ! x\n"]))
     text = text.replace("\n", draw(st.sampled_from(["\n", "\n", "\r\n", "\r", "\x85"])))
     for _ in range(draw(st.integers(0, 2))):
         at = draw(st.integers(0, len(text)))

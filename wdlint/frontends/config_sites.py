@@ -118,9 +118,10 @@ def walk_mappings(root: Node) -> Iterator[tuple[Mapping, Entry | None]]:
         seen.add(id(node))
         if isinstance(node, Mapping):
             yield node, holder
-            stack.extend((entry.value, entry) for entry in reversed(node.entries))
+            # a scalar holds no mapping: most nodes are scalars, never stacked
+            stack.extend((entry.value, entry) for entry in reversed(node.entries) if not isinstance(entry.value, Scalar))
         elif isinstance(node, Sequence):
-            stack.extend((item, None) for item in reversed(node.items))
+            stack.extend((item, None) for item in reversed(node.items) if not isinstance(item, Scalar))
 
 
 def with_key(span: Span, holder: Entry | None) -> Span:

@@ -42,6 +42,7 @@ from wdlint.records import Record
 
 _MERGE = "tag:yaml.org,2002:merge"
 _VALUE = "tag:yaml.org,2002:value"  # the `=` key, which the safe loader reads as a string
+_STR = "tag:yaml.org,2002:str"
 _SAFE_TAGS = frozenset({*(tag for tag in SafeConstructor.yaml_constructors if tag is not None), _VALUE})
 # YAML's own tags (`!!python/object`, `!!int`): one the safe loader does not know is refused; any
 # other tag is an application's (`!ref`, `!new:torch.optim.Adam`) and read as tagged data
@@ -111,7 +112,10 @@ class _Converter:
         return position_at(self.line_starts, offset)
 
     def _span(self, node: yaml.Node) -> Span:
-        return Span(self.position(node.start_mark.index), self.position(node.end_mark.index))
+        starts = self.line_starts
+        start, end = node.start_mark.index, node.end_mark.index
+        row, end_row = bisect.bisect_right(starts, start), bisect.bisect_right(starts, end)
+        return Span(Position(row, start - starts[row - 1] + 1), Position(end_row, end - starts[end_row - 1] + 1))
 
     def convert(self, node: yaml.Node) -> Node:
         key = id(node)
@@ -134,7 +138,7 @@ class _Converter:
     def _convert(self, node: yaml.Node) -> Node:
         if isinstance(node, yaml.ScalarNode):
             self.scalar_ranges.append((node.start_mark.index, node.end_mark.index))
-            if node.tag == _VALUE:
+            if node.tag == _VALUE or node.tag == _STR:  # what the constructor would return
                 return Scalar(node.value, node.value, self._span(node))
             try:
                 value = self.constructor.construct_object(node)

@@ -17,8 +17,14 @@ text and the pure loader refuses it, or reads it otherwise:
 - an empty value after `:` in a flow mapping (`{a: }`: each loader places the null elsewhere);
 - a block scalar header followed by `#` with no blank between (`|#`, which only libyaml takes).
 
+A `!` in a comment (`# Important ! Set ...`, in NeMo's and SpeechBrain's configs) is none of
+these: where every `!` the scan finds follows a `#` on its line, after a blank or at the line's
+start, libyaml composes the text and it is kept if none of those `#` lies inside a scalar as
+libyaml composed it (a quoted string, a block scalar): outside every scalar, a `#` after a
+blank starts a comment, which runs to the line's end for both loaders.
+
 `compose(text)` scans the text once for all but the `?` in a flow collection; when none is
-found, libyaml composes it, and a text holding a `?` is then kept only where no `?` lies inside
+found (but in comments), libyaml composes it, and a text holding a `?` is then kept only where no `?` lies inside
 a flow collection's span as libyaml composed it (Hydra's and NeMo's `???` stand in block
 mappings of files that write flow lists elsewhere). Up to a first disagreement both loaders
 read the same tokens, so a `?` that one of them reads inside a flow collection lies inside
@@ -51,25 +57,49 @@ _DIVERGES = re.compile(
 )
 
 
+_HASH_AFTER_BLANK = re.compile(r"[ \t]#")
+
+
 def compose(text: str) -> list[yaml.Node] | None:
     """The documents as libyaml composes them, where that is exactly the pure loader's reading;
     None where it may not be, where libyaml refuses the text, or without libyaml."""
-    if not yaml.__with_libyaml__ or _DIVERGES.search(text) is not None:
+    if not yaml.__with_libyaml__:
         return None
+    comments: list[int] = []  # where the comments start that hold a `!`
+    for match in _DIVERGES.finditer(text):
+        comment = _comment_start(text, match.start()) if text.startswith("!", match.start()) else None
+        if comment is None:
+            return None
+        comments.append(comment)
     try:
         documents = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
     # whatever libyaml refuses, the pure loader reads again and reports in its own words
     except Exception:  # noqa: BLE001
+        return None
+    if comments and _inside_a_scalar(comments, documents):
         return None
     if "?" in text and ("[" in text or "{" in text) and _question_in_flow(text, documents):
         return None
     return documents
 
 
-def _question_in_flow(text: str, documents: list[yaml.Node]) -> bool:
-    """Whether a `?` lies inside a flow collection (its whole text, from tag or anchor to the
-    closing bracket, comments included)."""
-    questions = [match.start() for match in re.finditer(r"\?", text)]
+def _comment_start(text: str, offset: int) -> int | None:
+    """The offset of the first `#` before `offset` on its line that follows a blank or starts
+    the line: where a comment holding `offset` starts, unless that `#` is inside a scalar."""
+    start = max(text.rfind(line_break, 0, offset) for line_break in _LINE_BREAK) + 1
+    if text.startswith("#", start):
+        return start
+    found = _HASH_AFTER_BLANK.search(text, start, offset)
+    return None if found is None else found.start() + 1
+
+
+def _inside_a_scalar(offsets: list[int], documents: list[yaml.Node]) -> bool:
+    """Whether one of the offsets lies inside a scalar (its whole text, tag and anchor included)."""
+    return any(start <= offset < end for start, end in _spans(documents, scalars=True) for offset in offsets)
+
+
+def _spans(documents: list[yaml.Node], *, scalars: bool) -> list[tuple[int, int]]:
+    """The (start, end) offsets of every scalar, or else of every flow collection."""
     spans: list[tuple[int, int]] = []
     seen: set[int] = set()
     stack = list(documents)
@@ -78,13 +108,23 @@ def _question_in_flow(text: str, documents: list[yaml.Node]) -> bool:
         if id(node) in seen:  # an alias, or a cycle through one
             continue
         seen.add(id(node))
-        if isinstance(node, yaml.CollectionNode) and node.flow_style:
+        if isinstance(node, yaml.ScalarNode):
+            if scalars:
+                spans.append((node.start_mark.index, node.end_mark.index))
+        elif not scalars and isinstance(node, yaml.CollectionNode) and node.flow_style:
             spans.append((node.start_mark.index, node.end_mark.index))  # what it holds is inside
         elif isinstance(node, yaml.SequenceNode):
             stack += node.value
         elif isinstance(node, yaml.MappingNode):
             stack += (part for entry in node.value for part in entry)
-    spans.sort()
+    return spans
+
+
+def _question_in_flow(text: str, documents: list[yaml.Node]) -> bool:
+    """Whether a `?` lies inside a flow collection (its whole text, from tag or anchor to the
+    closing bracket, comments included)."""
+    questions = [match.start() for match in re.finditer(r"\?", text)]
+    spans = sorted(_spans(documents, scalars=False))
     starts = [start for start, _ in spans]
     for offset in questions:
         index = bisect.bisect_right(starts, offset) - 1
