@@ -12,7 +12,8 @@ a dense tree of training code, where most files pass the prefilter (`--dense` ru
 - `mm-configs`: the OpenMMLab configs of the mmdet and mmsegmentation wheels (`.mim/configs`);
 - `ultralytics`: its wheel.
 
-Every command runs `--runs` times, in turns (ruff, then wdlint, then ruff again...), so that a
+Every command runs `--runs` times, in turns (ruff, then wdlint, then ruff again...; each turn
+starts one command later than the last, so that none always follows the same one), so that a
 load that comes and goes weighs on every tool alike; the table shows the median wall time, the
 ratios to `ruff check --select E9` (a pure Rust parse) and to ruff with its default rules, and
 the peak memory of the largest process of the run (a worker or the main one). Rows:
@@ -106,11 +107,15 @@ def _summary(samples: Sequence[tuple[float, float]]) -> tuple[float, float]:
 
 
 def interleaved(commands: dict[str, Command], runs: int) -> dict[str, tuple[float, float]]:
-    """Each command `runs` times, one after the other in turns: median seconds, peak MiB."""
+    """Each command `runs` times, one after the other in turns, each turn starting one command
+    later than the last, so that none always follows the same one (ruff's all-core run, say):
+    median seconds, peak MiB."""
     samples: dict[str, list[tuple[float, float]]] = {tool: [] for tool in commands}
-    for _ in range(runs):
-        for tool, command in commands.items():
-            samples[tool].append(_once(command))
+    order = list(commands)
+    for turn in range(runs):
+        shift = turn % len(order)
+        for tool in order[shift:] + order[:shift]:
+            samples[tool].append(_once(commands[tool]))
     return {tool: _summary(taken) for tool, taken in samples.items()}
 
 
