@@ -24,8 +24,8 @@ libyaml composed it (a quoted string, a block scalar): outside every scalar, a `
 blank starts a comment, which runs to the line's end for both loaders.
 
 `compose(text)` scans the text once for all but the `?` in a flow collection; when none is
-found (but in comments), libyaml composes it, and a text holding a `?` is then kept only where no `?` lies inside
-a flow collection's span as libyaml composed it (Hydra's and NeMo's `???` stand in block
+found (but in comments), libyaml composes it, and a text holding a `?` is then kept only where
+no `?` lies inside a flow collection's span as libyaml composed it (Hydra's and NeMo's `???` stand in block
 mappings of files that write flow lists elsewhere). Up to a first disagreement both loaders
 read the same tokens, so a `?` that one of them reads inside a flow collection lies inside
 libyaml's span of it. Where libyaml raises, the caller reads the text again with the pure
@@ -76,10 +76,13 @@ def compose(text: str) -> list[yaml.Node] | None:
     # whatever libyaml refuses, the pure loader reads again and reports in its own words
     except Exception:  # noqa: BLE001
         return None
-    if comments and _inside_a_scalar(comments, documents):
+    if comments and _inside(comments, _spans(documents, scalars=True)):
         return None
-    if "?" in text and ("[" in text or "{" in text) and _question_in_flow(text, documents):
-        return None
+    if "?" in text and ("[" in text or "{" in text):
+        # a `?` inside a flow collection (its whole text, from tag or anchor to the closing
+        # bracket, comments included)
+        if _inside([match.start() for match in re.finditer(r"\?", text)], _spans(documents, scalars=False)):
+            return None
     return documents
 
 
@@ -93,13 +96,9 @@ def _comment_start(text: str, offset: int) -> int | None:
     return None if found is None else found.start() + 1
 
 
-def _inside_a_scalar(offsets: list[int], documents: list[yaml.Node]) -> bool:
-    """Whether one of the offsets lies inside a scalar (its whole text, tag and anchor included)."""
-    return any(start <= offset < end for start, end in _spans(documents, scalars=True) for offset in offsets)
-
-
 def _spans(documents: list[yaml.Node], *, scalars: bool) -> list[tuple[int, int]]:
-    """The (start, end) offsets of every scalar, or else of every flow collection."""
+    """The (start, end) offsets of every scalar (tag and anchor included), or else of every
+    outermost flow collection: spans that do not nest."""
     spans: list[tuple[int, int]] = []
     seen: set[int] = set()
     stack = list(documents)
@@ -120,13 +119,11 @@ def _spans(documents: list[yaml.Node], *, scalars: bool) -> list[tuple[int, int]
     return spans
 
 
-def _question_in_flow(text: str, documents: list[yaml.Node]) -> bool:
-    """Whether a `?` lies inside a flow collection (its whole text, from tag or anchor to the
-    closing bracket, comments included)."""
-    questions = [match.start() for match in re.finditer(r"\?", text)]
-    spans = sorted(_spans(documents, scalars=False))
+def _inside(offsets: list[int], spans: list[tuple[int, int]]) -> bool:
+    """Whether one of the offsets lies inside one of the spans (which do not nest)."""
+    spans = sorted(spans)
     starts = [start for start, _ in spans]
-    for offset in questions:
+    for offset in offsets:
         index = bisect.bisect_right(starts, offset) - 1
         if index >= 0 and offset < spans[index][1]:
             return True
