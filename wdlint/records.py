@@ -80,7 +80,6 @@ class Record:
     _compared: ClassVar[tuple[str, ...]] = ()
     _hidden: ClassVar[frozenset[str]] = frozenset()  # left out of the repr
     _slotted: ClassVar[bool] = False
-    _field_set: ClassVar[frozenset[str]] = frozenset()
     _defaults: ClassVar[dict[str, Any]] = {}
     _factories: ClassVar[dict[str, Callable[[], object]]] = {}
 
@@ -114,7 +113,6 @@ class Record:
             if not options.shown:
                 cls._hidden = cls._hidden | {name}
         cls._fields, cls._compared = tuple(fields), tuple(compared)
-        cls._field_set = frozenset(fields)
         # `__slots__` naming the fields: no `__dict__` (a record kept by the thousand), no defaults
         cls._slotted = "__slots__" in cls.__dict__
         cls._defaults, cls._factories = defaults, factories
@@ -136,17 +134,6 @@ class Record:
             cls.__init__ = _compiled_init(cls)  # type: ignore[method-assign]
         fields = self._fields
         if kwargs or len(args) != len(fields):
-            if not self._slotted and not self._factories:
-                # keywords and defaults bound by dict merges (the index makes tens of thousands
-                # of bindings a run this way); anything amiss is left to `_bind` to report
-                values = {**self._defaults, **dict(zip(fields, args)), **kwargs}
-                if (
-                    len(args) <= len(fields)
-                    and values.keys() == self._field_set
-                    and (not kwargs or kwargs.keys().isdisjoint(fields[: len(args)]))
-                ):
-                    object.__setattr__(self, "__dict__", values)
-                    return
             args = self._bind(args, kwargs)
         if self._slotted:
             for name, value in zip(fields, args):
