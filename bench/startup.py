@@ -10,6 +10,9 @@ the median wall time and the median CPU time (user + system, children included: 
 a shared machine):
 
 - `python -c pass`: the interpreter starting and stopping (the target: wdlint <= 3x this);
+- `python -c 'import ast'`, and the import of every module of the standard library the run
+  of wdlint imports (`-X importtime` of one run, less those `python -c pass` imports): what
+  any linter on `ast`, and any run that needs what wdlint's needs, cannot go below;
 - `ruff check --no-cache FILE` (`--isolated`, default rules);
 - `wdlint check --force-exclude FILE`: the hook's entry (the console script's code, from
   pyproject.toml), with its result cache, the file changed between runs (what a commit hands
@@ -135,8 +138,16 @@ def _file_rows(source: Path, runs: int, checkouts: dict[str, Path], instructions
             target.write_bytes(original + b"\n" * (next(edits) % 3 + 1))
 
         Command = tuple[str, list[str], dict[str, str], Callable[[], None] | None]
+        standard = standard_library_of_run(target, python)
         commands: list[Command] = [
             ("python -c pass", [python, "-c", "pass"], plain, None),
+            ("python -c 'import ast'", [python, "-c", "import ast"], plain, None),
+            (
+                f"python: the {len(standard)} standard modules wdlint's run imports",
+                [python, "-c", "import " + ", ".join(standard)],
+                plain,
+                None,
+            ),
             ("ruff check --no-cache", [ruff, "check", "--no-cache", "--isolated", target.name], plain, None),
         ]
         for name, checkout in checkouts.items():
@@ -168,16 +179,34 @@ def _file_rows(source: Path, runs: int, checkouts: dict[str, Path], instructions
     ]
 
 
+def _import_lines(command: Sequence[str], cwd: Path) -> list[str]:
+    """`python -X importtime`'s lines of one run of `command` (its interpreter first), header left out."""
+    run = subprocess.run(
+        [command[0], "-X", "importtime", *command[1:]],
+        cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False,
+    )
+    return [line for line in run.stderr.splitlines() if line.startswith("import time:") and "|" in line][1:]
+
+
 def importtime(file: Path, python: str, top: int = 20) -> str:
     with tempfile.TemporaryDirectory(prefix="wdlint-startup-") as directory:
         shutil.copyfile(file, Path(directory) / file.name)
-        run = subprocess.run(
-            [python, "-X", "importtime", *console_script()[1:], "check", "--no-cache", file.name],
-            cwd=directory, capture_output=True, text=True, check=False,
-        )
-    lines = [line for line in run.stderr.splitlines() if line.startswith("import time:") and "|" in line][1:]
+        lines = _import_lines([python, *console_script()[1:], "check", "--no-cache", file.name], Path(directory))
     by_self = sorted(lines, key=lambda line: -int(line.split("|")[0].split(":")[1]))
     return "\n".join(by_self[:top])
+
+
+def standard_library_of_run(file: Path, python: str) -> list[str]:
+    """The modules outside wdlint that a run on `file` imports and `python -c pass` does not:
+    importing them alone is the least any version of this run could cost, so long as it needs
+    them (`pathlib`, `typing`, `json`, `re`, `ast` and what they import)."""
+
+    def imported(command: Sequence[str]) -> list[str]:
+        return [line.split("|")[2].strip() for line in _import_lines(command, file.parent)]
+
+    started = set(imported([python, "-c", "pass"]))
+    run = imported([python, *console_script()[1:], "check", "--no-cache", file.name])
+    return [name for name in dict.fromkeys(run) if name not in started and name.split(".")[0] != "wdlint"]
 
 
 def main() -> None:
@@ -202,15 +231,16 @@ def main() -> None:
             # even where PYTHONDONTWRITEBYTECODE would have every run compile every module
             compileall.compile_dir(checkout / "wdlint", quiet=1)
         rows = startup_rows(files, args.runs, checkouts, args.instructions, python)
+        # while the fresh environment exists: its interpreter is the one measured
+        imports = importtime(files[0], python) if args.importtime else ""
     counted = " M instructions | x python -c pass |" if args.instructions else ""
     print(f"| file | command | wall ms | x python -c pass | CPU ms | x python -c pass |{counted}")
     print("|---|---|---:|---:|---:|---:|" + ("---:|---:|" if args.instructions else ""))
     for name, label, wall, wall_ratio, cpu, cpu_ratio, count, count_ratio in rows:
         extra = f" {count:.1f} | {count_ratio:.2f} |" if args.instructions else ""
         print(f"| {name} | {label} | {wall:.1f} | {wall_ratio:.2f} | {cpu:.1f} | {cpu_ratio:.2f} |{extra}")
-        if args.importtime:
-            os.environ.setdefault("PYTHONPATH", str(REPO))
-            print(importtime(files[0], python))
+    if imports:
+        print(imports)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,35 @@ _PIECES = st.sampled_from(
 def test_stage_two_finds_a_name_exactly_when_it_is_there(data: bytes):
     """Looking for the names only where their anchor occurs finds what eleven scans would."""
     assert prefilter._names_a_construction(data) is any(name in data for name in prefilter._NAMES)
+
+
+def _whole_vocabulary() -> list[bytes]:
+    from wdlint.knowledge.optimizers import class_names
+
+    return sorted({word.encode() for word in (*class_names(), *prefilter._EXTRA_VOCABULARY)})
+
+
+def test_the_vocabulary_is_looked_for_by_the_words_that_hold_no_other():
+    least = prefilter._vocabulary()
+    assert least[0] == b"Adam" and b"AdamW" not in least and b"FusedAdam" not in least
+    assert set(least) < set(_whole_vocabulary())
+    assert all(any(word in other for word in least) for other in _whole_vocabulary())
+
+
+# the words of the vocabulary, and pieces of them cut where one word ends inside another
+_VOCABULARY_PIECES = st.sampled_from(
+    [*_whole_vocabulary(), b"Ada", b"dam", b"Fused", b"Paged", b"W8bit", b"param_", b"groups", b"weight", b"_decay",
+     b"S", b"GD", b"Mu", b"on", b"optim", b"\n", b" "]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_VOCABULARY_PIECES, max_size=8).map(b"".join))
+def test_stage_three_finds_a_word_exactly_when_the_whole_vocabulary_would(data: bytes):
+    """A scan for each shortest word finds a word of the vocabulary where one regex that
+    alternates between all of them finds one."""
+    everything = re.compile(b"|".join(re.escape(word) for word in _whole_vocabulary()))
+    assert any(word in data for word in prefilter._vocabulary()) is (everything.search(data) is not None)
 
 
 def test_a_file_garbage_is_collected_before_the_next_and_the_last_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
