@@ -95,6 +95,9 @@ CASES: dict[str, tuple[bytes, Expected]] = {
     "cell_without_source.ipynb": (_notebook({"cell_type": "code"}), "malformed cell 1: `source` is not text"),
     # the other cells are still linted
     "cell_source_not_text.ipynb": (_notebook(_code_cell(42), _code_cell(MISTAKE)), [("WD001", 1, 1), *FOUND]),
+    "cell_line_not_text.ipynb": (
+        _notebook(_code_cell(["import torch\n", 42]), _code_cell(MISTAKE)), [("WD001", 1, 1), *FOUND]
+    ),
     "notebook_not_utf8.ipynb": (_notebook(_code_cell(MISTAKE)).replace(b"caf\\u00e9", b"caf\xe9"), "cannot decode as UTF-8"),
     "truncated.ipynb": (_notebook(_code_cell(MISTAKE))[:60], "invalid notebook JSON"),
     "yaml_bomb.yaml": (YAML_BOMB.encode(), [("WD101", 10, 23)]),

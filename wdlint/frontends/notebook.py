@@ -298,8 +298,12 @@ def _code_cells(text: str) -> Iterator[tuple[int, str | None]]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source")
-        if isinstance(source, list) and all(isinstance(line, str) for line in source):
-            yield number, "".join(source)
+        if isinstance(source, list):
+            try:
+                joined: str | None = "".join(source)
+            except TypeError:  # a line that is not text
+                joined = None
+            yield number, joined
         else:
             # nbformat allows one string instead of a list of lines
             yield number, source if isinstance(source, str) else None
