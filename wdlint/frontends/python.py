@@ -15,8 +15,8 @@ import re
 import warnings
 from collections.abc import Iterator
 
-from wdlint.diagnostics import Position, Span
-from wdlint.frontends.text import SourceError, line_starts, position_at
+from wdlint.diagnostics import Position, Span, position_at
+from wdlint.frontends.text import SourceError, line_starts
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BLANK = frozenset(" \t\f\r\n\\")  # and the backslash of a continued line

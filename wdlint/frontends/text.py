@@ -7,13 +7,12 @@ import it for every run.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import json
 import operator
 import re
 
-from wdlint.diagnostics import Position
+from wdlint.diagnostics import Position, position_at
 from wdlint.records import Record
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -38,12 +37,6 @@ def line_starts(text: str) -> list[int]:
     # only `\n`: the rows' lengths summed, with one for each newline, without a Python step
     # per row (a dense tree's files hold a hundred thousand of them)
     return list(map(operator.add, itertools.accumulate(map(len, text.split("\n")[:-1]), initial=0), itertools.count()))
-
-
-def position_at(starts: list[int], offset: int) -> Position:
-    """The row and column of a character offset, with the row starts of `line_starts`."""
-    row = bisect.bisect_right(starts, offset)
-    return Position(row, offset - starts[row - 1] + 1)
 
 
 def check_size(size: int, limit: int, what: str = "the file") -> None:

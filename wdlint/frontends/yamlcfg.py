@@ -21,7 +21,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from wdlint.analysis.sites import OptimizerSite
-from wdlint.diagnostics import Position, Span
+from wdlint.diagnostics import Position, Span, position_at
 from wdlint.frontends.config_sites import (
     UNKNOWN,
     Entry,
@@ -36,7 +36,7 @@ from wdlint.frontends.config_sites import (
 )
 from wdlint.frontends.dialects import Claimed, convention_sites, generic_sites
 from wdlint.frontends.dialects.links import LinkRequest, requests
-from wdlint.frontends.text import SourceError, line_starts, position_at
+from wdlint.frontends.text import SourceError, line_starts
 from wdlint.frontends.yamlgate import compose
 from wdlint.records import Record
 
@@ -112,10 +112,7 @@ class _Converter:
         return position_at(self.line_starts, offset)
 
     def _span(self, node: yaml.Node) -> Span:
-        starts = self.line_starts
-        start, end = node.start_mark.index, node.end_mark.index
-        row, end_row = bisect.bisect_right(starts, start), bisect.bisect_right(starts, end)
-        return Span(Position(row, start - starts[row - 1] + 1), Position(end_row, end - starts[end_row - 1] + 1))
+        return Span.at_offsets(self.line_starts, node.start_mark.index, node.end_mark.index)
 
     def convert(self, node: yaml.Node) -> Node:
         key = id(node)
