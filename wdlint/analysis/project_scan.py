@@ -204,9 +204,17 @@ class Scan(Record):
             data = _read(location)
             if data is None:
                 continue
+            # the questions of one module share its names (`one_of`), which most files lack:
+            # looked for once per file, before each question's own
+            mentioned: dict[tuple[bytes, ...], bool] = {}
             for key in keys:
                 holding, one_of = key
-                if not all(n in data for n in holding) or (one_of and not any(n in data for n in one_of)):
+                if one_of:
+                    if one_of not in mentioned:
+                        mentioned[one_of] = any(n in data for n in one_of)
+                    if not mentioned[one_of]:
+                        continue
+                if not all(n in data for n in holding):
                     continue
                 found[key].append(position)
                 if position not in self._known:
