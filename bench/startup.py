@@ -33,6 +33,9 @@ way, for comparison with figures taken before).
 after on one machine under one load. `--instructions` adds the instructions each command
 executes (valgrind's callgrind, one run each): unlike times, the same on a busy machine.
 `--importtime` prints `python -X importtime`'s twenty dearest imports of the hook's run.
+`--project CORPUS` puts each file in a copy of a corpus (`transformers`: 2,951 files) that
+each checkout has linted once: the hook in a large project, whose cache holds every other
+file's results.
 """
 
 from __future__ import annotations
@@ -107,11 +110,17 @@ Row = tuple[str, str, float, float, float, float, float, float]
 
 
 def startup_rows(
-    files: Sequence[Path], runs: int, checkouts: dict[str, Path], instructions: bool, python: str = sys.executable
+    files: Sequence[Path],
+    runs: int,
+    checkouts: dict[str, Path],
+    instructions: bool,
+    python: str = sys.executable,
+    project: Path | None = None,
 ) -> list[Row]:
     """(file, command, median wall ms, its ratio to `python -c pass`, median CPU ms, its ratio,
-    instructions in millions and their ratio: NaN unless counted), every command run by `python`."""
-    return [row for source in files for row in _file_rows(source, runs, checkouts, instructions, python)]
+    instructions in millions and their ratio: NaN unless counted), every command run by `python`.
+    `project`: a tree the file is put in, linted once by each checkout first (its cache warm)."""
+    return [row for source in files for row in _file_rows(source, runs, checkouts, instructions, python, project)]
 
 
 def clean_python(folder: Path) -> str:
@@ -122,11 +131,15 @@ def clean_python(folder: Path) -> str:
     return str(folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
 
 
-def _file_rows(source: Path, runs: int, checkouts: dict[str, Path], instructions: bool, python: str) -> list[Row]:
+def _file_rows(
+    source: Path, runs: int, checkouts: dict[str, Path], instructions: bool, python: str, project: Path | None
+) -> list[Row]:
     ruff = _executable("ruff") or "ruff"
     plain = {**os.environ}
     with tempfile.TemporaryDirectory(prefix="wdlint-startup-") as directory:
         cwd = Path(directory)
+        if project is not None:  # hard links: a copy of thousands of files in milliseconds
+            shutil.copytree(project, cwd, dirs_exist_ok=True, copy_function=os.link)
         target = cwd / source.name
         shutil.copyfile(source, target)
         original = target.read_bytes()
@@ -153,7 +166,8 @@ def _file_rows(source: Path, runs: int, checkouts: dict[str, Path], instructions
         for name, checkout in checkouts.items():
             wdlint = [python, *console_script(checkout)[1:], "check", "--force-exclude"]
             env = {**os.environ, "PYTHONPATH": str(checkout)}  # this checkout's wdlint, not an installed one
-            subprocess.run([*wdlint, target.name], cwd=cwd, env=env, capture_output=True, check=False)  # its cache
+            warmed = "." if project is not None else target.name  # the project's results, or the file's
+            subprocess.run([*wdlint, warmed], cwd=cwd, env=env, capture_output=True, check=False)  # its cache
             commands += [
                 (f"wdlint check{name} (cache, file changed)", [*wdlint, target.name], env, change),
                 (f"wdlint check{name} --no-cache", [*wdlint, "--no-cache", target.name], env, None),
@@ -217,6 +231,10 @@ def main() -> None:
     parser.add_argument("--instructions", action="store_true", help="count each command's instructions (valgrind)")
     parser.add_argument("--importtime", action="store_true", help="the dearest imports of one run")
     parser.add_argument("--dev", action="store_true", help="run with this interpreter, not a fresh environment's")
+    parser.add_argument(
+        "--project", metavar="CORPUS",
+        help="put each file in a copy of this corpus (bench/corpora.py), whose results the cache holds",
+    )
     args = parser.parse_args()
     files = args.files or _default_files()
     with tempfile.TemporaryDirectory(prefix="wdlint-startup-base-") as exported:
@@ -230,7 +248,12 @@ def main() -> None:
             # as `pip install` leaves it (and pre-commit's environment): wdlint's bytecode written,
             # even where PYTHONDONTWRITEBYTECODE would have every run compile every module
             compileall.compile_dir(checkout / "wdlint", quiet=1)
-        rows = startup_rows(files, args.runs, checkouts, args.instructions, python)
+        project = None
+        if args.project:
+            from corpora import corpus
+
+            project = corpus(args.project)
+        rows = startup_rows(files, args.runs, checkouts, args.instructions, python, project)
         # while the fresh environment exists: its interpreter is the one measured
         imports = importtime(files[0], python) if args.importtime else ""
     counted = " M instructions | x python -c pass |" if args.instructions else ""

@@ -124,25 +124,62 @@ def test_a_changed_import_invalidates_the_importer(tree, linted):
     assert linted == ["train.py"]
 
 
+def _shard_files(tree: Path) -> list[Path]:
+    return sorted((tree / ".wdlint_cache").rglob("*.json"))
+
+
 @pytest.mark.parametrize("damage", [b"", b"{not json", b"[]", b'{"files": []}', b'{"files": {"x": 1}}'])
 def test_damaged_cache_is_ignored_and_rewritten(tree, damage):
     expected = run(tree)
-    [cache_file] = (tree / ".wdlint_cache").rglob("*.json")
-    cache_file.write_bytes(damage)
+    for cache_file in _shard_files(tree):
+        cache_file.write_bytes(damage)
     assert run(tree) == expected
-    assert json.loads(cache_file.read_bytes())["files"]
+    assert all(json.loads(cache_file.read_bytes())["files"] for cache_file in _shard_files(tree))
 
 
 def test_damaged_entry_is_a_miss(tree, linted):
     run(tree)
-    [cache_file] = (tree / ".wdlint_cache").rglob("*.json")
-    data = json.loads(cache_file.read_bytes())
-    for entry in data["files"].values():
-        entry["diagnostics"] = [{"code": "WD101"}]
-    cache_file.write_text(json.dumps(data))
+    for cache_file in _shard_files(tree):
+        data = json.loads(cache_file.read_bytes())
+        for entry in data["files"].values():
+            entry["diagnostics"] = [{"code": "WD101"}]
+        cache_file.write_text(json.dumps(data))
     linted.clear()
     assert run(tree) == [("train.py", "WD101"), ("train.py", "WD201")]
     assert "train.py" in linted
+
+
+def test_each_result_is_in_the_shard_its_path_picks_and_a_run_reads_only_its_files_shards(tmp_path, monkeypatch):
+    """A project of many files, then one of them linted (the pre-commit hook): the run reads
+    and writes the one shard that holds it, not the results of the whole project."""
+    names = [f"module_{number}.py" for number in range(64)]
+    for name in names:
+        (tmp_path / name).write_text(MISTAKE)
+    directory = tmp_path / ".wdlint_cache"
+    jobs = [FileJob(tmp_path / name, name) for name in names]
+    runner.lint_cached(jobs, OPTIONS, 1, ResultCache(directory, OPTIONS))
+    shards = _shard_files(tmp_path)
+    assert len(shards) == cache_module.SHARDS  # 64 paths fill every one of 16
+    held = {path: set(json.loads(path.read_bytes())["files"]) for path in shards}
+    assert sorted(key for keys in held.values() for key in keys) == sorted(str(tmp_path / name) for name in names)
+    assert ResultCache(directory, OPTIONS).entries.keys() == {key for keys in held.values() for key in keys}
+
+    reads: list[Path] = []
+    original = Path.read_bytes
+
+    def counted(self: Path) -> bytes:
+        if self.suffix == ".json":
+            reads.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    (tmp_path / names[7]).write_text(MISTAKE + "\n")
+    before = {path: path.stat().st_mtime_ns for path in shards}
+    [result] = runner.lint_cached([jobs[7]], OPTIONS, 1, ResultCache(directory, OPTIONS))
+    assert [d.code for d in result.diagnostics] == ["WD101", "WD201"]
+    [shard] = [path for path, keys in held.items() if str(tmp_path / names[7]) in keys]
+    assert reads == [shard]
+    assert [path for path in shards if path.stat().st_mtime_ns != before[path]] == [shard]
 
 
 def test_concurrent_writers_merge_and_never_corrupt(tree):
@@ -159,8 +196,8 @@ def test_concurrent_writers_merge_and_never_corrupt(tree):
 
 
 def test_a_save_reads_the_cache_file_again_only_when_another_run_replaced_it(tree, monkeypatch):
-    """One file linted in a project with a large cache (the pre-commit hook): the cache file
-    is parsed once, not once more to merge, unless another run saved in between."""
+    """One file linted in a project with a large cache (the pre-commit hook): its shard is
+    parsed once, not once more to merge, unless another run saved in between."""
     run(tree)
     (tree / "train.py").write_text(MISTAKE + "\n")
     reads: list[Path] = []
@@ -173,7 +210,8 @@ def test_a_save_reads_the_cache_file_again_only_when_another_run_replaced_it(tre
 
     monkeypatch.setattr(Path, "read_bytes", counted)
     assert run(tree) == [("train.py", "WD101"), ("train.py", "WD201")]
-    assert len(reads) == 1
+    shards = _shard_files(tree)  # train.py's and other.py's, which may be one
+    assert sorted(reads) == shards
     reads.clear()
     cache = ResultCache(tree / ".wdlint_cache", OPTIONS)
     (tree / "train.py").write_text(MISTAKE)
@@ -181,7 +219,7 @@ def test_a_save_reads_the_cache_file_again_only_when_another_run_replaced_it(tre
     cache.store([job], runner.lint_jobs([job], OPTIONS, 1))
     run(tree)  # another run saves meanwhile
     cache.save()
-    assert len(reads) == 3  # ours, the other run's, and the merge of what it wrote
+    assert len(reads) == 1 + len(shards) + 1  # ours, the other run's, and the merge of what it wrote
     assert sorted(Path(p).name for p in ResultCache(tree / ".wdlint_cache", OPTIONS).entries) == ["other.py", "train.py"]
 
 

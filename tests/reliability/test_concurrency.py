@@ -68,8 +68,11 @@ def test_two_runs_at_once_share_a_cache(tmp_path: Path, monkeypatch: pytest.Monk
             assert output == expected, generation
     assert _concurrent_runs(tree, cache, count=1) == [expected]  # warm, from what they saved
 
-    [cache_file] = (cache / wdlint.__version__).glob("*.json")
-    entries = json.loads(cache_file.read_bytes())["files"]  # readable JSON, not torn
+    entries = {  # readable JSON, not torn
+        path: entry
+        for cache_file in (cache / wdlint.__version__).glob("*.json")
+        for path, entry in json.loads(cache_file.read_bytes())["files"].items()
+    }
     assert not list(cache.rglob(".tmp-*"))
     loaded = ResultCache(cache, LintOptions.from_selection(["ALL"]))
     assert loaded.entries == entries
