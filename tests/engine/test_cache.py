@@ -159,7 +159,7 @@ def test_each_result_is_in_the_shard_its_path_picks_and_a_run_reads_only_its_fil
     jobs = [FileJob(tmp_path / name, name) for name in names]
     runner.lint_cached(jobs, OPTIONS, 1, ResultCache(directory, OPTIONS))
     shards = _shard_files(tmp_path)
-    assert len(shards) == cache_module.SHARDS  # 64 paths fill every one of 16
+    assert 1 < len(shards) <= cache_module.SHARDS  # 64 paths spread over several
     held = {path: set(json.loads(path.read_bytes())["files"]) for path in shards}
     assert sorted(key for keys in held.values() for key in keys) == sorted(str(tmp_path / name) for name in names)
     assert ResultCache(directory, OPTIONS).entries.keys() == {key for keys in held.values() for key in keys}
