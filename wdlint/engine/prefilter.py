@@ -14,9 +14,9 @@ _EXTRA_VOCABULARY = ("weight_decay", "param_groups", "create_optimizer", "optim_
 def _vocabulary() -> tuple[bytes, ...]:
     """The words of the vocabulary that hold no other word of it (`Adam`, not `FusedAdam`): a
     text holds a word of the vocabulary exactly when it holds one of these. Each is looked for
-    by `in`, at memory speed, where a regex alternating between all 31 words took 1.5x as long
-    over the dense trees' candidates, most of all over notebooks that mention "optimizer" and
-    none of the words, which it read to the end. `Adam` first: stage 1 may have found it."""
+    by `in`, at memory speed: a regex alternating between all 31 words took 1.5x as long over
+    the dense trees' candidate files (0.35 s against 0.23 s), and the notebook tree's
+    prefilter 0.18 s against 0.11 s. `Adam` first: stage 1 may have found it."""
     # imported here: the two stages before this one screen out nearly every file
     from wdlint.knowledge.optimizers import class_names
 
