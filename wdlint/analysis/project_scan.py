@@ -353,7 +353,11 @@ def _list(root: Path) -> Scan:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
-        directories.append((os.path.abspath(directory), status.st_size, status.st_mtime_ns))
+        absolute_directory = os.path.abspath(directory)
+        directories.append((absolute_directory, status.st_size, status.st_mtime_ns))
+        # an entry's absolute path is its directory's and its name (no `.` or `..`, no
+        # separator): `os.path.abspath` of each file asked the working directory again
+        prefix = os.path.join(absolute_directory, "")
         for entry in entries:
             if entry.name.startswith(".") or entry.name in _SKIPPED_DIRS:
                 continue
@@ -365,7 +369,7 @@ def _list(root: Path) -> Scan:
                 if entry.name.endswith(".ipynb") and len(notebooks) < _MAX_NOTEBOOKS and entry.is_file():
                     status = entry.stat()
                     if status.st_size <= _MAX_NOTEBOOK_BYTES:
-                        notebooks.append((Path(entry.path), (os.path.abspath(entry.path), status.st_size, status.st_mtime_ns)))
+                        notebooks.append((Path(entry.path), (prefix + entry.name, status.st_size, status.st_mtime_ns)))
                     continue
                 if not entry.name.endswith(".py") or not entry.is_file():
                     continue
@@ -374,7 +378,7 @@ def _list(root: Path) -> Scan:
                 continue
             if status.st_size > _MAX_BYTES:
                 continue
-            absolute = os.path.abspath(entry.path)
+            absolute = prefix + entry.name
             # one string for both where they are the same (the scan of an absolute root)
             stamp = (entry.path if absolute == entry.path else absolute, status.st_size, status.st_mtime_ns)
             files.append((entry.path, stamp))
