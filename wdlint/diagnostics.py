@@ -45,11 +45,16 @@ class Span(Record):
         def __getattr__(self, name):
             # reached only for what the instance lacks: the positions of an `at_offsets` span
             fields = self.__dict__
-            if name not in ("start", "end") or "_offsets" not in fields:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            starts, start, end = fields.pop("_offsets")
-            fields["start"], fields["end"] = position_at(starts, start), position_at(starts, end)
-            return fields[name]
+            if name in ("start", "end"):
+                offsets = fields.get("_offsets")
+                if offsets is not None:
+                    starts, start, end = offsets
+                    # both placed before the offsets go: a reader never finds neither
+                    fields["start"], fields["end"] = position_at(starts, start), position_at(starts, end)
+                    fields.pop("_offsets", None)
+                if name in fields:
+                    return fields[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __getstate__(self) -> dict[str, Position]:
         """Pickled and copied with its positions, not the text's row starts."""
