@@ -128,6 +128,21 @@ def _shard_files(tree: Path) -> list[Path]:
     return sorted((tree / ".wdlint_cache").rglob("*.json"))
 
 
+@pytest.fixture
+def json_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The JSON files read from now on (the cache's shards), in order."""
+    reads: list[Path] = []
+    original = Path.read_bytes
+
+    def counted(self: Path) -> bytes:
+        if self.suffix == ".json":
+            reads.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    return reads
+
+
 @pytest.mark.parametrize("damage", [b"", b"{not json", b"[]", b'{"files": []}', b'{"files": {"x": 1}}'])
 def test_damaged_cache_is_ignored_and_rewritten(tree, damage):
     expected = run(tree)
@@ -149,7 +164,7 @@ def test_damaged_entry_is_a_miss(tree, linted):
     assert "train.py" in linted
 
 
-def test_each_result_is_in_the_shard_its_path_picks_and_a_run_reads_only_its_files_shards(tmp_path, monkeypatch):
+def test_each_result_is_in_the_shard_its_path_picks_and_a_run_reads_only_its_files_shards(tmp_path, json_reads):
     """A project of many files, then one of them linted (the pre-commit hook): the run reads
     and writes the one shard that holds it, not the results of the whole project."""
     names = [f"module_{number}.py" for number in range(64)]
@@ -164,22 +179,14 @@ def test_each_result_is_in_the_shard_its_path_picks_and_a_run_reads_only_its_fil
     assert sorted(key for keys in held.values() for key in keys) == sorted(str(tmp_path / name) for name in names)
     assert ResultCache(directory, OPTIONS).entries.keys() == {key for keys in held.values() for key in keys}
 
-    reads: list[Path] = []
-    original = Path.read_bytes
-
-    def counted(self: Path) -> bytes:
-        if self.suffix == ".json":
-            reads.append(self)
-        return original(self)
-
-    monkeypatch.setattr(Path, "read_bytes", counted)
+    json_reads.clear()
     (tmp_path / names[7]).write_text(MISTAKE + "\n")
-    before = {path: path.stat().st_mtime_ns for path in shards}
+    before = {path: path.stat().st_ino for path in shards}  # a save replaces a shard: a new inode
     [result] = runner.lint_cached([jobs[7]], OPTIONS, 1, ResultCache(directory, OPTIONS))
     assert [d.code for d in result.diagnostics] == ["WD101", "WD201"]
     [shard] = [path for path, keys in held.items() if str(tmp_path / names[7]) in keys]
-    assert reads == [shard]
-    assert [path for path in shards if path.stat().st_mtime_ns != before[path]] == [shard]
+    assert json_reads == [shard]
+    assert [path for path in shards if path.stat().st_ino != before[path]] == [shard]
 
 
 def test_concurrent_writers_merge_and_never_corrupt(tree):
@@ -195,31 +202,23 @@ def test_concurrent_writers_merge_and_never_corrupt(tree):
     assert not [p for p in (directory).rglob(".tmp-*")]
 
 
-def test_a_save_reads_the_cache_file_again_only_when_another_run_replaced_it(tree, monkeypatch):
+def test_a_save_reads_the_cache_file_again_only_when_another_run_replaced_it(tree, json_reads):
     """One file linted in a project with a large cache (the pre-commit hook): its shard is
     parsed once, not once more to merge, unless another run saved in between."""
     run(tree)
     (tree / "train.py").write_text(MISTAKE + "\n")
-    reads: list[Path] = []
-    original = Path.read_bytes
-
-    def counted(self: Path) -> bytes:
-        if self.suffix == ".json":
-            reads.append(self)
-        return original(self)
-
-    monkeypatch.setattr(Path, "read_bytes", counted)
+    json_reads.clear()
     assert run(tree) == [("train.py", "WD101"), ("train.py", "WD201")]
     shards = _shard_files(tree)  # train.py's and other.py's, which may be one
-    assert sorted(reads) == shards
-    reads.clear()
+    assert sorted(json_reads) == shards
+    json_reads.clear()
     cache = ResultCache(tree / ".wdlint_cache", OPTIONS)
     (tree / "train.py").write_text(MISTAKE)
     job = FileJob(tree / "train.py", "train.py")
     cache.store([job], runner.lint_jobs([job], OPTIONS, 1))
     run(tree)  # another run saves meanwhile
     cache.save()
-    assert len(reads) == 1 + len(shards) + 1  # ours, the other run's, and the merge of what it wrote
+    assert len(json_reads) == 1 + len(shards) + 1  # ours, the other run's, and the merge of what it wrote
     assert sorted(Path(p).name for p in ResultCache(tree / ".wdlint_cache", OPTIONS).entries) == ["other.py", "train.py"]
 
 
