@@ -505,3 +505,46 @@ def test_a_base_names_the_class_the_decay_and_the_paramwise_cfg_it_gives(tmp_pat
         "`optim_wrapper without paramwise_cfg` gives every parameter to `SGD` (from `../_base_/one_line.py:1`) "
         "with weight_decay=0.0001, so biases and normalization weights are decayed too"
     )
+
+
+def test_a_base_named_from_several_folders_is_parsed_once_and_worded_from_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Configs in sibling folders, and one deeper, name the same base: it is parsed once (while
+    it is unchanged), and each config's message names it from the config's own folder."""
+    import os
+    import time
+
+    from wdlint.frontends import mmconfig
+
+    child = "_base_ = ['{up}_base_/schedule.py']\noptim_wrapper = dict(optimizer=dict(lr=1e-4))\n"
+    write(
+        tmp_path,
+        {
+            "_base_/schedule.py": "optim_wrapper = dict(optimizer=dict(type='AdamW', weight_decay=0.05))\n",
+            "configs/a/a.py": child.format(up="../../"),
+            "configs/b/b.py": child.format(up="../../"),
+            "configs/c/deeper/c.py": child.format(up="../../../"),
+        },
+    )
+    base = tmp_path / "_base_" / "schedule.py"
+    past = time.time() - 60  # not written within the clock's tick: its stamp is trusted
+    os.utime(base, (past, past))
+    parsed: list[str] = []
+    real = mmconfig.parse_python
+    monkeypatch.setattr(mmconfig, "parse_python", lambda text, name: parsed.append(name) or real(text, name))
+    monkeypatch.setattr(mmconfig, "_PARSED", {})
+
+    def message(*parts: str) -> str:
+        [finding] = lint_job(FileJob(tmp_path.joinpath("configs", *parts), parts[-1]), OPTIONS).diagnostics
+        return finding.message
+
+    assert "(from `../../_base_/schedule.py:1`)" in message("a", "a.py")
+    assert "(from `../../_base_/schedule.py:1`)" in message("b", "b.py")
+    assert "(from `../../../_base_/schedule.py:1`)" in message("c", "deeper", "c.py")
+    assert parsed == [str(base.resolve())]
+
+    base.write_text("optim_wrapper = dict(optimizer=dict(type='SGD', weight_decay=0.01))\n")
+    os.utime(base, (past + 1, past + 1))
+    assert "`SGD` (from `../../_base_/schedule.py:1`) with weight_decay=0.01" in message("a", "a.py")
+    assert parsed == [str(base.resolve())] * 2  # changed: read again
