@@ -230,7 +230,7 @@ class _Shard:
             payload = json.dumps({"version": __version__, "settings": settings, "files": entries}, separators=(",", ":"))
             handle, temporary = _temporary_file(file.parent)
         except OSError:
-            return
+            return  # a cache we cannot write costs speed, never a run
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(payload)

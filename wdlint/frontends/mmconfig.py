@@ -153,11 +153,12 @@ def _parsed(resolved: Path) -> _Parsed | None:
     else:
         with recording() as reads:
             try:
-                source = parse_python(decode_source(read_dependency(resolved)), str(resolved))
+                source: PythonSource | None = parse_python(decode_source(read_dependency(resolved)), str(resolved))
             except (OSError, SourceError):
-                note_stamps(tuple(reads))
-                return None
-        note_stamps(tuple(reads))
+                source = None
+        note_stamps(tuple(reads))  # a file that does not parse was read all the same
+        if source is None:
+            return None
         known = _Parsed(source, ModuleIndex.build(source.tree), reads[0])
     _PARSED[resolved] = known  # the most recent last
     if len(_PARSED) > _MAX_PARSED:
