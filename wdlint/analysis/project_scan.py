@@ -200,21 +200,30 @@ class Scan(Record):
         question's needles."""
         self._searches.append(len(keys))
         found: dict[_Key, list[int]] = {key: [] for key in keys}
+        # A needle a file lacks is looked for through the whole file, one it holds mostly
+        # stops early, and a file is dropped by the first needle it lacks. The questions of one
+        # module share its names (`one_of`: the module and its package, whose own files and
+        # docs name the package all over); each question has its own (the helper's name, which
+        # nearly every file lacks). With fewer questions than module names, each question's
+        # own names are looked for first and the module's only in the few files that hold
+        # them: on transformers' 2,951 files, a search for one helper read 82 ms, of which
+        # 49 ms were the two kinds of needle, the module's first.
+        own_first = len(keys) <= min((len(one_of) for _, one_of in keys), default=0)
         for position, (location, stamp) in enumerate(self.listed):
             data = _read(location)
             if data is None:
                 continue
-            # the questions of one module share its names (`one_of`), which most files lack:
-            # looked for once per file, before each question's own
-            mentioned: dict[tuple[bytes, ...], bool] = {}
+            mentioned: dict[tuple[bytes, ...], bool] = {}  # the module's names, looked for once a file
             for key in keys:
                 holding, one_of = key
+                if own_first and not all(n in data for n in holding):
+                    continue
                 if one_of:
                     if one_of not in mentioned:
                         mentioned[one_of] = any(n in data for n in one_of)
                     if not mentioned[one_of]:
                         continue
-                if not all(n in data for n in holding):
+                if not own_first and not all(n in data for n in holding):
                     continue
                 found[key].append(position)
                 if position not in self._known:
