@@ -183,22 +183,9 @@ def _collecting_between_files() -> Iterator[None]:
             gc.enable()
 
 
-# The jobs of the run under way, where forked workers find them: a worker is handed the bounds
-# of its batch, not the jobs themselves (pickling thousands of paths to the workers and back
-# cost more than the work of the files the prefilter screens out).
-_FORKED_JOBS: Sequence[FileJob] = ()
-
-
 # What a forked worker sends back for a file with nothing to report and nothing else read:
 # its (size, checksum, modification time); the parent, which holds the job, makes the result.
 _Plain = tuple[int, "int | None", "int | None"]
-
-
-def _run_forked(
-    bounds: tuple[int, int], options: LintOptions, request: FixRequest | None, checksums: bool
-) -> list[FileResult | _Plain]:
-    results = _run(_FORKED_JOBS[bounds[0] : bounds[1]], options, request, checksums)
-    return [(r.size, r.checksum, r.mtime_ns) if _is_plain(r) else r for r in results]
 
 
 def _is_plain(result: FileResult) -> bool:
@@ -226,38 +213,47 @@ def lint_jobs(
     taking the next batch when done: the few files that need parsing are spread over the cores
     whatever their order.
     """
-    global _FORKED_JOBS
     processes = min(processes or os.cpu_count() or 1, max(len(jobs) // _MIN_FILES_FOR_WORKERS, 1))
     if processes <= 1:
         return _run(jobs, options, fix, checksums)
-    import concurrent.futures
-    import multiprocessing
-
-    # fork: a worker starts in milliseconds with everything imported; nothing here runs threads
-    forked = sys.platform != "win32"
-    context = multiprocessing.get_context("fork" if forked else "spawn")
     # biggest first, so the batches that are slow to read and to parse do not come last
     by_size = sorted(jobs, key=_size, reverse=True)
     bounds = [(i, min(i + _BATCH, len(by_size))) for i in range(0, len(by_size), _BATCH)]
-    count = len(bounds)
-    _FORKED_JOBS = by_size if forked else ()  # before the pool forks its workers
-    try:
-        with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
-            if forked:
-                sent = pool.map(_run_forked, bounds, [options] * count, [fix] * count, [checksums] * count)
-                done = [
-                    item if isinstance(item, FileResult) else _plain_result(job, item)
-                    for (start, end), batch in zip(bounds, sent)
-                    for job, item in zip(by_size[start:end], batch)
-                ]
-            else:
-                batches = [by_size[start:end] for start, end in bounds]
-                sent_whole = pool.map(_run, batches, [options] * count, [fix] * count, [checksums] * count)
-                done = [result for batch in sent_whole for result in batch]
-    finally:
-        _FORKED_JOBS = ()
+    if sys.platform == "win32":  # no fork: a pool of fresh interpreters, sent the jobs themselves
+        done = _run_spawned([by_size[start:end] for start, end in bounds], options, fix, checksums, processes)
+    else:
+        # forked workers (`engine/workers.py`) start in a millisecond with everything imported
+        # and find the jobs where this process left them: a worker is told a batch's number,
+        # not sent its jobs (pickling thousands of paths to the workers and back cost more than
+        # the work of the files the prefilter screens out); nothing here runs threads
+        from wdlint.engine.workers import run_batches
+
+        def run_batch(number: int) -> list[FileResult | _Plain]:
+            start, end = bounds[number]
+            results = _run(by_size[start:end], options, fix, checksums)
+            return [(r.size, r.checksum, r.mtime_ns) if _is_plain(r) else r for r in results]
+
+        sent = run_batches(len(bounds), processes, run_batch)
+        done = [
+            item if isinstance(item, FileResult) else _plain_result(job, item)
+            for (start, end), batch in zip(bounds, sent)
+            for job, item in zip(by_size[start:end], batch)
+        ]
     by_display = {result.display: result for result in done}
     return [by_display[job.display] for job in jobs]
+
+
+def _run_spawned(
+    batches: list[Sequence[FileJob]], options: LintOptions, fix: FixRequest | None, checksums: bool, processes: int
+) -> list[FileResult]:
+    import concurrent.futures
+    import multiprocessing
+
+    count = len(batches)
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
+        sent = pool.map(_run, batches, [options] * count, [fix] * count, [checksums] * count)
+        return [result for batch in sent for result in batch]
 
 
 def _plain_result(job: FileJob, sent: _Plain) -> FileResult:
