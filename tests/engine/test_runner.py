@@ -55,10 +55,14 @@ def test_per_file_ignores_apply_to_the_job(tmp_path: Path):
     assert lint_job(FileJob(path, "train.py", ignore=("WD",)), OPTIONS).source is None
 
 
-@pytest.mark.parametrize("checksums", [True, False])
-def test_results_keep_job_order_with_workers(tmp_path: Path, checksums: bool):
+@pytest.mark.parametrize(
+    ("checksums", "forks"), [(True, True), (False, True), (True, False)], ids=["forked", "no checksums", "spawned"]
+)
+def test_results_keep_job_order_with_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checksums: bool, forks: bool):
     """Enough files for two workers; results with findings, with another file read, with a
-    WD001 and with nothing at all come back the same as from one process, in job order."""
+    WD001 and with nothing at all come back the same as from one process, in job order:
+    from forked workers, and from the spawned interpreters of a platform without fork."""
+    monkeypatch.setattr(runner, "_FORKS", forks)
     (tmp_path / "config.py").write_text("WD = 0.1\n")
     contents = [MISTAKE, b"x = 1\n", b"import torch\nfrom config import WD\nopt = torch.optim.Adam(p, weight_decay=WD)\n", b"\0"]
     jobs = []

@@ -25,6 +25,7 @@ __all__ = [
 # Below this many files a run is over before a second process has started.
 _MIN_FILES_FOR_WORKERS = 64
 _BATCH = 64  # files a worker takes at a time
+_FORKS = sys.platform != "win32"  # workers are forked (else spawned: Windows has no fork)
 
 
 def _read(job: FileJob) -> FileJob | FileResult:
@@ -219,7 +220,7 @@ def lint_jobs(
     # biggest first, so the batches that are slow to read and to parse do not come last
     by_size = sorted(jobs, key=_size, reverse=True)
     bounds = [(i, min(i + _BATCH, len(by_size))) for i in range(0, len(by_size), _BATCH)]
-    if sys.platform == "win32":  # no fork: a pool of fresh interpreters, sent the jobs themselves
+    if not _FORKS:  # a pool of fresh interpreters, sent the jobs themselves
         done = _run_spawned([by_size[start:end] for start, end in bounds], options, fix, checksums, processes)
     else:
         # forked workers (`engine/workers.py`) start in a millisecond with everything imported
