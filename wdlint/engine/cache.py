@@ -11,11 +11,12 @@ what another wdlint process wrote meanwhile, so concurrent runs never corrupt it
 
 A run reads only the shards of its files, and writes those it changed: the pre-commit hook,
 handed a few files of a large project, reads and writes a sixteenth of its results, not all.
+The version's directory also holds the project scans' answers (`analysis/scan_answers.py`),
+which do not depend on the settings.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
@@ -28,6 +29,7 @@ from typing import Any
 from wdlint import __version__
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.jobs import FileJob, FileResult, LintOptions
+from wdlint.files import replace_file
 from wdlint.frontends.dependencies import racy, unchanged
 from wdlint.frontends.formats import format_for
 from wdlint.frontends.text import SourceError
@@ -197,6 +199,16 @@ class ResultCache:
         for number, updates in sorted(self._updates.items()):
             self._shards[number].save(self._file(number), self.key, updates)
 
+    def scan_answers_directory(self) -> Path | None:
+        """Where the project scans of this run keep their answers: the cache's directory for
+        this version of wdlint (whatever the settings: what a file holds does not depend on
+        them); None when it cannot be made."""
+        try:
+            self._prepare_directory()
+        except OSError:
+            return None
+        return self.directory / __version__
+
     def _prepare_directory(self) -> None:
         (self.directory / __version__).mkdir(parents=True, exist_ok=True)
         tag = self.directory / "CACHEDIR.TAG"
@@ -228,16 +240,9 @@ class _Shard:
             current = self.entries if unchanged_since else _read_entries(file, settings)
             entries = {**current, **updates}
             payload = json.dumps({"version": __version__, "settings": settings, "files": entries}, separators=(",", ":"))
-            handle, temporary = _temporary_file(file.parent)
+            replace_file(file, payload)
         except OSError:
             return  # a cache we cannot write costs speed, never a run
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(payload)
-            os.replace(temporary, file)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
 
 
 def _read_entries(file: Path, settings: str) -> dict[str, dict[str, Any]]:
@@ -259,17 +264,6 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return status.st_ino, status.st_size, status.st_mtime_ns
-
-
-def _temporary_file(directory: Path) -> tuple[int, str]:
-    """A new file of our own beside the cache file (`tempfile.mkstemp`'s contract, without the
-    modules `tempfile` imports)."""
-    while True:
-        name = os.path.join(directory, f".tmp-{os.urandom(6).hex()}.json")
-        try:
-            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), name
-        except FileExistsError:
-            continue
 
 
 def _source(path: Path) -> str | None:
