@@ -307,3 +307,40 @@ def test_a_file_rewritten_while_it_is_linted_is_linted_again(tree, monkeypatch):
     monkeypatch.setattr(lint_module, "lint_bytes", real)
     assert path.read_text() == clean and len(clean) == len(MISTAKE)
     assert run(tree) == []
+
+
+def test_the_callers_of_a_helper_are_found_again_as_they_change(tmp_path, monkeypatch):
+    """A helper linted with the callers of other files in mind, run after run with the cache:
+    a new caller, and a caller that changed its argument, count as a run without the cache
+    sees them, while the project's other files are not read again (their answers are kept,
+    `analysis/scan_answers.py`)."""
+    from wdlint.analysis import project_scan
+
+    def write(name: str, text: str, seconds_ago: int = 3600) -> None:
+        # written long enough ago to be trusted by its time (a file written within the clock
+        # tick of its read is read again, `test_scan_answers.py`)
+        (tmp_path / name).write_text(text)
+        mtime = time.time_ns() - seconds_ago * 10**9
+        os.utime(tmp_path / name, ns=(mtime, mtime))
+
+    write("pyproject.toml", "")
+    write("helpers.py", "import torch\n\ndef make_opt(net, wd=0.0):\n    return torch.optim.AdamW(net.parameters(), weight_decay=wd)\n")
+    for number in range(20):
+        write(f"unrelated{number}.py", f"x = {number}\n")
+
+    def run_helper() -> list[str]:
+        project_scan.clear_scans()  # a new process
+        options = LintOptions.from_selection(select=["WD201"])
+        jobs = [FileJob(tmp_path / "helpers.py", "helpers.py")]
+        [result] = runner.lint_cached(jobs, options, 1, ResultCache(tmp_path / ".wdlint_cache", options))
+        return [d.message.rpartition("(when called from ")[2] for d in result.diagnostics]
+
+    assert run_helper() == []  # no caller: decay 0.0 by default
+    write("train.py", "from helpers import make_opt\nopt = make_opt(net, wd=0.05)\n", seconds_ago=60)
+    assert run_helper() == ["train.py:2 as `make_opt(net, wd=0.05)`)"]
+    read: list[str] = []
+    real = project_scan._read
+    monkeypatch.setattr(project_scan, "_read", lambda location: read.append(os.path.basename(location)) or real(location))
+    write("train.py", "from helpers import make_opt\nopt = make_opt(net, wd=0.00)\n", seconds_ago=30)
+    assert run_helper() == []
+    assert read == ["train.py"]

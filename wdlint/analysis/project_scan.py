@@ -32,12 +32,14 @@ listed (a file added, removed or replaced changes it), and the stamps of the fil
 from __future__ import annotations
 
 import collections
+import json
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from wdlint.analysis.scan_answers import ScanAnswers
 from wdlint.files import read_file
 from wdlint.frontends.dependencies import Stamp
 from wdlint.knowledge.consumers import CONSUMER_MARKERS, PROJECT_MARKERS
@@ -114,6 +116,7 @@ class Scan(Record):
     directories: tuple[Stamp, ...]  # every directory listed
     listed: tuple[tuple[str, Stamp], ...]  # the Python files, in the scan's order
     notebooks: tuple[tuple[Path, Stamp], ...] = ()  # listed only: (path, stamp)
+    root: Path | None = None  # where it was listed from; its searches' answers are kept by it
     # what is known of the listed files: position -> the file (None: it imports nothing),
     # and every one once the whole root is read
     _known: dict[int, ScannedFile | None] = field(default_factory=dict, compare=False)
@@ -122,6 +125,8 @@ class Scan(Record):
     _searched: dict[_Key, tuple[int, ...]] = field(default_factory=dict, compare=False)
     _searches: list[int] = field(default_factory=list, compare=False)  # the questions of each search
     _consumers: list[tuple[Consumer, ...]] = field(default_factory=list, compare=False)
+    # the answers earlier runs recorded (`scan_answers.py`), loaded at the first search
+    _answers: list[ScanAnswers | None] = field(default_factory=list, compare=False)
 
     @property
     def files(self) -> tuple[ScannedFile, ...]:
@@ -209,28 +214,66 @@ class Scan(Record):
         # them: on transformers' 2,951 files, a search for one helper read 82 ms, of which
         # 49 ms were the two kinds of needle, the module's first.
         own_first = len(keys) <= min((len(one_of) for _, one_of in keys), default=0)
+        answers = self._recorded()
+        bits = answers.bits([_question(key) for key in keys]) if answers is not None else []
+        asked = sum(bits)
         for position, (location, stamp) in enumerate(self.listed):
-            data = _read(location)
-            if data is None:
-                continue
-            mentioned: dict[tuple[bytes, ...], bool] = {}  # the module's names, looked for once a file
-            for key in keys:
-                holding, one_of = key
-                if own_first and not all(n in data for n in holding):
+            held = answers.held(stamp, asked) if answers is not None else None
+            data = None
+            if held is None:
+                data = _read(location)
+                if data is None:
                     continue
-                if one_of:
-                    if one_of not in mentioned:
-                        mentioned[one_of] = any(n in data for n in one_of)
-                    if not mentioned[one_of]:
+                holds = _holding(data, keys, own_first)
+                if answers is not None:
+                    answers.record(stamp, asked, sum(bit for bit, key in zip(bits, keys) if key in holds))
+            else:
+                holds = [key for bit, key in zip(bits, keys) if held & bit]
+                if holds and position not in self._known:
+                    data = _read(location)  # one of the few that hold a name: read for its imports
+                    if data is None:
                         continue
-                if not own_first and not all(n in data for n in holding):
-                    continue
+            for key in holds:
                 found[key].append(position)
                 if position not in self._known:
+                    assert data is not None
                     self._known[position] = _scanned(location, stamp, data)
-                for name in holding:  # what `mentions` would read the file again for
+                for name in key[0]:  # what `mentions` would read the file again for
                     _MENTIONS[(Path(location), os.fsdecode(name))] = True
+        if answers is not None:
+            answers.save([stamp for _, stamp in self.listed])
         self._searched.update((key, tuple(positions)) for key, positions in found.items())
+
+    def _recorded(self) -> ScanAnswers | None:
+        if not self._answers:
+            self._answers.append(ScanAnswers.of(self.root) if self.root is not None else None)
+        return self._answers[0]
+
+
+def _holding(data: bytes, keys: list[_Key], own_first: bool) -> list[_Key]:
+    """The questions whose needles the bytes hold: each question's own names (`holding`) and
+    one of its module's (`one_of`), looked for in the order `_search` chose."""
+    held = []
+    mentioned: dict[tuple[bytes, ...], bool] = {}  # the module's names, looked for once a file
+    for key in keys:
+        holding, one_of = key
+        if own_first and not all(n in data for n in holding):
+            continue
+        if one_of:
+            if one_of not in mentioned:
+                mentioned[one_of] = any(n in data for n in one_of)
+            if not mentioned[one_of]:
+                continue
+        if not own_first and not all(n in data for n in holding):
+            continue
+        held.append(key)
+    return held
+
+
+def _question(key: _Key) -> str:
+    """A question as the answers file names it."""
+    holding, one_of = key
+    return json.dumps([[os.fsdecode(n) for n in holding], [os.fsdecode(n) for n in one_of]])
 
 
 # Questions about imports answered by a search of a root's bytes before it is read whole. A
@@ -393,4 +436,4 @@ def _list(root: Path) -> Scan:
             files.append((entry.path, stamp))
             if len(files) >= _MAX_FILES:
                 break
-    return Scan(tuple(directories), tuple(files), tuple(notebooks))
+    return Scan(tuple(directories), tuple(files), tuple(notebooks), root)

@@ -14,7 +14,7 @@ from wdlint.diagnostics import Diagnostic
 from wdlint.engine.cache import ResultCache, checksum
 from wdlint.engine.jobs import DEFAULT_MAX_FILE_SIZE, FileJob, FileResult, FixRequest, LintOptions
 from wdlint.files import read_file
-from wdlint.frontends.dependencies import recording
+from wdlint.frontends.dependencies import keeping_reads_in, recording
 from wdlint.frontends.formats import format_for
 from wdlint.selection import ignored_by
 
@@ -270,7 +270,10 @@ def lint_cached(
         return lint_jobs(jobs, options, processes, checksums=False)
     looked_up = [cache.lookup(job) for job in jobs]
     misses = [item for item in looked_up if isinstance(item, FileJob)]
-    fresh = lint_jobs(misses, options, processes)
+    kept = cache.scan_answers_directory() if misses else None
+    # the project scans' answers are kept beside the results (`analysis/scan_answers.py`)
+    with keeping_reads_in(kept) if kept is not None else contextlib.nullcontext():
+        fresh = lint_jobs(misses, options, processes)
     cache.store(misses, fresh)
     cache.save()
     by_display = {result.display: result for result in fresh}

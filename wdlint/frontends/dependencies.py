@@ -20,6 +20,10 @@ _ABSENT = -1  # the size and time of a file that was looked for and did not exis
 # time changing (timestamps are only as fine as the kernel's clock tick): not trusted by time.
 _RACY_NS = 2_000_000_000
 _READS: ContextVar[list[Stamp] | None] = ContextVar("wdlint_dependency_reads", default=None)
+# Where a run with a result cache keeps what other files held between runs (the project scan's
+# answers, `analysis/scan_answers.py`); set here, where the runner sets nothing of the analysis
+# (a run whose files the prefilter screens out imports none of it)
+_KEPT_IN: list[Path] = []
 
 
 def read_dependency(path: Path) -> bytes:
@@ -75,3 +79,19 @@ def unchanged(stamp: Stamp) -> bool:
 def racy(mtime_ns: int) -> bool:
     """Whether a file of this modification time may still change without the time changing."""
     return time.time_ns() - mtime_ns < _RACY_NS
+
+
+@contextlib.contextmanager
+def keeping_reads_in(directory: Path) -> Iterator[None]:
+    """What other files held, learnt inside the block (and in the worker processes forked in
+    it), is kept in `directory` for later runs."""
+    _KEPT_IN.append(directory)
+    try:
+        yield
+    finally:
+        _KEPT_IN.pop()
+
+
+def kept_reads_directory() -> Path | None:
+    """Where what other files held is kept (`keeping_reads_in`); None: nowhere."""
+    return _KEPT_IN[-1] if _KEPT_IN else None
