@@ -1,5 +1,6 @@
 """The project scan's answers kept between runs: a later run reads only the files that changed
-(and the few that hold a question's names), and answers as a run without them does."""
+(and the few that hold a question's names), and answers as a run without them does; so does
+its search for the files that consume a config."""
 
 from __future__ import annotations
 
@@ -169,20 +170,52 @@ def test_an_unwritable_cache_costs_reads_never_the_run(tmp_path: Path, monkeypat
 
 
 LINES = st.sampled_from(
-    ["from pkg.optim import helper_1_", "from pkg.optim import helper_2_", "import pkg.optim as m\nm.helper_1_(x)", "x = 1", ""]
+    [
+        "from pkg.optim import helper_1_", "from pkg.optim import helper_2_", "import pkg.optim as m\nm.helper_1_(x)",
+        "x = 1", "", "engine = deepspeed.initialize(config='ds.json')", "hydra.utils.instantiate(cfg.optimizer)",
+    ]
 )
+
+
+def _consumers(root: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """A run's search for the files with a consumer's marker, and the config names they write."""
+    project_scan.clear_scans()
+    found = [(c.path.name, c.config_names) for c in project_scan.scan(root).consumers()]
+    project_scan.clear_scans()
+    return found
+
+
+def test_the_consumers_are_read_again_only_where_files_changed(
+    tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    _project(root)
+    _write(root / "train.py", "engine = deepspeed.initialize(config='ds_config.json')\n")
+    read = _reads(monkeypatch)
+    assert _consumers(root) == [("train.py", ("ds_config.json",))]
+    assert len(read) == FILES + 1
+    read.clear()
+    assert _consumers(root) == [("train.py", ("ds_config.json",))] and read == []
+    _write(root / "f2.py", "hydra.utils.instantiate(cfg.optimizer)\n", OLD_NS + 10**9)
+    assert _consumers(root) == [("f2.py", ()), ("train.py", ("ds_config.json",))] and read == ["f2.py"]
+    read.clear()
+    assert _ask(root, "helper_3_") == [["f3.py"]]  # a question's search: every file, once
+    assert len(read) == FILES + 1
+    read.clear()
+    assert _consumers(root) == [("f2.py", ()), ("train.py", ("ds_config.json",))] and read == []
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5), LINES), min_size=1, max_size=12))
 def test_kept_answers_answer_as_a_run_without_them(edits: list[tuple[int, str]]) -> None:
-    """Files written and rewritten between runs, each run asking both questions: the answers
-    kept answer as a search of every file does."""
+    """Files written and rewritten between runs, each run asking both questions and for the
+    consumers: the answers kept answer as a search of every file does."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder, "project")
         root.mkdir()
         for step, (number, line) in enumerate(edits):
             _write(root / f"f{number}.py", line + "\n", OLD_NS + step * 10**9)
             with kept_in(Path(folder, "cache")):
-                kept = _ask(root, "helper_1_", "helper_2_")
-            assert kept == _ask(root, "helper_1_", "helper_2_")
+                kept = (_ask(root, "helper_1_", "helper_2_"), _consumers(root))
+            assert kept == (_ask(root, "helper_1_", "helper_2_"), _consumers(root))

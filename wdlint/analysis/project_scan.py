@@ -178,10 +178,22 @@ class Scan(Record):
             # a marker a write adds without replacing the file (which changes its directory)
             # goes unseen: only the files a marker picks are recorded by their users
             found = []
+            answers = self._recorded()
             for location, stamp in self.listed:
-                data = _read(location)
-                if data is not None and any(marker in data for marker in CONSUMER_MARKERS):
-                    found.append(Consumer(location, stamp, _config_names(data)))
+                known = answers.consumer(stamp) if answers is not None else None
+                if known is None:
+                    data = _read(location)
+                    if data is None:
+                        continue
+                    names = _config_names(data) if any(marker in data for marker in CONSUMER_MARKERS) else None
+                    if answers is not None:
+                        answers.record_consumer(stamp, names)
+                else:
+                    names = _compact(known[1]) if known[0] else None
+                if names is not None:
+                    found.append(Consumer(location, stamp, names))
+            if answers is not None:
+                answers.save([stamp for _, stamp in self.listed])
             self._consumers.append(tuple(found))
         return self._consumers[0]
 

@@ -6,7 +6,9 @@ repository of 3,000 files reads all 3,000 to find the callers of the script's he
 after run, though only the file committed changed. So, in a run with a result cache
 (`dependencies.keeping_reads_in`), what each file held is kept: per root, one file in the cache's version directory names the questions
 asked so far and, for each Python file, its size and modification time, which questions it
-was searched for and which of them it holds. A later run trusts a file's answers while its
+was searched for and which of them it holds, and whether it holds a consumer's marker and the
+config names it writes (`Scan.consumers`, what a config's search for the code that reads it
+needs: every file of the root, read for a DeepSpeed JSON in transformers' tree 180 ms of 270). A later run trusts a file's answers while its
 size and time are those recorded and reads again only the files that changed, are new, or
 were never searched for the question; the few files that hold a question's names are read as
 before, for their imports.
@@ -25,6 +27,7 @@ import os
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from wdlint.files import replace_file
 from wdlint.frontends.dependencies import Stamp, kept_reads_directory, racy
@@ -40,8 +43,10 @@ class ScanAnswers:
         self._file = file
         self._root = root
         self.questions: list[str] = []  # a question's bit is its position here
-        # absolute path -> [size, mtime, the questions searched for (bits), those it holds (bits)]
-        self._files: dict[str, list[int]] = {}
+        # absolute path -> [size, mtime, the questions searched for (bits), those it holds
+        # (bits)], and when the file was read for its consumer's marker, the config names it
+        # writes (None without a marker)
+        self._files: dict[str, list[Any]] = {}
         self._changed = False
 
     @classmethod
@@ -87,23 +92,44 @@ class ScanAnswers:
         entry = self._files.get(stamp[0])
         if entry is None or entry[0] != stamp[1] or entry[1] != stamp[2] or entry[2] & asked != asked:
             return None
-        return entry[3] & asked
+        held: int = entry[3] & asked
+        return held
 
     def record(self, stamp: Stamp, asked: int, held: int) -> None:
         """What a read of the file found: of the questions `asked`, those it holds."""
-        path, size, mtime = stamp
-        entry = self._files.get(path)
-        if racy(mtime):  # may change again unseen: searched again next time
-            if entry is not None:
-                del self._files[path]
-                self._changed = True
-            return
-        if entry is not None and entry[0] == size and entry[1] == mtime:
+        entry = self._entry(stamp)
+        if entry is not None:
             entry[2] |= asked
             entry[3] = (entry[3] & ~asked) | held
-        else:
-            self._files[path] = [size, mtime, asked, held]
+
+    def consumer(self, stamp: Stamp) -> tuple[bool, tuple[str, ...]] | None:
+        """Whether the file holds a consumer's marker (`Scan.consumers`), and the config names
+        it writes; None when that is not known (it changed since, or was never read for it)."""
+        entry = self._files.get(stamp[0])
+        if entry is None or entry[0] != stamp[1] or entry[1] != stamp[2] or len(entry) < 5:
+            return None
+        names = entry[4]
+        return (False, ()) if names is None else (True, tuple(names))
+
+    def record_consumer(self, stamp: Stamp, names: tuple[str, ...] | None) -> None:
+        """What a read of the file found: the config names it writes, None without a marker."""
+        entry = self._entry(stamp)
+        if entry is not None:
+            entry[4:] = [None if names is None else list(names)]
+
+    def _entry(self, stamp: Stamp) -> list[Any] | None:
+        """The file's entry, to record what a read of it found; a new one when the file changed
+        since its entry was written; None when its time is too recent to trust (it is read
+        again next time)."""
+        path, size, mtime = stamp
+        entry = self._files.get(path)
         self._changed = True
+        if racy(mtime):
+            self._files.pop(path, None)
+            return None
+        if entry is None or entry[0] != size or entry[1] != mtime:
+            entry = self._files[path] = [size, mtime, 0, 0]
+        return entry
 
     def save(self, listed: Sequence[Stamp]) -> None:
         """Write the answers, of the files listed now (a file gone is forgotten), when they
