@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wdlint.engine.globs import GitIgnore, GlobSet, compile_glob, relative_posix
 
@@ -159,3 +162,30 @@ def test_gitignore_reads_files_and_the_repo_exclude(tmp_path: Path) -> None:
 )
 def test_relative_posix(path: str, root: str, expected: str | None) -> None:
     assert relative_posix(path, root) == expected
+
+
+_RULE_PARTS = st.sampled_from(["build", "*.pyc", "*", "a", "b.py", "x*", "*.py", "?", "[ab]", "/", "**", "ckpt", "!", "-"])
+_PATH_PARTS = st.sampled_from(["build", "a", "b.py", "x.pyc", "ab", "ckpt", "xy", "sub", ".pyc"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(_RULE_PARTS, min_size=1, max_size=3).map("".join), min_size=1, max_size=8),
+    st.sampled_from(["", "sub", "sub/a"]),
+    st.lists(st.lists(_PATH_PARTS, min_size=1, max_size=4).map("/".join), min_size=1, max_size=10),
+)
+def test_a_rule_looked_up_by_basename_decides_as_its_regex_does(lines: list[str], base: str, paths: list[str]) -> None:
+    """Rules naming a basename (or its end) plainly are looked up, not matched by the regex:
+    every verdict is the one the regex of every rule gives, the latest matching rule deciding."""
+    from wdlint.engine import globs
+
+    rules = [rule for line in lines if (rule := globs._parse_gitignore_line(line, base)) is not None]
+    for dir_only_too in (False, True):
+        chosen = [rule for rule in rules if dir_only_too or not rule.dir_only]
+        decider = globs._Decider(chosen, base)
+        for rel in {f"{base}/{path}" if base else path for path in paths} | set(paths):  # below the base, or not
+            latest = None
+            for rule in chosen:
+                if re.fullmatch(rule.source, rel, re.DOTALL):
+                    latest = rule
+            assert decider.verdict(rel) == (None if latest is None else not latest.negated), (lines, rel)
