@@ -104,6 +104,25 @@ def test_a_new_question_reads_every_file_and_the_old_ones_are_kept(
     assert _ask(root, "helper_4_") == [["f4.py"]] and read == ["f4.py"]
 
 
+def test_a_root_read_whole_keeps_each_file_s_imports(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More questions at once than a search answers cheaply read the root whole: a later run
+    reads again only the files that changed."""
+    root = tmp_path / "project"
+    root.mkdir()
+    _project(root)
+    names = [f"helper_{n}_" for n in range(project_scan._QUESTIONS_PER_SEARCH + 1)]
+    read = _reads(monkeypatch)
+    assert _ask(root, *names) == [[f"f{n}.py"] for n in range(len(names))]
+    assert len(read) == FILES
+    assert [p.name.split("-")[0] for p in kept.glob("*.json")] == ["imports"]  # no search was made
+    read.clear()
+    assert _ask(root, *names) == [[f"f{n}.py"] for n in range(len(names))]
+    assert read == []
+    _write(root / "f9.py", "from pkg.optim import helper_0_\n", OLD_NS + 10**9)
+    assert _ask(root, *names) == [["f0.py", "f9.py"], *[[f"f{n}.py"] for n in range(1, len(names))]]
+    assert read == ["f9.py"]
+
+
 def test_a_file_too_recent_to_trust_is_read_again(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file written within a clock tick of its read may change again without its time
     changing: its answer is not kept."""
@@ -216,6 +235,7 @@ def test_kept_answers_answer_as_a_run_without_them(edits: list[tuple[int, str]])
         root.mkdir()
         for step, (number, line) in enumerate(edits):
             _write(root / f"f{number}.py", line + "\n", OLD_NS + step * 10**9)
+            many = [f"helper_{n}_" for n in range(project_scan._QUESTIONS_PER_SEARCH + 1)]  # read whole
             with kept_in(Path(folder, "cache")):
-                kept = (_ask(root, "helper_1_", "helper_2_"), _consumers(root))
-            assert kept == (_ask(root, "helper_1_", "helper_2_"), _consumers(root))
+                kept = (_ask(root, "helper_1_", "helper_2_"), _ask(root, *many), _consumers(root))
+            assert kept == (_ask(root, "helper_1_", "helper_2_"), _ask(root, *many), _consumers(root))

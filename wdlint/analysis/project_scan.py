@@ -39,7 +39,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from wdlint.analysis.scan_answers import ScanAnswers
+from wdlint.analysis.scan_answers import KeptImports, ScanAnswers
 from wdlint.files import read_file
 from wdlint.frontends.dependencies import Stamp
 from wdlint.knowledge.consumers import CONSUMER_MARKERS, PROJECT_MARKERS
@@ -136,10 +136,24 @@ class Scan(Record):
     def _read_whole(self) -> tuple[ScannedFile, ...]:
         if not self._whole:
             known = self._known
+            kept = KeptImports.of(self.root) if self.root is not None else None
             for position, (location, stamp) in enumerate(self.listed):
-                if position not in known:
+                if position in known:
+                    continue
+                recorded = kept.imports(stamp) if kept is not None else None
+                if recorded is not None:
+                    imported, modules = _compact(recorded[0]), _compact(recorded[1])
+                else:
                     data = _read(location)
-                    known[position] = None if data is None else _scanned(location, stamp, data)
+                    if data is None:
+                        known[position] = None
+                        continue
+                    imported, modules = _imports(data)
+                    if kept is not None:
+                        kept.record(stamp, imported, modules)
+                known[position] = ScannedFile(location, stamp, imported, modules) if modules else None
+            if kept is not None:
+                kept.save([stamp for _, stamp in self.listed])
             self._whole.append(tuple(f for f in (known[p] for p in range(len(self.listed))) if f is not None))
             known.clear()  # the tuple holds them now
         return self._whole[0]
