@@ -153,6 +153,27 @@ def test_a_damaged_answers_file_is_a_run_without_one(
     assert _ask(root, "helper_3_") == [["f3.py"]] and read == ["f3.py"]  # written afresh
 
 
+@pytest.mark.parametrize("entry", [[1, 2], [1, 2, 3, 4], "x", None, [1, 2, "3", 4, 0], [1, 2, 3, 4, "names"], [1, 2, 3, 4, [5]]])
+def test_a_damaged_entry_is_a_file_never_read(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch, entry: object) -> None:
+    """Entries of another shape (another version's, a damaged file's) are files never read: the
+    search and the consumers' search read them again, and nothing fails."""
+    root = tmp_path / "project"
+    root.mkdir()
+    _project(root)
+    for whole in (False, True):
+        names = [f"helper_{n}_" for n in range(project_scan._QUESTIONS_PER_SEARCH + 1 if whole else 1)]
+        expected = [[f"f{n}.py"] for n in range(len(names))]
+        assert _ask(root, *names) == expected and _consumers(root) == []
+        for answers in kept.glob("*.json"):
+            content = json.loads(answers.read_text())
+            content["files"] = {path: entry for path in content["files"]}
+            answers.write_text(json.dumps(content))
+        read = _reads(monkeypatch)
+        assert _ask(root, *names) == expected and _consumers(root) == []
+        assert len(read) >= FILES
+        monkeypatch.undo()
+
+
 def test_too_many_questions_start_the_answers_afresh(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scan_answers, "_MAX_QUESTIONS", 3)
     root = tmp_path / "project"

@@ -38,7 +38,7 @@ from typing import Any
 from wdlint.files import replace_file
 from wdlint.frontends.dependencies import Stamp, kept_reads_directory, racy
 
-_FORMAT = 1  # of the answers files: another is not read
+_FORMAT = 2  # of the answers files: another is not read
 _MAX_QUESTIONS = 64  # questions kept per root; past this the answers start afresh
 
 
@@ -66,12 +66,18 @@ class _Kept:
             # another root whose name has the same checksum is replaced when saved
             if data["format"] == _FORMAT and data["root"] == absolute and isinstance(data["files"], dict):
                 kept._loaded(data)
+                # an entry of another shape (a damaged file) is a file never read
+                kept._files = {path: entry for path, entry in kept._files.items() if kept._well_formed(entry)}
         except (OSError, ValueError, KeyError, TypeError):
             pass  # none yet, or damaged: every file is read again
         return kept
 
     def _loaded(self, data: dict[str, Any]) -> None:
         self._files = data["files"]
+
+    @staticmethod
+    def _well_formed(entry: Any) -> bool:
+        return False
 
     def _valid(self, stamp: Stamp) -> list[Any] | None:
         """The file's entry, while the file is as it was when it was written."""
@@ -135,6 +141,15 @@ class ScanAnswers(_Kept):
     def _payload(self) -> dict[str, Any]:
         return {"questions": self.questions}
 
+    @staticmethod
+    def _well_formed(entry: Any) -> bool:
+        return (
+            type(entry) is list
+            and len(entry) == 5
+            and all(type(n) is int for n in entry[:4])
+            and (entry[4] == 0 or entry[4] is None or _names(entry[4]))
+        )
+
     def bits(self, questions: Sequence[str]) -> list[int]:
         """Each question's bit, a new question given the next (past `_MAX_QUESTIONS`, every
         answer is forgotten and the questions start afresh)."""
@@ -194,6 +209,10 @@ class KeptImports(_Kept):
         found: KeptImports | None = cls._of(root)
         return found
 
+    @staticmethod
+    def _well_formed(entry: Any) -> bool:
+        return type(entry) is list and len(entry) == 4 and all(type(n) is int for n in entry[:2]) and _names(entry[2]) and _names(entry[3])
+
     def imports(self, stamp: Stamp) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """(the names imported by `from ... import`, every module name) of the file; None
         when it changed since, or was never read whole."""
@@ -204,3 +223,7 @@ class KeptImports(_Kept):
         entry = self._entry(stamp, [[], []])
         if entry is not None:
             entry[2:] = [list(imported), list(modules)]
+
+
+def _names(value: Any) -> bool:
+    return type(value) is list and all(type(name) is str for name in value)
