@@ -25,6 +25,10 @@ times, and answers alike either way.
 Notebooks are listed, not read: a notebook's import lines are JSON strings, and its outputs make
 it large; whoever asks reads the few that mention what it looks for (`mentions`).
 
+In a run with a result cache, what the searches, the whole reads and the consumers' search
+found of each file is kept between runs (`scan_answers.py`): a later run reads again only the
+files that changed.
+
 Whoever uses the scan records its dependencies (`frontends/dependencies.py`): every directory
 listed (a file added, removed or replaced changes it), and the stamps of the files it picks.
 """
@@ -151,7 +155,7 @@ class Scan(Record):
                     imported, modules = _imports(data)
                     if kept is not None:
                         kept.record(stamp, imported, modules)
-                known[position] = ScannedFile(location, stamp, imported, modules) if modules else None
+                known[position] = _scanned(location, stamp, imported, modules)
             if kept is not None:
                 kept.save([stamp for _, stamp in self.listed])
             self._whole.append(tuple(f for f in (known[p] for p in range(len(self.listed))) if f is not None))
@@ -263,7 +267,7 @@ class Scan(Record):
                 found[key].append(position)
                 if position not in self._known:
                     assert data is not None
-                    self._known[position] = _scanned(location, stamp, data)
+                    self._known[position] = _scanned(location, stamp, *_imports(data))
                 for name in key[0]:  # what `mentions` would read the file again for
                     _MENTIONS[(Path(location), os.fsdecode(name))] = True
         if answers is not None:
@@ -413,9 +417,8 @@ def _imports(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _compact(imported), _compact(modules)
 
 
-def _scanned(location: str, stamp: Stamp, data: bytes) -> ScannedFile | None:
+def _scanned(location: str, stamp: Stamp, imported: tuple[str, ...], modules: tuple[str, ...]) -> ScannedFile | None:
     """What a file's imports say for the project's questions (None: it imports nothing)."""
-    imported, modules = _imports(data)
     return ScannedFile(location, stamp, imported, modules) if modules else None
 
 
