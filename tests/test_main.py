@@ -191,9 +191,10 @@ print(" ".join(sorted(sys.modules)))
 """
 
 # Never what one file through the hook needs: the command-line framework, a concrete syntax
-# tree, worker processes, the other formats' parsers and reporters, the runtime audit, fixes.
+# tree, worker processes, the other formats' parsers and reporters, the runtime audit, fixes;
+# nor `typing`, which only type checkers read (a third of the interpreter's own start-up).
 NEVER = (
-    "click", "libcst", "yaml", "multiprocessing", "concurrent", "tempfile", "hashlib", "difflib", "tomllib",
+    "click", "libcst", "yaml", "multiprocessing", "concurrent", "tempfile", "hashlib", "difflib", "tomllib", "typing",
     "wdlint.cli", "wdlint.frontends.notebook", "wdlint.frontends.yamlcfg", "wdlint.runtime", "wdlint.integrations",
     "wdlint.engine.fix", "wdlint.engine.add_noqa", "wdlint.rules.catalog",
     "wdlint.output.json", "wdlint.output.sarif", "wdlint.output.github", "wdlint.output.gitlab",

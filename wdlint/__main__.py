@@ -18,7 +18,10 @@ import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO, cast
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 _FLAGS = {
     "--exit-zero": "exit_zero",
@@ -231,8 +234,8 @@ def _check_as_click_would(options: dict[str, Any]) -> None:
         if problem.errno != errno.EPIPE:
             echo_error(f"internal error: {type(problem).__name__}: {problem} (please report it)")
             sys.exit(EXIT_ERROR)
-        sys.stdout = cast(TextIO, _QuietClosedPipe(sys.stdout))
-        sys.stderr = cast(TextIO, _QuietClosedPipe(sys.stderr))
+        sys.stdout = _QuietClosedPipe(sys.stdout)
+        sys.stderr = _QuietClosedPipe(sys.stderr)
         sys.exit(1)
     except Exception as problem:  # noqa: BLE001  a bug of ours: say so in one line, exit 2 as documented
         echo_error(f"internal error: {type(problem).__name__}: {problem} (please report it)")

@@ -11,7 +11,6 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 from wdlint.config import ConfigError, Settings, parse_torch_version, resolve_settings
 from wdlint.diagnostics import Diagnostic
@@ -20,6 +19,10 @@ from wdlint.engine.discover import discover
 from wdlint.engine.runner import FileJob, FileResult, FixRequest, LintOptions, lint_cached, lint_jobs
 from wdlint.output import text as text_output
 from wdlint.selection import ignored_by, is_valid_selector
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # the formats for CI services: (diagnostics, the run's directory) -> text

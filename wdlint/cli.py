@@ -10,7 +10,6 @@ import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -19,6 +18,10 @@ from wdlint import check as check_command
 from wdlint.check import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, OUTPUT_FORMATS, UsageError
 from wdlint.config import ConfigError, resolve_settings
 from wdlint.engine.cache import CACHE_DIR_NAME, ENVIRONMENT_VARIABLE, cache_directory
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _DefaultToCheck(click.Group):

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Literal, TypeVar
 
 from wdlint import selection
 from wdlint.engine.globs import GlobSet, relative_posix
@@ -20,7 +19,13 @@ from wdlint.engine.jobs import DEFAULT_MAX_FILE_SIZE
 from wdlint.frontends.formats import default_includes
 from wdlint.records import Record
 
-Embeddings = Literal["decay", "no-decay", "either"]
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Literal, TypeVar
+
+    Embeddings = Literal["decay", "no-decay", "either"]
+    _T = TypeVar("_T")
+
 _EMBEDDINGS: tuple[Embeddings, ...] = ("decay", "no-decay", "either")
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
@@ -210,9 +215,6 @@ def _tool_table(data: Mapping[str, object], path: Path) -> Mapping[str, object] 
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{_display(path)}: [tool.wdlint] must be a table")
     return table
-
-
-_T = TypeVar("_T")
 
 
 class _Table(Record):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import bisect
 from enum import Enum
-from typing import TYPE_CHECKING, Any
 
 from wdlint.records import Record, field
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Position(Record, order=True):

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
-_T = TypeVar("_T")
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
+    from typing import Any, ClassVar, TypeVar, overload
+
     from typing_extensions import Self, dataclass_transform
+
+    _T = TypeVar("_T")
 else:
 
     def dataclass_transform(**_: object) -> Any:  # only type checkers read it (and 3.10 has none)
@@ -50,10 +53,14 @@ class _Field:
 _NO_DEFAULT: Any = object()
 
 
-@overload
-def field(*, default: _T, compare: bool = True, repr: bool = True) -> _T: ...
-@overload
-def field(*, default_factory: Callable[[], _T], compare: bool = True, repr: bool = True) -> _T: ...
+if TYPE_CHECKING:
+
+    @overload
+    def field(*, default: _T, compare: bool = True, repr: bool = True) -> _T: ...
+    @overload
+    def field(*, default_factory: Callable[[], _T], compare: bool = True, repr: bool = True) -> _T: ...
+
+
 def field(
     *, default: Any = _NO_DEFAULT, default_factory: Callable[[], Any] | None = None, compare: bool = True, repr: bool = True
 ) -> Any:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.index import END_OF_MODULE, ModuleIndex
 from wdlint.analysis.scopes import Binding, BindingKind, Scope
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.analysis.project import Imported, Project

@@ -11,7 +11,6 @@ import operator
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeGuard
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.index import END_OF_MODULE, ArgparseOption
@@ -20,6 +19,10 @@ from wdlint.analysis.sites import Value
 from wdlint.analysis.syntax import expr_text, literal_pairs, parses_args
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import TypeGuard
 
 
 class _Unresolved:

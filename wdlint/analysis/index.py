@@ -15,11 +15,16 @@ import bisect
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
 
 from wdlint.analysis.scopes import Binding, BindingKind, Mutation, Scope, binding_line
 from wdlint.analysis.syntax import parses_args
 from wdlint.records import Record, field
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+else:
+    Protocol = object  # what a class subclassing it needs at run time
 
 END_OF_MODULE = 10**9  # a line after every statement: a module's names as they end up
 

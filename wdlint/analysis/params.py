@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
-from typing import Protocol
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import qualified_name, resolve_value
@@ -29,6 +28,12 @@ from wdlint.analysis.sites import (
 from wdlint.analysis.syntax import expr_text, literal_pairs
 from wdlint.diagnostics import Position, Span
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # what a class subclassing it needs at run time
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 # attribute calls that yield every parameter of a module

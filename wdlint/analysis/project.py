@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.scopes import Binding, Scope
@@ -20,6 +19,8 @@ from wdlint.frontends.python import decode_source, parse_python
 from wdlint.frontends.text import SourceError, decode_utf8
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.frontends.notebook import CellMap

@@ -33,10 +33,13 @@ import os
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from wdlint.files import replace_file
 from wdlint.frontends.dependencies import Stamp, kept_reads_directory, racy
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 _FORMAT = 2  # of the answers files: another is not read
 _MAX_QUESTIONS = 64  # questions kept per root; past this the answers start afresh

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.evaluate import strings
 from wdlint.analysis.sites import NameMatch, NameTest, Selector
 from wdlint.analysis.syntax import expr_text
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.analysis.params import Spans

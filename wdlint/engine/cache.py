@@ -24,7 +24,6 @@ import sys
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from wdlint import __version__
 from wdlint.diagnostics import Diagnostic
@@ -33,6 +32,10 @@ from wdlint.files import replace_file
 from wdlint.frontends.dependencies import racy, unchanged
 from wdlint.frontends.formats import format_for
 from wdlint.frontends.text import SourceError
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 CACHE_DIR_NAME = ".wdlint_cache"
 ENVIRONMENT_VARIABLE = "WDLINT_CACHE_DIR"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.facts import ModuleFacts
 from wdlint.analysis.sites import OptimizerSite
@@ -22,6 +21,8 @@ from wdlint.rules import all_rules, get_rule, rule_url
 from wdlint.rules.base import RuleContext
 from wdlint.rules.fixes import FixPlan
 from wdlint.selection import PARSE_ERROR
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.fixes.style import Style

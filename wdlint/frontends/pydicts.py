@@ -18,7 +18,6 @@ import ast
 import bisect
 import itertools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.index import ModuleIndex
@@ -30,6 +29,8 @@ from wdlint.frontends.pyconfig import read_values
 from wdlint.frontends.python import PythonSource
 from wdlint.frontends.text import line_starts
 from wdlint.knowledge.frameworks import GENERIC
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.frontends.config_sites import Node

@@ -17,9 +17,11 @@ FourierFT's spectra, an adaption gate) are the adapters themselves and are not l
 
 from __future__ import annotations
 
-from typing import Final
-
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Final
 
 PEFT_ROOT: Final = "peft."  # qualified names of PEFT's own API start so
 

@@ -9,9 +9,11 @@ the optimizer. Each entry says where its behaviour was read.
 
 from __future__ import annotations
 
-from typing import Final
-
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Final
 
 
 class ConsumerCall(Record):

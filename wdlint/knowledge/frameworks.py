@@ -15,10 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import Final
 
 from wdlint.knowledge.optimizers import TORCH_OPTIMIZERS, OptimizerSpec, lookup
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Final
 
 
 class Params(Enum):

@@ -5,10 +5,12 @@ to one of them as the constructor call it makes.
 
 from __future__ import annotations
 
-from typing import Final
-
 from wdlint.knowledge.frameworks import ASTEROID, LITGPT, Convention
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Final
 
 
 class NamedFactory(Record):

@@ -11,9 +11,12 @@ unknown, and a message about it names nothing it cannot know.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Final
 
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Final
 
 
 class Biases(Enum):

@@ -10,9 +10,13 @@ families, by the architecture names `timm.create_model` takes, are in `knowledge
 
 from __future__ import annotations
 
-from typing import Final, Protocol
-
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Final, Protocol
+else:
+    Protocol = object  # what a class subclassing it needs at run time
 
 
 class ModelFamily(Record):

@@ -7,9 +7,12 @@ The torch facts were read off torch 2.13's signatures (``inspect.signature``) an
 from __future__ import annotations
 
 from enum import Enum
-from typing import Final
 
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Final
 
 
 class Family(Enum):

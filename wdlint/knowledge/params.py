@@ -9,9 +9,11 @@ real disagreement between recipes, so the default policy takes no side on them.
 
 from __future__ import annotations
 
-from typing import Final
-
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Final
 
 
 def is_norm_class_name(name: str) -> bool:

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Final
 
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Final
 
 # where `create_model` is defined and re-exported
 FACTORIES: Final = frozenset({

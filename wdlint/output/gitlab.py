@@ -12,10 +12,13 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from wdlint.diagnostics import Diagnostic
 from wdlint.output.ci import in_file_lines, is_error, located_message, report_path
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def gitlab(diagnostics: Sequence[Diagnostic], root: Path) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 from wdlint import __version__
@@ -18,6 +17,10 @@ from wdlint.output.ci import in_file_lines, is_error, located_message, report_pa
 from wdlint.rules import all_rules, rule_url
 from wdlint.rules.base import Rule
 from wdlint.selection import PARSE_ERROR
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/wdlint/"

@@ -7,7 +7,8 @@ import importlib
 import os
 import re
 from functools import cache
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.rules.base import Rule

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.diagnostics import Applicability, Position, Span
 from wdlint.records import Record
 from wdlint.rules.fixes import FixPlan
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts

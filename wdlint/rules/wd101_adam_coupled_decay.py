@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ValueKind
 from wdlint.diagnostics import Applicability, Edit, Position
@@ -9,6 +8,8 @@ from wdlint.knowledge.frameworks import PARAMS_UNKNOWN_NOTE
 from wdlint.knowledge.optimizers import Family, OptimizerSpec
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import AddImport, FixPlan, ImportChange, RemoveImport, append_keyword
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, ValueKind
 from wdlint.diagnostics import Applicability, Edit, Position
 from wdlint.knowledge.optimizers import OptimizerSpec, lookup
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import AddImport, FixPlan, ImportChange, RemoveImport, append_keyword
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts

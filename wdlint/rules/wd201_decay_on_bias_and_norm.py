@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import NameMatch, OptimizerSite, ParamGroup, ParamSource, Selector, SourceKind, Value
 from wdlint.diagnostics import Applicability, Edit, Position
@@ -9,6 +8,8 @@ from wdlint.knowledge.optimizers import Family, OptimizerSpec
 from wdlint.knowledge.params import marks_no_decay, names_submodule
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.fixes import FixPlan
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.analysis.facts import ModuleFacts

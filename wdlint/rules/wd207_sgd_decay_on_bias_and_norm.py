@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.diagnostics import Applicability, Position
 from wdlint.rules.base import Finding, Rule, RuleContext
 from wdlint.rules.wd201_decay_on_bias_and_norm import classic_sgd, decayed_everywhere, undecayable_params
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.runtime.context import AuditContext

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from wdlint.analysis.sites import OptimizerSite, SourceKind
 from wdlint.diagnostics import Position
 from wdlint.knowledge.optimizers import Family
 from wdlint.rules.base import Finding, Rule, RuleContext
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.runtime.context import AuditContext

@@ -31,7 +31,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wdlint.analysis import project_scan
 from wdlint.analysis.project_scan import project_root
@@ -42,6 +41,8 @@ from wdlint.frontends.dependencies import note_absent, note_stamps
 from wdlint.knowledge.frameworks import PARAMS_UNKNOWN_NOTE
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:  # the analysis is imported only when a link is looked for
     from wdlint.analysis.consumers import ConfigName

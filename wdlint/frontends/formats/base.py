@@ -11,12 +11,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wdlint.diagnostics import Diagnostic
 from wdlint.engine.prefilter import may_contain_optimizer
 from wdlint.frontends.text import SourceError, decode_utf8
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:  # the analysis is imported once a file is parsed, not to pick its format
     from wdlint.analysis.facts import ModuleFacts

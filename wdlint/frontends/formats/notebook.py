@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wdlint.diagnostics import Diagnostic
 from wdlint.frontends.formats.base import Format, Parsed, Sites
 from wdlint.frontends.formats.python import python_comments
 from wdlint.frontends.text import SourceError
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.engine.fix import FileFixer

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wdlint.engine.prefilter import may_configure_in_config
 from wdlint.frontends.formats.base import Format, Parsed, Sites
 from wdlint.frontends.text import check_size
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
     from wdlint.frontends.yamlcfg import YamlConfig
