@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scan_reads import counted_reads
 
 from wdlint.analysis import project_scan
 from wdlint.analysis.project_scan import Scan, ScannedFile
@@ -83,24 +84,12 @@ def test_a_search_answers_as_the_whole_root_does(files: list[list[str]]) -> None
     project_scan.clear_scans()
 
 
-def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    read: list[str] = []
-    real = project_scan._read
-
-    def counting(location: str) -> bytes | None:
-        read.append(Path(location).name)
-        return real(location)
-
-    monkeypatch.setattr(project_scan, "_read", counting)
-    return read
-
-
 @pytest.mark.parametrize("questions", [1, 2, 3, 40])
 def test_a_root_is_read_a_bounded_number_of_times(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, questions: int) -> None:
     files = 30
     for number in range(files):
         (tmp_path / f"f{number}.py").write_text(f"from pkg.optim import helper_{number}_of_{files}\n")
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     scan = project_scan._list(tmp_path)
     assert read == []  # listing reads no file
     found = [scan.importers(f"helper_{n}_of_{files}", "optim", "pkg", besides=tmp_path / "x.py") for n in range(questions)]
@@ -122,7 +111,7 @@ def test_questions_told_ahead_are_one_read_of_the_root(
     files = 30
     for number in range(files):
         (tmp_path / f"f{number}.py").write_text(f"from pkg.optim import helper_{number}_of_{files}\n")
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     scan = project_scan._list(tmp_path)
     names = [f"helper_{n}_of_{files}" for n in range(told)]
     scan.expect_importers([*names, *names], "optim", "pkg")
@@ -140,7 +129,7 @@ def test_questions_told_ahead_count_as_one_search(tmp_path: Path, monkeypatch: p
     files = 10
     for number in range(files):
         (tmp_path / f"f{number}.py").write_text("import os\n")
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     scan = project_scan._list(tmp_path)
     for module in range(project_scan._SEARCHES):
         scan.expect_importers([f"a_{module}", f"b_{module}"], f"m{module}", "pkg")
@@ -153,7 +142,7 @@ def test_questions_told_ahead_count_as_one_search(tmp_path: Path, monkeypatch: p
 def test_the_same_question_again_reads_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a.py").write_text("from pkg.optim import make_opt\n")
     (tmp_path / "b.py").write_text("import os\n")
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     scan = project_scan._list(tmp_path)
     for _ in range(2 * project_scan._SEARCHES):
         assert [f.path.name for f in scan.importers("make_opt", "optim", "pkg", besides=tmp_path / "x.py")] == ["a.py"]
@@ -184,7 +173,7 @@ def test_the_consumers_are_one_search_of_the_root(tmp_path: Path, monkeypatch: p
     (tmp_path / "train.py").write_text("import deepspeed\nengine = deepspeed.initialize(config='ds_config.json')\n")
     (tmp_path / "app.py").write_text('@hydra.main(config_name="train")\ndef main(cfg):\n    pass\n')
     (tmp_path / "plain.py").write_text("from pkg.optim import make_opt\n")
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     scan = project_scan._list(tmp_path)
     assert scan.files  # the whole read: imports only
     whole = len(read)

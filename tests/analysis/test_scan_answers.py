@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scan_reads import counted_reads
 
 from wdlint.analysis import project_scan, scan_answers
 from wdlint.frontends.dependencies import keeping_reads_in as kept_in
@@ -30,18 +31,6 @@ def _write(path: Path, text: str, mtime_ns: int = OLD_NS) -> None:
     os.utime(path, ns=(mtime_ns, mtime_ns))
 
 
-def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    read: list[str] = []
-    real = project_scan._read
-
-    def counting(location: str) -> bytes | None:
-        read.append(Path(location).name)
-        return real(location)
-
-    monkeypatch.setattr(project_scan, "_read", counting)
-    return read
-
-
 def _ask(root: Path, *names: str) -> list[list[str]]:
     """A run's questions of a fresh scan (a new process): the importers of each name."""
     project_scan.clear_scans()
@@ -53,16 +42,23 @@ def _ask(root: Path, *names: str) -> list[list[str]]:
 
 
 @pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project of `FILES` files, each importing and calling a helper of its own."""
+    root = tmp_path / "project"
+    root.mkdir()
+    _project(root)
+    return root
+
+
+@pytest.fixture
 def kept(tmp_path: Path) -> object:
     with kept_in(tmp_path / "cache"):
         yield tmp_path / "cache"
 
 
-def test_a_later_run_reads_only_the_files_that_hold_the_names(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
-    read = _reads(monkeypatch)
+def test_a_later_run_reads_only_the_files_that_hold_the_names(project: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project
+    read = counted_reads(monkeypatch)
     assert _ask(root, "helper_3_") == [["f3.py"]]
     assert len(read) == FILES
     [answers] = kept.glob("scan-*.json")
@@ -72,12 +68,10 @@ def test_a_later_run_reads_only_the_files_that_hold_the_names(tmp_path: Path, ke
     assert read == ["f3.py"]  # for its imports; every other file's answer is kept
 
 
-def test_a_changed_file_is_read_again_and_a_new_one_read(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
+def test_a_changed_file_is_read_again_and_a_new_one_read(project: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project
     assert _ask(root, "helper_3_") == [["f3.py"]]
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     _write(root / "f7.py", "from pkg.optim import helper_3_\n", OLD_NS + 10**9)  # now calls it
     _write(root / "f3.py", "print('no longer')\n", OLD_NS + 10**9)  # no longer
     _write(root / "new.py", "from pkg.optim import helper_3_\n")
@@ -89,13 +83,11 @@ def test_a_changed_file_is_read_again_and_a_new_one_read(tmp_path: Path, kept: P
 
 
 def test_a_new_question_reads_every_file_and_the_old_ones_are_kept(
-    tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, kept: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
+    root = project
     assert _ask(root, "helper_1_") == [["f1.py"]]
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     assert _ask(root, "helper_2_", "helper_4_") == [["f2.py"], ["f4.py"]]
     assert len(read) == FILES
     read.clear()
@@ -104,14 +96,12 @@ def test_a_new_question_reads_every_file_and_the_old_ones_are_kept(
     assert _ask(root, "helper_4_") == [["f4.py"]] and read == ["f4.py"]
 
 
-def test_a_root_read_whole_keeps_each_file_s_imports(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_root_read_whole_keeps_each_file_s_imports(project: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """More questions at once than a search answers cheaply read the root whole: a later run
     reads again only the files that changed."""
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
+    root = project
     names = [f"helper_{n}_" for n in range(project_scan._QUESTIONS_PER_SEARCH + 1)]
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     assert _ask(root, *names) == [[f"f{n}.py"] for n in range(len(names))]
     assert len(read) == FILES
     assert [p.name.split("-")[0] for p in kept.glob("*.json")] == ["imports"]  # no search was made
@@ -123,30 +113,26 @@ def test_a_root_read_whole_keeps_each_file_s_imports(tmp_path: Path, kept: Path,
     assert read == ["f9.py"]
 
 
-def test_a_file_too_recent_to_trust_is_read_again(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_too_recent_to_trust_is_read_again(project: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file written within a clock tick of its read may change again without its time
     changing: its answer is not kept."""
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
+    root = project
     (root / "f5.py").write_text("x = 1\n")  # modified now
     assert _ask(root, "helper_5_") == [[]]
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     assert _ask(root, "helper_5_") == [[]]
     assert read == ["f5.py"]
 
 
 @pytest.mark.parametrize("content", [b"", b"{", b"[]", b'{"format": 1}', b'{"format": 99, "root": "x"}', b"\xff\xfe"])
 def test_a_damaged_answers_file_is_a_run_without_one(
-    tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+    project: Path, kept: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
 ) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
+    root = project
     assert _ask(root, "helper_3_") == [["f3.py"]]
     [answers] = kept.glob("scan-*.json")
     answers.write_bytes(content)
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     assert _ask(root, "helper_3_") == [["f3.py"]]
     assert len(read) == FILES
     read.clear()
@@ -154,12 +140,10 @@ def test_a_damaged_answers_file_is_a_run_without_one(
 
 
 @pytest.mark.parametrize("entry", [[1, 2], [1, 2, 3, 4], "x", None, [1, 2, "3", 4, 0], [1, 2, 3, 4, "names"], [1, 2, 3, 4, [5]]])
-def test_a_damaged_entry_is_a_file_never_read(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch, entry: object) -> None:
+def test_a_damaged_entry_is_a_file_never_read(project: Path, kept: Path, monkeypatch: pytest.MonkeyPatch, entry: object) -> None:
     """Entries of another shape (another version's, a damaged file's) are files never read: the
     search and the consumers' search read them again, and nothing fails."""
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
+    root = project
     for whole in (False, True):
         names = [f"helper_{n}_" for n in range(project_scan._QUESTIONS_PER_SEARCH + 1 if whole else 1)]
         expected = [[f"f{n}.py"] for n in range(len(names))]
@@ -168,41 +152,35 @@ def test_a_damaged_entry_is_a_file_never_read(tmp_path: Path, kept: Path, monkey
             content = json.loads(answers.read_text())
             content["files"] = {path: entry for path in content["files"]}
             answers.write_text(json.dumps(content))
-        read = _reads(monkeypatch)
+        read = counted_reads(monkeypatch)
         assert _ask(root, *names) == expected and _consumers(root) == []
         assert len(read) >= FILES
         monkeypatch.undo()
 
 
-def test_too_many_questions_start_the_answers_afresh(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_too_many_questions_start_the_answers_afresh(project: Path, kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scan_answers, "_MAX_QUESTIONS", 3)
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
+    root = project
     for number in range(3):
         _ask(root, f"helper_{number}_")
     assert len(json.loads(next(kept.glob("scan-*.json")).read_text())["questions"]) == 3
     assert _ask(root, "helper_9_") == [["f9.py"]]
     assert json.loads(next(kept.glob("scan-*.json")).read_text())["questions"] == ['[["helper_9_"], ["optim", "pkg"]]']
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     assert _ask(root, "helper_0_") == [["f0.py"]] and len(read) == FILES
 
 
-def test_a_run_without_a_cache_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
-    read = _reads(monkeypatch)
+def test_a_run_without_a_cache_keeps_nothing(tmp_path: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project
+    read = counted_reads(monkeypatch)
     for _ in range(2):
         assert _ask(root, "helper_3_") == [["f3.py"]]
     assert len(read) == 2 * FILES
     assert [p.name for p in tmp_path.rglob("scan-*")] == []
 
 
-def test_an_unwritable_cache_costs_reads_never_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
+def test_an_unwritable_cache_costs_reads_never_the_run(tmp_path: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project
     (tmp_path / "cache").write_text("a file where the directory would be\n")
     with kept_in(tmp_path / "cache"):
         assert _ask(root, "helper_3_") == [["f3.py"]]
@@ -226,13 +204,11 @@ def _consumers(root: Path) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def test_the_consumers_are_read_again_only_where_files_changed(
-    tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, kept: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    _project(root)
+    root = project
     _write(root / "train.py", "engine = deepspeed.initialize(config='ds_config.json')\n")
-    read = _reads(monkeypatch)
+    read = counted_reads(monkeypatch)
     assert _consumers(root) == [("train.py", ("ds_config.json",))]
     assert len(read) == FILES + 1
     read.clear()
