@@ -39,7 +39,9 @@ from wdlint.frontends.dependencies import Stamp, kept_reads_directory, racy
 
 TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeVar
+
+    _K = TypeVar("_K", bound="_Kept")
 
 _FORMAT = 2  # of the answers files: another is not read
 _MAX_QUESTIONS = 64  # questions kept per root; past this the answers start afresh
@@ -58,7 +60,9 @@ class _Kept:
         self._changed = False
 
     @classmethod
-    def _of(cls, root: Path) -> Any:
+    def of(cls: type[_K], root: Path) -> _K | None:
+        """What is recorded for the project at `root`, when this run keeps it
+        (`dependencies.keeping_reads_in`)."""
         directory = kept_reads_directory()
         if directory is None:
             return None
@@ -129,13 +133,6 @@ class ScanAnswers(_Kept):
         super().__init__(file, root)
         self.questions: list[str] = []  # a question's bit is its position here
 
-    @classmethod
-    def of(cls, root: Path) -> ScanAnswers | None:
-        """The answers recorded for the project at `root`, when this run keeps them
-        (`dependencies.keeping_reads_in`)."""
-        found: ScanAnswers | None = cls._of(root)
-        return found
-
     def _loaded(self, data: dict[str, Any]) -> None:
         questions = data["questions"]
         if isinstance(questions, list) and len(questions) <= _MAX_QUESTIONS:
@@ -205,12 +202,6 @@ class KeptImports(_Kept):
     most runs never read a root whole."""
 
     KIND = "imports"
-
-    @classmethod
-    def of(cls, root: Path) -> KeptImports | None:
-        """The imports recorded for the project at `root`, when this run keeps them."""
-        found: KeptImports | None = cls._of(root)
-        return found
 
     @staticmethod
     def _well_formed(entry: Any) -> bool:

@@ -30,10 +30,13 @@ import pickle
 import select
 import signal
 import sys
-from collections.abc import Callable
-from typing import Generic, NoReturn, TypeVar
 
-_T = TypeVar("_T")
+TYPE_CHECKING = False  # `typing` is for type checkers only (docs/architecture.md)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, NoReturn, TypeVar
+
+    _T = TypeVar("_T")
 
 _TASK = 4  # bytes of a batch's number
 _LENGTH = 8  # bytes of a result frame's length
@@ -51,17 +54,18 @@ def run_batches(count: int, processes: int, work: Callable[[int], _T]) -> list[_
     for stream in (sys.stdout, sys.stderr):  # what the parent wrote is not written again by a worker
         if stream is not None:
             stream.flush()
-    workers: list[_Worker[_T]] = []
+    workers: list[_Worker] = []
     try:
         for _ in range(min(processes, count)):
             workers.append(_Worker.start(work, [d for w in workers for d in (w.tasks, w.results) if d is not None]))
-        return _Dispatch(count, workers).results()
+        results: list[_T] = _Dispatch(count, workers).results()
+        return results
     finally:
         for worker in workers:
             worker.end()
 
 
-class _Worker(Generic[_T]):
+class _Worker:
     """A forked worker as the parent sees it: its pipes, and the batch it is running."""
 
     def __init__(self, pid: int, tasks: int, results: int) -> None:
@@ -72,7 +76,7 @@ class _Worker(Generic[_T]):
         self.received = bytearray()
 
     @classmethod
-    def start(cls, work: Callable[[int], _T], others: list[int]) -> _Worker[_T]:
+    def start(cls, work: Callable[[int], object], others: list[int]) -> _Worker:
         """Fork a worker; `others`: the parent's ends of the pipes of the workers started
         before it, which it closes (a copy of a task pipe's end kept open elsewhere would keep
         that worker waiting for more batches after the parent closed its own)."""
@@ -137,16 +141,16 @@ class _Worker(Generic[_T]):
         self.pid = 0
 
 
-class _Dispatch(Generic[_T]):
+class _Dispatch:
     """The parent's side: batches handed out in order, results collected as they come."""
 
-    def __init__(self, count: int, workers: list[_Worker[_T]]) -> None:
+    def __init__(self, count: int, workers: list[_Worker]) -> None:
         self.count = count
         self.workers = workers
         self.next = 0
-        self.done: dict[int, _T] = {}
+        self.done: dict[int, Any] = {}
 
-    def results(self) -> list[_T]:
+    def results(self) -> list[Any]:
         by_descriptor = {}
         poller = select.poll()
         for worker in self.workers:
@@ -169,12 +173,12 @@ class _Dispatch(Generic[_T]):
                 for number, value in worker.frames(chunk):
                     if number == _FAILED:
                         raise WorkerError(f"a worker process failed:\n{value}")
-                    self.done[number] = value  # type: ignore[assignment]  # what `work` returned
+                    self.done[number] = value  # what `work` returned
                     worker.running = None
                     self._give_next(worker)
         return [self.done[number] for number in range(self.count)]
 
-    def _give_next(self, worker: _Worker[_T]) -> None:
+    def _give_next(self, worker: _Worker) -> None:
         if self.next < self.count:
             worker.give(self.next)
             self.next += 1
