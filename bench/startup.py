@@ -36,6 +36,9 @@ executes (valgrind's callgrind, one run each): unlike times, the same on a busy 
 `--project CORPUS` puts each file in a copy of a corpus (`transformers`: 2,951 files) that
 each checkout has linted once: the hook in a large project, whose cache holds every other
 file's results.
+`--pyproject other` puts a pyproject.toml beside the file, as most repositories have one (a
+package's metadata and other tools' tables); `--pyproject wdlint` adds a `[tool.wdlint]` table
+to it, as a project that configures wdlint has. The default, `none`, is an empty directory.
 """
 
 from __future__ import annotations
@@ -116,11 +119,17 @@ def startup_rows(
     instructions: bool,
     python: str = sys.executable,
     project: Path | None = None,
+    pyproject: str | None = None,
 ) -> list[Row]:
     """(file, command, median wall ms, its ratio to `python -c pass`, median CPU ms, its ratio,
     instructions in millions and their ratio: NaN unless counted), every command run by `python`.
-    `project`: a tree the file is put in, linted once by each checkout first (its cache warm)."""
-    return [row for source in files for row in _file_rows(source, runs, checkouts, instructions, python, project)]
+    `project`: a tree the file is put in, linted once by each checkout first (its cache warm);
+    `pyproject`: the text of a pyproject.toml put beside the file."""
+    return [
+        row
+        for source in files
+        for row in _file_rows(source, runs, checkouts, instructions, python, project, pyproject)
+    ]
 
 
 def clean_python(folder: Path) -> str:
@@ -131,8 +140,48 @@ def clean_python(folder: Path) -> str:
     return str(folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
 
 
+# a repository's pyproject.toml as many training projects write it: metadata and other tools
+_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "trainer"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = ["torch>=2.1", "numpy", "tqdm", "pyyaml"]
+
+[project.optional-dependencies]
+dev = ["pytest", "ruff", "pre-commit"]
+
+[tool.ruff]
+line-length = 120
+target-version = "py39"
+
+[tool.ruff.lint]
+select = ["E", "F", "I", "B", "UP"]
+ignore = ["E501"]
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+addopts = "-ra"
+"""
+_PYPROJECTS = {
+    "none": None,
+    "other": _PYPROJECT,
+    "wdlint": _PYPROJECT + '\n[tool.wdlint]\nextend-select = ["WD3"]\nexclude = ["third_party"]\n',
+}
+
+
 def _file_rows(
-    source: Path, runs: int, checkouts: dict[str, Path], instructions: bool, python: str, project: Path | None
+    source: Path,
+    runs: int,
+    checkouts: dict[str, Path],
+    instructions: bool,
+    python: str,
+    project: Path | None,
+    pyproject: str | None = None,
 ) -> list[Row]:
     ruff = _executable("ruff") or "ruff"
     plain = {**os.environ}
@@ -140,6 +189,8 @@ def _file_rows(
         cwd = Path(directory)
         if project is not None:  # hard links: a copy of thousands of files in milliseconds
             shutil.copytree(project, cwd, dirs_exist_ok=True, copy_function=os.link)
+        if pyproject is not None:
+            (cwd / "pyproject.toml").write_text(pyproject)
         target = cwd / source.name
         shutil.copyfile(source, target)
         original = target.read_bytes()
@@ -235,6 +286,10 @@ def main() -> None:
         "--project", metavar="CORPUS",
         help="put each file in a copy of this corpus (bench/corpora.py), whose results the cache holds",
     )
+    parser.add_argument(
+        "--pyproject", choices=tuple(_PYPROJECTS), default="none",
+        help="a pyproject.toml beside the file: none, other tools' tables, or those and [tool.wdlint]",
+    )
     args = parser.parse_args()
     files = args.files or _default_files()
     with tempfile.TemporaryDirectory(prefix="wdlint-startup-base-") as exported:
@@ -253,7 +308,7 @@ def main() -> None:
             from corpora import corpus
 
             project = corpus(args.project)
-        rows = startup_rows(files, args.runs, checkouts, args.instructions, python, project)
+        rows = startup_rows(files, args.runs, checkouts, args.instructions, python, project, _PYPROJECTS[args.pyproject])
         # while the fresh environment exists: its interpreter is the one measured
         imports = importtime(files[0], python) if args.importtime else ""
     counted = " M instructions | x python -c pass |" if args.instructions else ""

@@ -392,3 +392,26 @@ def test_max_file_size_from_the_config(project):
     )
     (project / "wdlint.toml").write_text("max-file-size = 0\n")  # no limit
     assert "WD101" in run("--no-cache", "--output-format", "concise", "src/train.py").output
+
+
+def test_the_config_is_parsed_once_across_runs_with_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second run reads the document the first kept in the cache's directory; `--no-cache`
+    parses the file, and keeps nothing."""
+    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    from wdlint import config
+
+    parses: list[str] = []
+    real = tomllib.loads
+    monkeypatch.setattr(tomllib, "loads", lambda text: parses.append(text) or real(text))
+    (tmp_path / "pyproject.toml").write_text("[tool.wdlint]\nignore = ['WD101']\n")
+    (tmp_path / "train.py").write_text("import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=1e-4)\n")
+    monkeypatch.chdir(tmp_path)
+    outputs, parsed = [], []
+    # the first run makes the cache's directory after reading its settings: the second keeps them
+    for flags in ((), (), (), ("--no-cache",)):
+        config._LAST_PARSED.clear()  # as a new process starts
+        outputs.append(run("check", *flags, "train.py").output)
+        parsed.append(len(parses))
+    assert len(set(outputs)) == 1
+    assert "WD101" not in outputs[0]
+    assert parsed == [1, 2, 2, 3]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -211,9 +212,40 @@ def test_find_config_precedence_within_a_directory(tmp_path: Path) -> None:
 
 
 def test_find_config_reports_a_broken_pyproject(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", "[tool\n")
+    write(tmp_path / "pyproject.toml", "[tool.wdlint\n")
     with pytest.raises(ConfigError, match="invalid TOML"):
         find_config_file(tmp_path)
+
+
+def test_find_config_passes_over_a_pyproject_that_never_names_wdlint(tmp_path: Path) -> None:
+    """Without the word there is no `[tool.wdlint]`: the file is not parsed, and its TOML,
+    broken or not, is other tools' business."""
+    outer = write(tmp_path / "wdlint.toml", "")
+    write(tmp_path / "pkg" / "pyproject.toml", "[tool\n")
+    assert find_config_file(tmp_path / "pkg") == outer
+    assert load_settings(tmp_path / "pkg" / "pyproject.toml") == Settings(
+        root=tmp_path / "pkg", config_path=tmp_path / "pkg" / "pyproject.toml"
+    )
+
+
+def test_a_pyproject_naming_wdlint_elsewhere_is_read_whole(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[project]\nname = "wdlint-plugins"\n')
+    assert find_config_file(tmp_path) != tmp_path / "pyproject.toml"
+    path = write(tmp_path / "pyproject.toml", '[project]\nname = "x"\n[tool . wdlint]\nignore = ["WD1"]\n')
+    assert find_config_file(tmp_path) == path
+    assert load_settings(path).ignore == ("WD1",)
+
+
+def test_a_found_config_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding the file reads its table, and loading it reads the same bytes: one parse."""
+    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    parses: list[str] = []
+    real = tomllib.loads
+    monkeypatch.setattr(tomllib, "loads", lambda text: parses.append(text) or real(text))
+    write(tmp_path / "pyproject.toml", "[tool.wdlint]\nselect = ['WD2']\n")
+    settings = resolve_settings([tmp_path], None, False, tmp_path)
+    assert settings.select == ("WD2",)
+    assert len(parses) == 1
 
 
 def test_find_config_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -286,3 +318,82 @@ def test_config_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "wdlint.toml").write_bytes(b'select = ["WD1"]\n# \xff\xfe\n')
     with pytest.raises(ConfigError, match=r"wdlint\.toml: invalid TOML"):
         load_settings(tmp_path / "wdlint.toml")
+
+
+# -- the parsed TOML kept for the next run ---------------------------------------------------
+
+
+@pytest.fixture
+def counted_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts handed to the TOML parser; each test starts with nothing parsed in memory."""
+    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    parses: list[str] = []
+    real = tomllib.loads
+    monkeypatch.setattr(tomllib, "loads", lambda text: parses.append(text) or real(text))
+    monkeypatch.setattr(config, "_LAST_PARSED", [])
+    return parses
+
+
+def _resolve_keeping(root: Path, kept: Path) -> Settings:
+    config._LAST_PARSED.clear()  # as a new process starts
+    return resolve_settings([root], None, False, root, lambda _: kept)
+
+
+def test_a_config_parsed_once_is_read_back_by_the_next_run(tmp_path: Path, counted_parses: list[str]) -> None:
+    kept = tmp_path / ".wdlint_cache"
+    kept.mkdir()
+    write(tmp_path / "pyproject.toml", "[tool.wdlint]\nignore = ['WD2']\n[tool.ruff]\nline-length = 99\n")
+    first = _resolve_keeping(tmp_path, kept)
+    second = _resolve_keeping(tmp_path, kept)
+    assert first == second
+    assert second.ignore == ("WD2",)
+    assert len(counted_parses) == 1
+    assert (kept / config.KEPT_TABLES).is_file()
+
+
+def test_a_changed_config_is_parsed_again(tmp_path: Path, counted_parses: list[str]) -> None:
+    kept = tmp_path / ".wdlint_cache"
+    kept.mkdir()
+    path = write(tmp_path / "wdlint.toml", "ignore = ['WD2']\n")
+    assert _resolve_keeping(tmp_path, kept).ignore == ("WD2",)
+    write(path, "ignore = ['WD1']\n")  # same size: only the text tells
+    assert _resolve_keeping(tmp_path, kept).ignore == ("WD1",)
+    write(path, "ignore = [\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        _resolve_keeping(tmp_path, kept)
+    assert len(counted_parses) == 3
+
+
+@pytest.mark.parametrize("damage", ["", "{", "[1, 2]", '{"%s": "not a pair"}', '{"%s": ["ignore = []", 3]}'])
+def test_a_damaged_kept_file_is_no_document_kept(
+    tmp_path: Path, counted_parses: list[str], damage: str
+) -> None:
+    kept = tmp_path / ".wdlint_cache"
+    kept.mkdir()
+    path = write(tmp_path / "wdlint.toml", "ignore = []\n")
+    (kept / config.KEPT_TABLES).write_text(damage.replace("%s", str(path)) if "%s" in damage else damage)
+    assert _resolve_keeping(tmp_path, kept).ignore == ()
+    assert len(counted_parses) == 1
+    assert _resolve_keeping(tmp_path, kept).ignore == ()  # kept again, whole this time
+    assert len(counted_parses) == 1
+
+
+def test_nothing_is_kept_without_the_cache_directory(tmp_path: Path, counted_parses: list[str]) -> None:
+    write(tmp_path / "wdlint.toml", "ignore = []\n")
+    _resolve_keeping(tmp_path, tmp_path / ".wdlint_cache")
+    _resolve_keeping(tmp_path, tmp_path / ".wdlint_cache")
+    assert not (tmp_path / ".wdlint_cache").exists()
+    assert len(counted_parses) == 2
+
+
+def test_a_document_json_cannot_give_back_is_not_kept(tmp_path: Path, counted_parses: list[str]) -> None:
+    """Other tools' tables may hold dates and NaN: JSON has no date, and NaN is not equal to itself."""
+    kept = tmp_path / ".wdlint_cache"
+    kept.mkdir()
+    for other in ("released = 2024-01-01", "ratio = nan"):
+        config._LAST_PARSED.clear()
+        write(tmp_path / "pyproject.toml", f"[tool.other]\n{other}\n[tool.wdlint]\nignore = ['WD2']\n")
+        assert _resolve_keeping(tmp_path, kept).ignore == ("WD2",)
+        assert _resolve_keeping(tmp_path, kept).ignore == ("WD2",)
+    assert len(counted_parses) == 4
+    assert not (kept / config.KEPT_TABLES).exists()

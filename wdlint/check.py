@@ -132,7 +132,11 @@ def check(
     paths = paths or (Path("."),)
     try:
         settings = resolve_settings(
-            [p for p in paths if str(p) != "-"], config_file, isolated, Path.cwd()
+            [p for p in paths if str(p) != "-"],
+            config_file,
+            isolated,
+            Path.cwd(),
+            None if no_cache else lambda root: cache_directory(root, cache_dir),
         )
     except ConfigError as error:
         echo_error(str(error))

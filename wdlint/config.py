@@ -6,6 +6,7 @@ drops a misspelt `ignore` reports what the user thought was turned off.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -141,7 +142,12 @@ def parse_torch_version(text: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def find_config_file(start: Path) -> Path | None:
+# where the parsed TOML of a config file in a directory may be kept: the result cache's
+# directory for a project at that root (`check.py`), None where nothing is kept
+KeptIn = Callable[[Path], "Path | None"]
+
+
+def find_config_file(start: Path, kept_in: KeptIn | None = None) -> Path | None:
     """The nearest config file at or above `start` (a file stands for its directory)."""
     directory = Path(os.path.abspath(start))
     if not directory.is_dir():
@@ -151,21 +157,21 @@ def find_config_file(start: Path) -> Path | None:
             candidate = candidate_dir / name
             if not candidate.is_file():
                 continue
-            if name == "pyproject.toml" and _tool_table(_read_toml(candidate), candidate) is None:
+            if name == "pyproject.toml" and _pyproject_table(candidate, kept_in) is None:
                 continue
             return candidate
     return None
 
 
-def load_settings(path: Path) -> Settings:
+def load_settings(path: Path, kept_in: KeptIn | None = None) -> Settings:
     """The settings of one config file; a pyproject.toml without `[tool.wdlint]` gives defaults."""
     path = Path(os.path.abspath(path))
-    data = _read_toml(path)
     if path.name == "pyproject.toml":
-        table = _tool_table(data, path)
+        table = _pyproject_table(path, kept_in)
         if table is None:
             return Settings(root=path.parent, config_path=path)
         return _settings(_Table(path, "[tool.wdlint]", table))
+    data = _parsed_toml(path, _read_bytes(path), kept_in)
     table = _tool_table(data, path) if set(data) == {"tool"} else None
     if table is not None:
         return _settings(_Table(path, "[tool.wdlint]", table))
@@ -173,16 +179,17 @@ def load_settings(path: Path) -> Settings:
 
 
 def resolve_settings(
-    paths: Sequence[Path], config: Path | None, isolated: bool, cwd: Path
+    paths: Sequence[Path], config: Path | None, isolated: bool, cwd: Path, kept_in: KeptIn | None = None
 ) -> Settings:
-    """The settings of a run: `--isolated`, else `--config`, else the file found from the paths."""
+    """The settings of a run: `--isolated`, else `--config`, else the file found from the paths.
+    `kept_in`: where a config file's parsed TOML is kept for the next run (see `_parsed_toml`)."""
     cwd = Path(os.path.abspath(cwd))
     if isolated:
         return Settings(root=cwd)
     if config is not None:
-        return load_settings(cwd / config)
-    found = find_config_file(cwd / paths[0] if paths else cwd)
-    return load_settings(found) if found is not None else Settings(root=cwd)
+        return load_settings(cwd / config, kept_in)
+    found = find_config_file(cwd / paths[0] if paths else cwd, kept_in)
+    return load_settings(found, kept_in) if found is not None else Settings(root=cwd)
 
 
 def _display(path: Path) -> str:
@@ -192,20 +199,100 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _read_toml(path: Path) -> dict[str, object]:
+def _pyproject_table(path: Path, kept_in: KeptIn | None) -> Mapping[str, object] | None:
+    """A pyproject.toml's `[tool.wdlint]`, or None. A file that does not hold the word `wdlint`
+    has no such table and is not read as TOML: most projects have a pyproject.toml, and the
+    TOML parser's imports alone cost a pre-commit run about 8 ms (`bench/startup.py`). Nor is
+    such a file's TOML checked: broken or not, it configures other tools, not this one."""
+    data = _read_bytes(path)
+    if _TOOL_NAME not in data:
+        return None
+    return _tool_table(_parsed_toml(path, data, kept_in), path)
+
+
+_TOOL_NAME = b"wdlint"  # in any spelling of the table's name: `[tool.wdlint]`, `tool.wdlint.select = ...`
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        raise ConfigError(f"{_display(path)}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{_display(path)}: cannot read: {exc.strerror}") from None
+
+
+# the last file parsed: a run that finds its config file reads it again to load it
+_LAST_PARSED: list[tuple[Path, bytes, dict[str, object]]] = []
+KEPT_TABLES = "config-tables.json"  # in the result cache's directory: {path: [text, document]}
+
+
+def _parsed_toml(path: Path, data: bytes, kept_in: KeptIn | None = None) -> dict[str, object]:
+    """The TOML document of a config file. With `kept_in`, a document parsed by an earlier run
+    from the very same text is read back from the cache's directory instead: the TOML parser's
+    imports cost a pre-commit run on one file about 8 ms, the kept JSON a fraction of one."""
+    for parsed_path, parsed_data, parsed in _LAST_PARSED:
+        if parsed_path == path and parsed_data == data:
+            return parsed
+    directory = kept_in(path.parent) if kept_in is not None else None
+    kept = _kept_documents(directory) if directory is not None else {}
+    try:
+        text = data.decode()
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{_display(path)}: invalid TOML: {exc}") from None
+    entry = kept.get(str(path))
+    if isinstance(entry, list) and len(entry) == 2 and entry[0] == text and isinstance(entry[1], dict):
+        parsed = entry[1]
+    else:
+        parsed = _parse_toml(path, text)
+        if directory is not None:
+            _keep_document(directory, kept, path, text, parsed)
+    _LAST_PARSED[:] = [(path, data, parsed)]
+    return parsed
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, object]:
     if sys.version_info >= (3, 11):  # imported here: a run without a config file needs no TOML
         import tomllib
     else:
         import tomli as tomllib
     try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
-    except FileNotFoundError:
-        raise ConfigError(f"{_display(path)}: config file not found") from None
-    except OSError as exc:
-        raise ConfigError(f"{_display(path)}: cannot read: {exc.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{_display(path)}: invalid TOML: {exc}") from None
+
+
+def _kept_documents(directory: Path) -> dict[str, object]:
+    """What earlier runs kept in `directory`; a file missing, unreadable or of another shape is
+    no document kept."""
+    import json
+
+    try:
+        with open(directory / KEPT_TABLES, encoding="utf-8") as file:
+            kept = json.load(file)
+    except (OSError, ValueError):
+        return {}
+    return kept if isinstance(kept, dict) else {}
+
+
+def _keep_document(directory: Path, kept: dict[str, object], path: Path, text: str, document: dict[str, object]) -> None:
+    """Kept where the cache's directory exists (the result cache makes it), when JSON gives the
+    document back as it is (no dates, no NaN)."""
+    import json
+
+    from wdlint.files import replace_file
+
+    if not directory.is_dir():
+        return
+    try:
+        written = json.dumps({**kept, str(path): [text, document]})
+    except TypeError:  # a date or a time
+        return
+    if json.loads(written)[str(path)][1] != document:  # NaN: written, and unequal to itself
+        return
+    with contextlib.suppress(OSError):  # a cache that cannot be written costs the next run a parse
+        replace_file(directory / KEPT_TABLES, written)
 
 
 def _tool_table(data: Mapping[str, object], path: Path) -> Mapping[str, object] | None:
