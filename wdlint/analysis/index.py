@@ -194,13 +194,14 @@ class _Walk(ast.NodeVisitor):
         stack: list[ast.AST] = [node]
         while stack:
             current = stack.pop()
-            if isinstance(current, ast.BinOp):
+            kind = type(current)
+            if kind is ast.BinOp and isinstance(current, ast.BinOp):
                 if self._listeners:
                     self._kept(current.left)
                     self._kept(current.right)
                 stack += (current.right, current.left)
-            elif not isinstance(current, _LEAVES):
-                self.visit(current)
+            elif kind not in _NOT_ENTERED:
+                (_HANDLERS.get(kind) or _handler(kind))(self, current)
 
     # The three commonest nodes of training code (a third of all that the walk enters) hold
     # nothing to record themselves: their children are entered without the generic lookup.
@@ -208,12 +209,14 @@ class _Walk(ast.NodeVisitor):
         value = node.value  # `a.b.c.d`: only the innermost value can hold a call
         while type(value) is ast.Attribute:
             value = value.value
-        if type(value) not in _NOT_ENTERED:
-            self.visit(value)
+        kind = type(value)
+        if kind not in _NOT_ENTERED:
+            (_HANDLERS.get(kind) or _handler(kind))(self, value)
 
     def visit_Expr(self, node: ast.Expr) -> None:
-        if type(node.value) not in _NOT_ENTERED:
-            self.visit(node.value)
+        kind = type(node.value)
+        if kind not in _NOT_ENTERED:
+            (_HANDLERS.get(kind) or _handler(kind))(self, node.value)
 
     def visit_leaf(self, node: ast.AST) -> None:
         """A name or a constant: nothing in it."""
@@ -277,9 +280,12 @@ class _Walk(ast.NodeVisitor):
         """The statements of one block; after `if cond: ...; return` (or `continue`, `break`,
         `raise`) what follows in the block runs only when `cond` failed."""
         guards = 0
+        handlers = _HANDLERS
         for statement in statements:
-            self.visit(statement)
-            if isinstance(statement, ast.If) and not statement.orelse and _leaves_the_block(statement.body):
+            kind = type(statement)
+            (handlers.get(kind) or _handler(kind))(self, statement)
+            # (the exact type first: `isinstance` only narrows it for the type checker)
+            if kind is ast.If and isinstance(statement, ast.If) and not statement.orelse and _leaves_the_block(statement.body):
                 self._conditions.append((statement.test, False))
                 guards += 1
         del self._conditions[len(self._conditions) - guards :]
@@ -329,25 +335,36 @@ class _Walk(ast.NodeVisitor):
             _bind(self._scope, name, Binding(BindingKind.IMPORT, node.lineno, target=target))
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        # a fifth of the statements of training code, most of them `name = value`: types are
+        # compared exactly (`ast.parse` makes no subclasses) and a plain name target skips
+        # what only other targets need
         for listener in self._listeners:
             listener.assigned(node)
-        self._kept(node.value)
-        if isinstance(node.value, ast.Call) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            self.assigned_to[id(node.value)] = node.targets[0].id
-        self.visit(node.value)
-        if not isinstance(node.value, ast.Constant):
-            self._note_targets(node.targets, node.lineno)
-        if isinstance(node.value, (ast.Subscript, ast.Call)) and any(
-            isinstance(target, (ast.Tuple, ast.List)) for target in node.targets
+        value, targets, lineno = node.value, node.targets, node.lineno
+        kind = type(value)
+        if type(value) is ast.Call:
+            for listener in self._listeners:
+                listener.kept(value)  # as `_kept`
+            if len(targets) == 1 and type(targets[0]) is ast.Name:
+                self.assigned_to[id(value)] = targets[0].id
+        if kind not in _NOT_ENTERED:
+            (_HANDLERS.get(kind) or _handler(kind))(self, value)
+        named = all(type(target) is ast.Name for target in targets)
+        if kind is not ast.Constant and not named:
+            self._note_targets(targets, lineno)  # a name has no attribute to note
+        if (kind is ast.Subscript or kind is ast.Call) and any(
+            type(target) is ast.Tuple or type(target) is ast.List for target in targets
         ):
-            self.unpackings.setdefault(node.lineno, []).append(node)
-        for target in node.targets:
-            self._bind_target(target, node.value, node.lineno)
-            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            self.unpackings.setdefault(lineno, []).append(node)
+        for target in targets:
+            self._bind_target(target, value, lineno)
+            if named:
+                continue
+            if type(target) is ast.Subscript and type(target.value) is ast.Name:
                 key = target.slice
                 constant = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-                self._mutate(target.value.id, Mutation(node.lineno, "setitem", node.value, constant))
-            if not isinstance(target, ast.Name):
+                self._mutate(target.value.id, Mutation(lineno, "setitem", value, constant))
+            if type(target) is not ast.Name:
                 self.visit(target)
 
     def visit_Delete(self, node: ast.Delete) -> None:
@@ -487,7 +504,7 @@ class _Walk(ast.NodeVisitor):
                 listener.kept(value)
 
     def _bind_target(self, target: ast.expr, value: ast.expr, lineno: int) -> None:
-        if isinstance(target, ast.Name):
+        if type(target) is ast.Name:
             binding = Binding(BindingKind.ASSIGN, lineno, value, conditions=tuple(self._conditions))
             _bind(self._scope, target.id, binding)
         elif isinstance(target, (ast.Tuple, ast.List)):
