@@ -221,6 +221,10 @@ class _Walk(ast.NodeVisitor):
     def visit_leaf(self, node: ast.AST) -> None:
         """A name or a constant: nothing in it."""
 
+    # not `ast.NodeVisitor.visit_Constant`, which looks for the handlers of the old number and
+    # string nodes before it walks the constant's fields (a default value, an `if` test)
+    visit_Constant = visit_leaf
+
     def generic_visit(self, node: ast.AST) -> None:
         handlers = _HANDLERS
         for name in _CHILD_FIELDS.get(type(node)) or _child_fields(type(node)):
