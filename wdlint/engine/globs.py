@@ -114,25 +114,43 @@ class Glob(Record):
     source: str  # the regex, as `glob_source` writes it
     anchored: bool
     dir_only: bool
+    # the basename an unanchored glob names plainly (`.git`, `__pycache__/`), or the end of it
+    # (`*.egg-info`: ".egg-info"): what a basename is compared with instead of the regex
+    name: str | None = None
+    suffix: str | None = None
 
     @classmethod
     def parse(cls, pattern: str) -> Glob:
         body = pattern.rstrip("/")
         dir_only = body != pattern
         anchored = "/" in body
-        return cls(glob_source(body.removeprefix("/")), anchored, dir_only)
+        name = suffix = None
+        if not anchored:
+            if _PLAIN.fullmatch(body):
+                name = body
+            elif body.startswith("*") and _PLAIN.fullmatch(body[1:]):
+                suffix = body[1:]
+        return cls(glob_source(body.removeprefix("/")), anchored, dir_only, name, suffix)
+
+
+# A name with no character that a glob or gitignore reads specially: the pattern matches exactly
+# the entries of that basename
+_PLAIN = re.compile(r"[\w.@+=,%~ -]+")
 
 
 class _Union:
-    """Several globs of one kind folded into two regexes, so that a check costs one match;
-    compiled when first asked (a run that names its files may never ask)."""
+    """Several globs of one kind: those that name a basename or its end plainly (the default
+    excludes, the includes `*.py`, `*.ipynb`...) looked up, the others folded into two
+    regexes, so that a check costs one match; compiled when first asked (a run that names its
+    files may never ask). The default excludes alone took 0.9 ms to compile, in a pre-commit
+    run on one file."""
 
     def __init__(self, globs: Iterable[Glob]) -> None:
         globs = list(globs)
-        self._sources = (
-            [g.source for g in globs if not g.dir_only],
-            [g.source for g in globs if g.dir_only],
-        )
+        kinds = ([g for g in globs if not g.dir_only], [g for g in globs if g.dir_only])
+        self._names = tuple(frozenset(g.name for g in kind if g.name is not None) for kind in kinds)
+        self._ends = tuple(tuple(g.suffix for g in kind if g.suffix is not None) for kind in kinds)
+        self._sources = tuple([g.source for g in kind if g.name is None and g.suffix is None] for kind in kinds)
 
     @cached_property
     def _any(self) -> re.Pattern[str] | None:
@@ -143,9 +161,14 @@ class _Union:
         return _alternation(self._sources[1])
 
     def matches(self, text: str, is_dir: bool) -> bool:
-        if self._any is not None and self._any.fullmatch(text):
+        if self._plainly(0, text) or (self._any is not None and self._any.fullmatch(text)):
             return True
-        return is_dir and self._dirs is not None and self._dirs.fullmatch(text) is not None
+        return is_dir and (self._plainly(1, text) or (self._dirs is not None and self._dirs.fullmatch(text) is not None))
+
+    def _plainly(self, kind: int, text: str) -> bool:
+        # a suffix's `*` spans no separator: only a basename ends in it
+        ends = self._ends[kind]
+        return text in self._names[kind] or (bool(ends) and text.endswith(ends) and "/" not in text)
 
 
 def _alternation(sources: Sequence[str]) -> re.Pattern[str] | None:
@@ -191,19 +214,7 @@ class _GitRule(Record):
         prefix = re.escape(base + "/") if base else ""
         # An unanchored body never matches a `/`, so this reaches the basename at any depth.
         body = glob.source if glob.anchored else f"(?:.*/)?{glob.source}"
-        name = suffix = None
-        if not glob.anchored:
-            plain = pattern.rstrip("/")
-            if _PLAIN.fullmatch(plain):
-                name = plain
-            elif plain.startswith("*") and _PLAIN.fullmatch(plain[1:]):
-                suffix = plain[1:]
-        return cls(prefix + body, negated, glob.dir_only, name, suffix)
-
-
-# A name with no character that a glob or gitignore reads specially: the rule matches exactly
-# the entries of that basename (below its .gitignore's directory)
-_PLAIN = re.compile(r"[\w.@+=,%~ -]+")
+        return cls(prefix + body, negated, glob.dir_only, glob.name, glob.suffix)
 
 
 class _Decider:
