@@ -47,7 +47,6 @@ import argparse
 import compileall
 import math
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -101,12 +100,10 @@ def _timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[floa
 
 def _instructions(command: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
     """Instructions one run executes, counted by valgrind (its own start-up not counted)."""
-    run = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
-        cwd=cwd, env=env, capture_output=True, text=True, check=False,
-    )
-    match = re.search(r"Collected : (\d+)", run.stderr)
-    return int(match.group(1)) if match else math.nan
+    from instructions import instructions
+
+    counted = instructions(command, env, cwd)
+    return math.nan if counted is None else counted
 
 
 Row = tuple[str, str, float, float, float, float, float, float]
