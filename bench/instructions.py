@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compare_revisions import REPO, export
+from corpora import RUN_WDLINT  # not `-m` alone: the working directory, first on the path, would shadow PYTHONPATH
 from speed import roots
 
 
@@ -50,7 +51,7 @@ def cold_run(checkout: Path, targets: Sequence[Path]) -> int | None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "wdlint")], check=True)
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     command = [
-        sys.executable, "-m", "wdlint", "check", "--isolated", "--no-cache", "-j", "1", "--exit-zero", "--statistics",
+        sys.executable, *RUN_WDLINT, "check", "--isolated", "--no-cache", "-j", "1", "--exit-zero", "--statistics",
         *map(str, targets),
     ]
     return instructions(command, {**env, "PYTHONPATH": str(checkout)})
