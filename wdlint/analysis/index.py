@@ -346,7 +346,7 @@ class _Walk(ast.NodeVisitor):
             listener.assigned(node)
         value, targets, lineno = node.value, node.targets, node.lineno
         kind = type(value)
-        if type(value) is ast.Call:
+        if type(value) is ast.Call:  # `type(value)` again where the type checker must narrow `value`
             for listener in self._listeners:
                 listener.kept(value)  # as `_kept`
             if len(targets) == 1 and type(targets[0]) is ast.Name:
@@ -462,7 +462,7 @@ class _Walk(ast.NodeVisitor):
             self.conditions_of[key] = tuple(self._conditions)
         func = node.func
         kind = type(func)
-        if type(func) is ast.Attribute:
+        if type(func) is ast.Attribute:  # `type(func)` again where the type checker must narrow `func`
             self.calls_by_name.setdefault(func.attr, []).append(node)
             value = func.value
             if type(value) is ast.Name:
