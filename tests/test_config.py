@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import sys
 import textwrap
 from pathlib import Path
@@ -238,7 +239,7 @@ def test_a_pyproject_naming_wdlint_elsewhere_is_read_whole(tmp_path: Path) -> No
 
 def test_a_found_config_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Finding the file reads its table, and loading it reads the same bytes: one parse."""
-    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    tomllib = importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
     parses: list[str] = []
     real = tomllib.loads
     monkeypatch.setattr(tomllib, "loads", lambda text: parses.append(text) or real(text))
@@ -326,7 +327,7 @@ def test_config_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
 @pytest.fixture
 def counted_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The texts handed to the TOML parser; each test starts with nothing parsed in memory."""
-    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    tomllib = importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
     parses: list[str] = []
     real = tomllib.loads
     monkeypatch.setattr(tomllib, "loads", lambda text: parses.append(text) or real(text))
