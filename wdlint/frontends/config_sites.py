@@ -107,8 +107,23 @@ def number(node: Node | None) -> float | None:
     return None
 
 
-def walk_mappings(root: Node) -> Iterator[tuple[Mapping, Entry | None]]:
-    """Every mapping under `root` once, with the entry that holds it (None at the top)."""
+def walk_mappings(root: Node) -> tuple[tuple[Mapping, Entry | None], ...]:
+    """Every mapping under `root` once, with the entry that holds it (None at the top), in
+    the order of a walk from the top. The config readers each walk a document (HyperPyYAML's,
+    the trainers', the generic readings): the last document's walk is kept for the next."""
+    global _LAST_WALK
+    last = _LAST_WALK
+    if last is not None and last[0] is root:
+        return last[1]
+    walked = tuple(_walk(root))
+    _LAST_WALK = (root, walked)
+    return walked
+
+
+_LAST_WALK: tuple[Node, tuple[tuple[Mapping, Entry | None], ...]] | None = None
+
+
+def _walk(root: Node) -> Iterator[tuple[Mapping, Entry | None]]:
     seen: set[int] = set()
     stack: list[tuple[Node, Entry | None]] = [(root, None)]
     while stack:

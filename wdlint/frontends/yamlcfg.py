@@ -47,6 +47,11 @@ _SAFE_TAGS = frozenset({*(tag for tag in SafeConstructor.yaml_constructors if ta
 # YAML's own tags (`!!python/object`, `!!int`): one the safe loader does not know is refused; any
 # other tag is an application's (`!ref`, `!new:torch.optim.Adam`) and read as tagged data
 _CORE = "tag:yaml.org,2002:"
+# the tags of nearly every scalar, and the safe loader's constructors for them
+_PLAIN_SCALARS = {
+    tag: SafeConstructor.yaml_constructors[tag]
+    for tag in (_STR, *(f"{_CORE}{name}" for name in ("int", "float", "bool", "null")))
+}
 _INSTANTIATE_KEYS = ("_target_", "_component_")  # Hydra, torchtune: the value is a full path
 _COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[^\r\n\x85\u2028\u2029]*", re.MULTILINE)
 
@@ -116,21 +121,49 @@ class _Converter:
 
     def convert(self, node: yaml.Node) -> Node:
         key = id(node)
-        if key in self.done:
-            return self.done[key]
+        converted = self.done.get(key)
+        if converted is not None:
+            return converted
+        tag = node.tag
+        if node.__class__ is yaml.ScalarNode and tag in _PLAIN_SCALARS:
+            # most nodes (every string, number, flag and null of a config's plain values): a
+            # scalar is no cycle, and its tag is one the safe loader constructs
+            converted = self._plain(node, tag)
+            self.done[key] = converted
+            return converted
         if key in self.active:  # `&a [*a]`: a recursive structure has no value we can use
             return Scalar(UNKNOWN, f"*{node.tag}", self._span(node))
-        if node.tag not in _SAFE_TAGS and node.tag.startswith(_CORE):
-            raise SourceError(
-                f"the YAML tag `{node.tag}` is refused by the safe loader", self._span(node).start
-            )
+        if tag not in _SAFE_TAGS and tag.startswith(_CORE):
+            raise SourceError(f"the YAML tag `{tag}` is refused by the safe loader", self._span(node).start)
         self.active.add(key)
         try:
-            converted = self._convert(node) if node.tag in _SAFE_TAGS else self._tagged(node)
+            converted = self._convert(node) if tag in _SAFE_TAGS else self._tagged(node)
         finally:
             self.active.discard(key)
         self.done[key] = converted
         return converted
+
+    def _plain(self, node: yaml.ScalarNode, tag: str) -> Scalar:
+        """A scalar tagged as a string, an int, a float, a flag or a null: its value as the
+        safe loader's constructor for the tag makes it, called directly (`construct_object`'s
+        bookkeeping serves collections and recursion, which a scalar has neither of)."""
+        self.scalar_ranges.append((node.start_mark.index, node.end_mark.index))
+        text = node.value
+        if tag == _STR:  # what the constructor would return
+            return Scalar(text, text, Span.at_offsets(self.line_starts, node.start_mark.index, node.end_mark.index))
+        try:
+            value = _PLAIN_SCALARS[tag](self.constructor, node)
+        except Exception as error:  # noqa: BLE001  as in `_convert`
+            value = self._unfit(node, error)
+        return Scalar(value, text, self._span(node))
+
+    def _unfit(self, node: yaml.ScalarNode, error: Exception) -> object:
+        """A scalar whose value does not fit its tag: an explicit tag (`!!int abc`) makes it a
+        parse error of the file; a plain scalar only shaped like one (`2001-02-30` looks like
+        a date) is the text, as OmegaConf reads it."""
+        if self.text.startswith("!", node.start_mark.index):
+            raise SourceError(f"invalid YAML scalar {node.value!r}: {error}", self._span(node).start) from None
+        return node.value
 
     def _convert(self, node: yaml.Node) -> Node:
         if isinstance(node, yaml.ScalarNode):
@@ -143,12 +176,7 @@ class _Converter:
             # fit its tag (`!!float ""`: IndexError, `!!bool ""`: KeyError, `!!timestamp ""`:
             # AttributeError); each is that one scalar's failure, never the file's reader's
             except Exception as error:  # noqa: BLE001
-                if self.text.startswith("!", node.start_mark.index):
-                    # an explicit tag the value does not fit (`!!int abc`): a parse error of the file
-                    raise SourceError(f"invalid YAML scalar {node.value!r}: {error}", self._span(node).start) from None
-                # a plain scalar only shaped like one (`2001-02-30` looks like a date): the text,
-                # as OmegaConf reads it
-                value = node.value
+                value = self._unfit(node, error)
             return Scalar(value, node.value, self._span(node))
         if isinstance(node, yaml.SequenceNode):
             return Sequence(tuple(self.convert(item) for item in node.value), self._span(node))
@@ -175,6 +203,11 @@ class _Converter:
         merged: list[Entry] = []
         own: list[Entry] = []
         for key_node, value_node in node.value:
+            if key_node.tag == _STR and key_node.__class__ is yaml.ScalarNode:
+                # nearly every key: only its text and place are kept, never a node of its own
+                self.scalar_ranges.append((key_node.start_mark.index, key_node.end_mark.index))
+                own.append(Entry(key_node.value, self._span(key_node), self.convert(value_node)))
+                continue
             if key_node.tag == _MERGE:
                 merged = self._merged(value_node) + merged
                 continue
