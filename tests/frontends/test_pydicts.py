@@ -161,7 +161,57 @@ def test_a_dict_spread_into_a_construction_is_read_once() -> None:
             [],
             id="the key only in a string beside dicts that name no decay",
         ),
+        pytest.param(
+            """\
+            opt_cfg = {"optimizer": "adagrad", "weight_decay"  # the paper's value
+                       : 1e-4}
+            """,
+            [("WD102", 1)],
+            id="a comment between the key and its colon",
+        ),
+        pytest.param(
+            """\
+            opt_cfg = {"optimizer": "adagrad", 'weight_decay' \\
+                : 1e-4}
+            """,
+            [("WD102", 1)],
+            id="the key's colon after a continuation",
+        ),
+        pytest.param(
+            """\
+            opt_cfg = dict(type="Adagrad", lr=0.01, weight_decay
+                           = 1e-4)
+            """,
+            [("WD102", 1)],
+            id="a keyword's `=` on the next row",
+        ),
+        pytest.param(
+            """\
+            def step(group):
+                if group["weight_decay"] != 0:
+                    settings = {"optimizer": "adagrad", "decay": group["weight_decay"]}
+            """,
+            [],
+            id="the key only read: no dict has it",
+        ),
     ),
 )
 def test_dicts_are_read_where_the_decay_key_is_written(source: str, expected: list[tuple[str, int]]) -> None:
     assert lint(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    (
+        ('cfg = {"weight_decay": 0.1}', [1]),
+        ("cfg = {'''weight_decay''' : 0.1}", [1]),
+        ("cfg = dict(lr=1,\n  weight_decay=0.1)", [2]),
+        ("wd = 0.1\nweight_decay = wd", [2]),  # an assignment looks like a keyword: kept
+        ('wd = group["weight_decay"]\nif weight_decay != 0 or weight_decay == 1:\n    pass', []),
+        ('note = "weight_decay is set below"', []),
+    ),
+)
+def test_the_rows_walked_are_those_that_may_write_the_key(text: str, rows: list[int]) -> None:
+    from wdlint.frontends.pydicts import _rows_naming
+
+    assert _rows_naming(text, "weight_decay") == rows

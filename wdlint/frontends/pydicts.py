@@ -17,7 +17,9 @@ from __future__ import annotations
 import ast
 import bisect
 import itertools
+import re
 from collections.abc import Iterator
+from functools import cache
 
 from wdlint.analysis.env import Env
 from wdlint.analysis.index import ModuleIndex
@@ -45,6 +47,9 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
     from its code (a dict inside one of their calls is theirs)."""
     if GENERIC.decay_key not in source.text:
         return []  # a generic mapping needs a weight_decay key, and so does a DeepSpeed section to matter
+    rows = _rows_naming(source.text, GENERIC.decay_key)
+    if not rows:
+        return []
     reader: ConfigReader | None = None
     module = Env.of_module(index)
     scopes: dict[int, Scope] | None = None
@@ -54,7 +59,6 @@ def dict_sites(source: PythonSource, index: ModuleIndex, code_sites: list[Optimi
     claimed: Claimed = set()  # ids of config nodes: every root is kept alive below, so no id is reused
     roots: list[Node] = []
     found: list[OptimizerSite] = []
-    rows = _rows_naming(source.text, GENERIC.decay_key)
     for expr, function, name in _outermost_dicts(source.tree, owned, rows):
         span = source.span(expr)
         if name in handed or inside.covers(span):
@@ -102,16 +106,25 @@ def _deepspeed(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
 
 
 def _rows_naming(text: str, key: str) -> list[int]:
-    """The rows (1-based, as `ast` counts them) on which `key` is written, in order."""
+    """The rows (1-based, as `ast` counts them) on which `key` is written as a dict's key
+    (`"key":`) or a keyword (`key=`, and so also `key = ...`), in order: a dict that has the
+    key spans one of them. Where the key is only read (`group["key"]`, `if key != 0:`, an
+    optimizer's own `step`), the statements are not walked."""
     starts = line_starts(text)
     found: list[int] = []
-    at = text.find(key)
-    while at >= 0:
-        row = bisect.bisect_right(starts, at)
+    for match in _written_as_key(key).finditer(text):
+        row = bisect.bisect_right(starts, match.start())
         if not found or found[-1] != row:
             found.append(row)
-        at = text.find(key, at + len(key))
     return found
+
+
+@cache
+def _written_as_key(key: str) -> re.Pattern[str]:
+    # what may stand between a key and its `:` or `=`: blanks, line breaks, a continuation's
+    # backslash, a comment inside brackets
+    between = r"(?:\s|\\|#[^\r\n]*)*"
+    return re.compile(rf"{re.escape(key)}(?:[\"']+{between}:|{between}=(?!=))")
 
 
 def _outermost_dicts(
