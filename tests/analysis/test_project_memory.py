@@ -173,3 +173,37 @@ def test_a_linted_file_leaves_no_cycle_to_collect(project: Path) -> None:
         if enabled:
             gc.enable()
     assert {code for code, _, _ in found} >= {"WD101", "WD201"}
+
+
+TWO_SITES = """\
+import torch
+
+
+def make_opt(net, kind, wd=0.0):
+    if kind == "adam":
+        return torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=wd)
+    return torch.optim.SGD(net.parameters(), lr=0.1, weight_decay=wd)
+"""
+
+
+def test_the_callers_of_a_function_are_parsed_once_for_all_its_sites(
+    helper_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each site of `make_opt` asks for its callers; two caller files, each dropped when the
+    other was parsed, were parsed again for every site."""
+    project = helper_project(TWO_SITES)
+    for name in ("train.py", "finetune.py"):
+        (project / name).write_text('from pkg.optim import make_opt\n\nopt = make_opt(net, "adam", wd=1e-4)\n')
+    parsed: list[str] = []
+    parse = Project._parse
+
+    def counting(self: Project, path: Path) -> ModuleIndex | None:
+        parsed.append(path.name)
+        return parse(self, path)
+
+    monkeypatch.setattr(project_module.Project, "_parse", counting)
+    found = _lint(project / "pkg" / "optim.py")
+    assert sorted(parsed) == ["finetune.py", "train.py"]
+    assert [(code, row) for code, row, _ in found] == [("WD101", 6), ("WD201", 6)]
+    assert all(message.endswith(("finetune.py:3 as `make_opt(net, 'adam', wd=0.0001)`)",
+                                 "train.py:3 as `make_opt(net, 'adam', wd=0.0001)`)")) for _, _, message in found)

@@ -28,10 +28,15 @@ from pathlib import Path
 
 from wdlint.analysis import project_scan
 from wdlint.analysis.env import Env
+from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.scopes import BindingKind
 from wdlint.analysis.syntax import expr_text
-from wdlint.frontends.dependencies import note_stamps
+from wdlint.frontends.dependencies import Stamp, note_stamps
 from wdlint.records import Record
+
+TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
+if TYPE_CHECKING:
+    from wdlint.analysis.project import Project
 
 MAX_CALLERS = 16  # contexts per function: past this, its defaults are read as well
 _MAX_FILES = 20  # other files whose imports may bring the function, parsed per function
@@ -128,20 +133,44 @@ def _other_files(env: Env, function: ast.FunctionDef | ast.AsyncFunctionDef, pat
     it, at most `limit`."""
     project = env.project
     assert project is not None  # `_in_file`
+    # each site of the function asks in turn: the files are searched and parsed for the first
+    calls, stamps = project.last_search((function, path), lambda: _calls_elsewhere(project, function, path))
+    note_stamps(stamps)
+    found: list[Caller] = []
+    for call, index, place in calls[:limit]:
+        if _unmappable(call):
+            found.append(Caller(call, None, place))
+            continue
+        where = Env.of_module(index, project).at(index.scope_of[id(call)], call.lineno)
+        # the function's body read with its module's index, the arguments where they are written
+        inlined = where.in_module(env.index).inlined(function, call)
+        found.append(Caller(call, None if inlined is None else inlined.at(env.scope, env.line), place))
+    return found
+
+
+# a call of a function in another file: the call, its module's index, and where it is written
+# as its message names it (`train.py:4`). No environment: one holds the project, which keeps
+# the search (a cycle, which the cyclic collector would have to find).
+_CallElsewhere = tuple[ast.Call, ModuleIndex, str]
+
+
+def _calls_elsewhere(
+    project: Project, function: ast.FunctionDef | ast.AsyncFunctionDef, path: Path
+) -> tuple[list[_CallElsewhere], tuple[Stamp, ...]]:
+    """The first `MAX_CALLERS + 1` calls of `function` (more than any site reads) in the files
+    of the project that may import it, and the stamps of the directories and files searched."""
     root = project_scan.project_root(path)
     scan = project_scan.scan(root)
-    note_stamps(scan.directories)
     module, package = _module_names(path)
     picked = scan.importers(function.name, module, package, besides=path)[:_MAX_FILES]
-    note_stamps(tuple(f.stamp for f in picked))
     notebooks = [
         (notebook, stamp)
         for notebook, stamp in scan.notebooks
         if project_scan.mentions(notebook, function.name)
         and (project_scan.mentions(notebook, module) or project_scan.mentions(notebook, package))
     ][: _MAX_FILES - len(picked)]
-    note_stamps(tuple(stamp for _, stamp in notebooks))
-    found: list[Caller] = []
+    stamps = (*scan.directories, *(f.stamp for f in picked), *(stamp for _, stamp in notebooks))
+    found: list[_CallElsewhere] = []
     for caller_path in [f.path for f in picked] + [notebook for notebook, _ in notebooks]:
         index = project.module(caller_path)
         if index is None:
@@ -152,13 +181,10 @@ def _other_files(env: Env, function: ast.FunctionDef | ast.AsyncFunctionDef, pat
             where = reading.at(index.scope_of[id(call)], call.lineno)
             if not _imports_it(where, call, function, path):
                 continue
-            if len(found) == limit:
-                return found
-            # the function's body read with its module's index, the arguments where they are written
-            inlined = None if _unmappable(call) else where.in_module(env.index).inlined(function, call)
-            place = f"{shown}:{project.place(caller_path, call.lineno)}"
-            found.append(Caller(call, None if inlined is None else inlined.at(env.scope, env.line), place))
-    return found
+            if len(found) > MAX_CALLERS:
+                return found, stamps
+            found.append((call, index, f"{shown}:{project.place(caller_path, call.lineno)}"))
+    return found, stamps
 
 
 def _imports_it(env: Env, call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, path: Path) -> bool:

@@ -23,7 +23,12 @@ from wdlint.records import Record
 TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
     from wdlint.frontends.notebook import CellMap
+
+    _T = TypeVar("_T")
 
 _MAX_BYTES = 2_000_000  # a module larger than this is not a config or helper module
 _MAX_PARENTS = 6  # how far up an absolute import is looked for
@@ -52,6 +57,7 @@ class Project:
         self._last_read: ModuleIndex | None = None
         self._unreadable: set[Path] = set()
         self._cells: dict[Path, CellMap] = {}  # the notebooks parsed: their rows back to cells
+        self._last_search: tuple[tuple[object, ...], Any] | None = None  # `last_search`
 
     def resolve(self, importer: Path, target: str) -> Imported | None:
         """The binding `target` (".config.WEIGHT_DECAY", "utils.get_groups") names, if local."""
@@ -88,6 +94,21 @@ class Project:
             else:
                 self._read_for_calls[path] = self._last_read = index
         return index
+
+    def last_search(self, question: tuple[object, ...], search: Callable[[], _T]) -> _T:
+        """What `search` answers to `question` (compared by `==`: nodes by identity), kept until
+        another question is asked: the sites of one function ask for its callers in other files
+        one after another, and would otherwise parse the same files again (two caller modules,
+        each dropped when the other is parsed). One answer at a time: the last one is let go
+        before the next search reads anything."""
+        last = self._last_search
+        if last is not None and last[0] == question:
+            answer: _T = last[1]
+            return answer
+        self._last_search = None
+        answer = search()
+        self._last_search = (question, answer)
+        return answer
 
     def place(self, path: os.PathLike[str], row: int) -> str:
         """A row of a parsed module as its user sees it: `4`, or `cell 3:2` in a notebook."""
