@@ -128,7 +128,7 @@ class _Converter:
         if node.__class__ is yaml.ScalarNode and tag in _PLAIN_SCALARS:
             # most nodes (every string, number, flag and null of a config's plain values): a
             # scalar is no cycle, and its tag is one the safe loader constructs
-            converted = self._plain(node, tag)
+            converted = self._scalar(node)
             self.done[key] = converted
             return converted
         if key in self.active:  # `&a [*a]`: a recursive structure has no value we can use
@@ -143,41 +143,32 @@ class _Converter:
         self.done[key] = converted
         return converted
 
-    def _plain(self, node: yaml.ScalarNode, tag: str) -> Scalar:
-        """A scalar tagged as a string, an int, a float, a flag or a null: its value as the
-        safe loader's constructor for the tag makes it, called directly (`construct_object`'s
-        bookkeeping serves collections and recursion, which a scalar has neither of)."""
+    def _scalar(self, node: yaml.ScalarNode) -> Scalar:
+        """A scalar under one of YAML's own tags, with its value as the safe loader makes it. The
+        commonest tags' constructors (`_PLAIN_SCALARS`) are called directly: `construct_object`'s
+        bookkeeping serves collections and recursion, which a scalar has neither of."""
         self.scalar_ranges.append((node.start_mark.index, node.end_mark.index))
-        text = node.value
-        if tag == _STR:  # what the constructor would return
-            return Scalar(text, text, Span.at_offsets(self.line_starts, node.start_mark.index, node.end_mark.index))
+        tag, text = node.tag, node.value
+        if tag in (_STR, _VALUE):  # what the constructor would return
+            return Scalar(text, text, self._span(node))
+        construct = _PLAIN_SCALARS.get(tag)
         try:
-            value = _PLAIN_SCALARS[tag](self.constructor, node)
-        except Exception as error:  # noqa: BLE001  as in `_convert`
-            value = self._unfit(node, error)
+            value = construct(self.constructor, node) if construct is not None else self.constructor.construct_object(node)
+        # PyYAML's constructors fail in more ways than they declare on a value that does not
+        # fit its tag (`!!float ""`: IndexError, `!!bool ""`: KeyError, `!!timestamp ""`:
+        # AttributeError); each is that one scalar's failure, never the file's reader's
+        except Exception as error:  # noqa: BLE001
+            if self.text.startswith("!", node.start_mark.index):
+                # an explicit tag the value does not fit (`!!int abc`): a parse error of the file
+                raise SourceError(f"invalid YAML scalar {text!r}: {error}", self._span(node).start) from None
+            # a plain scalar only shaped like one (`2001-02-30` looks like a date): the text,
+            # as OmegaConf reads it
+            value = text
         return Scalar(value, text, self._span(node))
-
-    def _unfit(self, node: yaml.ScalarNode, error: Exception) -> object:
-        """A scalar whose value does not fit its tag: an explicit tag (`!!int abc`) makes it a
-        parse error of the file; a plain scalar only shaped like one (`2001-02-30` looks like
-        a date) is the text, as OmegaConf reads it."""
-        if self.text.startswith("!", node.start_mark.index):
-            raise SourceError(f"invalid YAML scalar {node.value!r}: {error}", self._span(node).start) from None
-        return node.value
 
     def _convert(self, node: yaml.Node) -> Node:
         if isinstance(node, yaml.ScalarNode):
-            self.scalar_ranges.append((node.start_mark.index, node.end_mark.index))
-            if node.tag == _VALUE or node.tag == _STR:  # what the constructor would return
-                return Scalar(node.value, node.value, self._span(node))
-            try:
-                value = self.constructor.construct_object(node)
-            # PyYAML's constructors fail in more ways than they declare on a value that does not
-            # fit its tag (`!!float ""`: IndexError, `!!bool ""`: KeyError, `!!timestamp ""`:
-            # AttributeError); each is that one scalar's failure, never the file's reader's
-            except Exception as error:  # noqa: BLE001
-                value = self._unfit(node, error)
-            return Scalar(value, node.value, self._span(node))
+            return self._scalar(node)
         if isinstance(node, yaml.SequenceNode):
             return Sequence(tuple(self.convert(item) for item in node.value), self._span(node))
         assert isinstance(node, yaml.MappingNode)
