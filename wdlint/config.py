@@ -80,7 +80,6 @@ _KEYS = frozenset(
     }
 )
 _POLICY_KEYS = frozenset({"embeddings", "no-decay", "norm-classes"})
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.\d+)?")
 
 
 class ConfigError(Exception):
@@ -136,7 +135,7 @@ def _glob(pattern: str) -> GlobSet:
 
 def parse_torch_version(text: str) -> tuple[int, int]:
     """`"2.7"` or `"2.7.1"` as `(2, 7)`; ValueError otherwise."""
-    match = _VERSION.fullmatch(text.strip())
+    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.\d+)?", text.strip())  # compiled only by a run that reads one
     if match is None:
         raise ValueError(f'expected a version such as "2.7", got "{text}"')
     return int(match[1]), int(match[2])

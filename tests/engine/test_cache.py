@@ -114,6 +114,30 @@ def test_the_code_stamp_follows_wdlint_s_modules(tmp_path, monkeypatch):
     assert stamps[0] != stamps[1]
 
 
+def test_the_code_stamp_reads_every_folder_of_the_package_but_its_caches(tmp_path, monkeypatch):
+    package = tmp_path / "wdlint"
+    (package / "engine").mkdir(parents=True)
+    (package / "engine" / "cache.py").write_text("")
+    monkeypatch.setattr(cache_module, "__file__", str(package / "engine" / "cache.py"))
+
+    def stamp() -> str:
+        cache_module.code_stamp.cache_clear()
+        try:
+            return cache_module.code_stamp()
+        finally:
+            cache_module.code_stamp.cache_clear()
+
+    before = stamp()
+    (package / "engine" / "__pycache__").mkdir()
+    (package / "engine" / "__pycache__" / "stale.py").write_text("")
+    (package / "notes.txt").write_text("")
+    assert stamp() == before
+    (package / "analysis" / "deep").mkdir(parents=True)
+    (package / "analysis" / "deep" / "new.py").write_text("")
+    added = stamp()
+    assert added != before and str(package / "analysis" / "deep" / "new.py") in added
+
+
 def test_a_changed_import_invalidates_the_importer(tree, linted):
     (tree / "config.py").write_text("WD = 0.1\n")
     (tree / "train.py").write_text("import torch\nfrom config import WD\nopt = torch.optim.Adam(ps, weight_decay=WD)\n")

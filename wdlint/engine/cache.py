@@ -87,16 +87,22 @@ def settings_key(options: LintOptions) -> str:
 
 @functools.cache
 def code_stamp() -> str:
-    """The size and modification time of every module of wdlint: the version alone would let a
-    checkout that changed the rules (an editable install, a development tree) read the results
-    of the code it replaced. About 100 stats, under a millisecond."""
-    package = Path(__file__).resolve().parent.parent
+    """The path, size and modification time of every module of wdlint: the version alone would
+    let a checkout that changed the rules (an editable install, a development tree) read the
+    results of the code it replaced. One stat a module (about 140), and each folder listed once
+    with `os.scandir`: `os.walk` and a `Path.resolve` of the package took twice as long, a
+    twentieth of a pre-commit run on a file with no optimizer."""
     stamp = []
-    for directory, subdirectories, files in os.walk(package):
-        subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
-        for name in sorted(f for f in files if f.endswith(".py")):
-            status = os.stat(os.path.join(directory, name))
-            stamp.append(f"{os.path.join(directory, name)}:{status.st_size}:{status.st_mtime_ns}")
+    pending = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+    while pending:
+        with os.scandir(pending.pop()) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.name.endswith(".py"):
+                status = entry.stat()
+                stamp.append(f"{entry.path}:{status.st_size}:{status.st_mtime_ns}")
+            elif entry.name != "__pycache__" and entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
     return "\n".join(stamp)
 
 

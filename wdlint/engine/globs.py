@@ -126,16 +126,21 @@ class Glob(Record):
         anchored = "/" in body
         name = suffix = None
         if not anchored:
-            if _PLAIN.fullmatch(body):
+            if _plain(body):
                 name = body
-            elif body.startswith("*") and _PLAIN.fullmatch(body[1:]):
+            elif body.startswith("*") and _plain(body[1:]):
                 suffix = body[1:]
         return cls(glob_source(body.removeprefix("/")), anchored, dir_only, name, suffix)
 
 
-# A name with no character that a glob or gitignore reads specially: the pattern matches exactly
-# the entries of that basename
-_PLAIN = re.compile(r"[\w.@+=,%~ -]+")
+_PLAIN_MARKS = str.maketrans(dict.fromkeys(".@+=,%~ -", "_"))
+
+
+def _plain(name: str) -> bool:
+    """A name with no character that a glob or gitignore reads specially, which matches exactly
+    the entries of that basename: `re.fullmatch(r"[\w.@+=,%~ -]+", name)` without compiling a
+    pattern in every run (the default excludes are parsed by each one)."""
+    return name.translate(_PLAIN_MARKS).replace("_", "a").isalnum()
 
 
 class _Union:
