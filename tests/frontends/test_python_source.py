@@ -2,10 +2,13 @@
 
 import codecs
 
+import hypothesis
+import hypothesis.strategies
 import pytest
 
 from wdlint.engine.lint import lint_bytes
 from wdlint.engine.runner import LintOptions
+from wdlint.frontends import python as python_frontend
 
 OPTIONS = LintOptions.from_selection()
 MISTAKE = "import torch\nopt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n"
@@ -67,3 +70,39 @@ def test_empty_file_and_file_without_vocabulary():
 def test_deep_nesting_does_not_crash():
     data = b"weight_decay = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n"
     assert [code for code, _, _, _ in lint(data)] in ([], ["WD001"])
+
+
+def _cookie_as_patterns_read_it(data: bytes) -> tuple[str | None, list[bytes]]:
+    """The cookie's reading as it was written with three patterns (the PEP's own), before the
+    reader looked for lines and comments with bytes methods."""
+    import re
+
+    line_pattern = re.compile(rb"[^\r\n]*")
+    first = line_pattern.match(data)
+    assert first is not None
+    end = first.end()
+    end += 2 if data[end : end + 2] == b"\r\n" else 1
+    second = line_pattern.match(data, end)
+    lines = [first.group(), second.group()] if second is not None and end <= len(data) else [first.group()]
+    read = []
+    for line in lines:
+        read.append(line)
+        match = re.match(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", line)
+        if match is not None:
+            return match.group(1).decode("ascii"), read
+        if re.match(rb"^[ \t\f]*(?:#|$)", line) is None:
+            break
+    return None, read
+
+
+@hypothesis.settings(max_examples=500, deadline=None)
+@hypothesis.given(
+    hypothesis.strategies.lists(
+        hypothesis.strategies.sampled_from(
+            [b" ", b"\t", b"\f", b"#", b"\r", b"\n", b"\r\n", b"coding", b":", b"=", b"latin-1", b"utf-8", b"x", b"\xe9", b"-*-"]
+        ),
+        max_size=24,
+    ).map(b"".join)
+)
+def test_the_coding_cookie_is_read_as_the_pep_s_patterns_read_it(data: bytes) -> None:
+    assert python_frontend._cookie(data) == _cookie_as_patterns_read_it(data)

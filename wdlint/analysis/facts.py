@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import re
 from functools import cached_property
 
 from wdlint.analysis.index import ModuleIndex
@@ -32,7 +31,6 @@ _COMPOUND = (
     ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
     ast.With, ast.AsyncWith, ast.Try, ast.Match,
 ) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
-_INDENT = re.compile(r"[ \t]*")
 
 
 class ModuleFacts:
@@ -156,11 +154,9 @@ class ModuleFacts:
         lines = self.source.lines
         for node in ast.walk(self.source.tree):
             if isinstance(node, _COMPOUND) and node.body and node.body[0].lineno > node.lineno:
-                outer = _INDENT.match(lines[node.lineno - 1])
-                inner = _INDENT.match(lines[node.body[0].lineno - 1])
-                assert outer is not None and inner is not None
-                step = inner.group()[len(outer.group()) :]
-                if step and inner.group().startswith(outer.group()) and set(step) == {" "}:
+                outer, inner = _indent(lines[node.lineno - 1]), _indent(lines[node.body[0].lineno - 1])
+                step = inner[len(outer) :]
+                if step and inner.startswith(outer) and set(step) == {" "}:
                     return step
                 break
         return "    "
@@ -205,3 +201,8 @@ class ModuleFacts:
                 if len(self.index.module_scope.bindings.get(name, [])) == 1:
                     found[name] = ImportedName(statement.module, alias.name, self.source.span(statement))
         return found
+
+
+def _indent(line: str) -> str:
+    """The blanks and tabs a line starts with."""
+    return line[: len(line) - len(line.lstrip(" \t"))]

@@ -36,6 +36,7 @@ listed (a file added, removed or replaced changes it), and the stamps of the fil
 from __future__ import annotations
 
 import collections
+import functools
 import json
 import os
 import re
@@ -379,15 +380,23 @@ def _read(location: str) -> bytes | None:
 
 
 # a quoted config file name (its basename is kept), and Hydra's `config_name="train"`
-_CONFIG_FILE = re.compile(rb"""["']([^"'\r\n]{0,200}\.(?:json|ya?ml))["']""", re.IGNORECASE)
-_CONFIG_NAME = re.compile(rb"""config_name\s*=\s*["']([^"'\r\n]{1,200})["']""")
+_CONFIG_FILE = rb"""["']([^"'\r\n]{0,200}\.(?:json|ya?ml))["']"""
+_CONFIG_NAME = rb"""config_name\s*=\s*["']([^"'\r\n]{1,200})["']"""
 # a line `from pkg.mod import a, b as c` (parenthesized over lines too), `import pkg.mod as m, os`
-_COMMENT = re.compile(rb"#[^\r\n]*")
-_IMPORT_LINE = re.compile(rb"[ \t]*(?:from[ \t]+([\w.]+)[ \t]+)?import[ \t]*(\([^)]*\)|[^\r\n#;]*)")
+_COMMENT = rb"#[^\r\n]*"
+_IMPORT_LINE = rb"[ \t]*(?:from[ \t]+([\w.]+)[ \t]+)?import[ \t]*(\([^)]*\)|[^\r\n#;]*)"
+
+
+@functools.cache
+def _pattern(source: bytes, flags: int = 0) -> re.Pattern[bytes]:
+    """A pattern compiled when a scan first needs it: a run that asks no question of its
+    project's files (most pre-commit runs) compiles none of them."""
+    return re.compile(source, flags)
 
 
 def _config_names(data: bytes) -> tuple[str, ...]:
-    found = {m.group(1) for m in _CONFIG_FILE.finditer(data)} | {m.group(1) for m in _CONFIG_NAME.finditer(data)}
+    found = {m.group(1) for m in _pattern(_CONFIG_FILE, re.IGNORECASE).finditer(data)}
+    found |= {m.group(1) for m in _pattern(_CONFIG_NAME).finditer(data)}
     return _compact(os.path.basename(n.decode(errors="replace").replace("\\", "/")) for n in found)
 
 
@@ -399,7 +408,7 @@ def _compact(names: Iterable[str]) -> tuple[str, ...]:
 def _names(text: bytes) -> list[str]:
     """The names of an import list: `a.b` of `a.b as c`."""
     found = []
-    for part in _COMMENT.sub(b"", text).strip(b"() \t\\").replace(b"\\", b" ").split(b","):
+    for part in _pattern(_COMMENT).sub(b"", text).strip(b"() \t\\").replace(b"\\", b" ").split(b","):
         words = part.split()
         if len(words) == 1 or (len(words) == 3 and words[1] == b"as"):
             found.append(words[0].decode(errors="replace"))
@@ -412,8 +421,9 @@ def _imports(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
     imported: set[str] = set()
     modules: set[str] = set()
     at = data.find(b"import")
+    import_line = _pattern(_IMPORT_LINE)
     while at != -1:
-        match = _IMPORT_LINE.match(data, data.rfind(b"\n", 0, at) + 1)
+        match = import_line.match(data, data.rfind(b"\n", 0, at) + 1)
         if match is None or match.end() <= at:
             at = data.find(b"import", at + 6)
             continue

@@ -9,7 +9,6 @@ from functools import cache
 from wdlint.diagnostics import Diagnostic
 
 _CODE_LIST = r"[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*"
-_SPLIT = re.compile(r"[\s,]+")
 
 
 @cache
@@ -50,7 +49,7 @@ def _codes(match: re.Match[str]) -> frozenset[str] | None:
     listed = match.group("codes")
     if not listed:
         return ALL
-    return frozenset(code.upper() for code in _SPLIT.split(listed.strip()) if code)
+    return frozenset(code.upper() for code in re.split(r"[\s,]+", listed.strip()) if code)
 
 
 def comment_suppressions(comments: Iterable[tuple[int, str]]) -> Suppressions:

@@ -24,9 +24,7 @@ _BLANK = frozenset(" \t\f\r\n\\")  # and the backslash of a continued line
 
 # PEP 263, as CPython's tokenizer reads it: on raw bytes, so that a line that is not UTF-8
 # before its cookie (`# Müller, coding: latin-1` in Latin-1) still declares it
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_COMMENT_OR_BLANK = re.compile(rb"^[ \t\f]*(?:#|$)")
-_LINE = re.compile(rb"[^\r\n]*")
+_COOKIE = rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)"  # compiled by the first line that says "coding"
 
 
 def source_encoding(data: bytes) -> str:
@@ -58,10 +56,11 @@ def _cookie(data: bytes) -> tuple[str | None, list[bytes]]:
     lines = []
     for line in _first_lines(data):
         lines.append(line)
-        match = _COOKIE.match(line)
+        match = re.match(_COOKIE, line) if b"coding" in line else None
         if match is not None:
             return match.group(1).decode("ascii"), lines
-        if _COMMENT_OR_BLANK.match(line) is None:
+        rest = line.lstrip(b" \t\f")
+        if rest and not rest.startswith(b"#"):
             break  # the second line counts only after a comment or a blank line
     return None, lines
 
@@ -75,12 +74,21 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def _first_lines(data: bytes) -> list[bytes]:
-    first = _LINE.match(data)
-    assert first is not None  # the pattern matches the empty string
-    end = first.end()
+    """The first line and, when there is one, the second, without their line breaks."""
+    end = _line_end(data, 0)
+    first = data[:end]
     end += 2 if data[end : end + 2] == b"\r\n" else 1
-    second = _LINE.match(data, end)
-    return [first.group(), second.group()] if second is not None and end <= len(data) else [first.group()]
+    return [first, data[end : _line_end(data, end)]] if end <= len(data) else [first]
+
+
+def _line_end(data: bytes, start: int) -> int:
+    """Where the line that starts at `start` ends: its `\\n` or `\\r`, else the end of the data
+    (a `\\r` is looked for only up to the `\\n`: most files have none to find)."""
+    newline = data.find(b"\n", start)
+    if newline == -1:
+        newline = len(data)
+    carriage = data.find(b"\r", start, newline)
+    return newline if carriage == -1 else carriage
 
 
 def decode_source(data: bytes) -> str:
