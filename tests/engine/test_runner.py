@@ -169,3 +169,34 @@ def test_a_file_garbage_is_collected_before_the_next_and_the_last_left(tmp_path:
     assert collected == [0, 1]  # before b.py and c.py; the middle generation every second time
     runner._run(jobs[:1], OPTIONS, None)  # the next share of a worker: c.py's first
     assert collected == [0, 1, 0]
+
+
+def _jobs_of_sizes(tmp_path: Path, sizes: list[int]) -> list[FileJob]:
+    jobs = []
+    for number, size in enumerate(sizes):
+        path = tmp_path / f"{number:05}.py"
+        path.write_bytes(b"#" * size)
+        jobs.append(FileJob(path, path.name))
+    return jobs
+
+
+def test_a_worker_s_batch_is_files_that_lie_together_the_biggest_batches_first(tmp_path: Path) -> None:
+    # the third batch's files are the biggest: it goes first, whole, and the others keep their files
+    sizes = [1] * runner._BATCH + [2] * runner._BATCH + [50] * runner._BATCH + [3] * 10
+    jobs = _jobs_of_sizes(tmp_path, sizes)
+    batches = runner._batches(jobs, processes=2)
+    assert [list(batch) for batch in batches] == [
+        jobs[2 * runner._BATCH : 3 * runner._BATCH],
+        jobs[runner._BATCH : 2 * runner._BATCH],
+        jobs[: runner._BATCH],
+        jobs[3 * runner._BATCH :],
+    ]
+
+
+def test_a_large_tree_s_batches_grow_so_that_each_worker_takes_a_bounded_number(tmp_path: Path) -> None:
+    processes = 2
+    count = 4 * runner._BATCH * processes * runner._BATCHES_PER_WORKER
+    jobs = [FileJob(tmp_path / f"{number:05}.py", f"{number:05}.py") for number in range(count)]  # none there: size 0
+    batches = runner._batches(jobs, processes)
+    assert len(batches) == processes * runner._BATCHES_PER_WORKER
+    assert [job for batch in batches for job in batch] == jobs  # every file once, neighbours together

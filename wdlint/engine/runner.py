@@ -24,7 +24,9 @@ __all__ = [
 
 # Below this many files a run is over before a second process has started.
 _MIN_FILES_FOR_WORKERS = 64
-_BATCH = 64  # files a worker takes at a time
+_BATCH = 64  # files a worker takes at a time, at least
+# A large tree's batches grow so that each worker takes about this many of them (see lint_jobs)
+_BATCHES_PER_WORKER = 32
 _FORKS = sys.platform != "win32"  # workers are forked (else spawned: Windows has no fork)
 
 
@@ -212,16 +214,14 @@ def lint_jobs(
 
     With enough files, worker processes (one per core) read, prefilter and lint small batches,
     taking the next batch when done: the few files that need parsing are spread over the cores
-    whatever their order.
+    whatever their order (`_batches`).
     """
     processes = min(processes or os.cpu_count() or 1, max(len(jobs) // _MIN_FILES_FOR_WORKERS, 1))
     if processes <= 1:
         return _run(jobs, options, fix, checksums)
-    # biggest first, so the batches that are slow to read and to parse do not come last
-    by_size = sorted(jobs, key=_size, reverse=True)
-    bounds = [(i, min(i + _BATCH, len(by_size))) for i in range(0, len(by_size), _BATCH)]
+    batches = _batches(jobs, processes)
     if not _FORKS:  # a pool of fresh interpreters, sent the jobs themselves
-        done = _run_spawned([by_size[start:end] for start, end in bounds], options, fix, checksums, processes)
+        done = _run_spawned(batches, options, fix, checksums, processes)
     else:
         # forked workers (`engine/workers.py`) start in a millisecond with everything imported
         # and find the jobs where this process left them: a worker is told a batch's number,
@@ -230,18 +230,33 @@ def lint_jobs(
         from wdlint.engine.workers import run_batches
 
         def run_batch(number: int) -> list[FileResult | _Plain]:
-            start, end = bounds[number]
-            results = _run(by_size[start:end], options, fix, checksums)
+            results = _run(batches[number], options, fix, checksums)
             return [(r.size, r.checksum, r.mtime_ns) if _is_plain(r) else r for r in results]
 
-        sent = run_batches(len(bounds), processes, run_batch)
+        sent = run_batches(len(batches), processes, run_batch)
         done = [
             item if isinstance(item, FileResult) else _plain_result(job, item)
-            for (start, end), batch in zip(bounds, sent)
-            for job, item in zip(by_size[start:end], batch)
+            for batch, results in zip(batches, sent)
+            for job, item in zip(batch, results)
         ]
     by_display = {result.display: result for result in done}
     return [by_display[job.display] for job in jobs]
+
+
+def _batches(jobs: Sequence[FileJob], processes: int) -> list[Sequence[FileJob]]:
+    """The jobs in batches of files that lie together (the jobs come sorted by path), the
+    biggest batches first, so that those slow to read and to parse do not come last.
+
+    The files of one project share its scan, its base configs and the modules of its helpers'
+    callers, which each worker reads for itself: batches of the biggest files from anywhere
+    spread every project over both workers, and the framework tree's run took a quarter more CPU
+    with two workers than with one. A large tree's batches grow so that each worker takes about
+    `_BATCHES_PER_WORKER` of them: fewer, larger ones would leave one worker alone at the end.
+    """
+    size = max(_BATCH, len(jobs) // (processes * _BATCHES_PER_WORKER))
+    batches = [jobs[start : start + size] for start in range(0, len(jobs), size)]
+    batches.sort(key=lambda batch: sum(map(_size, batch)), reverse=True)
+    return batches
 
 
 def _run_spawned(
