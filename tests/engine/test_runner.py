@@ -171,25 +171,30 @@ def test_a_file_garbage_is_collected_before_the_next_and_the_last_left(tmp_path:
     assert collected == [0, 1, 0]
 
 
-def _jobs_of_sizes(tmp_path: Path, sizes: list[int]) -> list[FileJob]:
+def _jobs_of_sizes(directory: Path, sizes: list[int]) -> list[FileJob]:
+    directory.mkdir(exist_ok=True)
     jobs = []
     for number, size in enumerate(sizes):
-        path = tmp_path / f"{number:05}.py"
+        path = directory / f"{number:05}.py"
         path.write_bytes(b"#" * size)
         jobs.append(FileJob(path, path.name))
     return jobs
 
 
-def test_a_worker_s_batch_is_files_that_lie_together_the_biggest_batches_first(tmp_path: Path) -> None:
-    # the third batch's files are the biggest: it goes first, whole, and the others keep their files
-    sizes = [1] * runner._BATCH + [2] * runner._BATCH + [50] * runner._BATCH + [3] * 10
+def test_a_worker_s_batch_is_files_that_lie_together_the_biggest_file_s_first(tmp_path: Path) -> None:
+    # the first batch holds the biggest file, the second the most bytes: the first goes first
+    sizes = [1] * (runner._BATCH - 1) + [500] + [20] * runner._BATCH + [3] * 10
     jobs = _jobs_of_sizes(tmp_path, sizes)
     batches = runner._batches(jobs, processes=2)
     assert [list(batch) for batch in batches] == [
-        jobs[2 * runner._BATCH : 3 * runner._BATCH],
-        jobs[runner._BATCH : 2 * runner._BATCH],
         jobs[: runner._BATCH],
-        jobs[3 * runner._BATCH :],
+        jobs[runner._BATCH : 2 * runner._BATCH],
+        jobs[2 * runner._BATCH :],
+    ]
+    sizes = [1] * runner._BATCH + [2] * runner._BATCH + [50] * runner._BATCH
+    jobs = _jobs_of_sizes(tmp_path / "again", sizes)  # files of one size: the biggest first
+    assert [list(batch) for batch in runner._batches(jobs, processes=2)] == [
+        jobs[2 * runner._BATCH :], jobs[runner._BATCH : 2 * runner._BATCH], jobs[: runner._BATCH]
     ]
 
 

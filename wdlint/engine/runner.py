@@ -244,8 +244,9 @@ def lint_jobs(
 
 
 def _batches(jobs: Sequence[FileJob], processes: int) -> list[Sequence[FileJob]]:
-    """The jobs in batches of files that lie together (the jobs come sorted by path), the
-    biggest batches first, so that those slow to read and to parse do not come last.
+    """The jobs in batches of files that lie together (the jobs come sorted by path), those
+    that hold the biggest files first, so that the files slow to read and to parse do not come
+    last.
 
     The files of one project share its scan, its base configs and the modules of its helpers'
     callers, which each worker reads for itself: batches of the biggest files from anywhere
@@ -255,7 +256,7 @@ def _batches(jobs: Sequence[FileJob], processes: int) -> list[Sequence[FileJob]]
     """
     size = max(_BATCH, len(jobs) // (processes * _BATCHES_PER_WORKER))
     batches = [jobs[start : start + size] for start in range(0, len(jobs), size)]
-    batches.sort(key=lambda batch: sum(map(_size, batch)), reverse=True)
+    batches.sort(key=lambda batch: max(map(_size, batch)), reverse=True)
     return batches
 
 
