@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import hypothesis
 import pytest
 from click.testing import CliRunner
+from hypothesis import strategies as st
 
 from wdlint.cli import cli
 from wdlint.engine.lint import lint_bytes
@@ -203,6 +206,26 @@ def test_strip_leading_indent() -> None:
     assert strip_leading_indent("x = 1\n  y") is None
     assert strip_leading_indent("\n  x = 1\r\n y\n  z") == ("\nx = 1\r\n y\nz", 2, frozenset({2, 4}))
     assert kernel_source("  %time f()\n  g()") == f"_{' ' * 8}\ng()"
+
+
+def _leading_indent_line_by_line(source: str) -> tuple[str, int, frozenset[int]] | None:
+    """`strip_leading_indent` as written before its shortcut for a cell whose first character
+    is code: every line split off, the first that is not blank read."""
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)?", source)[:-1]
+    first = next((line for line in lines if line.strip()), "")
+    indent = re.match(r"[ \t]+", first)
+    if indent is None:
+        return None
+    prefix = indent.group()
+    rows = frozenset(row for row, line in enumerate(lines, start=1) if line.startswith(prefix))
+    text = "".join(line[len(prefix) :] if row in rows else line for row, line in enumerate(lines, start=1))
+    return text, len(prefix), rows
+
+
+@hypothesis.settings(max_examples=500, deadline=None)
+@hypothesis.given(st.text(alphabet=" \t\r\n\f\x0bx#\u2028\x85", max_size=16))
+def test_a_cell_s_leading_indent_is_read_as_line_by_line(source: str) -> None:
+    assert strip_leading_indent(source) == _leading_indent_line_by_line(source)
 
 
 def test_noqa_in_a_cell() -> None:

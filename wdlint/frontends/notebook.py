@@ -247,6 +247,8 @@ def strip_leading_indent(source: str) -> tuple[str, int, frozenset[int]] | None:
     `leading_empty_lines` and `leading_indent` transforms): that indentation removed from every
     line that starts with it. The text, the width removed and the rows it was removed from;
     None when the first line is not indented. Rows are broken as `ast` breaks them."""
+    if source and not source[0].isspace():
+        return None  # most cells: the first line holds code (or a comment) from its first column
     lines = _LINE.findall(source)[:-1]
     first = next((line for line in lines if line.strip()), "")
     indent = _LEADING_INDENT.match(first)
