@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -94,7 +94,7 @@ def _read(text: str, documents: Iterable[yaml.Node]) -> YamlConfig:
     links: list[LinkRequest] = []
     for root in roots:
         if root is not None:
-            found = list(_sites(root))
+            found = list(_sites(root, converter.tags))
             sites += found
             links += requests(root, found)
     comments = _comments(text, converter.scalar_ranges) if sites and "noqa" in text.lower() else ()
@@ -112,6 +112,7 @@ class _Converter:
         self.done: dict[int, Node] = {}  # id(yaml node) -> its conversion: aliases share it
         self.active: set[int] = set()  # nodes being converted: an alias to one is a cycle
         self.scalar_ranges: list[tuple[int, int]] = []  # character offsets of every scalar
+        self.tags: set[str] = set()  # the application's tags met (`!new:torch.optim.Adam`)
 
     def position(self, offset: int) -> Position:
         return position_at(self.line_starts, offset)
@@ -178,6 +179,7 @@ class _Converter:
         """A node under an application's tag (HyperPyYAML's `!new:`, `!ref`, `!include:`): its
         text, items or entries as data with the tag beside them; nothing is constructed, looked
         up, included or run. A scalar's value is unknown: only the application knows it."""
+        self.tags.add(node.tag)
         span = self._span(node)
         if isinstance(node, yaml.ScalarNode):
             self.scalar_ranges.append((node.start_mark.index, node.end_mark.index))
@@ -220,9 +222,9 @@ class _Converter:
         return entries
 
 
-def _sites(root: Node) -> Iterator[OptimizerSite]:
+def _sites(root: Node, tags: Collection[str]) -> Iterator[OptimizerSite]:
     claimed: Claimed = set()
-    yield from convention_sites(root, claimed)
+    yield from convention_sites(root, claimed, tags)
     for mapping, holder in walk_mappings(root):
         if mapping.span is None or id(mapping) in claimed:
             continue

@@ -10,7 +10,7 @@ beside a weight_decay) see only what no convention claimed, so nothing is report
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.frontends.config_sites import Node
@@ -20,9 +20,10 @@ from wdlint.frontends.dialects.common import Claimed
 __all__ = ["Claimed", "convention_sites", "generic_sites"]
 
 
-def convention_sites(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
-    """The optimizers a framework's convention builds from this document."""
-    yield from hyperpyyaml.sites(root, claimed)
+def convention_sites(root: Node, claimed: Claimed, tags: Collection[str] = ()) -> Iterator[OptimizerSite]:
+    """The optimizers a framework's convention builds from this document; `tags`: the
+    application's tags its reader met (YAML's `!new:...`; JSON has none)."""
+    yield from hyperpyyaml.sites(root, claimed, tags)
     yield from trainers.sites(root, claimed)
     yield from cli.sites(root, claimed)
     yield from registries.sections(root, claimed)

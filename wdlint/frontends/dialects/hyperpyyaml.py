@@ -11,7 +11,7 @@ file sets the run option `remove_vector_weight_decay: True`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from wdlint.analysis.sites import OptimizerSite
 from wdlint.diagnostics import Position, Span
@@ -30,9 +30,11 @@ _REFERENCE = re.compile(r"<([^<>\[\]\s]+)((?:\[[^<>\[\]\s]+\])*)>")
 _MAX_REFERENCES = 16  # a chain of `!ref`s followed; HyperPyYAML refuses cycles
 
 
-def sites(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
+def sites(root: Node, claimed: Claimed, tags: Collection[str]) -> Iterator[OptimizerSite]:
+    """`tags`: the application's tags the document's reader met; without a class tag among
+    them (most YAML), the document's mappings are not walked."""
     top = top_mapping(root)
-    if top is None or not _has_class_tag(root):
+    if top is None or not any(tag.startswith(HYPERPYYAML_CLASS_TAGS) for tag in tags):
         return
     groups_vectors = _truthy(_resolved(top, top.get(SPEECHBRAIN_GROUPING_KEY)))
     for mapping, _ in walk_mappings(root):
@@ -45,14 +47,6 @@ def sites(root: Node, claimed: Claimed) -> Iterator[OptimizerSite]:
             if site is not None:
                 claimed.add(id(entry.value))
                 yield site
-
-
-def _has_class_tag(root: Node) -> bool:
-    return any(
-        entry.value.tag is not None and entry.value.tag.startswith(HYPERPYYAML_CLASS_TAGS)
-        for mapping, _ in walk_mappings(root)
-        for entry in mapping.entries
-    )
 
 
 def _site(top: Mapping, entry: Entry, tag: str, every: bool, grouped: bool) -> OptimizerSite | None:
