@@ -408,7 +408,9 @@ def _compact(names: Iterable[str]) -> tuple[str, ...]:
 def _names(text: bytes) -> list[str]:
     """The names of an import list: `a.b` of `a.b as c`."""
     found = []
-    for part in _pattern(_COMMENT).sub(b"", text).strip(b"() \t\\").replace(b"\\", b" ").split(b","):
+    if b"#" in text:  # most import lists hold no comment
+        text = _pattern(_COMMENT).sub(b"", text)
+    for part in text.strip(b"() \t\\").replace(b"\\", b" ").split(b","):
         words = part.split()
         if len(words) == 1 or (len(words) == 3 and words[1] == b"as"):
             found.append(words[0].decode(errors="replace"))

@@ -25,7 +25,7 @@ __all__ = [
 # Below this many files a run is over before a second process has started.
 _MIN_FILES_FOR_WORKERS = 64
 _BATCH = 64  # files a worker takes at a time, at least
-# A large tree's batches grow so that each worker takes about this many of them (see lint_jobs)
+# A large tree's batches grow so that each worker takes about this many of them (`_batches`)
 _BATCHES_PER_WORKER = 32
 _FORKS = sys.platform != "win32"  # workers are forked (else spawned: Windows has no fork)
 

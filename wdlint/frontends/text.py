@@ -72,9 +72,12 @@ def load_json(text: str, what: str = "JSON") -> object:
         raise SourceError(f"invalid {what}: {error}") from None
 
 
+_JSON_WHITESPACE = r"[ \t\n\r]*"
+
+
 def skip_json_whitespace(text: str, offset: int) -> int:
     """The offset of the first character at or after `offset` that is not JSON whitespace."""
-    match = _pattern(r"[ \t\n\r]*").match(text, offset)
+    match = _pattern(_JSON_WHITESPACE).match(text, offset)
     assert match is not None  # the pattern matches the empty string
     return match.end()
 
@@ -100,9 +103,13 @@ class JsonScanner:
         self.text = text
         self._decoder = json.JSONDecoder()
         self._starts: list[int] | None = None
+        self._blanks = _pattern(_JSON_WHITESPACE).match  # looked up once, not at every member
 
     def skip(self, offset: int) -> int:
-        return skip_json_whitespace(self.text, offset)
+        """`skip_json_whitespace` of the text."""
+        match = self._blanks(self.text, offset)
+        assert match is not None  # the pattern matches the empty string
+        return match.end()
 
     def value(self, start: int) -> tuple[object, int]:
         """The value at `start`, decoded, and the offset just after it."""
