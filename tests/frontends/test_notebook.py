@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import hypothesis
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from wdlint.cli import cli
 from wdlint.engine.lint import lint_bytes
 from wdlint.engine.runner import FileJob, LintOptions, lint_job
+from wdlint.frontends import notebook as notebook_frontend
 from wdlint.frontends.notebook import kernel_source, mask_ipython, strip_leading_indent
 
 OPTIONS = LintOptions.from_selection()
@@ -208,24 +208,11 @@ def test_strip_leading_indent() -> None:
     assert kernel_source("  %time f()\n  g()") == f"_{' ' * 8}\ng()"
 
 
-def _leading_indent_line_by_line(source: str) -> tuple[str, int, frozenset[int]] | None:
-    """`strip_leading_indent` as written before its shortcut for a cell whose first character
-    is code: every line split off, the first that is not blank read."""
-    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)?", source)[:-1]
-    first = next((line for line in lines if line.strip()), "")
-    indent = re.match(r"[ \t]+", first)
-    if indent is None:
-        return None
-    prefix = indent.group()
-    rows = frozenset(row for row, line in enumerate(lines, start=1) if line.startswith(prefix))
-    text = "".join(line[len(prefix) :] if row in rows else line for row, line in enumerate(lines, start=1))
-    return text, len(prefix), rows
-
-
 @hypothesis.settings(max_examples=500, deadline=None)
 @hypothesis.given(st.text(alphabet=" \t\r\n\f\x0bx#\u2028\x85", max_size=16))
 def test_a_cell_s_leading_indent_is_read_as_line_by_line(source: str) -> None:
-    assert strip_leading_indent(source) == _leading_indent_line_by_line(source)
+    # the shortcut for a cell whose first character is code agrees with the reading of its lines
+    assert strip_leading_indent(source) == notebook_frontend._leading_indent_by_lines(source)
 
 
 def test_noqa_in_a_cell() -> None:

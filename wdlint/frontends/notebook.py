@@ -249,6 +249,11 @@ def strip_leading_indent(source: str) -> tuple[str, int, frozenset[int]] | None:
     None when the first line is not indented. Rows are broken as `ast` breaks them."""
     if source and not source[0].isspace():
         return None  # most cells: the first line holds code (or a comment) from its first column
+    return _leading_indent_by_lines(source)
+
+
+def _leading_indent_by_lines(source: str) -> tuple[str, int, frozenset[int]] | None:
+    """`strip_leading_indent` read line by line, whatever the cell's first character."""
     lines = _LINE.findall(source)[:-1]
     first = next((line for line in lines if line.strip()), "")
     indent = _LEADING_INDENT.match(first)
