@@ -181,27 +181,40 @@ def _jobs_of_sizes(directory: Path, sizes: list[int]) -> list[FileJob]:
     return jobs
 
 
-def test_a_worker_s_batch_is_files_that_lie_together_the_biggest_file_s_first(tmp_path: Path) -> None:
-    # the first batch holds the biggest file, the second the most bytes: the first goes first
-    sizes = [1] * (runner._BATCH - 1) + [500] + [20] * runner._BATCH + [3] * 10
+def test_the_biggest_files_go_first_one_at_a_time(tmp_path: Path) -> None:
+    # the trainer, its arguments and its utilities lie side by side: each goes to a worker alone
+    processes = 2
+    alone = processes * runner._ALONE_PER_WORKER
+    sizes = [1] * 100 + [1000 + n for n in range(alone)] + [1] * 100
     jobs = _jobs_of_sizes(tmp_path, sizes)
+    batches = runner._batches(jobs, processes)
+    assert [list(batch) for batch in batches[:alone]] == [[job] for job in reversed(jobs[100 : 100 + alone])]
+    # the others keep their neighbours, the files before the big ones beside those after them
+    assert [job for batch in batches[alone:] for job in batch] == jobs[:100] + jobs[100 + alone :]
+    assert list(batches[alone + 1]) == jobs[64:100] + jobs[100 + alone : 128 + alone]
+
+
+def test_a_worker_s_batch_is_files_that_lie_together_the_biggest_file_s_first(tmp_path: Path) -> None:
+    # past the files that go alone (none bigger than 500 here), the first batch holds the
+    # biggest file and the second the most bytes: the first goes first
+    alone = 2 * runner._ALONE_PER_WORKER
+    sizes = [600] * alone + [1] * (runner._BATCH - 1) + [500] + [20] * runner._BATCH + [3] * 10
+    jobs = _jobs_of_sizes(tmp_path, sizes)[alone:] + _jobs_of_sizes(tmp_path / "big", [600] * alone)
     batches = runner._batches(jobs, processes=2)
-    assert [list(batch) for batch in batches] == [
-        jobs[: runner._BATCH],
-        jobs[runner._BATCH : 2 * runner._BATCH],
-        jobs[2 * runner._BATCH :],
-    ]
-    sizes = [1] * runner._BATCH + [2] * runner._BATCH + [50] * runner._BATCH
-    jobs = _jobs_of_sizes(tmp_path / "again", sizes)  # files of one size: the biggest first
-    assert [list(batch) for batch in runner._batches(jobs, processes=2)] == [
-        jobs[2 * runner._BATCH :], jobs[runner._BATCH : 2 * runner._BATCH], jobs[: runner._BATCH]
+    rest = jobs[: -alone]
+    assert [list(batch) for batch in batches[alone:]] == [
+        rest[: runner._BATCH],
+        rest[runner._BATCH : 2 * runner._BATCH],
+        rest[2 * runner._BATCH :],
     ]
 
 
 def test_a_large_tree_s_batches_grow_so_that_each_worker_takes_a_bounded_number(tmp_path: Path) -> None:
     processes = 2
-    count = 4 * runner._BATCH * processes * runner._BATCHES_PER_WORKER
+    alone = processes * runner._ALONE_PER_WORKER
+    count = 4 * runner._BATCH * processes * runner._BATCHES_PER_WORKER + alone
     jobs = [FileJob(tmp_path / f"{number:05}.py", f"{number:05}.py") for number in range(count)]  # none there: size 0
     batches = runner._batches(jobs, processes)
-    assert len(batches) == processes * runner._BATCHES_PER_WORKER
-    assert [job for batch in batches for job in batch] == jobs  # every file once, neighbours together
+    assert len(batches) == alone + processes * runner._BATCHES_PER_WORKER
+    assert sorted(job.display for batch in batches for job in batch) == [job.display for job in jobs]  # each once
+    assert [job for batch in batches[alone:] for job in batch] == jobs[alone:]  # neighbours together

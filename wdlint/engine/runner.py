@@ -27,6 +27,7 @@ _MIN_FILES_FOR_WORKERS = 64
 _BATCH = 64  # files a worker takes at a time, at least
 # A large tree's batches grow so that each worker takes about this many of them (`_batches`)
 _BATCHES_PER_WORKER = 32
+_ALONE_PER_WORKER = 8  # the biggest files, taken one at a time before the batches (`_batches`)
 _FORKS = sys.platform != "win32"  # workers are forked (else spawned: Windows has no fork)
 
 
@@ -244,20 +245,27 @@ def lint_jobs(
 
 
 def _batches(jobs: Sequence[FileJob], processes: int) -> list[Sequence[FileJob]]:
-    """The jobs in batches of files that lie together (the jobs come sorted by path), those
-    that hold the biggest files first, so that the files slow to read and to parse do not come
-    last.
+    """The jobs in batches for the workers: the biggest files first, each alone, then the rest
+    in batches of files that lie together (the jobs come sorted by path), those that hold the
+    biggest files first.
 
-    The files of one project share its scan, its base configs and the modules of its helpers'
-    callers, which each worker reads for itself: batches of the biggest files from anywhere
-    spread every project over both workers, and the framework tree's run took a quarter more CPU
-    with two workers than with one. A large tree's batches grow so that each worker takes about
+    The biggest files are the likeliest to be parsed and the slowest: one at a time, they are
+    spread over the workers (transformers' trainer, its training arguments and its testing
+    utilities lie side by side, and a batch that held them all took most of the run). The files
+    of one project share its scan, its base configs and the modules of its helpers' callers,
+    which each worker reads for itself: batches of the biggest files from anywhere spread every
+    project over both workers, and the framework tree's run took a quarter more CPU with two
+    workers than with one. A large tree's batches grow so that each worker takes about
     `_BATCHES_PER_WORKER` of them: fewer, larger ones would leave one worker alone at the end.
     """
-    size = max(_BATCH, len(jobs) // (processes * _BATCHES_PER_WORKER))
-    batches = [jobs[start : start + size] for start in range(0, len(jobs), size)]
-    batches.sort(key=lambda batch: max(map(_size, batch)), reverse=True)
-    return batches
+    sizes = {id(job): _size(job) for job in jobs}
+    biggest = sorted(jobs, key=lambda job: sizes[id(job)], reverse=True)[: processes * _ALONE_PER_WORKER]
+    alone = {id(job) for job in biggest}
+    rest = [job for job in jobs if id(job) not in alone]
+    size = max(_BATCH, len(rest) // (processes * _BATCHES_PER_WORKER))
+    batches: list[Sequence[FileJob]] = [rest[start : start + size] for start in range(0, len(rest), size)]
+    batches.sort(key=lambda batch: max(sizes[id(job)] for job in batch), reverse=True)
+    return [[job] for job in biggest] + batches
 
 
 def _run_spawned(
