@@ -191,22 +191,17 @@ def test_the_biggest_files_go_first_one_at_a_time(tmp_path: Path) -> None:
     assert [list(batch) for batch in batches[:alone]] == [[job] for job in reversed(jobs[100 : 100 + alone])]
     # the others keep their neighbours, the files before the big ones beside those after them
     assert [job for batch in batches[alone:] for job in batch] == jobs[:100] + jobs[100 + alone :]
-    assert list(batches[alone + 1]) == jobs[64:100] + jobs[100 + alone : 128 + alone]
 
 
 def test_a_worker_s_batch_is_files_that_lie_together_the_biggest_file_s_first(tmp_path: Path) -> None:
     # past the files that go alone (none bigger than 500 here), the first batch holds the
     # biggest file and the second the most bytes: the first goes first
     alone = 2 * runner._ALONE_PER_WORKER
-    sizes = [600] * alone + [1] * (runner._BATCH - 1) + [500] + [20] * runner._BATCH + [3] * 10
-    jobs = _jobs_of_sizes(tmp_path, sizes)[alone:] + _jobs_of_sizes(tmp_path / "big", [600] * alone)
+    batch = runner._BATCH
+    rest = _jobs_of_sizes(tmp_path, [1] * (batch - 1) + [500] + [100] * batch + [3] * batch)
+    jobs = rest + _jobs_of_sizes(tmp_path / "big", [600] * alone)
     batches = runner._batches(jobs, processes=2)
-    rest = jobs[: -alone]
-    assert [list(batch) for batch in batches[alone:]] == [
-        rest[: runner._BATCH],
-        rest[runner._BATCH : 2 * runner._BATCH],
-        rest[2 * runner._BATCH :],
-    ]
+    assert [list(b) for b in batches[alone:]] == [rest[:batch], rest[batch : 2 * batch], rest[2 * batch :]]
 
 
 def test_a_large_tree_s_batches_grow_so_that_each_worker_takes_a_bounded_number(tmp_path: Path) -> None:

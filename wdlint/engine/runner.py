@@ -24,8 +24,8 @@ __all__ = [
 
 # Below this many files a run is over before a second process has started.
 _MIN_FILES_FOR_WORKERS = 64
-_BATCH = 64  # files a worker takes at a time, at least
-# A large tree's batches grow so that each worker takes about this many of them (`_batches`)
+_BATCH = 8  # files a batch holds, at least
+# A tree's batches grow so that each worker takes about this many of them (`_batches`)
 _BATCHES_PER_WORKER = 32
 _ALONE_PER_WORKER = 8  # the biggest files, taken one at a time before the batches (`_batches`)
 _FORKS = sys.platform != "win32"  # workers are forked (else spawned: Windows has no fork)
@@ -255,8 +255,9 @@ def _batches(jobs: Sequence[FileJob], processes: int) -> list[Sequence[FileJob]]
     of one project share its scan, its base configs and the modules of its helpers' callers,
     which each worker reads for itself: batches of the biggest files from anywhere spread every
     project over both workers, and the framework tree's run took a quarter more CPU with two
-    workers than with one. A large tree's batches grow so that each worker takes about
-    `_BATCHES_PER_WORKER` of them: fewer, larger ones would leave one worker alone at the end.
+    workers than with one. Each worker takes about `_BATCHES_PER_WORKER` batches: fewer,
+    larger ones would leave one worker alone at the end, or with the folder of a package's
+    optimizers (timm's `optim/`, thirty files parsed) in one batch.
     """
     sizes = {id(job): _size(job) for job in jobs}
     biggest = sorted(jobs, key=lambda job: sizes[id(job)], reverse=True)[: processes * _ALONE_PER_WORKER]
