@@ -36,7 +36,6 @@ listed (a file added, removed or replaced changes it), and the stamps of the fil
 from __future__ import annotations
 
 import collections
-import functools
 import json
 import os
 import re
@@ -379,7 +378,9 @@ def _read(location: str) -> bytes | None:
         return None
 
 
-# a quoted config file name (its basename is kept), and Hydra's `config_name="train"`
+# The scan's patterns, compiled when a scan first needs them (then found in `re`'s own cache): a
+# run that asks no question of its project's files, most pre-commit runs, compiles none of them.
+# A quoted config file name (its basename is kept), and Hydra's `config_name="train"`:
 _CONFIG_FILE = rb"""["']([^"'\r\n]{0,200}\.(?:json|ya?ml))["']"""
 _CONFIG_NAME = rb"""config_name\s*=\s*["']([^"'\r\n]{1,200})["']"""
 # a line `from pkg.mod import a, b as c` (parenthesized over lines too), `import pkg.mod as m, os`
@@ -387,16 +388,9 @@ _COMMENT = rb"#[^\r\n]*"
 _IMPORT_LINE = rb"[ \t]*(?:from[ \t]+([\w.]+)[ \t]+)?import[ \t]*(\([^)]*\)|[^\r\n#;]*)"
 
 
-@functools.cache
-def _pattern(source: bytes, flags: int = 0) -> re.Pattern[bytes]:
-    """A pattern compiled when a scan first needs it: a run that asks no question of its
-    project's files (most pre-commit runs) compiles none of them."""
-    return re.compile(source, flags)
-
-
 def _config_names(data: bytes) -> tuple[str, ...]:
-    found = {m.group(1) for m in _pattern(_CONFIG_FILE, re.IGNORECASE).finditer(data)}
-    found |= {m.group(1) for m in _pattern(_CONFIG_NAME).finditer(data)}
+    found = {m.group(1) for m in re.finditer(_CONFIG_FILE, data, re.IGNORECASE)}
+    found |= {m.group(1) for m in re.finditer(_CONFIG_NAME, data)}
     return _compact(os.path.basename(n.decode(errors="replace").replace("\\", "/")) for n in found)
 
 
@@ -409,7 +403,7 @@ def _names(text: bytes) -> list[str]:
     """The names of an import list: `a.b` of `a.b as c`."""
     found = []
     if b"#" in text:  # most import lists hold no comment
-        text = _pattern(_COMMENT).sub(b"", text)
+        text = re.sub(_COMMENT, b"", text)
     for part in text.strip(b"() \t\\").replace(b"\\", b" ").split(b","):
         words = part.split()
         if len(words) == 1 or (len(words) == 3 and words[1] == b"as"):
@@ -423,7 +417,7 @@ def _imports(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
     imported: set[str] = set()
     modules: set[str] = set()
     at = data.find(b"import")
-    import_line = _pattern(_IMPORT_LINE)
+    import_line = re.compile(_IMPORT_LINE)
     while at != -1:
         match = import_line.match(data, data.rfind(b"\n", 0, at) + 1)
         if match is None or match.end() <= at:

@@ -257,7 +257,7 @@ def _batches(jobs: Sequence[FileJob], processes: int) -> list[Sequence[FileJob]]
     project over both workers, and the framework tree's run took a quarter more CPU with two
     workers than with one. Each worker takes about `_BATCHES_PER_WORKER` batches: fewer,
     larger ones would leave one worker alone at the end, or with the folder of a package's
-    optimizers (timm's `optim/`, thirty files parsed) in one batch.
+    optimizers (timm's, thirty files parsed) in one batch.
     """
     sizes = {id(job): _size(job) for job in jobs}
     biggest = sorted(jobs, key=lambda job: sizes[id(job)], reverse=True)[: processes * _ALONE_PER_WORKER]

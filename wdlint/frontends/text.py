@@ -7,7 +7,6 @@ import it for every run.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import operator
@@ -16,12 +15,11 @@ import re
 from wdlint.diagnostics import Position, position_at
 from wdlint.records import Record
 
-
-@functools.cache
-def _pattern(source: str) -> re.Pattern[str]:
-    """A pattern compiled when first used: this module is imported by every run, and most never
-    meet a `\r` or a JSON file (a pattern compiled costs a one-file run about half a percent)."""
-    return re.compile(source)
+# The patterns below are compiled when first used (then found in `re`'s own cache): this module
+# is imported by every run, most of which never meet a `\r` or a JSON file, and a pattern
+# compiled costs a one-file run about half a percent.
+_NEWLINE = r"\r\n|\r|\n"
+_JSON_WHITESPACE = r"[ \t\n\r]*"
 
 
 class SourceError(Exception):
@@ -38,7 +36,7 @@ def line_starts(text: str) -> list[int]:
     """The offset at which each row starts, rows broken as ruff breaks them: at `\\r\\n`,
     `\\r` or `\\n` (JSON counts only `\\n`, YAML also NEL, LS and PS)."""
     if "\r" in text:
-        return [0, *(match.end() for match in _pattern(r"\r\n|\r|\n").finditer(text))]
+        return [0, *(match.end() for match in re.finditer(_NEWLINE, text))]
     # only `\n`: the rows' lengths summed, with one for each newline, without a Python step
     # per row (a dense tree's files hold a hundred thousand of them)
     return list(map(operator.add, itertools.accumulate(map(len, text.split("\n")[:-1]), initial=0), itertools.count()))
@@ -72,12 +70,9 @@ def load_json(text: str, what: str = "JSON") -> object:
         raise SourceError(f"invalid {what}: {error}") from None
 
 
-_JSON_WHITESPACE = r"[ \t\n\r]*"
-
-
 def skip_json_whitespace(text: str, offset: int) -> int:
     """The offset of the first character at or after `offset` that is not JSON whitespace."""
-    match = _pattern(_JSON_WHITESPACE).match(text, offset)
+    match = re.compile(_JSON_WHITESPACE).match(text, offset)
     assert match is not None  # the pattern matches the empty string
     return match.end()
 
@@ -103,7 +98,7 @@ class JsonScanner:
         self.text = text
         self._decoder = json.JSONDecoder()
         self._starts: list[int] | None = None
-        self._blanks = _pattern(_JSON_WHITESPACE).match  # looked up once, not at every member
+        self._blanks = re.compile(_JSON_WHITESPACE).match  # looked up once, not at every member
 
     def skip(self, offset: int) -> int:
         """`skip_json_whitespace` of the text."""
