@@ -60,6 +60,7 @@ def test_noqa_on_the_reported_line_works_too():
         ("# wdlint: noqa", []),
         ("# wdlint: noqa: WD101", ["WD201"]),
         ("#wdlint:noqa:wd201", ["WD101"]),
+        ("# WDLINT: NOQA", []),
         ("# noqa", ["WD101", "WD201"]),  # a bare noqa on another line is not file level
     ),
 )
@@ -69,3 +70,24 @@ def test_file_level_noqa(header, left):
 
 def test_parse_errors_are_not_suppressed():
     assert codes("# wdlint: noqa\nimport torch\nopt = torch.optim.Adam(\n") == ["WD001"]
+
+
+def test_comments_are_read_only_for_a_noqa_that_may_apply(monkeypatch):
+    """Tokenizing a module is as dear as the rest of its lint: a `noqa` on other lines (flake8's)
+    or in no comment leaves the comments unread."""
+    import wdlint.frontends.python as python
+
+    tokenized = []
+    read = python.comments
+    monkeypatch.setattr(python, "comments", lambda text: tokenized.append(text) or read(text))
+    elsewhere = f"import os  # noqa: F401\nimport torch\nopt = {MISTAKE}\n"
+    assert codes(elsewhere) == ["WD101", "WD201"]
+    assert tokenized == []
+    assert codes(f"import torch\nopt = {MISTAKE}  # NoQA\n") == []
+    assert len(tokenized) == 1
+    assert codes(f"# Wdlint: NOQA\nimport os  # noqa\nimport torch\nopt = {MISTAKE}\n") == []
+    assert len(tokenized) == 2
+
+
+def test_a_noqa_on_a_line_past_the_end_of_the_rows_is_harmless():
+    assert codes(f"import torch\nopt = {MISTAKE}\n# noqa") == ["WD101", "WD201"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wdlint.analysis.index import ModuleIndex
 from wdlint.analysis.scopes import Binding, Scope
-from wdlint.frontends.dependencies import note_absent, read_dependency
+from wdlint.frontends.dependencies import note_absent, read_dependency, real_path
 from wdlint.frontends.python import decode_source, parse_python
 from wdlint.frontends.text import SourceError, decode_utf8
 from wdlint.knowledge.optimizers import KNOWN_ROOTS
@@ -161,7 +161,7 @@ def _find_module(importer: Path, module_name: str) -> Path | None:
         for candidate in (stem.with_suffix(".py") if parts else None, stem / "__init__.py"):
             if candidate is None:
                 continue
-            if candidate.is_file() and candidate.resolve() != importer.resolve():
+            if candidate.is_file() and real_path(candidate) != real_path(importer):
                 return candidate
             note_absent(candidate)  # created later, it would be the module found
     return None

@@ -169,7 +169,8 @@ def lint_text(
     except RecursionError:
         return [parse_error(filename, TOO_DEEP)]
     if found:
-        suppressions = comment_suppressions(parsed.comments())
+        rows = {d.location.row for d in found} | {d.noqa_row for d in found if d.noqa_row is not None}
+        suppressions = comment_suppressions(parsed.comments(rows))
         found = [parsed.place(d) for d in found if not suppressions.suppresses(d)]
     errors = [
         parse_error(filename, error.message, error.position)._replace(cell=error.cell)

@@ -38,7 +38,7 @@ from wdlint.frontends.config_sites import (
     number,
     with_key,
 )
-from wdlint.frontends.dependencies import Stamp, note_stamps, read_dependency, recording, unchanged
+from wdlint.frontends.dependencies import Stamp, note_stamps, read_dependency, real_path, recording, unchanged
 from wdlint.frontends.pyconfig import OPTIMIZER as _OPTIMIZER
 from wdlint.frontends.pyconfig import VARIABLES as _VARIABLES
 from wdlint.frontends.pyconfig import WRAPPER as _WRAPPER
@@ -104,10 +104,7 @@ def _read_base(path: Path, seen: frozenset[Path], home: Path, names: tuple[str, 
     """A base config's merged variables; None when it cannot be read as a Python config."""
     if path.suffix != ".py" or len(seen) > MAX_DEPTH:
         return None
-    try:
-        resolved = path.resolve()
-    except OSError:
-        return None
+    resolved = real_path(path)
     if resolved in seen:
         return None
     # the reading names its places relative to the linted file's folder, as the child wrote them

@@ -9,7 +9,7 @@ parsers and the analysis are imported inside `parse` and `Parsed.sites`, never a
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from wdlint.diagnostics import Diagnostic
@@ -43,9 +43,10 @@ class Parsed(ABC):
         """The optimizer sites; `path` is where the file lives, for what it imports (None:
         not on disk). RecursionError for code nested too deeply to walk."""
 
-    def comments(self) -> Iterable[tuple[int, str]]:
-        """(row, text) of the comments that may hold a `noqa`, in the rows of the diagnostics
-        the sites give (before `place`)."""
+    def comments(self, rows: Collection[int]) -> Iterable[tuple[int, str]]:
+        """(row, text) of the comments that may suppress a diagnostic on one of `rows`, in the
+        rows of the diagnostics the sites give (before `place`): at least those on `rows`, and
+        any that exempts the whole file."""
         return ()
 
     def place(self, diagnostic: Diagnostic) -> Diagnostic:

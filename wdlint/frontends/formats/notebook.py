@@ -3,7 +3,7 @@ in their cells."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from wdlint.diagnostics import Diagnostic
@@ -34,9 +34,9 @@ class ParsedNotebook(Parsed):
             cells = tuple(cell.first_row for cell in self.notebook.cells.cells)
             yield Sites(sites, ModuleFacts(facts.source, facts.index, cells))
 
-    def comments(self) -> Iterable[tuple[int, str]]:
+    def comments(self, rows: Collection[int]) -> Iterable[tuple[int, str]]:
         source = self.notebook.source
-        return python_comments(source.text) if source is not None else ()
+        return python_comments(source, rows) if source is not None else ()
 
     def place(self, diagnostic: Diagnostic) -> Diagnostic:
         return self.notebook.cells.place(diagnostic)

@@ -3,7 +3,7 @@ command line, standard input). A Python file is also read as an mmengine config.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from wdlint.frontends.formats.base import Format, Parsed, Sites
@@ -32,17 +32,25 @@ class ParsedPython(Parsed):
         # are not for it
         yield Sites(analysis.config_sites)
 
-    def comments(self) -> Iterable[tuple[int, str]]:
-        return python_comments(self.source.text)
+    def comments(self, rows: Collection[int]) -> Iterable[tuple[int, str]]:
+        return python_comments(self.source, rows)
 
 
-def python_comments(text: str) -> Iterable[tuple[int, str]]:
-    """The comments of Python text; none to read when no `noqa` is written (most files)."""
-    if "noqa" not in text.lower():
+def python_comments(source: PythonSource, rows: Collection[int]) -> Iterable[tuple[int, str]]:
+    """The comments of a module, read only when one of them may suppress a finding on `rows`:
+    a `noqa` on one of those lines, or one that may exempt the whole file. Most files have
+    none, and most that do (flake8's, on other lines: an mmdet config's `_base_`) are not
+    tokenized, which in pure Python costs as much as the rest of their lint."""
+    lowered = source.text.lower()
+    if "noqa" not in lowered:
         return ()
+    if "wdlint" not in lowered:  # no file-wide `# wdlint: noqa`: only the rows' own lines
+        lines = source.lines
+        if not any(0 < row <= len(lines) and "noqa" in lines[row - 1].lower() for row in rows):
+            return ()
     from wdlint.frontends.python import comments
 
-    return comments(text)
+    return comments(source.text)
 
 
 class PythonFormat(Format):

@@ -3,7 +3,7 @@ no optimizer is data, and data is not ours to judge: it is never reported unread
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from wdlint.engine.prefilter import may_configure_in_config
@@ -25,7 +25,7 @@ class ParsedYaml(Parsed):
 
         yield Sites(linked(self.config.sites, self.config.links, path))
 
-    def comments(self) -> Iterable[tuple[int, str]]:
+    def comments(self, rows: Collection[int]) -> Iterable[tuple[int, str]]:
         return self.config.comments
 
 
