@@ -163,12 +163,31 @@ def test_a_file_garbage_is_collected_before_the_next_and_the_last_left(tmp_path:
     collected: list[int] = []
     monkeypatch.setattr(runner, "_GARBAGE", runner._Garbage())
     monkeypatch.setattr(runner._Garbage, "OLDER_EVERY", 2)
+    monkeypatch.setattr(runner._Garbage, "YOUNG", -1)  # whatever the files left
     monkeypatch.setattr(runner.gc, "collect", lambda generation=2: collected.append(generation) or 0)
     results = runner._run(jobs, OPTIONS, None)
     assert [len(r.diagnostics) > 0 for r in results] == [True, False, True, True]
     assert collected == [0, 1]  # before b.py and c.py; the middle generation every second time
     runner._run(jobs[:1], OPTIONS, None)  # the next share of a worker: c.py's first
     assert collected == [0, 1, 0]
+
+
+def test_no_collection_while_the_files_leave_few_objects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A collection scans what the per-process memos keep and, on the dense trees, finds
+    nothing: it waits until the files linted since the last one left `YOUNG` objects."""
+    jobs = []
+    for name in ("a.py", "b.py", "c.py"):
+        (tmp_path / name).write_bytes(MISTAKE)
+        jobs.append(FileJob(tmp_path / name, name))
+    collected: list[int] = []
+    monkeypatch.setattr(runner, "_GARBAGE", runner._Garbage())
+    monkeypatch.setattr(runner.gc, "collect", lambda generation=2: collected.append(generation) or 0)
+    monkeypatch.setattr(runner.gc, "get_count", lambda: (runner._Garbage.YOUNG, 0, 0))
+    runner._run(jobs, OPTIONS, None)
+    assert collected == []
+    monkeypatch.setattr(runner.gc, "get_count", lambda: (runner._Garbage.YOUNG + 1, 0, 0))
+    runner._run(jobs, OPTIONS, None)
+    assert collected == [0, 0, 0]  # the first file's too: the last run's were left
 
 
 def _jobs_of_sizes(directory: Path, sizes: list[int]) -> list[FileJob]:
