@@ -180,10 +180,10 @@ class WdlintServer(LanguageServer):
 
     def files_changed(self, paths: Sequence[Path]) -> None:
         from wdlint.analysis.project_scan import clear_scans
-        from wdlint.frontends.dependencies import forget_real_folders
+        from wdlint.frontends.dependencies import forget_real_paths
 
         clear_scans()
-        forget_real_folders()
+        forget_real_paths()
         if any(is_config_file(p) for p in paths):
             self.linter.forget_settings()
             self.config_errors.clear()
