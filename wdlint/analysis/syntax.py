@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Sequence
 
 
@@ -19,8 +20,44 @@ def bind_arguments(call: ast.Call, names: Sequence[str]) -> dict[str, ast.expr]:
 
 
 def expr_text(node: ast.AST, limit: int = 80) -> str:
-    text = ast.unparse(node)
+    text = _plain_text(node)
+    if text is None:
+        text = ast.unparse(node)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_REPR_AS_WRITTEN = (str, int, bool, bytes, type(None))
+
+
+def _plain_text(node: ast.AST) -> str | None:
+    """What `ast.unparse` writes for a name, a constant, `a.b.c` or a keyword of those (most
+    of what messages quote: two of every three texts on the dense trees), without building an
+    unparser for each; None for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if node.kind is None and (
+            type(value) in _REPR_AS_WRITTEN or (type(value) is float and math.isfinite(value))
+        ):
+            return repr(value)
+        return None  # `u"..."`, `...`, tuples, complex numbers, infinities: as `unparse` spells them
+    if isinstance(node, ast.Attribute):
+        parts = [node.attr]
+        inner = node.value
+        while isinstance(inner, ast.Attribute):
+            parts.append(inner.attr)
+            inner = inner.value
+        if isinstance(inner, ast.Name):
+            parts.append(inner.id)
+            return ".".join(reversed(parts))
+        return None
+    if isinstance(node, ast.keyword):
+        given = _plain_text(node.value)
+        if given is None:
+            return None
+        return f"**{given}" if node.arg is None else f"{node.arg}={given}"
+    return None
 
 
 def parses_args(node: ast.expr) -> bool:
