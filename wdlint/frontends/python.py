@@ -143,6 +143,8 @@ class PythonSource:
 
     def position(self, lineno: int, col_offset: int) -> Position:
         """`ast` counts columns in UTF-8 bytes from 0; ruff counts characters from 1."""
+        if self.text.isascii():  # (known to `str` without a scan) bytes are characters: no line to split out
+            return Position(lineno, col_offset + 1)
         line = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
         if line.isascii():
             return Position(lineno, col_offset + 1)
