@@ -353,6 +353,25 @@ def test_a_notebook_that_calls_another_make_opt_is_no_caller(project):
     assert set(lint_file(project / "pkg" / "optim.py")) == {("WD101", 6), ("WD201", 6), ("WD207", 7)}
 
 
+def test_a_notebook_is_read_once_for_all_the_helpers_of_a_module(project, monkeypatch):
+    """Whether a notebook names a helper and its module is asked of every notebook for each
+    helper: each is read once for all of them, and each caller still found."""
+    from pathlib import Path
+
+    (project / "pkg" / "optim.py").write_text(
+        OPTIM + "\n\ndef make_adam(net, wd=0.0):\n    return torch.optim.Adam(net.parameters(), weight_decay=wd)\n"
+    )
+    (project / "a.ipynb").write_text(_notebook("from pkg.optim import make_adam", "opt = make_adam(net, wd=1e-2)"))
+    (project / "b.ipynb").write_text(_notebook("import os", "x = 1"))
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path.name) or real(path))
+    found = lint_file(project / "pkg" / "optim.py")
+    # once for the names, and the caller's once more to be parsed
+    assert sorted(name for name in read if name.endswith(".ipynb")) == ["a.ipynb", "a.ipynb", "b.ipynb"]
+    assert "a.ipynb:cell 2:1" in found["WD101", 11]
+
+
 def test_notebook_callers_that_all_set_zero(project):
     (project / "a.ipynb").write_text(_notebook("import pkg.optim as o", "opt = o.make_opt(net, 'adam', wd=0.0)"))
     (project / "b.ipynb").write_text(_notebook("from pkg.optim import make_opt\nopt = make_opt(net, wd=0)"))

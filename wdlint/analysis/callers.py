@@ -94,7 +94,9 @@ def expect_callers(envs: Iterable[Env]) -> None:
         if in_file is not None:
             wanted.setdefault(in_file[1], []).append(in_file[0].name)
     for path, names in wanted.items():
-        project_scan.scan(project_scan.project_root(path)).expect_importers(names, *_module_names(path))
+        scan = project_scan.scan(project_scan.project_root(path))
+        scan.expect_importers(names, *_module_names(path))
+        project_scan.expect_mentions((notebook for notebook, _ in scan.notebooks), [*names, *_module_names(path)])
 
 
 def _in_file(env: Env) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, Path] | None:
