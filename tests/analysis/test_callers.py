@@ -354,8 +354,8 @@ def test_a_notebook_that_calls_another_make_opt_is_no_caller(project):
 
 
 def test_a_notebook_is_read_once_for_all_the_helpers_of_a_module(project, monkeypatch):
-    """Whether a notebook names a helper and its module is asked of every notebook for each
-    helper: each is read once for all of them, and each caller still found."""
+    """Whether a notebook names a helper, and then its module, is asked of every notebook for
+    each helper: each is read once for all of them, and each caller still found."""
     from pathlib import Path
 
     (project / "pkg" / "optim.py").write_text(

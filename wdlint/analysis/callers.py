@@ -96,7 +96,7 @@ def expect_callers(envs: Iterable[Env]) -> None:
     for path, names in wanted.items():
         scan = project_scan.scan(project_scan.project_root(path))
         scan.expect_importers(names, *_module_names(path))
-        project_scan.expect_mentions((notebook for notebook, _ in scan.notebooks), [*names, *_module_names(path)])
+        project_scan.expect_mentions((notebook for notebook, _ in scan.notebooks), names, _module_names(path))
 
 
 def _in_file(env: Env) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, Path] | None:

@@ -361,22 +361,26 @@ def mentions(path: Path, name: str) -> bool:
     return found
 
 
-def expect_mentions(paths: Iterable[Path], names: Iterable[str]) -> None:
-    """`mentions` is about to be asked about `names` in the files at `paths` (the notebooks of a
-    project, for the callers of a module's helpers): each file is read once for all the names
-    it has not been asked about, not once for each (fine-tuning's peft examples read their
-    notebooks 261 times, a twentieth of the tree's run)."""
-    names = tuple(names)
+def expect_mentions(paths: Iterable[Path], names: Iterable[str], then: Iterable[str]) -> None:
+    """`mentions` is about to be asked whether the files at `paths` (the notebooks of a project,
+    for the callers of a module's helpers) hold each of `names` and, in those that hold one,
+    `then` (the module and its package): a file is read once for all the names it has not
+    been asked about, not once for each, and `then` is answered from the same read (peft's
+    examples read their notebooks 261 times, a twentieth of the fine-tuning tree's run)."""
+    names, then = tuple(names), tuple(then)
     for path in paths:
-        asked = [name for name in names if (path, name) not in _MENTIONS]
-        if not asked:
+        unknown = [name for name in names if (path, name) not in _MENTIONS]
+        if not unknown:
             continue
         try:
-            data: bytes | None = path.read_bytes()
+            data = path.read_bytes()
         except OSError:
-            data = None
-        for name in asked:
-            _MENTIONS[(path, name)] = data is not None and name.encode() in data
+            data = b""  # as `mentions` answers
+        for name in unknown:
+            _MENTIONS[(path, name)] = name.encode() in data
+        if any(_MENTIONS[(path, name)] for name in names):
+            for name in then:
+                _MENTIONS.setdefault((path, name), name.encode() in data)
 
 
 def _key(holding: Iterable[str], one_of: Iterable[str]) -> _Key:
