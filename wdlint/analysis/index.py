@@ -353,7 +353,7 @@ class _Walk(ast.NodeVisitor):
                 self.assigned_to[id(value)] = targets[0].id
         if kind not in _NOT_ENTERED:
             (_HANDLERS.get(kind) or _handler(kind))(self, value)
-        named = all(type(target) is ast.Name for target in targets)
+        named = type(targets[0]) is ast.Name if len(targets) == 1 else all(type(target) is ast.Name for target in targets)
         if kind is not ast.Constant and not named:
             self._note_targets(targets, lineno)  # a name has no attribute to note
         if (kind is ast.Subscript or kind is ast.Call) and any(
@@ -463,7 +463,11 @@ class _Walk(ast.NodeVisitor):
         func = node.func
         kind = type(func)
         if type(func) is ast.Attribute:  # `type(func)` again where the type checker must narrow `func`
-            self.calls_by_name.setdefault(func.attr, []).append(node)
+            named = self.calls_by_name.get(func.attr)  # (`setdefault` would make a list each time)
+            if named is None:
+                self.calls_by_name[func.attr] = [node]
+            else:
+                named.append(node)
             value = func.value
             if type(value) is ast.Name:
                 if func.attr in _MUTATING_METHODS:
@@ -477,7 +481,11 @@ class _Walk(ast.NodeVisitor):
                 if type(value) not in _NOT_ENTERED:
                     (_HANDLERS.get(type(value)) or _handler(type(value)))(self, value)
         elif type(func) is ast.Name:
-            self.calls_by_name.setdefault(func.id, []).append(node)
+            named = self.calls_by_name.get(func.id)
+            if named is None:
+                self.calls_by_name[func.id] = [node]
+            else:
+                named.append(node)
             if func.id in ("setattr", "delattr") and len(node.args) >= 2:
                 self._note_setattr(node)
         elif kind not in _NOT_ENTERED:
