@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 
 def bind_arguments(call: ast.Call, names: Sequence[str]) -> dict[str, ast.expr]:
@@ -20,19 +20,27 @@ def bind_arguments(call: ast.Call, names: Sequence[str]) -> dict[str, ast.expr]:
 
 
 def expr_text(node: ast.AST, limit: int = 80) -> str:
-    text = _plain_text(node)
+    text = _plain_text(node, limit)
     if text is None:
         text = ast.unparse(node)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 _REPR_AS_WRITTEN = (str, int, bool, bytes, type(None))
+_DISPLAYS = {ast.List: ("[", "]"), ast.Tuple: ("(", ")"), ast.Set: ("{", "}"), ast.Dict: ("{", "}")}
+# the operators written right before their operand, which binds tighter than anything around
+_SIGNS = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}
+_Part = str | ast.AST
 
 
-def _plain_text(node: ast.AST) -> str | None:
-    """What `ast.unparse` writes for a name, a constant, `a.b.c` or a keyword of those (most
-    of what messages quote: two of every three texts on the dense trees), without building an
-    unparser for each; None for anything else."""
+def _plain_text(node: ast.AST, limit: int) -> str | None:
+    """What `ast.unparse` writes for the commonest expressions of what messages quote: names,
+    constants, `a.b(c).d`, calls, a sign (`-1`), list, tuple, set and dict displays,
+    keywords, all made of those; None for anything else, which `unparse` writes. Each is
+    written as `unparse` writes it wherever it stands, needing no parentheses. Past `limit`
+    characters the rest is left out (a config's list of a thousand numbers is quoted by its
+    first eighty characters, not written whole first): a text longer than `limit` is only
+    the start of `unparse`'s."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Constant):
@@ -42,22 +50,80 @@ def _plain_text(node: ast.AST) -> str | None:
         ):
             return repr(value)
         return None  # `u"..."`, `...`, tuples, complex numbers, infinities: as `unparse` spells them
+    parts = _parts(node)
+    if parts is None:
+        return None
+    written: list[str] = []
+    length = 0
+    for part in parts:
+        text = part if isinstance(part, str) else _plain_text(part, limit - length)
+        if text is None:
+            return None
+        written.append(text)
+        length += len(text)
+        if length > limit:
+            break
+    return "".join(written)
+
+
+def _parts(node: ast.AST) -> Iterator[_Part] | None:
+    """The pieces `unparse` writes a composite node in, in order; None for a node that is not
+    written the same wherever it stands (or that `_plain_text` leaves to `unparse`)."""
     if isinstance(node, ast.Attribute):
-        parts = [node.attr]
+        attributes = [node.attr]
         inner = node.value
         while isinstance(inner, ast.Attribute):
-            parts.append(inner.attr)
+            attributes.append(inner.attr)
             inner = inner.value
-        if isinstance(inner, ast.Name):
-            parts.append(inner.id)
-            return ".".join(reversed(parts))
-        return None
-    if isinstance(node, ast.keyword):
-        given = _plain_text(node.value)
-        if given is None:
+        if not isinstance(inner, (ast.Name, ast.Call)):
+            return None  # `(1).real`, `(a + b).c`: parentheses or a blank
+        return iter((inner, "." + ".".join(reversed(attributes))))
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, (ast.Name, ast.Attribute, ast.Call)):
             return None
-        return f"**{given}" if node.arg is None else f"{node.arg}={given}"
-    return None
+        return _call_parts(node)
+    if isinstance(node, ast.keyword):
+        return iter(("**" if node.arg is None else f"{node.arg}=", node.value))
+    if isinstance(node, ast.Starred):
+        return iter(("*", node.value))
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _SIGNS:
+        return iter((_SIGNS[type(node.op)], node.operand))
+    delimiters = _DISPLAYS.get(type(node))
+    if delimiters is None or (isinstance(node, ast.Set) and not node.elts):  # `{*()}`
+        return None
+    return _display_parts(node, *delimiters)
+
+
+def _call_parts(node: ast.Call) -> Iterator[_Part]:
+    yield node.func
+    yield "("
+    for number, argument in enumerate((*node.args, *node.keywords)):
+        if number:
+            yield ", "
+        yield argument
+    yield ")"
+
+
+def _display_parts(node: ast.AST, opening: str, closing: str) -> Iterator[_Part]:
+    yield opening
+    if isinstance(node, ast.Dict):
+        for number, (key, value) in enumerate(zip(node.keys, node.values)):
+            if number:
+                yield ", "
+            if key is None:
+                yield "**"
+            else:
+                yield key
+                yield ": "
+            yield value
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for number, element in enumerate(node.elts):
+            if number:
+                yield ", "
+            yield element
+        if isinstance(node, ast.Tuple) and len(node.elts) == 1:
+            yield ","
+    yield closing
 
 
 def parses_args(node: ast.expr) -> bool:
