@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import wdlint
 from wdlint.knowledge.frameworks import PARAMS_UNKNOWN_NOTE
@@ -215,3 +217,21 @@ def test_the_rows_walked_are_those_that_may_write_the_key(text: str, rows: list[
     from wdlint.frontends.pydicts import _rows_naming
 
     assert _rows_naming(text, "weight_decay") == rows
+
+
+_ROW_PIECES = st.sampled_from(['weight_decay=', '"weight_decay":', "weight_decay", "\n", "\r\n", "\r", "x", " ", "=="])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ROW_PIECES, max_size=30).map("".join))
+def test_the_rows_are_counted_as_ast_counts_them(text: str) -> None:
+    """Rows of the key's matches, counted between matches, as the starts of all rows give them
+    (`\\r\\n`, `\\r` and `\\n` each end a row, as they do for `ast`)."""
+    import bisect
+
+    from wdlint.frontends.pydicts import _rows_naming, _written_as_key
+    from wdlint.frontends.text import line_starts
+
+    starts = line_starts(text)
+    expected = sorted({bisect.bisect_right(starts, m.start()) for m in _written_as_key("weight_decay").finditer(text)})
+    assert _rows_naming(text, "weight_decay") == expected

@@ -110,10 +110,19 @@ def _rows_naming(text: str, key: str) -> list[int]:
     (`"key":`) or a keyword (`key=`, and so also `key = ...`), in order: a dict that has the
     key spans one of them. Where the key is only read (`group["key"]`, `if key != 0:`, an
     optimizer's own `step`), the statements are not walked."""
-    starts = line_starts(text)
     found: list[int] = []
+    if "\r" in text:  # rows broken at `\r` too, as `ast` breaks them
+        starts = line_starts(text)
+        for match in _written_as_key(key).finditer(text):
+            row = bisect.bisect_right(starts, match.start())
+            if not found or found[-1] != row:
+                found.append(row)
+        return found
+    # the newlines between one match and the next counted, not every row's start listed
+    row, counted = 1, 0
     for match in _written_as_key(key).finditer(text):
-        row = bisect.bisect_right(starts, match.start())
+        row += text.count("\n", counted, match.start())
+        counted = match.start()
         if not found or found[-1] != row:
             found.append(row)
     return found
