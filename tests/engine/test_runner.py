@@ -153,6 +153,22 @@ def test_stage_three_finds_a_word_exactly_when_the_whole_vocabulary_would(data: 
     assert any(word in data for word in prefilter._vocabulary()) is (everything.search(data) is not None)
 
 
+_CONFIG_PIECES = st.sampled_from(
+    [b"adamw", b"adam", b"w", b"_", b"x", b"9", b"-", b":", b" ", b"\n", b"weight_decay", b"WEIGHT_", b"DECAY",
+     b"!new:", b"!name:", b"!n", b"ame:", b"\xc3\xa9"]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_CONFIG_PIECES, max_size=10).map(b"".join))
+def test_a_config_passes_where_the_words_regex_would_pass_it(data: bytes):
+    """The YAML prefilter's words, looked for by `in` and `adamw` as a word, pass a file where
+    the one regex that alternated between them finds one."""
+    words = re.compile(rb"weight_decay|WEIGHT_DECAY|\badamw\b|!n(?:ew|ame):")
+    expected = prefilter.may_contain_optimizer(data) or words.search(data) is not None
+    assert prefilter.may_configure_in_config(data) is expected
+
+
 def test_a_file_garbage_is_collected_before_the_next_and_the_last_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The cycles a linted file leaves are collected before the next file is linted; a process
     that ends with the last one (a pre-commit hook's) never pays for its collection."""
