@@ -32,6 +32,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# this checkout's wdlint, not the one installed: run from another worktree, the bench timed the
+# installed (editable) copy and compared a revision with itself
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from speed import DENSE, roots
 
