@@ -42,7 +42,7 @@ def real_path(path: Path) -> Path:
     """`path.resolve()` as `os.path.realpath` finds it (each part of the path checked for a
     link, `..` taken from where the links lead), with the folders resolved once: mmdet's
     configs name the same few `_base_` files a thousand times from two hundred folders, and
-    `resolve` checked every part of each path (a tenth of the mm-configs tree's run)."""
+    `resolve` checked every part of each path for a link each time."""
     named = os.fspath(path)
     if not os.path.isabs(named):  # as `resolve` reads it: from the working directory
         named = os.path.join(os.getcwd(), named)
