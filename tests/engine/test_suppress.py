@@ -73,8 +73,8 @@ def test_parse_errors_are_not_suppressed():
 
 
 def test_comments_are_read_only_for_a_noqa_that_may_apply(monkeypatch):
-    """Tokenizing a module is as dear as the rest of its lint: a `noqa` on other lines (flake8's)
-    or in no comment leaves the comments unread."""
+    """Tokenizing a module costs more than parsing it: a `noqa` on other lines (flake8's) leaves
+    the comments unread."""
     import wdlint.frontends.python as python
 
     tokenized = []
