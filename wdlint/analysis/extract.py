@@ -19,7 +19,7 @@ from wdlint.analysis.params import ParamClassifier
 from wdlint.analysis.penalties import L2Penalties
 from wdlint.analysis.project import Project
 from wdlint.analysis.receivers import ModuleIdentifier
-from wdlint.analysis.scopes import BindingKind
+from wdlint.analysis.scopes import BindingKind, Scope
 from wdlint.analysis.sites import (
     Argument,
     Key,
@@ -96,7 +96,10 @@ class _Extractor:
                 # `x.attr(...)` names a known class or factory by its last part, or nothing
                 # (`_constructions`: qualified names and `candidates`); most calls are these
                 continue
-            env = self.module.at(self.index.scope_of[id(call)], call.lineno)
+            scope = self.index.scope_of[id(call)]
+            if isinstance(func, ast.Name) and not self._known_star_imports and not _bound_around(scope, func.id):
+                continue  # `print(...)`, `len(...)`: bound nowhere it could be looked up, so a builtin
+            env = self.module.at(scope, call.lineno)
             if isinstance(func, ast.Name) and not self._may_construct(env, func):
                 continue
             own = self._sites_at(env, call)
@@ -252,6 +255,18 @@ class _Extractor:
 @cache
 def _construction_names() -> frozenset[str]:
     return class_names() | factory_names()
+
+
+def _bound_around(scope: Scope, name: str) -> bool:
+    """Whether `name` is bound in `scope` or a scope around it: where it is not, a lookup finds
+    nothing, and the environment a lookup needs is not made (most calls of a script name
+    builtins)."""
+    current: Scope | None = scope
+    while current is not None:
+        if name in current.bindings:
+            return True
+        current = current.parent
+    return False
 
 
 def _brought_by(site: OptimizerSite, caller: Caller) -> OptimizerSite:
