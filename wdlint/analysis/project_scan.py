@@ -350,15 +350,9 @@ def clear_scans() -> None:
 
 def mentions(path: Path, name: str) -> bool:
     """Whether the file's bytes hold `name` (read once per process and name)."""
-    key = (path, name)
-    found = _MENTIONS.get(key)
-    if found is None:
-        try:
-            found = name.encode() in path.read_bytes()
-        except OSError:
-            found = False
-        _MENTIONS[key] = found
-    return found
+    if (path, name) not in _MENTIONS:
+        expect_mentions((path,), (name,), ())
+    return _MENTIONS[(path, name)]
 
 
 def expect_mentions(paths: Iterable[Path], names: Iterable[str], then: Iterable[str]) -> None:
@@ -375,7 +369,7 @@ def expect_mentions(paths: Iterable[Path], names: Iterable[str], then: Iterable[
         try:
             data = path.read_bytes()
         except OSError:
-            data = b""  # as `mentions` answers
+            data = b""  # an unreadable file holds no name
         for name in unknown:
             _MENTIONS[(path, name)] = name.encode() in data
         if any(_MENTIONS[(path, name)] for name in names):

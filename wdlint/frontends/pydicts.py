@@ -29,7 +29,6 @@ from wdlint.analysis.syntax import literal_pairs
 from wdlint.diagnostics import Position, Span
 from wdlint.frontends.pyconfig import read_values
 from wdlint.frontends.python import PythonSource
-from wdlint.frontends.text import line_starts
 from wdlint.knowledge.frameworks import GENERIC
 
 TYPE_CHECKING = False  # `typing` is for type checkers: the hook never imports it (docs/architecture.md)
@@ -111,18 +110,17 @@ def _rows_naming(text: str, key: str) -> list[int]:
     key spans one of them. Where the key is only read (`group["key"]`, `if key != 0:`, an
     optimizer's own `step`), the statements are not walked."""
     found: list[int] = []
-    if "\r" in text:  # rows broken at `\r` too, as `ast` breaks them
-        starts = line_starts(text)
-        for match in _written_as_key(key).finditer(text):
-            row = bisect.bisect_right(starts, match.start())
-            if not found or found[-1] != row:
-                found.append(row)
-        return found
-    # the newlines between one match and the next counted, not every row's start listed
+    # the row breaks between one match and the next counted (`\r\n`, `\r` and `\n`, as `ast`
+    # breaks rows), not every row's start listed; a match starts at the key, never inside a
+    # `\r\n`, so no break is split between two counts
+    breaks_at_r = "\r" in text
     row, counted = 1, 0
     for match in _written_as_key(key).finditer(text):
-        row += text.count("\n", counted, match.start())
-        counted = match.start()
+        start = match.start()
+        row += text.count("\n", counted, start)
+        if breaks_at_r:
+            row += text.count("\r", counted, start) - text.count("\r\n", counted, start)
+        counted = start
         if not found or found[-1] != row:
             found.append(row)
     return found
